@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { toBoltLogger } from './logger.js';
+import type { AppDeps } from './slack/deps.js';
+import { close, createHttpServer, listen } from './slack/http-server.js';
+import { registerCommands } from './slack/listeners/commands/index.js';
+import { registerEvents } from './slack/listeners/events/index.js';
+import { createActorMiddleware } from './slack/middleware/actor.js';
+import { createRoutes } from './slack/routes.js';
+
+/** Slack payloads are a few KB; anything near this is not from Slack and is refused with 413. */
+export const BODY_LIMIT_BYTES = 512 * 1024;
+export const EVENTS_PATH = '/slack/events';
+
+export interface PeerloopApp {
+  bolt: App;
+  /** Starts listening; resolves with the bound HTTP port once ready. */
+  start(port?: number): Promise<{ port: number }>;
+  /** Stops taking requests and waits for listeners still running after their ack. */
+  stop(): Promise<void>;
+}
+
+/** Builds the Bolt app with every listener registered. No side effects until start(). */
+export function createApp(deps: AppDeps): PeerloopApp {
+  const { config } = deps;
+  const boltLogger = toBoltLogger(deps.logger);
+  const customRoutes = createRoutes(deps);
+
+  // HTTP mode: Bolt's receiver does signature checks and parsing; we own the server around it.
+  // Socket Mode: Bolt's socket receiver, which also serves /healthz on PORT.
+  const httpReceiver = config.slack.socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: EVENTS_PATH,
+        customRoutes,
+        logger: boltLogger,
+        bodyLimit: BODY_LIMIT_BYTES,
+        // The ack goes out as soon as a listener calls ack(); work after it continues (tracked below).
+        processBeforeResponse: false,
+      });
+  const receiver =
+    httpReceiver ??
+    new SocketModeReceiver({ appToken: config.slack.appToken!, logger: boltLogger, customRoutes, installerOptions: { port: config.port } });
+
+  const bolt = new App({
+    receiver,
+    token: config.slack.botToken,
+    logger: boltLogger,
+    // Listeners send through deps.messenger; Bolt's own client is only pointed at the same API.
+    clientOptions: { slackApiUrl: config.slack.apiUrl },
+    // main.ts verifies the token itself (auth.test) to print a clear message when it is wrong.
+    tokenVerificationEnabled: false,
+    deferInitialization: true,
+  });
+
+  // Every listener run is tracked so shutdown can wait for work that continues after ack().
+  const inFlight = new Set<Promise<unknown>>();
+  bolt.use(async ({ next }) => {
+    const run = next();
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+  });
+  bolt.use(createActorMiddleware(deps));
+  registerCommands(bolt, deps);
+  registerEvents(bolt, deps);
+
+  bolt.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled error in a listener');
+  });
+
+  let server: Server | undefined;
+  return {
+    bolt,
+    async start(port = config.port) {
+      await bolt.init();
+      if (httpReceiver === undefined) {
+        await bolt.start();
+        return { port };
+      }
+      server = createHttpServer(httpReceiver.requestListener, deps.logger);
+      return { port: await listen(server, port) };
+    },
+    async stop() {
+      if (server !== undefined) await close(server);
+      else await bolt.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { config as loadDotenv } from 'dotenv';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { isValidTimeZone } from './time-zones.js';
+
+/**
+ * The only reader of process.env. Parsed once at start-up and passed down, so nothing deep
+ * in the code depends on the environment and tests can build a config by hand.
+ */
+
+// Unset and empty mean the same thing: `.env.example` copied as-is leaves many keys empty.
+const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+
+function withDefault<T extends z.ZodType>(schema: T, fallback: z.input<T>) {
+  return z.preprocess((v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? fallback : v), schema);
+}
+
+const slackUserId = /^[UW][A-Z0-9]{2,}$/;
+
+export const Env = z
+  .object({
+    SLACK_BOT_TOKEN: optionalText.pipe(
+      z
+        .string({ error: 'is not set: paste the Bot User OAuth Token (starts with xoxb-) from OAuth & Permissions in your Slack app settings' })
+        .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting with xoxb- (OAuth & Permissions > Bot User OAuth Token)'),
+    ),
+    SLACK_SIGNING_SECRET: optionalText.pipe(
+      z.string().regex(/^[a-f0-9]{16,64}$/i, 'must be the Signing Secret from Basic Information > App Credentials (hex characters)').optional(),
+    ),
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information > App-Level Tokens, scope connections:write)').optional(),
+    ),
+    SLACK_API_URL: withDefault(
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }),
+      'https://slack.com/api/',
+    ).transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+    PORT: withDefault(z.coerce.number({ error: 'must be a whole number from 1 to 65535' }).int('must be a whole number from 1 to 65535').min(0, 'must be a whole number from 1 to 65535').max(65535, 'must be a whole number from 1 to 65535'), '3000'),
+    DATABASE_PATH: withDefault(z.string().min(1), './data/peerloop.db'),
+    LOG_LEVEL: withDefault(
+      z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be one of trace, debug, info, warn, error, fatal, silent' }),
+      'info',
+    ),
+    DEFAULT_TIMEZONE: withDefault(
+      z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+      'UTC',
+    ),
+    PEERLOOP_ADMINS: withDefault(z.string(), '')
+      .transform((raw) => raw.split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(slackUserId, 'must be Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL'))),
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be the public http(s) address of this app, such as https://peerloop.example.com' })
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    SCHEDULER_TICK: withDefault(
+      z.string().refine((expr) => cron.validate(expr), 'must be a cron expression such as "* * * * *" (every minute)'),
+      '* * * * *',
+    ),
+  });
+
+export type Env = z.infer<typeof Env>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    socketMode: boolean;
+  };
+  port: number;
+  databasePath: string;
+  logLevel: Env['LOG_LEVEL'];
+  defaultTimeZone: string;
+  admins: readonly string[];
+  publicUrl: string | undefined;
+  schedulerTick: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses an environment; every problem becomes one line naming the variable. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = Env.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const raw = env[name];
+        const shown = raw === undefined || raw.trim() === '' || /TOKEN|SECRET/.test(name) ? '' : ` (got "${raw}")`;
+        return `${name} ${issue.message}${shown}`;
+      });
+  // HTTP mode needs the signing secret to verify requests; Socket Mode does not.
+  const blank = (name: string) => (env[name] ?? '').trim() === '';
+  if (blank('SLACK_APP_TOKEN') && blank('SLACK_SIGNING_SECRET')) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is not set: paste the Signing Secret from Basic Information > App Credentials (or set SLACK_APP_TOKEN to use Socket Mode instead)',
+    );
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+        socketMode: e.SLACK_APP_TOKEN !== undefined,
+      },
+      port: e.PORT,
+      databasePath: e.DATABASE_PATH,
+      logLevel: e.LOG_LEVEL,
+      defaultTimeZone: e.DEFAULT_TIMEZONE,
+      admins: e.PEERLOOP_ADMINS,
+      publicUrl: e.PUBLIC_URL,
+      schedulerTick: e.SCHEDULER_TICK,
+    },
+  };
+}
+
+/** Reads `.env` when present (real environment variables win), then parses process.env. */
+export function loadConfig(envFile = '.env'): ConfigResult {
+  if (existsSync(envFile)) loadDotenv({ path: envFile, quiet: true });
+  return parseConfig(process.env);
+}

@@ -1,0 +1,35 @@
+/**
+ * AppError carries a stable code (for logs and tests) and a message a person can read.
+ * Services throw it; listeners show `message` to the person and log `code`.
+ */
+export type AppErrorCode =
+  | 'config_invalid'
+  | 'database_unavailable'
+  | 'invalid_input'
+  | 'not_found'
+  | 'forbidden'
+  | 'conflict'
+  | 'slack_error';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    options?: { cause?: unknown; field?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.field = options?.field;
+  }
+
+  /** The modal block_id the message belongs on, when it came from one field. */
+  readonly field: string | undefined;
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** The one text people see when something unexpected broke; details go to the log. */
+export const UNEXPECTED_ERROR_TEXT =
+  "Sorry, something went wrong on Peerloop's side and nothing was changed. Please try again in a minute.";

@@ -1,0 +1,75 @@
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { loadConfig } from './config.js';
+import { openDb, type DbHandle } from './db/client.js';
+import { isAppError } from './errors.js';
+import { createLogger } from './logger.js';
+import { createMessenger } from './slack/messenger.js';
+import { SlackCallError } from './slack/slack-errors.js';
+
+/**
+ * Composition root: config -> database -> Slack client -> app. Problems a person can fix
+ * (settings, the database file, the token) are printed as plain sentences and exit 1.
+ */
+function fail(lines: string[]): never {
+  process.stderr.write(`Peerloop cannot start:\n${lines.map((l) => `  - ${l}`).join('\n')}\n\nSee README.md ("Set up") and .env.example for what each setting means.\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  if (!loaded.ok) fail(loaded.problems);
+  const config = loaded.config;
+  const logger = createLogger(config.logLevel);
+
+  let database: DbHandle;
+  try {
+    database = openDb(config.databasePath);
+  } catch (error) {
+    if (isAppError(error)) fail([error.message]);
+    throw error;
+  }
+
+  const messenger = createMessenger(config, logger);
+  try {
+    const auth = await messenger.client.auth.test();
+    logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');
+  } catch (error) {
+    const code = error instanceof SlackCallError ? error.code : (error as { data?: { error?: string } }).data?.error;
+    if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
+      database.close();
+      fail([`SLACK_BOT_TOKEN was refused by Slack (${code}): copy the Bot User OAuth Token again from OAuth & Permissions, and reinstall the app if you changed its scopes.`]);
+    }
+    // Slack unreachable is not fatal: requests will be served once it is back.
+    logger.warn({ err: error }, 'could not verify the Slack token at start-up; continuing');
+  }
+
+  const app = createApp({ config, database, clock: systemClock, logger, messenger });
+  const { port } = await app.start();
+  logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing work in flight');
+    try {
+      await app.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping');
+    }
+    database.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A stray rejection is a bug to log, not a reason to drop every other workspace's requests.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Peerloop stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

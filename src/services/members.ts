@@ -1,0 +1,61 @@
+import { and, eq } from 'drizzle-orm';
+import { members } from '../db/schema.js';
+import type { ServiceDeps } from './context.js';
+
+export type Member = typeof members.$inferSelect;
+
+/** What Slack's users.info told us about a person, reduced to what Peerloop keeps. */
+export interface MemberProfile {
+  name: string | null;
+  timeZone: string | null;
+  isSlackAdmin: boolean;
+}
+
+/** Profiles are re-read from Slack after a day so renamed people and moved zones catch up. */
+export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+export function getMember(deps: ServiceDeps, teamId: string, userId: string): Member | undefined {
+  return deps.db
+    .select()
+    .from(members)
+    .where(and(eq(members.teamId, teamId), eq(members.userId, userId)))
+    .get();
+}
+
+export function isProfileStale(deps: ServiceDeps, member: Member | undefined): boolean {
+  return member?.profileFetchedAt == null || deps.clock.now() - member.profileFetchedAt > PROFILE_MAX_AGE_MS;
+}
+
+/**
+ * Records a person the first time they interact and refreshes their profile when one is given.
+ * A missing profile (users.info failed) still records the person, so they are never blocked.
+ */
+export function upsertMember(deps: ServiceDeps, teamId: string, userId: string, profile: MemberProfile | undefined): Member {
+  const now = deps.clock.now();
+  const fields = profile === undefined ? {} : { ...profile, profileFetchedAt: now };
+  deps.db
+    .insert(members)
+    .values({ teamId, userId, firstSeenAt: now, ...fields })
+    .onConflictDoUpdate({ target: [members.teamId, members.userId], set: profile === undefined ? { teamId } : fields })
+    .run();
+  return getMember(deps, teamId, userId)!;
+}
+
+/** Admins are Slack admins/owners, or people named in PEERLOOP_ADMINS. */
+export function isAdmin(member: Pick<Member, 'userId' | 'isSlackAdmin'> | undefined, extraAdmins: readonly string[]): boolean {
+  if (member === undefined) return false;
+  return member.isSlackAdmin || extraAdmins.includes(member.userId);
+}
+
+/** The zone to show this person times in: their Slack zone, else the workspace's. */
+export function memberTimeZone(member: Pick<Member, 'timeZone'> | undefined, workspaceZone: string): string {
+  return member?.timeZone ?? workspaceZone;
+}
+
+export function setOptedOut(deps: ServiceDeps, teamId: string, userId: string, optedOut: boolean): void {
+  deps.db
+    .update(members)
+    .set({ optedOut })
+    .where(and(eq(members.teamId, teamId), eq(members.userId, userId)))
+    .run();
+}

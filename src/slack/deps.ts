@@ -1,0 +1,32 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { DbHandle } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { ServiceDeps } from '../services/context.js';
+import type { Member } from '../services/members.js';
+import type { Workspace } from '../services/workspaces.js';
+import type { Messenger } from './messenger.js';
+
+/** Everything the app is built from; main.ts makes the real ones, tests make their own. */
+export interface AppDeps {
+  config: Config;
+  database: DbHandle;
+  clock: Clock;
+  logger: Logger;
+  messenger: Messenger;
+}
+
+export function serviceDeps(deps: AppDeps): ServiceDeps {
+  return { db: deps.database.db, clock: deps.clock, logger: deps.logger };
+}
+
+/** Who is acting, resolved once per request by the actor middleware. */
+export interface Actor {
+  teamId: string;
+  userId: string;
+  member: Member;
+  workspace: Workspace;
+  /** The zone to show this person times in (their Slack zone, else the workspace's). */
+  timeZone: string;
+  isAdmin: boolean;
+}

@@ -1,0 +1,16 @@
+import type { RespondFn, SlashCommand } from '@slack/bolt';
+import type { PeerCommand, SubcommandName } from '../../command.js';
+import type { Actor, AppDeps } from '../../deps.js';
+import type { EphemeralMessage } from '../../blocks/help.js';
+
+/** What each `/peer <name>` handler receives. It must call `ack` exactly once, first. */
+export interface SubcommandArgs<K extends SubcommandName> {
+  command: Extract<PeerCommand, { name: K }>;
+  body: SlashCommand;
+  actor: Actor;
+  deps: AppDeps;
+  ack: (reply?: EphemeralMessage) => Promise<void>;
+  respond: RespondFn;
+}
+
+export type SubcommandHandler<K extends SubcommandName> = (args: SubcommandArgs<K>) => Promise<void>;

@@ -1,0 +1,9 @@
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../../deps.js';
+import { createUninstallListener } from './app-uninstalled.js';
+
+export function registerEvents(app: App, deps: AppDeps): void {
+  const uninstall = createUninstallListener(deps);
+  app.event('app_uninstalled', uninstall);
+  app.event('tokens_revoked', uninstall);
+}

@@ -1,0 +1,71 @@
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { ensureWorkspace } from '../../services/workspaces.js';
+import { getMember, isAdmin, isProfileStale, memberTimeZone, upsertMember, type MemberProfile } from '../../services/members.js';
+import { serviceDeps, type Actor, type AppDeps } from '../deps.js';
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((v): v is string => typeof v === 'string' && v !== '');
+}
+
+/** Team and user of any payload Slack sends (slash command, interaction or event). */
+export function payloadIdentity(body: unknown): { teamId: string; userId: string | undefined; teamName: string | undefined } | undefined {
+  // Enterprise Grid interactions carry the acting user's own workspace in user.team_id.
+  const teamId = firstString(field(body, 'team_id'), field(body, 'user', 'team_id'), field(body, 'team', 'id'), field(body, 'view', 'team_id'));
+  if (teamId === undefined) return undefined;
+  const userId = firstString(field(body, 'user_id'), field(body, 'user', 'id'), field(body, 'event', 'user'), field(body, 'event', 'user', 'id'));
+  return { teamId, userId, teamName: firstString(field(body, 'team_domain'), field(body, 'team', 'domain')) };
+}
+
+/**
+ * Resolves the acting person before any listener runs: the workspace row, the member row
+ * (users.info on first contact, then once a day) and their zone and admin rights. Listeners
+ * read `context.actor`. A failing users.info never blocks the person: they are recorded
+ * without a profile and it is tried again on their next interaction.
+ */
+export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareArgs> {
+  const services = serviceDeps(deps);
+  return async ({ body, context, next }) => {
+    const identity = payloadIdentity(body);
+    // Events about the workspace itself (app_uninstalled) have no acting person.
+    if (identity?.userId !== undefined && field(body, 'event', 'type') !== 'app_uninstalled' && field(body, 'event', 'type') !== 'tokens_revoked') {
+      const { teamId, userId } = identity;
+      const workspace = ensureWorkspace(services, teamId, { timeZone: deps.config.defaultTimeZone, name: identity.teamName });
+      let member = getMember(services, teamId, userId);
+      if (member === undefined || isProfileStale(services, member)) {
+        let profile: MemberProfile | undefined;
+        try {
+          profile = await deps.messenger.fetchProfile(teamId, userId);
+        } catch (error) {
+          deps.logger.warn({ teamId, userId, err: error }, 'users.info failed; continuing without a profile');
+        }
+        member = upsertMember(services, teamId, userId, profile);
+      }
+      const actor: Actor = {
+        teamId,
+        userId,
+        member,
+        workspace,
+        timeZone: memberTimeZone(member, workspace.timeZone),
+        isAdmin: isAdmin(member, deps.config.admins),
+      };
+      context.actor = actor;
+    }
+    await next();
+  };
+}
+
+/** The actor the middleware resolved; listeners for people-facing payloads can rely on it. */
+export function requireActor(context: Record<string, unknown>): Actor {
+  const actor = context.actor as Actor | undefined;
+  if (actor === undefined) throw new Error('actor middleware did not run for this payload');
+  return actor;
+}

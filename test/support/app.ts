@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, EVENTS_PATH, type PeerloopApp } from '../../src/app.js';
+import { createSettableClock, type SettableClock } from '../../src/clock.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { openDb, type DbHandle } from '../../src/db/client.js';
+import { createLogger } from '../../src/logger.js';
+import type { AppDeps } from '../../src/slack/deps.js';
+import { createMessenger } from '../../src/slack/messenger.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
+import { signRequest, TEST_SIGNING_SECRET } from './sign.js';
+
+export interface HttpResult {
+  status: number;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON (or empty). */
+  json: any;
+}
+
+export interface TestApp {
+  url: string;
+  fake: FakeSlack;
+  clock: SettableClock;
+  config: Config;
+  database: DbHandle;
+  deps: AppDeps;
+  app: PeerloopApp;
+  /** POSTs a raw body to /slack/events, signed unless `sign: false`. */
+  post(body: string, options?: { contentType?: string; sign?: boolean; headers?: Record<string, string> }): Promise<HttpResult>;
+  command(text: string, who?: Who & { channel?: string }): Promise<HttpResult>;
+  action(actions: ActionSpec | ActionSpec[], who?: Parameters<typeof blockActionsBody>[1]): Promise<HttpResult>;
+  submitView(view: ViewSpec, who?: Who): Promise<HttpResult>;
+  event(event: Record<string, unknown>, who?: Who): Promise<HttpResult>;
+  get(path: string): Promise<HttpResult>;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Extra or overriding environment variables. */
+  env?: Record<string, string>;
+  clock?: SettableClock;
+  fake?: FakeSlack;
+  /** Reuse a database file (to test restarts); by default a fresh temp file. */
+  databasePath?: string;
+}
+
+/**
+ * Starts the whole app on an ephemeral port with a temp SQLite file and a fake Slack, exactly
+ * as main.ts composes it (but with a settable clock).
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const fake = options.fake ?? (await startFakeSlack());
+  const ownsFake = options.fake === undefined;
+  const dir = options.databasePath === undefined ? mkdtempSync(join(tmpdir(), 'peerloop-test-')) : undefined;
+  const databasePath = options.databasePath ?? join(dir!, 'peerloop.db');
+  const parsed = parseConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_PATH: databasePath,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    ...options.env,
+  });
+  if (!parsed.ok) throw new Error(`test config invalid: ${parsed.problems.join('; ')}`);
+  const config = parsed.config;
+  const clock = options.clock ?? createSettableClock();
+  const logger = createLogger(config.logLevel);
+  const database = openDb(databasePath);
+  const messenger = createMessenger(config, logger);
+  const deps: AppDeps = { config, database, clock, logger, messenger };
+  const app = createApp(deps);
+  const { port } = await app.start(0);
+  const url = `http://127.0.0.1:${port}`;
+
+  async function request(path: string, init: RequestInit): Promise<HttpResult> {
+    const res = await fetch(`${url}${path}`, init);
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json };
+  }
+
+  const post: TestApp['post'] = (body, opts = {}) =>
+    request(EVENTS_PATH, {
+      method: 'POST',
+      headers: {
+        'content-type': opts.contentType ?? (body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded'),
+        ...(opts.sign === false ? {} : signRequest(body)),
+        ...opts.headers,
+      },
+      body,
+    });
+
+  return {
+    url,
+    fake,
+    clock,
+    config,
+    database,
+    deps,
+    app,
+    post,
+    command: (text, who = {}) => post(slashCommandBody(text, { responseUrl: fake.responseUrl(), ...who })),
+    action: (actions, who = {}) => post(blockActionsBody(Array.isArray(actions) ? actions : [actions], { responseUrl: fake.responseUrl(), ...who })),
+    submitView: (view, who) => post(viewSubmissionBody(view, who)),
+    event: (event, who) => post(eventBody(event, who)),
+    get: (path) => request(path, { method: 'GET' }),
+    async stop() {
+      await app.stop().catch(() => undefined);
+      database.close();
+      if (ownsFake) await fake.stop();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

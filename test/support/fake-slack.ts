@@ -1,0 +1,331 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Slack Web API. It answers the methods Peerloop calls with the shapes Slack documents,
+ * records every call, and can be scripted per method to answer `ok:false`, HTTP 429 with
+ * Retry-After, a 5xx, or to answer late. It also receives `response_url` posts and file uploads.
+ */
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, any>;
+  token: string | undefined;
+  at: number;
+}
+
+export interface ResponsePost {
+  id: string;
+  body: Record<string, any>;
+}
+
+/** One scripted answer. With none of status/error/body, the method's normal answer is sent. */
+export interface ScriptedReply {
+  /** HTTP status (429 or 5xx). */
+  status?: number;
+  /** Seconds for the Retry-After header (with status 429). */
+  retryAfter?: number;
+  /** Answer `{ ok: false, error }`. */
+  error?: string;
+  /** Answer exactly this JSON. */
+  body?: Record<string, unknown>;
+  /** Wait this long before answering. */
+  delayMs?: number;
+}
+
+export interface FakeUser {
+  id: string;
+  name?: string;
+  real_name?: string;
+  tz?: string;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  deleted?: boolean;
+  is_bot?: boolean;
+}
+
+type Handler = (args: Record<string, any>, call: RecordedCall) => Record<string, unknown>;
+
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly responses: ResponsePost[] = [];
+  readonly uploads: { id: string; bytes: Buffer }[] = [];
+  readonly users = new Map<string, FakeUser>();
+  /** users.info for a user not in `users` answers with this zone. */
+  defaultTimeZone = 'UTC';
+  /** When set, tokens other than this one get invalid_auth. */
+  validToken: string | undefined = 'xoxb-test-token';
+
+  private server: Server | undefined;
+  private baseUrl = '';
+  private readonly scripts = new Map<string, ScriptedReply[]>();
+  private readonly persistent = new Map<string, ScriptedReply>();
+  private readonly handlers = new Map<string, Handler>();
+  private tsCounter = 0;
+  private idCounter = 0;
+  /** Channels where chat.postMessage answers not_in_channel until someone invites the bot. */
+  readonly channelsWithoutBot = new Set<string>();
+
+  constructor() {
+    this.installDefaultHandlers();
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** What SLACK_API_URL should be. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.serve(req, res);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.server === undefined) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /** Answers the next calls to `method` with these replies, in order, then normally again. */
+  script(method: string, ...replies: ScriptedReply[]): this {
+    this.scripts.set(method, [...(this.scripts.get(method) ?? []), ...replies]);
+    return this;
+  }
+
+  /** Answers every call to `method` with `reply` until `clearScripts()`. */
+  always(method: string, reply: ScriptedReply): this {
+    this.persistent.set(method, reply);
+    return this;
+  }
+
+  /** Replaces the normal answer of a method. */
+  onMethod(method: string, handler: Handler): this {
+    this.handlers.set(method, handler);
+    return this;
+  }
+
+  clearScripts(): void {
+    this.scripts.clear();
+    this.persistent.clear();
+  }
+
+  /** Forgets recorded calls and scripts (users and handlers stay). */
+  reset(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+    this.uploads.length = 0;
+    this.clearScripts();
+  }
+
+  setUser(user: FakeUser): this {
+    this.users.set(user.id, user);
+    return this;
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** A response_url that points here; posts to it land in `responses`. */
+  responseUrl(id = `r${++this.idCounter}`): string {
+    return `${this.baseUrl}/response/${id}`;
+  }
+
+  /** Waits (polling, at most `timeoutMs`) until `check` returns a truthy value, and returns it. */
+  async waitFor<T>(check: () => T | undefined | false | null, description = 'condition', timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value) return value;
+      if (Date.now() > deadline) {
+        const seen = this.calls.map((c) => c.method).join(', ') || 'none';
+        throw new Error(`timed out waiting for ${description}; Slack calls seen: ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Waits until `method` has been called at least `count` times; returns those calls. */
+  async waitForCalls(method: string, count = 1, timeoutMs = 5000): Promise<RecordedCall[]> {
+    return this.waitFor(() => {
+      const calls = this.callsTo(method);
+      return calls.length >= count ? calls : undefined;
+    }, `${count} call(s) to ${method}`, timeoutMs);
+  }
+
+  async waitForResponse(count = 1, timeoutMs = 5000): Promise<ResponsePost[]> {
+    return this.waitFor(() => (this.responses.length >= count ? this.responses : undefined), `${count} response_url post(s)`, timeoutMs);
+  }
+
+  nextTs(): string {
+    this.tsCounter += 1;
+    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private nextId(prefix: string): string {
+    this.idCounter += 1;
+    return `${prefix}${String(this.idCounter).padStart(8, '0')}`;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+
+    if (path.startsWith('/response/')) {
+      this.responses.push({ id: path.slice('/response/'.length), body: safeJson(raw.toString('utf8')) });
+      return send(res, 200, 'ok', 'text/plain');
+    }
+    if (path.startsWith('/upload/')) {
+      this.uploads.push({ id: path.slice('/upload/'.length), bytes: raw });
+      return send(res, 200, 'OK - 1', 'text/plain');
+    }
+    if (!path.startsWith('/api/')) return send(res, 404, 'not found', 'text/plain');
+
+    const method = path.slice('/api/'.length);
+    const args = parseArgs(raw, req.headers['content-type']);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+    const call: RecordedCall = { method, args, token, at: Date.now() };
+    this.calls.push(call);
+
+    const queued = this.scripts.get(method);
+    const scripted = queued !== undefined && queued.length > 0 ? queued.shift() : this.persistent.get(method);
+    if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+    if (scripted?.status !== undefined) {
+      const headers: Record<string, string> = {};
+      if (scripted.retryAfter !== undefined) headers['retry-after'] = String(scripted.retryAfter);
+      const body = scripted.status === 429 ? { ok: false, error: 'ratelimited' } : { ok: false, error: 'internal_error' };
+      res.writeHead(scripted.status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+      return;
+    }
+    if (scripted?.error !== undefined) return sendJson(res, { ok: false, error: scripted.error });
+    if (scripted?.body !== undefined) return sendJson(res, scripted.body);
+
+    if (token === undefined) return sendJson(res, { ok: false, error: 'not_authed' });
+    if (this.validToken !== undefined && token !== this.validToken) return sendJson(res, { ok: false, error: 'invalid_auth' });
+
+    const handler = this.handlers.get(method);
+    if (handler === undefined) return sendJson(res, { ok: false, error: 'unknown_method' });
+    try {
+      return sendJson(res, handler(args, call));
+    } catch (error) {
+      return sendJson(res, { ok: false, error: error instanceof Error ? error.message : 'fake_error' });
+    }
+  }
+
+  private installDefaultHandlers(): void {
+    this.handlers.set('auth.test', () => ({
+      ok: true,
+      url: 'https://peerloop-test.slack.com/',
+      team: 'Peerloop Test',
+      user: 'peerloop',
+      team_id: 'T0TEST',
+      user_id: 'UBOT0000',
+      bot_id: 'BBOT0000',
+    }));
+    this.handlers.set('users.info', (args) => {
+      const id = String(args.user);
+      const known = this.users.get(id);
+      if (known === undefined && !/^[UW]/.test(id)) return { ok: false, error: 'user_not_found' };
+      const user = known ?? { id, name: id.toLowerCase(), real_name: `Person ${id}`, tz: this.defaultTimeZone };
+      const tz = user.tz ?? this.defaultTimeZone;
+      return {
+        ok: true,
+        user: {
+          id: user.id,
+          team_id: 'T0TEST',
+          name: user.name ?? user.id.toLowerCase(),
+          real_name: user.real_name ?? user.name ?? user.id,
+          deleted: user.deleted ?? false,
+          is_bot: user.is_bot ?? false,
+          is_admin: user.is_admin ?? false,
+          is_owner: user.is_owner ?? false,
+          is_primary_owner: false,
+          tz,
+          tz_label: tz,
+          tz_offset: 0,
+          profile: { display_name: user.name ?? '', real_name: user.real_name ?? user.id },
+        },
+      };
+    });
+    this.handlers.set('chat.postMessage', (args) => {
+      const channel = String(args.channel);
+      if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
+      const ts = this.nextTs();
+      return { ok: true, channel, ts, message: { type: 'message', text: args.text, blocks: args.blocks, ts, bot_id: 'BBOT0000' } };
+    });
+    this.handlers.set('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } }));
+    this.handlers.set('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
+    this.handlers.set('chat.delete', (args) => ({ ok: true, channel: args.channel, ts: args.ts }));
+    this.handlers.set('chat.getPermalink', (args) => ({ ok: true, channel: args.channel, permalink: `https://peerloop-test.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` }));
+    this.handlers.set('conversations.open', (args) => {
+      const users = String(args.users ?? '').split(',').filter(Boolean);
+      if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
+      const id = users.length === 1 ? `D${users[0]!.slice(1)}` : `G${users.map((u) => u.slice(1)).join('').slice(0, 10)}`;
+      return { ok: true, channel: { id } };
+    });
+    this.handlers.set('conversations.info', (args) => ({ ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: !this.channelsWithoutBot.has(String(args.channel)) } }));
+    const viewAnswer = (args: Record<string, any>) => ({ ok: true, view: { id: args.view_id ?? this.nextId('V'), ...(args.view as object), hash: this.nextId('h') } });
+    this.handlers.set('views.open', (args) => (args.trigger_id ? viewAnswer(args) : { ok: false, error: 'invalid_trigger_id' }));
+    this.handlers.set('views.push', (args) => (args.trigger_id ? viewAnswer(args) : { ok: false, error: 'invalid_trigger_id' }));
+    this.handlers.set('views.update', viewAnswer);
+    this.handlers.set('views.publish', viewAnswer);
+    this.handlers.set('files.getUploadURLExternal', (args) => {
+      const id = this.nextId('F');
+      return { ok: true, upload_url: `${this.baseUrl}/upload/${id}?name=${encodeURIComponent(String(args.filename))}`, file_id: id };
+    });
+    this.handlers.set('files.completeUploadExternal', (args) => ({ ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) }));
+  }
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  return new FakeSlack().start();
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The Web API takes form bodies (nested values JSON-encoded, as the SDK sends them) or JSON. */
+function parseArgs(raw: Buffer, contentType: string | undefined): Record<string, any> {
+  const text = raw.toString('utf8');
+  if (contentType?.includes('application/json')) return safeJson(text);
+  const args: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value, value) : value;
+  }
+  return args;
+}
+
+function safeJson(text: string, fallback: any = {}): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  send(res, 200, JSON.stringify(body), 'application/json; charset=utf-8');
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string): void {
+  res.writeHead(status, { 'content-type': type });
+  res.end(body);
+}
