@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
 import type { AppDeps } from './slack/deps.js';
 import { close, createHttpServer, listen } from './slack/http-server.js';
@@ -20,6 +21,24 @@ export interface PeerloopApp {
   start(port?: number): Promise<{ port: number }>;
   /** Stops taking requests and waits for listeners still running after their ack. */
   stop(): Promise<void>;
+}
+
+/**
+ * Bolt's single-workspace authorization, but asking auth.test (for the bot's own ids, which
+ * ignoreSelf needs) once and keeping the answer; a failed ask is retried on the next request.
+ */
+function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): Authorize<boolean> {
+  let identity: Promise<{ botId: string | undefined; botUserId: string | undefined }> | undefined;
+  return async ({ isEnterpriseInstall }) => {
+    identity ??= client.auth.test({ token: botToken }).then(
+      (result) => ({ botId: result.bot_id, botUserId: result.user_id }),
+      (error: unknown) => {
+        identity = undefined;
+        throw error;
+      },
+    );
+    return { botToken, isEnterpriseInstall, ...(await identity) };
+  };
 }
 
 /** Builds the Bolt app with every listener registered. No side effects until start(). */
@@ -47,12 +66,13 @@ export function createApp(deps: AppDeps): PeerloopApp {
 
   const bolt = new App({
     receiver,
-    token: config.slack.botToken,
+    // Not `token` + `tokenVerificationEnabled: false`: Bolt 5.1 then calls auth.test on every
+    // incoming request (its cache is overwritten each time), a Slack round trip before each ack.
+    // main.ts verifies the token itself (auth.test) to print a clear message when it is wrong.
+    authorize: createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client),
     logger: boltLogger,
     // Listeners send through deps.messenger; Bolt's own client is only pointed at the same API.
     clientOptions: { slackApiUrl: config.slack.apiUrl },
-    // main.ts verifies the token itself (auth.test) to print a clear message when it is wrong.
-    tokenVerificationEnabled: false,
     deferInitialization: true,
   });
 

@@ -3,7 +3,11 @@ import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
 import { isAppError } from './errors.js';
+import { jobHandlers } from './jobs/handlers.js';
+import { jobPlanners } from './jobs/planners.js';
+import { createScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
+import { getSettings } from './services/settings.js';
 import { createMessenger } from './slack/messenger.js';
 import { SlackCallError } from './slack/slack-errors.js';
 
@@ -30,7 +34,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const messenger = createMessenger(config, logger);
+  // The messenger paces scheduled sends to each workspace's messages-per-minute setting.
+  const messenger = createMessenger(config, logger, {
+    clock: systemClock,
+    capFor: (teamId) => getSettings({ db: database.db, clock: systemClock, logger }, teamId).messagesPerMinute,
+  });
   try {
     const auth = await messenger.client.auth.test();
     logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');
@@ -48,6 +56,9 @@ async function main(): Promise<void> {
   const { port } = await app.start();
   logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 
+  const scheduler = createScheduler({ config, database, clock: systemClock, logger, messenger }, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });
+  await scheduler.start();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -57,6 +68,12 @@ async function main(): Promise<void> {
       await app.stop();
     } catch (error) {
       logger.error({ err: error }, 'error while stopping');
+    }
+    try {
+      // Jobs already sending finish and are recorded; claimed-but-unstarted ones go back to pending.
+      await scheduler.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping the scheduler');
     }
     database.close();
     logger.info('stopped');

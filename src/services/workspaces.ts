@@ -1,11 +1,21 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { workspaces } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 
 export type Workspace = typeof workspaces.$inferSelect;
 
-/** Creates the workspace row on first contact; later calls only read it. */
+// The actor middleware reads the workspace on every request: build and prepare the query once
+// per database instead of on each call (drizzle's builder plus SQLite's prepare cost more than the read).
+const selectWorkspace = new WeakMap<Db, ReturnType<typeof prepareSelectWorkspace>>();
+function prepareSelectWorkspace(db: Db) {
+  return db.select().from(workspaces).where(eq(workspaces.teamId, sql.placeholder('teamId'))).prepare();
+}
+
+/** Creates the workspace row on first contact; later calls only read it (no write per request). */
 export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { timeZone: string; name?: string | undefined }): Workspace {
+  const existing = getWorkspace(deps, teamId);
+  if (existing !== undefined) return existing;
   const now = deps.clock.now();
   deps.db
     .insert(workspaces)
@@ -16,7 +26,12 @@ export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { t
 }
 
 export function getWorkspace(deps: ServiceDeps, teamId: string): Workspace | undefined {
-  return deps.db.select().from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  let query = selectWorkspace.get(deps.db);
+  if (query === undefined) {
+    query = prepareSelectWorkspace(deps.db);
+    selectWorkspace.set(deps.db, query);
+  }
+  return query.get({ teamId });
 }
 
 /**

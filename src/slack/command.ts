@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inlineCode } from './blocks/text.js';
 
 /**
  * `/peer <subcommand> [args]` text -> a typed command. Each subcommand names its usage, a
@@ -13,8 +14,49 @@ export interface SubcommandSpec<S extends z.ZodType = z.ZodType> {
 
 const noArgs = z.string().transform(() => ({}));
 
+const SESSION_NUMBER_MAX = 1_000_000_000;
+
+/** Reads "42" or "#42" from the start of the text; the message names what was typed (escaped). */
+function sessionNumberArgs(verb: string, withRest: boolean) {
+  return z.string().transform((text, ctx) => {
+    const trimmed = text.trim();
+    const match = /^#?(\d+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+    if (trimmed === '') {
+      ctx.addIssue({ code: 'custom', message: `Which session? Add its number, e.g. \`/peer ${verb} 42\`. \`/peer list\` shows the numbers.` });
+      return z.NEVER;
+    }
+    const number = match === null ? NaN : Number(match[1]);
+    if (match === null || (!withRest && match[2] !== undefined) || !Number.isSafeInteger(number) || number < 1 || number > SESSION_NUMBER_MAX) {
+      const word = trimmed.split(/\s+/)[0] ?? trimmed;
+      ctx.addIssue({ code: 'custom', message: `${inlineCode(word, 40)} is not a session number. Session numbers look like 42; \`/peer list\` shows them.` });
+      return z.NEVER;
+    }
+    const rest = match[2]?.trim() ?? '';
+    return { number, rest: rest === '' ? null : rest };
+  });
+}
+
+const listArgs = z.string().transform((text, ctx) => {
+  const word = text.trim().toLowerCase();
+  if (word === '' || word === 'all') return { mine: false };
+  if (word === 'mine' || word === 'my') return { mine: true };
+  ctx.addIssue({ code: 'custom', message: `I can list all upcoming sessions or just yours, not ${inlineCode(text.trim(), 40)}.` });
+  return z.NEVER;
+});
+
 export const SUBCOMMANDS = {
   help: { usage: '/peer help', summary: 'Show what Peerloop can do.', args: noArgs },
+  schedule: { usage: '/peer schedule', summary: 'Schedule a peer session (opens a form).', args: noArgs },
+  list: { usage: '/peer list [mine]', summary: 'Upcoming sessions in the next 14 days, with Join buttons; `mine` for yours.', args: listArgs },
+  join: { usage: '/peer join <id>', summary: 'Join a session (or its waitlist when full).', args: sessionNumberArgs('join', false) },
+  leave: { usage: '/peer leave <id>', summary: 'Leave a session you joined.', args: sessionNumberArgs('leave', false) },
+  edit: { usage: '/peer edit <id>', summary: 'Change a session you host or scheduled.', args: sessionNumberArgs('edit', false) },
+  cancel: { usage: '/peer cancel <id> [reason]', summary: 'Cancel a session you host or scheduled; attendees get a DM.', args: sessionNumberArgs('cancel', true) },
+  attended: { usage: '/peer attended <id>', summary: 'Tick who came to a session you hosted.', args: sessionNumberArgs('attended', false) },
+  calendar: { usage: '/peer calendar', summary: "Get your workspace's calendar feed to subscribe from Google Calendar or Outlook.", args: noArgs },
+  optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
+  optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
+  settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
 } satisfies Record<string, SubcommandSpec>;
 
 export type SubcommandName = keyof typeof SUBCOMMANDS;

@@ -15,10 +15,73 @@ export const SessionActions = {
   edit: 'session_edit',
   openSchedule: 'session_open_schedule',
   formatSelect: 'session_format_select',
+  /** The card's "Add to calendar" link button (a URL button still sends a click to ack). */
+  calendarLink: 'session_calendar_link',
 } as const;
 
 /** Modal callback_ids for sessions. */
 export const SessionViews = {
   schedule: 'session_schedule',
   attendance: 'session_attendance',
+} as const;
+
+/**
+ * Schedule / edit modal: one input block per field (block_id = field name, so errors land
+ * inline) and one action_id per element. Duration and agenda block ids get a `.<rev>` suffix
+ * that changes when the format is picked, so Slack shows the new defaults instead of keeping
+ * the old text; read them by action_id.
+ */
+export const ScheduleModalFields = {
+  format: 'format',
+  title: 'title',
+  topic: 'topic',
+  date: 'date',
+  time: 'time',
+  duration: 'duration',
+  host: 'host',
+  capacity: 'capacity',
+  channel: 'channel',
+  link: 'link',
+  agenda: 'agenda',
+  repeat: 'repeat',
+} as const;
+
+/** Attendance modal: checkbox groups of at most 10 people each, block ids `attended_<i>`. */
+export const AttendanceFields = {
+  blockPrefix: 'attended_',
+  action: 'attended',
+} as const;
+
+/** Feedback poll buttons. Vote values are `<session>:<1-5>`; the comment button carries the session. */
+export const PollActions = {
+  /** Prefix of the five vote buttons (`poll_vote_1` ... `poll_vote_5`; ids must differ within a block). */
+  votePrefix: 'poll_vote_',
+  comment: 'poll_comment',
+} as const;
+
+/** Feedback poll modals and their input blocks. */
+export const PollViews = {
+  comment: 'poll_comment_modal',
+  ratingBlock: 'poll_rating',
+  ratingInput: 'rating',
+  commentBlock: 'poll_comment_text',
+  commentInput: 'comment',
+} as const;
+
+/** `/peer settings` (admins) modal: callback and one block per field, so errors land inline. */
+export const SettingsViews = {
+  modal: 'workspace_settings',
+  timeZoneBlock: 'settings_time_zone',
+  leadTimesBlock: 'settings_lead_times',
+  weeklyDayBlock: 'settings_weekly_day',
+  weeklyHourBlock: 'settings_weekly_hour',
+  pollQuestionBlock: 'settings_poll_question',
+  messagesPerMinuteBlock: 'settings_messages_per_minute',
+  /** Every settings block holds one input with this action_id. */
+  input: 'value',
+} as const;
+
+/** The opt-out toggle on App Home. Value: `out` or `in` (the state the click asks for). */
+export const OptOutActions = {
+  toggle: 'optout_toggle',
 } as const;

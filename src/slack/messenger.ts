@@ -1,7 +1,9 @@
 import { WebClient, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
 import type { MemberProfile } from '../services/members.js';
+import { createPacer, type CapFor } from './pacing.js';
 import { SlackCallError, toSlackCallError } from './slack-errors.js';
 
 /**
@@ -13,6 +15,14 @@ import { SlackCallError, toSlackCallError } from './slack-errors.js';
  * 2 s) for 5xx and network errors. A 429 is never waited out inside a call, because the SDK would
  * pause its whole queue (every workspace) for Retry-After; it surfaces as `rate_limited` with the
  * wait, and the caller (the job scheduler) reschedules.
+ *
+ * Pacing (see pacing.ts): a send that carries a `jobKey` is a scheduled send. It takes a slot in
+ * its workspace's messages-per-minute window, is refused (rate_limited, without calling Slack)
+ * while that workspace is over the cap, inside a 429's Retry-After, or within Slack's
+ * one-message-per-second gap of its channel. Interactive replies (no jobKey: a click's card
+ * update, an ephemeral note, a modal) are counted in the window but never held back: a person
+ * is waiting for them, they come one per click, and Slack meters chat.update / views.* in their
+ * own buckets, so queueing them behind a batch of reminders would only make the app feel broken.
  */
 export interface Messenger {
   readonly client: WebClient;
@@ -26,13 +36,34 @@ export interface Messenger {
   updateView(teamId: string, args: ViewsUpdateArguments): Promise<void>;
   publishHome(teamId: string, args: ViewsPublishArguments): Promise<void>;
   fetchProfile(teamId: string, userId: string): Promise<MemberProfile>;
+  /** Whether an account is a bot or deactivated (users.info); a session host must be a person. */
+  fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean }>;
   /** Posts to a response_url (slash command or interaction); used for replies after ack. */
   respond(responseUrl: string, body: Record<string, unknown>): Promise<void>;
+  /** Uploads a file into a channel or DM (files.uploadV2: get URL, upload, complete). */
+  uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }>;
+}
+
+export interface UploadFileInput {
+  channelId: string;
+  filename: string;
+  content: string | Buffer;
+  title?: string;
+  initialComment?: string;
 }
 
 /** Logged with every attempt, so a job's sends can be traced by its key. */
 export interface CallMeta {
+  /** Set by jobs: marks the send as scheduled, so it is paced (see above). */
   jobKey?: string;
+}
+
+export interface MessengerOptions {
+  client?: WebClient;
+  /** The clock pacing and Retry-After pauses follow (the app's injected clock). */
+  clock?: Clock;
+  /** The workspace's messages-per-minute cap; undefined means no cap. */
+  capFor?: CapFor;
 }
 
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
@@ -48,28 +79,40 @@ export function createWebClient(config: Config, logger: Logger): WebClient {
   });
 }
 
-export function createMessenger(config: Config, logger: Logger, client: WebClient = createWebClient(config, logger)): Messenger {
+export function createMessenger(config: Config, logger: Logger, options: MessengerOptions = {}): Messenger {
+  const client = options.client ?? createWebClient(config, logger);
   const log = logger.child({ component: 'messenger' });
+  const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined));
   // DM channel ids never change for a (workspace, person) pair; caching saves a call per DM.
   const dmChannels = new Map<string, string>();
 
-  async function call<T>(teamId: string, method: string, run: () => Promise<T>, meta: CallMeta = {}): Promise<T> {
+  async function call<T>(teamId: string, method: string, run: () => Promise<T>, meta: CallMeta = {}, channel?: string): Promise<T> {
+    if (meta.jobKey !== undefined) {
+      const slot = pacer.reserve(teamId, method, channel);
+      if (!slot.ok) {
+        log.debug({ teamId, method, jobKey: meta.jobKey, reason: slot.reason, waitMs: slot.waitMs }, 'scheduled send held back by pacing');
+        throw new SlackCallError(method, slot.reason, 'rate_limited', slot.waitMs);
+      }
+    } else if (channel !== undefined) {
+      pacer.note(teamId, channel);
+    }
     try {
       const result = await run();
       log.debug({ teamId, method, jobKey: meta.jobKey }, 'slack call ok');
       return result;
     } catch (error) {
       const failure = toSlackCallError(method, error);
+      if (failure.kind === 'rate_limited') pacer.pause(teamId, method, failure.retryAfterMs ?? 1_000);
       log.warn({ teamId, method, jobKey: meta.jobKey, code: failure.code, kind: failure.kind, retryAfterMs: failure.retryAfterMs }, 'slack call failed');
       throw failure;
     }
   }
 
-  async function openDmChannel(teamId: string, userId: string): Promise<string> {
+  async function openDmChannel(teamId: string, userId: string, meta?: CallMeta): Promise<string> {
     const cacheKey = `${teamId}:${userId}`;
     const cached = dmChannels.get(cacheKey);
     if (cached !== undefined) return cached;
-    const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userId }));
+    const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userId }), meta);
     const channel = res.channel?.id;
     if (channel === undefined) throw new SlackCallError('conversations.open', 'no_channel', 'permanent');
     dmChannels.set(cacheKey, channel);
@@ -77,7 +120,7 @@ export function createMessenger(config: Config, logger: Logger, client: WebClien
   }
 
   async function postMessage(teamId: string, args: ChatPostMessageArguments, meta?: CallMeta) {
-    const res = await call(teamId, 'chat.postMessage', () => client.chat.postMessage(args), meta);
+    const res = await call(teamId, 'chat.postMessage', () => client.chat.postMessage(args), meta, String(args.channel));
     return { channel: res.channel ?? String(args.channel), ts: res.ts ?? '' };
   }
 
@@ -90,9 +133,10 @@ export function createMessenger(config: Config, logger: Logger, client: WebClien
     async postEphemeral(teamId, args, meta) {
       await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args), meta);
     },
-    openDmChannel,
+    openDmChannel: (teamId, userId) => openDmChannel(teamId, userId),
     async sendDm(teamId, userId, args, meta) {
-      const channel = await openDmChannel(teamId, userId);
+      // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
+      const channel = await openDmChannel(teamId, userId, meta);
       return postMessage(teamId, { ...args, channel } as ChatPostMessageArguments, meta);
     },
     async openView(teamId, args) {
@@ -114,6 +158,11 @@ export function createMessenger(config: Config, logger: Logger, client: WebClien
         isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
       };
     },
+    async fetchAccountKind(teamId, userId) {
+      const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
+      // Slackbot is not flagged is_bot by users.info, but it cannot host either.
+      return { isBot: Boolean(res.user?.is_bot) || userId === 'USLACKBOT', deleted: Boolean(res.user?.deleted) };
+    },
     async respond(responseUrl, body) {
       const res = await fetch(responseUrl, {
         method: 'POST',
@@ -122,6 +171,25 @@ export function createMessenger(config: Config, logger: Logger, client: WebClien
         signal: AbortSignal.timeout(SLACK_CALL_TIMEOUT_MS),
       });
       if (!res.ok) throw new SlackCallError('response_url', `http_${res.status}`, res.status >= 500 ? 'transient' : 'permanent');
+    },
+    async uploadFile(teamId, file, meta) {
+      const res = await call(
+        teamId,
+        'files.uploadV2',
+        () =>
+          client.filesUploadV2({
+            channel_id: file.channelId,
+            filename: file.filename,
+            // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
+            file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+            ...(file.title === undefined ? {} : { title: file.title }),
+            ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
+          }),
+        meta,
+        file.channelId,
+      );
+      const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
+      return { fileIds };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
+import { calendarRoutes } from './calendar-routes.js';
 import type { AppDeps } from './deps.js';
 
 /** GET /healthz: 200 only when a real query against the database file succeeds. */
@@ -16,5 +17,5 @@ export function healthRoute(deps: AppDeps): CustomRoute {
 
 /** Extra HTTP routes the app serves beside /slack/events. */
 export function createRoutes(deps: AppDeps): CustomRoute[] {
-  return [healthRoute(deps)];
+  return [healthRoute(deps), ...calendarRoutes(deps)];
 }

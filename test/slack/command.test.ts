@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePeerCommand, SUBCOMMANDS } from '../../src/slack/command.js';
 import { buildHelpMessage } from '../../src/slack/blocks/help.js';
+import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
 
 describe('parsePeerCommand', () => {
   it('reads empty text as help', () => {
@@ -26,7 +27,8 @@ describe('help lists exactly the registered subcommands', () => {
   it('has one line per subcommand with its summary', () => {
     const help = buildHelpMessage();
     for (const spec of Object.values(SUBCOMMANDS)) {
-      expect(help.text).toContain(spec.usage);
+      // Usages like `/peer join <id>` are shown escaped (Slack renders &lt; as <).
+      expect(help.text).toContain(escapeMrkdwn(spec.usage));
       expect(help.text).toContain(spec.summary);
     }
   });

@@ -5,7 +5,12 @@ import { createApp, EVENTS_PATH, type PeerloopApp } from '../../src/app.js';
 import { createSettableClock, type SettableClock } from '../../src/clock.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openDb, type DbHandle } from '../../src/db/client.js';
+import { jobHandlers } from '../../src/jobs/handlers.js';
+import { jobPlanners } from '../../src/jobs/planners.js';
+import { createScheduler, type Scheduler, type TickReport } from '../../src/jobs/scheduler.js';
+import type { JobPlanner } from '../../src/jobs/types.js';
 import { createLogger } from '../../src/logger.js';
+import { getSettings } from '../../src/services/settings.js';
 import type { AppDeps } from '../../src/slack/deps.js';
 import { createMessenger } from '../../src/slack/messenger.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
@@ -27,6 +32,10 @@ export interface TestApp {
   database: DbHandle;
   deps: AppDeps;
   app: PeerloopApp;
+  /** The job scheduler; its cron is NOT started in tests: call tick(). */
+  scheduler: Scheduler;
+  /** One full scheduler pass (planners, claim, run); resolves when every claimed job is settled. */
+  tick(): Promise<TickReport>;
   /** POSTs a raw body to /slack/events, signed unless `sign: false`. */
   post(body: string, options?: { contentType?: string; sign?: boolean; headers?: Record<string, string> }): Promise<HttpResult>;
   command(text: string, who?: Who & { channel?: string }): Promise<HttpResult>;
@@ -44,6 +53,8 @@ export interface TestAppOptions {
   fake?: FakeSlack;
   /** Reuse a database file (to test restarts); by default a fresh temp file. */
   databasePath?: string;
+  /** Replaces the job planners (default: all of src/jobs/planners.ts); `[]` isolates one kind of job. */
+  planners?: JobPlanner[];
 }
 
 /**
@@ -69,9 +80,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = options.clock ?? createSettableClock();
   const logger = createLogger(config.logLevel);
   const database = openDb(databasePath);
-  const messenger = createMessenger(config, logger);
+  const messenger = createMessenger(config, logger, {
+    clock,
+    capFor: (teamId) => getSettings({ db: database.db, clock, logger }, teamId).messagesPerMinute,
+  });
   const deps: AppDeps = { config, database, clock, logger, messenger };
   const app = createApp(deps);
+  const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: options.planners ?? jobPlanners, tick: config.schedulerTick });
   const { port } = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
 
@@ -106,6 +121,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     deps,
     app,
+    scheduler,
+    tick: () => scheduler.tick(),
     post,
     command: (text, who = {}) => post(slashCommandBody(text, { responseUrl: fake.responseUrl(), ...who })),
     action: (actions, who = {}) => post(blockActionsBody(Array.isArray(actions) ? actions : [actions], { responseUrl: fake.responseUrl(), ...who })),
@@ -114,6 +131,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     get: (path) => request(path, { method: 'GET' }),
     async stop() {
       await app.stop().catch(() => undefined);
+      await scheduler.stop().catch(() => undefined);
       database.close();
       if (ownsFake) await fake.stop();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });

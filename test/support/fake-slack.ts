@@ -49,6 +49,7 @@ type Handler = (args: Record<string, any>, call: RecordedCall) => Record<string,
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly responses: ResponsePost[] = [];
+  /** Files POSTed to an upload URL; `bytes` is the file itself (unwrapped from multipart when the SDK sends that). */
   readonly uploads: { id: string; bytes: Buffer }[] = [];
   readonly users = new Map<string, FakeUser>();
   /** users.info for a user not in `users` answers with this zone. */
@@ -186,7 +187,7 @@ export class FakeSlack {
       return send(res, 200, 'ok', 'text/plain');
     }
     if (path.startsWith('/upload/')) {
-      this.uploads.push({ id: path.slice('/upload/'.length), bytes: raw });
+      this.uploads.push({ id: path.slice('/upload/'.length), bytes: await uploadedFile(raw, req.headers['content-type']) });
       return send(res, 200, 'OK - 1', 'text/plain');
     }
     if (!path.startsWith('/api/')) return send(res, 404, 'not found', 'text/plain');
@@ -291,6 +292,14 @@ export class FakeSlack {
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   return new FakeSlack().start();
+}
+
+/** @slack/web-api's filesUploadV2 posts multipart/form-data with one `file` part; Slack also accepts a raw body. */
+async function uploadedFile(raw: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!contentType?.startsWith('multipart/form-data')) return raw;
+  const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  const part = [...form.values()].find((v) => typeof v !== 'string');
+  return part === undefined || typeof part === 'string' ? raw : Buffer.from(await part.arrayBuffer());
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

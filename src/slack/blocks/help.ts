@@ -1,6 +1,6 @@
 import { SUBCOMMANDS, type SubcommandSpec } from '../command.js';
 import { BlockKitLimits } from './limits.js';
-import { inlineCode, mrkdwn } from './text.js';
+import { inlineCode, mrkdwn, truncate } from './text.js';
 
 export interface EphemeralMessage {
   response_type: 'ephemeral';
@@ -29,5 +29,6 @@ export function buildHelpMessage(unknownWord?: string): EphemeralMessage {
 
 /** A short ephemeral reply: what happened, what to do next. */
 export function buildEphemeralText(text: string): EphemeralMessage {
-  return { response_type: 'ephemeral', text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  // The notification text has its own, larger limit than the section; both are cut to fit.
+  return { response_type: 'ephemeral', text: truncate(text, BlockKitLimits.messageText), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }

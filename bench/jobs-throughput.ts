@@ -1,0 +1,266 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createSettableClock, type SettableClock } from '../src/clock.js';
+import { parseConfig } from '../src/config.js';
+import { openDb, type DbHandle } from '../src/db/client.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
+import { createScheduler } from '../src/jobs/scheduler.js';
+import { createLogger } from '../src/logger.js';
+import { countJobs } from '../src/services/jobs.js';
+import { syncSessionJobs } from '../src/services/session-jobs.js';
+import type { AppDeps } from '../src/slack/deps.js';
+import type { WebClient } from '@slack/web-api';
+import { createMessenger } from '../src/slack/messenger.js';
+import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
+
+/**
+ * Issue 4, "Speed": 10,000 reminders due at the same moment, against a fake Slack that answers
+ * instantly. Measures jobs settled per second by Peerloop's side (claim, check, render, send
+ * through the real messenger and web client over HTTP, record), checks that no reminder went
+ * out twice, and in a second pass checks the per-workspace messages-per-minute cap minute by
+ * minute on a moving settable clock. Bar: at least 2,000 jobs per second.
+ */
+
+const TEAM = 'T0BENCH';
+const START = Date.UTC(2030, 0, 7, 10, 0);
+const BAR_PER_SECOND = 2_000;
+
+interface Setup {
+  dir: string;
+  database: DbHandle;
+  clock: SettableClock;
+  deps: AppDeps;
+}
+
+/** Starts bench/jobs-fake-slack.ts as a child process; resolves with its API URL and a stop(). */
+async function startRemoteFake(): Promise<{ apiUrl: string; counts(): Promise<{ channels: number; deliveries: number; duplicates: number }>; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./jobs-fake-slack.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { ready?: boolean; apiUrl?: string };
+        if (parsed.ready === true && parsed.apiUrl !== undefined) resolve(parsed.apiUrl);
+      } catch {
+        // not the ready line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fake Slack exited (${code})`)));
+  });
+  return {
+    apiUrl,
+    async counts() {
+      const res = await fetch(`${apiUrl}bench.counts`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test-token' } });
+      return (await res.json()) as { channels: number; deliveries: number; duplicates: number };
+    },
+    stop() {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+/**
+ * A Slack that answers instantly inside this process: the WebClient methods the messenger calls,
+ * with nothing in between, so the measurement is Peerloop's own work and not this machine's
+ * loopback HTTP (which tops out near 2,000 requests a second on 2 cores).
+ */
+function instantClient() {
+  const perChannel = new Map<string, number>();
+  let ts = 0;
+  const client = {
+    chat: {
+      postMessage: async (args: { channel: string }) => {
+        perChannel.set(args.channel, (perChannel.get(args.channel) ?? 0) + 1);
+        ts += 1;
+        return { ok: true, channel: args.channel, ts: `1700000000.${String(ts).padStart(6, '0')}` };
+      },
+    },
+    conversations: {
+      open: async (args: { users: string }) => ({ ok: true, channel: { id: `D${args.users.slice(1)}` } }),
+    },
+  };
+  return { client: client as unknown as WebClient, perChannel };
+}
+
+async function setUp(fake: { apiUrl: string }, options: { sessions: number; perSession: number; cap: number | undefined; client?: WebClient }): Promise<Setup> {
+  const dir = mkdtempSync(join(tmpdir(), 'peerloop-bench-jobs-'));
+  const parsed = parseConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef0123456789',
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_PATH: join(dir, 'peerloop.db'),
+    LOG_LEVEL: 'silent',
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const config = parsed.config;
+  const logger = createLogger('silent');
+  const database = openDb(config.databasePath);
+  const clock = createSettableClock(START - 2 * 24 * 60 * 60_000);
+  const cap = options.cap;
+  const messenger = createMessenger(config, logger, { clock, capFor: () => cap, ...(options.client === undefined ? {} : { client: options.client }) });
+  const deps: AppDeps = { config, database, clock, logger, messenger };
+
+  // Rows written straight to SQLite in one transaction: the set-up is not what is measured.
+  const sqlite = database.sqlite;
+  const settings = JSON.stringify({ reminderLeadMinutes: [15], ...(cap === undefined ? {} : { messagesPerMinute: cap }) });
+  sqlite.transaction(() => {
+    sqlite.prepare(`INSERT INTO workspaces (team_id, time_zone, settings, created_at, updated_at) VALUES (?, 'Europe/Berlin', ?, 0, 0)`).run(TEAM, settings);
+    const session = sqlite.prepare(
+      `INSERT INTO sessions (team_id, number, title, format, topic, host_id, creator_id, starts_at, duration_min, channel_id, agenda, created_at, updated_at)
+       VALUES (?, ?, ?, 'micro-lesson', '', ?, ?, ?, 30, 'C0BENCH', 'Warm-up, demo, questions', 0, 0)`,
+    );
+    const participant = sqlite.prepare(`INSERT INTO participants (team_id, session_number, user_id, role, joined_at) VALUES (?, ?, ?, ?, 0)`);
+    const member = sqlite.prepare(`INSERT INTO members (team_id, user_id, time_zone, first_seen_at) VALUES (?, ?, ?, 0)`);
+    const zones = ['America/New_York', 'Asia/Kolkata', 'Europe/Berlin', 'Australia/Sydney'];
+    for (let s = 1; s <= options.sessions; s += 1) {
+      const host = `U0H${String(s).padStart(5, '0')}`;
+      session.run(TEAM, s, `Session ${s}`, host, host, START);
+      participant.run(TEAM, s, host, 'host');
+      member.run(TEAM, host, zones[s % zones.length]);
+      for (let a = 1; a < options.perSession; a += 1) {
+        const user = `U0A${String(s).padStart(5, '0')}${String(a).padStart(4, '0')}`;
+        participant.run(TEAM, s, user, 'attendee');
+        if (a % 2 === 0) member.run(TEAM, user, zones[a % zones.length]);
+      }
+    }
+  })();
+  const sdeps = { db: database.db, clock, logger };
+  for (let s = 1; s <= options.sessions; s += 1) syncSessionJobs(sdeps, TEAM, s);
+  clock.set(START - 15 * 60_000);
+  return { dir, database, clock, deps };
+}
+
+function tearDown(setup: Setup): void {
+  setup.database.close();
+  rmSync(setup.dir, { recursive: true, force: true });
+}
+
+/** Counts deliveries per channel (a DM channel per person) and per minute of the settable clock. */
+function countDeliveries(fake: FakeSlack, clock: SettableClock) {
+  const perChannel = new Map<string, number>();
+  const perMinute = new Map<number, number>();
+  fake.onMethod('chat.postMessage', (args) => {
+    const channel = String(args.channel);
+    perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
+    const minute = Math.floor(clock.now() / 60_000);
+    perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    return { ok: true, channel, ts: fake.nextTs() };
+  });
+  return { perChannel, perMinute };
+}
+
+async function measure(fake: { apiUrl: string }, client: WebClient | undefined): Promise<{ jobs: number; settled: number; seconds: number }> {
+  const setup = await setUp(fake, { sessions: 100, perSession: 100, cap: undefined, ...(client === undefined ? {} : { client }) });
+  const scheduler = createScheduler(setup.deps, { handlers: jobHandlers, planners: [], tick: '* * * * *' });
+  const jobs = countJobs({ db: setup.database.db, clock: setup.clock, logger: setup.deps.logger }).pending;
+  const started = performance.now();
+  const report = await scheduler.tick();
+  const seconds = (performance.now() - started) / 1000;
+  await scheduler.stop();
+  tearDown(setup);
+  return { jobs, settled: report.done + report.skipped + report.failed, seconds };
+}
+
+/** Only the in-process pass (for profiling: `node --cpu-prof --import tsx`). */
+export async function runJobsThroughputInstantOnly(): Promise<void> {
+  const instant = instantClient();
+  const one = await measure({ apiUrl: 'http://127.0.0.1:9/api/' }, instant.client);
+  console.log(`${Math.round(one.settled / one.seconds)} jobs/s`);
+}
+
+export interface JobsThroughputResult {
+  jobs: number;
+  seconds: number;
+  perSecond: number;
+  duplicates: number;
+  missing: number;
+  capped: { cap: number; jobs: number; minutes: number; maxPerMinute: number; maxInAnyWindow: number; duplicates: number };
+  pass: boolean;
+}
+
+export async function runJobsThroughput(): Promise<JobsThroughputResult> {
+  const fake = await startFakeSlack();
+  try {
+    console.log('jobs throughput: 10,000 reminders due at the same moment, Slack answering instantly');
+
+    // Pass 1: throughput, no cap, Slack answering instantly in-process (the bar).
+    const instant = instantClient();
+    const one = await measure(fake, instant.client);
+    const duplicates = [...instant.perChannel.values()].filter((n) => n > 1).length;
+    const missing = one.jobs - instant.perChannel.size;
+    const perSecond = one.settled / one.seconds;
+    console.log(`  Slack in-process: ${one.settled} of ${one.jobs} jobs settled in ${one.seconds.toFixed(2)} s: ${Math.round(perSecond)} jobs/s (bar >= ${BAR_PER_SECOND}) ${perSecond >= BAR_PER_SECOND ? 'PASS' : 'FAIL'}`);
+    console.log(`  deliveries: ${[...instant.perChannel.values()].reduce((a, b) => a + b, 0)}, people reminded twice: ${duplicates}, never reminded: ${missing} ${duplicates === 0 && missing === 0 ? 'PASS' : 'FAIL'}`);
+
+    // The same over real HTTP to a fake Slack in its own process (two calls per DM: conversations.open, chat.postMessage).
+    const remote = await startRemoteFake();
+    const two = await measure(remote, undefined);
+    const counts = await remote.counts();
+    remote.stop();
+    console.log(
+      `  fake Slack over HTTP: ${two.settled} jobs in ${two.seconds.toFixed(2)} s: ${Math.round(two.settled / two.seconds)} jobs/s (info: bound by loopback HTTP); deliveries ${counts.deliveries}, duplicates ${counts.duplicates}`,
+    );
+
+    // Pass 2: the cap, minute by minute on a moving clock.
+    fake.reset();
+    const cap = 120;
+    const capped = await setUp(fake, { sessions: 10, perSession: 100, cap });
+    const cappedCounts = countDeliveries(fake, capped.clock);
+    const cappedScheduler = createScheduler(capped.deps, { handlers: jobHandlers, planners: [], tick: '* * * * *' });
+    const cappedJobs = countJobs({ db: capped.database.db, clock: capped.clock, logger: capped.deps.logger }).pending;
+    let minutes = 0;
+    // Ticks every 20 s of clock time, so the check also covers windows that straddle a tick.
+    const sendTimes: number[] = [];
+    const seen = cappedCounts.perMinute;
+    fake.onMethod('chat.postMessage', (args) => {
+      const channel = String(args.channel);
+      cappedCounts.perChannel.set(channel, (cappedCounts.perChannel.get(channel) ?? 0) + 1);
+      sendTimes.push(capped.clock.now());
+      const minute = Math.floor(capped.clock.now() / 60_000);
+      seen.set(minute, (seen.get(minute) ?? 0) + 1);
+      return { ok: true, channel, ts: fake.nextTs() };
+    });
+    while (countJobs({ db: capped.database.db, clock: capped.clock, logger: capped.deps.logger }).pending > 0 && minutes < 60) {
+      await cappedScheduler.tick();
+      capped.clock.advance(20_000);
+      minutes += 1 / 3;
+    }
+    await cappedScheduler.stop();
+    tearDown(capped);
+    let maxInAnyWindow = 0;
+    for (let i = 0, j = 0; i < sendTimes.length; i += 1) {
+      while (sendTimes[i]! - sendTimes[j]! >= 60_000) j += 1;
+      maxInAnyWindow = Math.max(maxInAnyWindow, i - j + 1);
+    }
+    const maxPerMinute = Math.max(0, ...seen.values());
+    const cappedDuplicates = [...cappedCounts.perChannel.values()].filter((n) => n > 1).length;
+    const cappedOk = maxInAnyWindow <= cap && cappedDuplicates === 0 && sendTimes.length === cappedJobs;
+    console.log(
+      `  with a cap of ${cap}/min: ${sendTimes.length} of ${cappedJobs} sent over ${Math.ceil(minutes)} clock minutes, at most ${maxPerMinute} in a calendar minute and ${maxInAnyWindow} in any 60 s window, duplicates ${cappedDuplicates} ${cappedOk ? 'PASS' : 'FAIL'}`,
+    );
+    return {
+      jobs: one.jobs,
+      seconds: one.seconds,
+      perSecond,
+      duplicates,
+      missing,
+      capped: { cap, jobs: cappedJobs, minutes: Math.ceil(minutes), maxPerMinute, maxInAnyWindow, duplicates: cappedDuplicates },
+      pass: perSecond >= BAR_PER_SECOND && duplicates === 0 && missing === 0 && cappedOk,
+    };
+  } finally {
+    await fake.stop();
+  }
+}
+
+// `tsx bench/jobs-throughput.ts` runs it on its own.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runJobsThroughput().catch((error: unknown) => {
+    console.error('benchmark crashed:', error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,230 @@
+import type { Agent } from 'node:http';
+import { slashCommandBody } from '../../test/support/payloads.js';
+import { startServer, type ServerHandle, type ServerKind } from './children.js';
+import { createAgent, percentile, runLoad, type RequestFactory, type RequestTarget } from './load.js';
+
+/** The servers of one `npm run bench`, started on first use and shared by every scenario. */
+export interface BenchContext {
+  server(kind: ServerKind, seed?: string): Promise<ServerHandle>;
+  stopAll(): Promise<void>;
+}
+
+export function createBenchContext(): BenchContext {
+  const servers = new Map<string, Promise<ServerHandle>>();
+  return {
+    server(kind, seed) {
+      const key = `${kind}:${seed ?? ''}`;
+      let handle = servers.get(key);
+      if (handle === undefined) {
+        handle = startServer(kind, seed === undefined ? {} : { seed });
+        servers.set(key, handle);
+      }
+      return handle;
+    },
+    async stopAll() {
+      const all = [...servers.values()];
+      servers.clear();
+      await Promise.allSettled(all.map(async (h) => (await h).stop()));
+    },
+  };
+}
+
+/** People the requests rotate through; the warm-up meets each one (users.info runs once per person). */
+export const BENCH_USERS = Array.from({ length: 20 }, (_, i) => `U0BENCH${String(i).padStart(2, '0')}`);
+
+/** A unique response_url on the target's fake Slack (or a dead local one when it has none). */
+export function responseUrlFor(target: RequestTarget, index: number): string {
+  return `${target.responseUrlBase ?? 'http://127.0.0.1:9'}/response/bench-${index}`;
+}
+
+/** A signed-to-be `/peer <text>` from one of BENCH_USERS. */
+export function slashCommand(text: string): RequestFactory {
+  return (i, target) => ({
+    body: slashCommandBody(text, { user: BENCH_USERS[i % BENCH_USERS.length]!, responseUrl: responseUrlFor(target, i) }),
+    contentType: 'application/x-www-form-urlencoded',
+  });
+}
+
+export interface Bar {
+  /** What is compared, e.g. "p99" or "peak RSS". */
+  metric: 'p99' | 'peak RSS';
+  /** Peerloop may be at most this many times the bare app. */
+  limit: number;
+}
+
+export interface ComparisonOptions {
+  context: BenchContext;
+  scenario: string;
+  /** Peerloop's requests. */
+  requestsFor: RequestFactory;
+  /** The bare app's requests; by default the same as Peerloop's (it acks any `/peer`). */
+  bareRequestsFor?: RequestFactory;
+  /** Seed the Peerloop database with this bench/servers/seeds.ts entry (a separate Peerloop process). */
+  seed?: string;
+  bars: Bar[];
+  rounds?: number;
+  perRound?: number;
+  concurrency?: number;
+  warmup?: number;
+}
+
+export interface SideResult {
+  label: string;
+  requests: number;
+  errors: number;
+  errorSamples: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  reqPerSec: number;
+  /** Resident memory when the server came up, before any request. */
+  startRssMb: number;
+  peakRssMb: number;
+}
+
+export interface BarResult extends Bar {
+  ratio: number;
+  pass: boolean;
+}
+
+export interface ComparisonResult {
+  scenario: string;
+  rounds: number;
+  perRound: number;
+  concurrency: number;
+  peerloop: SideResult;
+  bare: SideResult;
+  bars: BarResult[];
+  /** Every bar met and no request failed. */
+  pass: boolean;
+}
+
+interface Side {
+  server: ServerHandle;
+  target: RequestTarget;
+  agent: Agent;
+  requestsFor: RequestFactory;
+  latencies: number[];
+  elapsedMs: number;
+  errors: number;
+  errorSamples: string[];
+  sent: number;
+}
+
+/**
+ * Hits Peerloop and the bare Bolt app with the same load, in alternating rounds (Peerloop first
+ * on even rounds, bare first on odd ones) so a noisy neighbour on the machine lands on both
+ * alike, then compares the pooled percentiles and the peak RSS against the bars.
+ */
+export async function runComparison(options: ComparisonOptions): Promise<ComparisonResult> {
+  const { context, scenario, requestsFor, bars } = options;
+  const rounds = options.rounds ?? 10;
+  const perRound = options.perRound ?? 250;
+  const concurrency = options.concurrency ?? 10;
+  const warmup = options.warmup ?? 500;
+
+  const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed), context.server('bare')]);
+  const makeSide = (server: ServerHandle, factory: RequestFactory): Side => ({
+    server,
+    target: { responseUrlBase: server.fakeSlackUrl },
+    agent: createAgent(concurrency),
+    requestsFor: factory,
+    latencies: [],
+    elapsedMs: 0,
+    errors: 0,
+    errorSamples: [],
+    sent: 0,
+  });
+  const peerloop = makeSide(peerloopServer, requestsFor);
+  const bare = makeSide(bareServer, options.bareRequestsFor ?? requestsFor);
+
+  try {
+    // Warm-up: JIT, connections, and Peerloop's first-contact work (workspace row, users.info).
+    for (const side of [peerloop, bare]) {
+      const result = await runLoad({ port: side.server.port, agent: side.agent, count: warmup, concurrency, requestFor: side.requestsFor, target: side.target });
+      if (result.errors > 0) throw new Error(`${side.server.label} failed during warm-up: ${result.errorSamples.join('; ')}`);
+    }
+
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [peerloop, bare] : [bare, peerloop];
+      for (const side of order) {
+        const offset = warmup + side.sent;
+        const result = await runLoad({
+          port: side.server.port,
+          agent: side.agent,
+          count: perRound,
+          concurrency,
+          requestFor: (i, target) => side.requestsFor(offset + i, target),
+          target: side.target,
+        });
+        side.sent += perRound;
+        side.latencies.push(...result.latenciesMs);
+        side.elapsedMs += result.elapsedMs;
+        side.errors += result.errors;
+        for (const sample of result.errorSamples) if (side.errorSamples.length < 5) side.errorSamples.push(sample);
+      }
+    }
+  } finally {
+    peerloop.agent.destroy();
+    bare.agent.destroy();
+  }
+
+  const summarize = (side: Side): SideResult => {
+    const sorted = [...side.latencies].sort((a, b) => a - b);
+    return {
+      label: side.server.label,
+      requests: side.sent,
+      errors: side.errors,
+      errorSamples: side.errorSamples,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1) ?? Number.NaN,
+      reqPerSec: (side.sent - side.errors) / (side.elapsedMs / 1000),
+      startRssMb: side.server.readyRssKb / 1024,
+      peakRssMb: side.server.peakRssKb() / 1024,
+    };
+  };
+  const p = summarize(peerloop);
+  const b = summarize(bare);
+  const barResults = bars.map((bar): BarResult => {
+    const ratio = bar.metric === 'p99' ? p.p99Ms / b.p99Ms : p.peakRssMb / b.peakRssMb;
+    return { ...bar, ratio, pass: ratio <= bar.limit };
+  });
+  return {
+    scenario,
+    rounds,
+    perRound,
+    concurrency,
+    peerloop: p,
+    bare: b,
+    bars: barResults,
+    pass: barResults.every((r) => r.pass) && p.errors === 0 && b.errors === 0,
+  };
+}
+
+export function formatComparison(result: ComparisonResult): string {
+  const { peerloop: p, bare: b } = result;
+  const pad = (text: string, width: number) => text.padStart(width);
+  const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+  const p99Ratio = p.p99Ms / b.p99Ms;
+  const rssRatio = p.peakRssMb / b.peakRssMb;
+  const width = Math.max(p.label.length, b.label.length, 'ratio'.length) + 2;
+  const lines = [
+    `${result.scenario}`,
+    `  ${result.rounds} alternating rounds x ${result.perRound} requests per app (${p.requests} each), ${result.concurrency} concurrent, keep-alive, loopback`,
+    `  ${''.padEnd(width)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('req/s', 9)}${pad('start RSS MB', 14)}${pad('peak RSS MB', 13)}${pad('errors', 8)}`,
+  ];
+  for (const s of [p, b]) {
+    lines.push(`  ${s.label.padEnd(width)}${pad(fixed(s.p50Ms), 9)}${pad(fixed(s.p99Ms), 9)}${pad(fixed(s.maxMs), 9)}${pad(fixed(s.reqPerSec, 0), 9)}${pad(fixed(s.startRssMb, 1), 14)}${pad(fixed(s.peakRssMb, 1), 13)}${pad(String(s.errors), 8)}`);
+  }
+  lines.push(
+    `  ${'ratio'.padEnd(width)}${pad(`${fixed(p.p50Ms / b.p50Ms)}x`, 9)}${pad(`${fixed(p99Ratio)}x`, 9)}${pad('', 9)}${pad(`${fixed(p.reqPerSec / b.reqPerSec)}x`, 9)}${pad(`${fixed(p.startRssMb / b.startRssMb)}x`, 14)}${pad(`${fixed(rssRatio)}x`, 13)}`,
+  );
+  for (const bar of result.bars) {
+    lines.push(`  ${bar.pass ? 'PASS' : 'FAIL'}  ${bar.metric} ${fixed(bar.ratio)}x the bare app's (bar: within ${bar.limit}x)`);
+  }
+  for (const s of [p, b]) {
+    if (s.errors > 0) lines.push(`  FAIL  ${s.label}: ${s.errors} requests failed (${s.errorSamples.join('; ')})`);
+  }
+  return lines.join('\n');
+}

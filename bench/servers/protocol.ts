@@ -1,0 +1,47 @@
+/**
+ * What a benchmark server child prints on stdout once it listens, and the argv flag that picks
+ * a seed. Shared by the children and the parent that spawns them.
+ */
+export interface ReadyLine {
+  ready: true;
+  port: number;
+  /** Base URL of the fake Slack inside the server, when it has one (for response_url). */
+  fakeSlackUrl?: string;
+}
+
+export const SEED_FLAG = '--seed';
+
+/** `--seed <name>` (or `--seed=<name>`, or BENCH_SEED) from this process's argv/env. */
+export function seedNameFromArgv(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === SEED_FLAG) return argv[i + 1];
+    if (arg.startsWith(`${SEED_FLAG}=`)) return arg.slice(SEED_FLAG.length + 1);
+  }
+  return env.BENCH_SEED || undefined;
+}
+
+export function announceReady(port: number, fakeSlackUrl?: string): void {
+  const line: ReadyLine = { ready: true, port, ...(fakeSlackUrl === undefined ? {} : { fakeSlackUrl }) };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * The parent holds our stdin open; when it goes away (even killed with SIGKILL) stdin ends, and
+ * a server left behind would only skew the next run, so we leave too.
+ */
+export function exitWhenParentGoes(cleanup: () => void = () => {}): void {
+  const leave = () => {
+    try {
+      cleanup();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.stdin.on('end', leave);
+  process.stdin.on('close', leave);
+  process.stdin.on('error', leave);
+  process.stdin.resume();
+  process.on('SIGTERM', leave);
+  process.on('SIGINT', leave);
+}

@@ -1,0 +1,2 @@
+import { runJobsThroughputInstantOnly } from './jobs-throughput.js';
+await runJobsThroughputInstantOnly();

@@ -1,0 +1,15 @@
+import { REMINDER_KIND } from '../services/reminders.js';
+import { handlePollClose, handlePollOpen } from './polls.js';
+import { sendReminder } from './reminders.js';
+import { sendWeeklyDm } from './weekly.js';
+import { POLL_CLOSE_KIND, POLL_OPEN_KIND } from '../services/polls.js';
+import { WEEKLY_KIND } from '../services/weekly.js';
+import type { JobHandler } from './types.js';
+
+/** kind -> handler. D2 adds poll and weekly kinds. */
+export const jobHandlers: Record<string, JobHandler> = {
+  [REMINDER_KIND]: sendReminder,
+  [POLL_OPEN_KIND]: handlePollOpen,
+  [POLL_CLOSE_KIND]: handlePollClose,
+  [WEEKLY_KIND]: sendWeeklyDm,
+};

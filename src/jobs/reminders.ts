@@ -1,0 +1,29 @@
+import { checkReminder, ReminderJob } from '../services/reminders.js';
+import { buildReminderMessage } from '../slack/blocks/reminder.js';
+import { serviceDeps } from '../slack/deps.js';
+import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import type { JobHandler } from './types.js';
+
+/** Sends one reminder DM, after checking at send time that it still makes sense. */
+export const sendReminder: JobHandler = async ({ deps, job }) => {
+  const payload = ReminderJob.parse(job.payload);
+  const check = checkReminder(serviceDeps(deps), job.teamId, payload);
+  if (!check.send) return { status: 'skipped', reason: check.reason };
+  const { session, timeZone } = check;
+  const message = buildReminderMessage({
+    number: session.number,
+    title: session.title,
+    startsAt: session.startsAt,
+    durationMin: session.durationMin,
+    channelId: session.channelId,
+    agenda: session.agenda,
+    link: session.link,
+    leadMinutes: payload.leadMinutes,
+    timeZone,
+    isHost: session.hostId === payload.userId,
+  });
+  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
+  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message as DmMessage, { jobKey: job.key });
+  if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
+  return { status: 'done', result: { channel: sent.channel, ts: sent.ts } };
+};

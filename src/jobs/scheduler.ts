@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import { AppError } from '../errors.js';
+import { claimDueJobs, completeJob, failJob, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
+import { serviceDeps, type AppDeps } from '../slack/deps.js';
+import { SlackCallError } from '../slack/slack-errors.js';
+import type { JobHandler, JobPlanner } from './types.js';
+
+/**
+ * The cron tick that turns due rows of the jobs table into Slack messages. node-cron only says
+ * "now"; what is due lives in SQLite, so a restart (or a long outage) picks up exactly where the
+ * table says, and the catch-up pass at start-up sends what became due while the app was down.
+ */
+
+export interface SchedulerOptions {
+  handlers: Readonly<Record<string, JobHandler>>;
+  planners: readonly JobPlanner[];
+  /** Cron expression (config.schedulerTick). */
+  tick: string;
+  /** Jobs claimed per statement. */
+  batchSize?: number;
+  /** Jobs run at once within a pass. */
+  concurrency?: number;
+  /** How long a claim holds a job; must exceed the longest handler run (Slack calls time out in 10 s, 3 tries). */
+  leaseMs?: number;
+  /** Transient failures allowed before a job is recorded as failed. */
+  maxAttempts?: number;
+  /** Names this process in logs. */
+  owner?: string;
+}
+
+export interface TickReport {
+  done: number;
+  skipped: number;
+  failed: number;
+  retried: number;
+  /** True when the pass did not run because another was still going. */
+  overlapped: boolean;
+}
+
+export interface Scheduler {
+  /** Runs the catch-up pass, then ticks on the cron expression. */
+  start(): Promise<void>;
+  /** Stops ticking, takes no new jobs, and waits for the jobs already running. */
+  stop(): Promise<void>;
+  /** One full pass: planners, then every due job, in batches. Resolves when done. */
+  tick(): Promise<TickReport>;
+  /** Resolves when no pass is running (e.g. after the start-up catch-up). */
+  idle(): Promise<void>;
+}
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 30 * 60_000;
+
+/** 30 s, 2 min, 8 min, 30 min: long enough for a Slack incident to pass, short enough for a reminder to still matter. */
+export function backoffMs(attempt: number): number {
+  return Math.min(BACKOFF_BASE_MS * 4 ** Math.max(0, attempt - 1), BACKOFF_MAX_MS);
+}
+
+export function createScheduler(deps: AppDeps, options: SchedulerOptions): Scheduler {
+  const batchSize = options.batchSize ?? 200;
+  const concurrency = options.concurrency ?? 32;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const owner = options.owner ?? `peerloop-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const log = deps.logger.child({ component: 'scheduler', owner });
+  const sdeps = serviceDeps(deps);
+
+  let task: ScheduledTask | undefined;
+  let running: Promise<TickReport> | undefined;
+  let stopping = false;
+
+  async function runPlanners(): Promise<void> {
+    for (const planner of options.planners) {
+      try {
+        await planner(deps);
+      } catch (error) {
+        // One planner failing must not stop the due jobs from going out.
+        log.error({ err: error, planner: planner.name }, 'job planner failed');
+      }
+    }
+  }
+
+  async function runJob(job: Job, report: TickReport, pacedTeams: Set<string>): Promise<void> {
+    const jobLog = log.child({ jobKey: job.key, kind: job.kind, teamId: job.teamId, attempt: job.attempts });
+    const handler = options.handlers[job.kind];
+    if (handler === undefined) {
+      failJob(sdeps, job, 'unknown_kind');
+      report.failed += 1;
+      jobLog.error('no handler for this job kind; recorded as failed');
+      return;
+    }
+    jobLog.info('job attempt');
+    try {
+      const outcome = await handler({ deps, job });
+      if (outcome.status === 'done') {
+        completeJob(sdeps, job, outcome.result);
+        report.done += 1;
+        jobLog.info({ result: outcome.result }, 'job done');
+      } else {
+        skipJob(sdeps, job, outcome.reason);
+        report.skipped += 1;
+        jobLog.info({ reason: outcome.reason }, 'job skipped');
+      }
+    } catch (error) {
+      settleFailure(job, error, report, pacedTeams, jobLog);
+    }
+  }
+
+  function settleFailure(job: Job, error: unknown, report: TickReport, pacedTeams: Set<string>, jobLog: typeof log): void {
+    const now = deps.clock.now();
+    if (error instanceof SlackCallError) {
+      if (error.kind === 'permanent') {
+        failJob(sdeps, job, error.code);
+        report.failed += 1;
+        jobLog.warn({ code: error.code, method: error.method }, 'job failed permanently; not retried');
+        return;
+      }
+      if (error.kind === 'rate_limited') {
+        // Waiting for Slack (or our own pacing) is not a failure: the attempt is given back.
+        const waitMs = Math.max(error.retryAfterMs ?? 1_000, 1_000);
+        retryJobLater(sdeps, job, now + waitMs, error.code, { countAttempt: false });
+        // A busy channel holds back only that channel; a cap or a 429 holds back the workspace.
+        if (error.code !== 'channel_busy') pacedTeams.add(job.teamId);
+        report.retried += 1;
+        jobLog.info({ code: error.code, waitMs }, 'job waits for rate limit');
+        return;
+      }
+    } else if (error instanceof AppError) {
+      // A bad payload or a rule violation will not cure itself on retry.
+      failJob(sdeps, job, error.code);
+      report.failed += 1;
+      jobLog.error({ err: error }, 'job failed on an application error');
+      return;
+    }
+    const code = error instanceof SlackCallError ? error.code : 'unexpected_error';
+    if (job.attempts >= maxAttempts) {
+      failJob(sdeps, job, code);
+      report.failed += 1;
+      jobLog.error({ err: error, code }, 'job failed after the last attempt');
+      return;
+    }
+    const waitMs = backoffMs(job.attempts);
+    retryJobLater(sdeps, job, now + waitMs, code, { countAttempt: true });
+    report.retried += 1;
+    jobLog.warn({ err: error instanceof SlackCallError ? undefined : error, code, waitMs }, 'job will be retried');
+  }
+
+  async function runBatch(jobs: Job[], report: TickReport, pacedTeams: Set<string>): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const job = jobs[next++]!;
+        if (stopping) {
+          // Claimed but not started: hand it back now rather than leaving it to the lease.
+          releaseJob(sdeps, job);
+          continue;
+        }
+        if (pacedTeams.has(job.teamId)) {
+          // Its workspace is paced out for this pass; put it back without calling Slack.
+          retryJobLater(sdeps, job, deps.clock.now() + 1_000, 'paced', { countAttempt: false });
+          report.retried += 1;
+          continue;
+        }
+        await runJob(job, report, pacedTeams);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  }
+
+  async function pass(): Promise<TickReport> {
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    await runPlanners();
+    const pacedTeams = new Set<string>();
+    while (!stopping) {
+      const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams]);
+      if (jobs.length === 0) break;
+      await runBatch(jobs, report, pacedTeams);
+    }
+    if (report.done + report.skipped + report.failed + report.retried > 0) log.info(report, 'scheduler pass finished');
+    return report;
+  }
+
+  function tick(): Promise<TickReport> {
+    if (running !== undefined) {
+      log.warn('previous scheduler pass still running; this tick is skipped');
+      return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, overlapped: true });
+    }
+    const current = pass().finally(() => {
+      running = undefined;
+    });
+    running = current;
+    return current;
+  }
+
+  return {
+    async start() {
+      stopping = false;
+      log.info({ tick: options.tick }, 'scheduler starting with a catch-up pass');
+      // The catch-up runs in the background so the app is serving while a long backlog drains.
+      void tick().catch((error: unknown) => log.error({ err: error }, 'catch-up pass failed'));
+      task = cron.schedule(
+        options.tick,
+        async () => {
+          try {
+            await tick();
+          } catch (error) {
+            log.error({ err: error }, 'scheduler pass failed');
+          }
+        },
+        { name: `peerloop-scheduler-${owner}`, noOverlap: true },
+      );
+    },
+    async stop() {
+      stopping = true;
+      if (task !== undefined) {
+        await task.destroy();
+        task = undefined;
+      }
+      if (running !== undefined) await running.catch(() => undefined);
+      log.info('scheduler stopped');
+    },
+    tick: () => {
+      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false });
+      return tick();
+    },
+    async idle() {
+      while (running !== undefined) await running.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { AppDeps } from '../slack/deps.js';
+import type { Job } from '../services/jobs.js';
+
+/**
+ * What a handler reports back. Slack failures are not outcomes: handlers let SlackCallError
+ * propagate, and the scheduler decides from its `kind` whether to retry or record a failure.
+ */
+export type JobOutcome = { status: 'done'; result?: Record<string, unknown> } | { status: 'skipped'; reason: string };
+
+export interface JobContext {
+  deps: AppDeps;
+  job: Job;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
+
+/** Runs at the start of every tick to create upcoming jobs idempotently (scheduleJob is a no-op for a known key). */
+export type JobPlanner = (deps: AppDeps) => void | Promise<void>;

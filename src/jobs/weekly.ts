@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { workspaces } from '../db/schema.js';
+import { mayDirectMessage } from '../services/delivery.js';
+import { defineJobKind } from '../services/jobs.js';
+import { getMember, memberTimeZone } from '../services/members.js';
+import { getSettings } from '../services/settings.js';
+import { getWeekOverview, parseWeeklyKey, planWeeklyDms, WEEKLY_KIND, weeklyWindow } from '../services/weekly.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { isValidTimeZone } from '../time-zones.js';
+import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
+import { serviceDeps } from '../slack/deps.js';
+import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import type { JobHandler, JobPlanner } from './types.js';
+
+export const weeklyJob = defineJobKind(WEEKLY_KIND, z.object({ userId: z.string().min(1) }));
+
+/**
+ * weekly:<user>:<week>: the "your week" DM, composed at send time. Late is fine (the app was
+ * down): it still goes out until the next week's DM is due, listing what is still ahead; after
+ * that it is skipped as too_late, because the next one covers the same days.
+ */
+export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
+  const { userId } = weeklyJob.parse(job.payload);
+  const week = parseWeeklyKey(job.key);
+  if (week === undefined) return { status: 'skipped', reason: 'bad_key' };
+  const services = serviceDeps(deps);
+  if (!mayDirectMessage(services, job.teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
+  const workspaceZone = getWorkspace(services, job.teamId)?.timeZone ?? deps.config.defaultTimeZone;
+  const preferred = memberTimeZone(getMember(services, job.teamId, userId), workspaceZone);
+  const zone = isValidTimeZone(preferred) ? preferred : deps.config.defaultTimeZone;
+  const { endsAt } = weeklyWindow(getSettings(services, job.teamId), week.weekId, zone);
+  const now = deps.clock.now();
+  if (now >= endsAt) return { status: 'skipped', reason: 'too_late' };
+  const overview = getWeekOverview(services, job.teamId, userId, endsAt);
+  if (overview.mine.length === 0 && overview.suggestions.length === 0) return { status: 'skipped', reason: 'nothing_to_show' };
+  const message = buildWeeklyMessage({ timeZone: zone, nowMs: now, mine: overview.mine, suggestions: overview.suggestions });
+  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
+  const sent = await sendDirectMessage(deps, job.teamId, userId, message as DmMessage, { jobKey: job.key });
+  if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
+  return { status: 'done', result: { channel: sent.channel, ts: sent.ts, mine: overview.mine.length, suggestions: overview.suggestions.length } };
+};
+
+/** Creates each active member's next weekly job in every workspace (a known key is a no-op). */
+export const planWeeklyJobs: JobPlanner = (deps) => {
+  const services = serviceDeps(deps);
+  const teams = services.db.select({ teamId: workspaces.teamId }).from(workspaces).all();
+  for (const { teamId } of teams) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
+};

@@ -1,0 +1,299 @@
+import type Database from 'better-sqlite3';
+import { and, eq, gte, lt, notInArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { jobs } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { ServiceDeps } from './context.js';
+
+/**
+ * The durable half of "sending, once": every scheduled message is a row in `jobs` with an
+ * idempotency key unique per workspace. The queries here are plain prepared statements on the
+ * underlying SQLite handle (cached per connection) because the claim needs one atomic
+ * UPDATE ... RETURNING and the tick runs them thousands of times per pass.
+ */
+
+export const JobStatus = z.enum(['pending', 'running', 'done', 'failed', 'skipped', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export interface Job {
+  id: number;
+  teamId: string;
+  kind: string;
+  key: string;
+  /** Parsed JSON; handlers validate it with their kind's schema (see defineJobKind). */
+  payload: unknown;
+  runAt: number;
+  status: JobStatus;
+  attempts: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  result: string | null;
+}
+
+export interface ScheduleJobInput {
+  teamId: string;
+  kind: string;
+  key: string;
+  runAt: number;
+  payload?: Record<string, unknown>;
+}
+
+// Each kind registers its payload schema once (at import), so a bad payload fails when it is
+// scheduled, where the bug is, rather than minutes later in the tick.
+const payloadSchemas = new Map<string, z.ZodType>();
+
+export interface JobKind<T> {
+  kind: string;
+  /** Validates a stored payload; throws AppError('invalid_input') when it does not fit. */
+  parse(payload: unknown): T;
+}
+
+export function defineJobKind<S extends z.ZodType>(kind: string, schema: S): JobKind<z.infer<S>> {
+  payloadSchemas.set(kind, schema);
+  return {
+    kind,
+    parse(payload) {
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) throw new AppError('invalid_input', `job payload for ${kind} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      return parsed.data;
+    },
+  };
+}
+
+interface Statements {
+  claim: Database.Statement;
+  complete: Database.Statement;
+  fail: Database.Statement;
+  skip: Database.Statement;
+  retry: Database.Statement;
+  release: Database.Statement;
+  byKey: Database.Statement;
+}
+
+const statementCache = new WeakMap<Database.Database, Statements>();
+
+/** drizzle's better-sqlite3 driver keeps the connection on $client (its Db type just does not say so). */
+export function sqliteOf(deps: ServiceDeps): Database.Database {
+  return (deps.db as typeof deps.db & { $client: Database.Database }).$client;
+}
+
+function statements(deps: ServiceDeps): Statements {
+  const sqlite = sqliteOf(deps);
+  const cached = statementCache.get(sqlite);
+  if (cached !== undefined) return cached;
+  const made: Statements = {
+    // One statement: SQLite takes the write lock for the whole UPDATE, so two processes on one
+    // file can never both flip the same row to running. A running row whose lease has run out
+    // belonged to a process that died; it is taken over.
+    claim: sqlite.prepare(
+      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM jobs
+         WHERE ((status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until < ?))
+           AND team_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY run_at LIMIT ?
+       ) RETURNING *`,
+    ),
+    complete: sqlite.prepare(`UPDATE jobs SET status = 'done', result = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    fail: sqlite.prepare(`UPDATE jobs SET status = 'failed', last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    skip: sqlite.prepare(`UPDATE jobs SET status = 'skipped', result = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    retry: sqlite.prepare(
+      `UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL, attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
+    ),
+    release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
+  };
+  statementCache.set(sqlite, made);
+  return made;
+}
+
+interface JobRow {
+  id: number;
+  team_id: string;
+  kind: string;
+  key: string;
+  payload: string;
+  run_at: number;
+  status: JobStatus;
+  attempts: number;
+  lease_until: number | null;
+  last_error: string | null;
+  result: string | null;
+}
+
+function toJob(row: JobRow): Job {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload);
+  } catch {
+    payload = undefined;
+  }
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    kind: row.kind,
+    key: row.key,
+    payload,
+    runAt: row.run_at,
+    status: row.status,
+    attempts: row.attempts,
+    leaseUntil: row.lease_until,
+    lastError: row.last_error,
+    result: row.result,
+  };
+}
+
+/**
+ * Creates a pending job; a job with the same key (in any status) makes this a no-op. Returns
+ * whether a row was added. Written with drizzle's builder (not the cached statements) so it
+ * works on the transaction handle sessions.ts passes in.
+ */
+export function scheduleJob(deps: ServiceDeps, input: ScheduleJobInput): boolean {
+  const payload = input.payload ?? {};
+  const schema = payloadSchemas.get(input.kind);
+  if (schema !== undefined) {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new AppError('invalid_input', `job payload for ${input.kind} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  const now = deps.clock.now();
+  const res = deps.db
+    .insert(jobs)
+    .values({ teamId: input.teamId, kind: input.kind, key: input.key, payload: JSON.stringify(payload), runAt: input.runAt, status: 'pending', attempts: 0, createdAt: now, updatedAt: now })
+    .onConflictDoNothing({ target: [jobs.teamId, jobs.key] })
+    .run();
+  return res.changes === 1;
+}
+
+/** Moves a still-pending job to a new time. Returns whether it was pending. */
+export function rescheduleJob(deps: ServiceDeps, teamId: string, key: string, runAt: number): boolean {
+  const res = deps.db
+    .update(jobs)
+    .set({ runAt, updatedAt: deps.clock.now() })
+    .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'pending')))
+    .run();
+  return res.changes === 1;
+}
+
+/** Cancels the pending job with exactly this key. */
+export function cancelJob(deps: ServiceDeps, teamId: string, key: string, reason = 'cancelled'): boolean {
+  const res = deps.db
+    .update(jobs)
+    .set({ status: 'cancelled', result: JSON.stringify({ reason }), updatedAt: deps.clock.now() })
+    .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'pending')))
+    .run();
+  return res.changes === 1;
+}
+
+/**
+ * Cancels every pending job whose key starts with `keyPrefix` (e.g. `reminder:42:`), except
+ * the keys in `keep`. Jobs already running, done or failed are left alone. Returns how many.
+ */
+export function cancelPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: string, options: { keep?: readonly string[]; reason?: string } = {}): number {
+  const keep = options.keep ?? [];
+  const res = deps.db
+    .update(jobs)
+    .set({ status: 'cancelled', result: JSON.stringify({ reason: options.reason ?? 'cancelled' }), updatedAt: deps.clock.now() })
+    .where(
+      and(
+        eq(jobs.teamId, teamId),
+        eq(jobs.status, 'pending'),
+        keyRange(keyPrefix),
+        keep.length === 0 ? undefined : notInArray(jobs.key, [...keep]),
+      ),
+    )
+    .run();
+  return res.changes;
+}
+
+/**
+ * Keys starting with `prefix` as a range on the (team_id, key) index: [prefix, prefix with its
+ * last character bumped). Not LIKE, where `_` and `%` in a key would be wildcards.
+ */
+function keyRange(prefix: string) {
+  if (prefix === '') throw new AppError('invalid_input', 'a job key prefix cannot be empty');
+  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return and(gte(jobs.key, prefix), lt(jobs.key, upper));
+}
+
+/** Keys (any status) that start with `keyPrefix`. */
+export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): string[] {
+  return deps.db
+    .select({ key: jobs.key })
+    .from(jobs)
+    .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)))
+    .all()
+    .map((row) => row.key);
+}
+
+/** Pending jobs whose key starts with `keyPrefix`. */
+export function listPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; runAt: number }[] {
+  return deps.db
+    .select({ key: jobs.key, runAt: jobs.runAt })
+    .from(jobs)
+    .where(and(eq(jobs.teamId, teamId), eq(jobs.status, 'pending'), keyRange(keyPrefix)))
+    .all();
+}
+
+export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | undefined {
+  const row = statements(deps).byKey.get(teamId, key) as JobRow | undefined;
+  return row === undefined ? undefined : toJob(row);
+}
+
+/**
+ * Atomically takes up to `limit` due jobs (pending with run_at <= now, or running with an
+ * expired lease) and leases them to the caller until now + leaseMs. `owner` is only logged:
+ * the lease itself is what keeps other processes off the rows. `skipTeams`: workspaces the
+ * current pass already found paced out, so their jobs are not claimed only to be put back.
+ */
+export function claimDueJobs(deps: ServiceDeps, limit: number, leaseMs: number, owner: string, skipTeams: readonly string[] = []): Job[] {
+  const now = deps.clock.now();
+  const rows = statements(deps).claim.all(now + leaseMs, now, now, now, JSON.stringify(skipTeams), limit) as JobRow[];
+  if (rows.length > 0) deps.logger.debug({ owner, count: rows.length }, 'claimed due jobs');
+  // RETURNING gives rows in no promised order; run the oldest first.
+  return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+}
+
+/**
+ * The finishing verbs below take the claimed job and only touch the row while this claim still
+ * holds it (same lease): if the lease ran out and another process took the job over, a late
+ * finish from the first one changes nothing. Each returns whether it did.
+ */
+export type ClaimedJob = Pick<Job, 'id' | 'leaseUntil'>;
+
+export function completeJob(deps: ServiceDeps, job: ClaimedJob, result: Record<string, unknown> = {}): boolean {
+  return statements(deps).complete.run(JSON.stringify(result), deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+export function failJob(deps: ServiceDeps, job: ClaimedJob, error: string): boolean {
+  return statements(deps).fail.run(error, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+export function skipJob(deps: ServiceDeps, job: ClaimedJob, reason: string): boolean {
+  return statements(deps).skip.run(JSON.stringify({ reason }), deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+/**
+ * Puts a running job back to pending for `runAt`. `countAttempt: false` (429s, pacing) gives
+ * the attempt back, so waiting for Slack never uses up the failure budget.
+ */
+export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number, error: string, options: { countAttempt: boolean }): boolean {
+  return statements(deps).retry.run(runAt, error, options.countAttempt ? 0 : 1, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+/** Hands a claimed job that was never started back (shutdown between claim and run). */
+export function releaseJob(deps: ServiceDeps, job: ClaimedJob): boolean {
+  return statements(deps).release.run(deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+/** Counts by status, for logs, tests and the benchmark. */
+export function countJobs(deps: ServiceDeps, teamId?: string): Record<JobStatus, number> {
+  const sqlite = sqliteOf(deps);
+  const rows = (
+    teamId === undefined
+      ? sqlite.prepare(`SELECT status, count(*) AS n FROM jobs GROUP BY status`).all()
+      : sqlite.prepare(`SELECT status, count(*) AS n FROM jobs WHERE team_id = ? GROUP BY status`).all(teamId)
+  ) as { status: JobStatus; n: number }[];
+  const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}

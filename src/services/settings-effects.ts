@@ -1,0 +1,24 @@
+import type { ServiceDeps } from './context.js';
+import { syncUpcomingSessionJobs } from './session-jobs.js';
+import type { WorkspaceSettings } from './settings.js';
+import { rescheduleWeeklyDms } from './weekly.js';
+
+/**
+ * What a settings change does to jobs already planned: new reminder lead times re-plan the
+ * reminders of every session still to come (old lead times cancelled, new ones planned), and a
+ * new weekly day or hour (or workspace zone) moves the pending weekly DMs. Kept out of
+ * settings.ts because the reminder code itself reads settings.
+ */
+export function applySettingsChange(
+  deps: ServiceDeps,
+  teamId: string,
+  before: WorkspaceSettings & { timeZone: string },
+  after: WorkspaceSettings & { timeZone: string },
+): { sessionsResynced: number; weeklyMoved: number } {
+  const leadsChanged = before.reminderLeadMinutes.join(',') !== after.reminderLeadMinutes.join(',');
+  const sessionsResynced = leadsChanged ? deps.db.transaction(() => syncUpcomingSessionJobs(deps, teamId)) : 0;
+  // The workspace zone is the zone of everyone without a Slack zone, so it moves their DMs too.
+  const weeklyChanged = before.weeklyDay !== after.weeklyDay || before.weeklyHour !== after.weeklyHour || before.timeZone !== after.timeZone;
+  const weeklyMoved = weeklyChanged ? rescheduleWeeklyDms(deps, teamId) : 0;
+  return { sessionsResynced, weeklyMoved };
+}

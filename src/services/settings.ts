@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { workspaces } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { isValidTimeZone } from '../time-zones.js';
+import type { ServiceDeps } from './context.js';
+
+/** Smallest and largest reminder lead time: 5 minutes to 7 days. */
+export const LEAD_MINUTES_MIN = 5;
+export const LEAD_MINUTES_MAX = 7 * 24 * 60;
+export const POLL_QUESTION_MAX = 150;
+
+export const DEFAULT_POLL_QUESTION = 'How useful was this session for your work?';
+
+/**
+ * A workspace's settings, stored as JSON in workspaces.settings. Every field has a default,
+ * so `{}` (a new workspace) and rows written by older versions parse to a full object.
+ */
+export const WorkspaceSettings = z.object({
+  /** Minutes before a session that reminders go out (1 to 3 values, largest first). */
+  reminderLeadMinutes: z
+    .array(z.number().int().min(LEAD_MINUTES_MIN).max(LEAD_MINUTES_MAX))
+    .min(1)
+    .max(3)
+    .default([1440, 15])
+    .transform((leads) => [...new Set(leads)].sort((a, b) => b - a)),
+  /** Weekday of the "your week" DM, 0 = Sunday ... 6 = Saturday, in each reader's own zone. */
+  weeklyDay: z.number().int().min(0).max(6).default(1),
+  /** Hour (0-23) of the "your week" DM, in each reader's own zone. */
+  weeklyHour: z.number().int().min(0).max(23).default(9),
+  pollQuestion: z.string().trim().min(1).max(POLL_QUESTION_MAX).default(DEFAULT_POLL_QUESTION),
+  /** Workspace-wide send cap the messenger paces to. */
+  messagesPerMinute: z.number().int().min(1).max(600).default(60),
+});
+export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
+
+/** What `/peer settings` saves: the JSON settings plus the workspace zone (its own column). */
+export const SettingsUpdate = z.object({
+  settings: WorkspaceSettings,
+  timeZone: z.string().refine(isValidTimeZone, 'Not a time zone we know, e.g. Europe/Berlin'),
+});
+export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = WorkspaceSettings.parse({});
+
+/** The settings together with the workspace's zone, as the settings modal shows them. */
+export interface WorkspaceSettingsView extends WorkspaceSettings {
+  timeZone: string;
+}
+
+/**
+ * Reads a workspace's settings. A stored value that no longer validates (hand-edited, or from a
+ * future version) never blocks sending: it falls back to the defaults with a warning.
+ */
+export function getSettings(deps: ServiceDeps, teamId: string): WorkspaceSettings {
+  const row = deps.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  if (row === undefined) return DEFAULT_SETTINGS;
+  return parseStoredSettings(deps, teamId, row.settings);
+}
+
+export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone: string): WorkspaceSettingsView {
+  const row = deps.db
+    .select({ settings: workspaces.settings, timeZone: workspaces.timeZone })
+    .from(workspaces)
+    .where(eq(workspaces.teamId, teamId))
+    .get();
+  if (row === undefined) return { ...DEFAULT_SETTINGS, timeZone: fallbackZone };
+  const timeZone = isValidTimeZone(row.timeZone) ? row.timeZone : fallbackZone;
+  return { ...parseStoredSettings(deps, teamId, row.settings), timeZone };
+}
+
+function parseStoredSettings(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
+  let json: unknown;
+  try {
+    json = JSON.parse(stored);
+  } catch {
+    deps.logger.warn({ teamId }, 'workspace settings are not JSON; using defaults');
+    return DEFAULT_SETTINGS;
+  }
+  const parsed = WorkspaceSettings.safeParse(json);
+  if (!parsed.success) {
+    deps.logger.warn({ teamId, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'workspace settings do not validate; using defaults');
+    return DEFAULT_SETTINGS;
+  }
+  return parsed.data;
+}
+
+/**
+ * Saves the settings and the workspace zone. Input is validated again here (the modal
+ * validates first, for inline errors) so no caller can store something invalid.
+ */
+export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown): WorkspaceSettingsView {
+  const parsed = SettingsUpdate.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('invalid_input', issue?.message ?? 'Those settings did not validate.', { field: issue?.path.join('.') });
+  }
+  const { settings, timeZone } = parsed.data;
+  const result = deps.db
+    .update(workspaces)
+    .set({ settings: JSON.stringify(settings), timeZone, updatedAt: deps.clock.now() })
+    .where(eq(workspaces.teamId, teamId))
+    .run();
+  if (result.changes === 0) throw new AppError('not_found', 'This workspace is not set up yet.');
+  return { ...settings, timeZone };
+}

@@ -1,0 +1,252 @@
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { jobs, workspaces } from '../db/schema.js';
+import { isValidTimeZone } from '../time-zones.js';
+import type { ServiceDeps } from './context.js';
+import { rescheduleJob, scheduleJob } from './jobs.js';
+import { getMember, memberTimeZone } from './members.js';
+import { getSettings, type WorkspaceSettings } from './settings.js';
+import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
+
+/**
+ * The weekly "your week" DM. Each active member gets one per ISO week, on the workspace's
+ * weekday and hour in their OWN zone. The job key `weekly:<user>:<YYYY-Www>` makes a second
+ * one in the same week impossible, even when the day or hour changes mid-week.
+ *
+ * Active = joined (not left, not waitlisted) or hosted a non-cancelled session that started in
+ * the last 60 days or is still to come, or joined one in the last 60 days. ("Has a skills
+ * profile" joins this list once skills profiles exist.)
+ */
+
+export const WEEKLY_KIND = 'weekly';
+export const ACTIVE_WINDOW_MS = 60 * 24 * 60 * 60_000;
+export const WEEKLY_SUGGESTIONS_MAX = 3;
+
+export interface ActiveMember {
+  userId: string;
+  timeZone: string | null;
+}
+
+export function listActiveMembers(deps: ServiceDeps, teamId: string): ActiveMember[] {
+  const since = deps.clock.now() - ACTIVE_WINDOW_MS;
+  return deps.db.all<{ userId: string; timeZone: string | null }>(sql`
+    SELECT a.user_id AS userId, m.time_zone AS timeZone FROM (
+      SELECT p.user_id FROM participants p
+        JOIN sessions s ON s.team_id = p.team_id AND s.number = p.session_number
+        WHERE p.team_id = ${teamId} AND p.left_at IS NULL AND p.waitlisted = 0 AND s.status = 'scheduled'
+          AND (s.starts_at >= ${since} OR p.joined_at >= ${since})
+      UNION
+      SELECT s.host_id FROM sessions s
+        WHERE s.team_id = ${teamId} AND s.status = 'scheduled' AND s.starts_at >= ${since}
+    ) a
+    LEFT JOIN members m ON m.team_id = ${teamId} AND m.user_id = a.user_id
+    ORDER BY a.user_id`);
+}
+
+export function weeklyKey(userId: string, occurrenceMs: number, zone: string): string {
+  return `${WEEKLY_KIND}:${userId}:${isoWeekId(localDateYmd(occurrenceMs, zone))}`;
+}
+
+/** `weekly:U123:2026-W45` -> { userId, weekId }, or undefined for a key of another shape. */
+export function parseWeeklyKey(key: string): { userId: string; weekId: string } | undefined {
+  const match = /^weekly:([^:]+):(\d{4}-W\d{2})$/.exec(key);
+  return match === null ? undefined : { userId: match[1]!, weekId: match[2]! };
+}
+
+/** Monday of an ISO week, as YYYY-MM-DD. */
+export function isoWeekMonday(weekId: string): string {
+  const [yearText, weekText] = weekId.split('-W') as [string, string];
+  const year = Number(yearText);
+  // Week 1 is the week holding January 4th.
+  const jan4 = new Date(Date.UTC(year, 0, 4));
+  const jan4Day = jan4.getUTCDay() === 0 ? 7 : jan4.getUTCDay();
+  const monday = new Date(Date.UTC(year, 0, 4 - (jan4Day - 1) + (Number(weekText) - 1) * 7));
+  return monday.toISOString().slice(0, 10);
+}
+
+function startOfLocalDay(dateYmd: string, zone: string): number {
+  // A few zones skip midnight on their DST day; the day then starts at 01:00.
+  try {
+    return parseLocalDateTime(dateYmd, '00:00', zone);
+  } catch {
+    return parseLocalDateTime(dateYmd, '01:00', zone);
+  }
+}
+
+/** When the weekly DM of ISO week `weekId` is due for a person in `zone`, and when the next one is. */
+export function weeklyWindow(settings: Pick<WorkspaceSettings, 'weeklyDay' | 'weeklyHour'>, weekId: string, zone: string): { dueAt: number; endsAt: number } {
+  const dueAt = nextLocalOccurrence(settings.weeklyDay, settings.weeklyHour, zone, startOfLocalDay(isoWeekMonday(weekId), zone));
+  return { dueAt, endsAt: nextLocalOccurrence(settings.weeklyDay, settings.weeklyHour, zone, dueAt + 1) };
+}
+
+/**
+ * Creates each active member's next weekly job (at their next local occurrence). Idempotent:
+ * a known key is left alone, so this can run on every tick. Returns how many were created.
+ */
+export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
+  const workspace = deps.db.select({ timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  if (workspace === undefined) return 0;
+  const settings = getSettings(deps, teamId);
+  const now = deps.clock.now();
+  const members = listActiveMembers(deps, teamId);
+  // People share a handful of zones; the zone arithmetic (Intl) is done once per zone, not per person.
+  const byZone = new Map<string, { dueAt: number; weekId: string }>();
+  const occurrenceIn = (zone: string) => {
+    let hit = byZone.get(zone);
+    if (hit === undefined) {
+      const dueAt = nextLocalOccurrence(settings.weeklyDay, settings.weeklyHour, zone, now);
+      hit = { dueAt, weekId: isoWeekId(localDateYmd(dueAt, zone)) };
+      byZone.set(zone, hit);
+    }
+    return hit;
+  };
+  // Keys planned already (this runs every tick): skip them without an INSERT each.
+  const known = new Set(
+    deps.db
+      .select({ key: jobs.key })
+      .from(jobs)
+      .where(and(eq(jobs.teamId, teamId), eq(jobs.kind, WEEKLY_KIND), gte(jobs.runAt, now - 8 * 24 * 60 * 60_000)))
+      .all()
+      .map((j) => j.key),
+  );
+  let created = 0;
+  deps.db.transaction(() => {
+    for (const member of members) {
+      const zone = safeZone(memberTimeZone(member, workspace.timeZone), fallbackZone);
+      const { dueAt, weekId } = occurrenceIn(zone);
+      const key = `${WEEKLY_KIND}:${member.userId}:${weekId}`;
+      if (known.has(key)) continue;
+      const added = scheduleJob(deps, { teamId, kind: WEEKLY_KIND, key, runAt: dueAt, payload: { userId: member.userId } });
+      if (added) created += 1;
+    }
+  });
+  return created;
+}
+
+const knownZones = new Map<string, boolean>();
+
+function safeZone(zone: string, fallback: string): string {
+  let valid = knownZones.get(zone);
+  if (valid === undefined) {
+    valid = isValidTimeZone(zone);
+    knownZones.set(zone, valid);
+  }
+  return valid ? zone : fallback;
+}
+
+/**
+ * After the weekly day or hour changed: moves every pending weekly job to the new time in its
+ * week (in its person's zone). A week whose new time has already passed is sent at once: the
+ * person has not had that week's DM yet. Returns how many moved.
+ */
+export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string): number {
+  const workspace = deps.db.select({ timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  if (workspace === undefined) return 0;
+  const settings = getSettings(deps, teamId);
+  const now = deps.clock.now();
+  const pending = deps.db
+    .select({ key: jobs.key, runAt: jobs.runAt })
+    .from(jobs)
+    .where(and(eq(jobs.teamId, teamId), eq(jobs.kind, WEEKLY_KIND), eq(jobs.status, 'pending')))
+    .all();
+  let moved = 0;
+  deps.db.transaction(() => {
+    for (const job of pending) {
+      const parsed = parseWeeklyKey(job.key);
+      if (parsed === undefined) continue;
+      const zone = safeZone(memberTimeZone(getMember(deps, teamId, parsed.userId), workspace.timeZone), 'UTC');
+      const runAt = Math.max(weeklyWindow(settings, parsed.weekId, zone).dueAt, now);
+      if (runAt !== job.runAt && rescheduleJob(deps, teamId, job.key, runAt)) moved += 1;
+    }
+  });
+  return moved;
+}
+
+export interface WeeklySession {
+  number: number;
+  title: string;
+  topic: string;
+  format: string;
+  hostId: string;
+  startsAt: number;
+  durationMin: number;
+  channelId: string;
+  /** The reader's relation (their own sessions only). */
+  role?: 'host' | 'attendee' | 'waitlisted';
+  /** Open seats left (suggestions with a capacity only). */
+  spotsLeft?: number | null;
+}
+
+export interface WeekOverview {
+  mine: WeeklySession[];
+  suggestions: WeeklySession[];
+}
+
+interface SessionRow {
+  number: number;
+  title: string;
+  topic: string;
+  format: string;
+  hostId: string;
+  startsAt: number;
+  durationMin: number;
+  channelId: string;
+  capacity: number | null;
+  myRole: 'host' | 'attendee' | null;
+  myWaitlisted: number | null;
+  myLeftAt: number | null;
+  hasRow: number;
+  taken: number;
+}
+
+/**
+ * What one person's weekly DM lists, for sessions starting in [now, untilMs): the sessions they
+ * host or joined, and up to three open ones (not full, not theirs, not ones they left) ranked by
+ * the topics, then formats, of sessions they took part in before, then by start time.
+ */
+export function getWeekOverview(deps: ServiceDeps, teamId: string, userId: string, untilMs: number): WeekOverview {
+  const now = deps.clock.now();
+  const rows = deps.db.all<SessionRow>(sql`
+    SELECT s.number, s.title, s.topic, s.format, s.host_id AS hostId, s.starts_at AS startsAt,
+      s.duration_min AS durationMin, s.channel_id AS channelId, s.capacity,
+      me.role AS myRole, me.waitlisted AS myWaitlisted, me.left_at AS myLeftAt, me.user_id IS NOT NULL AS hasRow,
+      (SELECT count(*) FROM participants o WHERE o.team_id = s.team_id AND o.session_number = s.number
+         AND o.role = 'attendee' AND o.left_at IS NULL AND o.waitlisted = 0) AS taken
+    FROM sessions s
+    LEFT JOIN participants me ON me.team_id = s.team_id AND me.session_number = s.number AND me.user_id = ${userId}
+    WHERE s.team_id = ${teamId} AND s.status = 'scheduled' AND s.starts_at >= ${now} AND s.starts_at < ${untilMs}
+    ORDER BY s.starts_at, s.number`);
+  const toSession = (r: SessionRow): WeeklySession => ({
+    number: r.number,
+    title: r.title,
+    topic: r.topic,
+    format: r.format,
+    hostId: r.hostId,
+    startsAt: r.startsAt,
+    durationMin: r.durationMin,
+    channelId: r.channelId,
+  });
+  const mine: WeeklySession[] = [];
+  const open: SessionRow[] = [];
+  for (const r of rows) {
+    const isHost = r.hostId === userId || r.myRole === 'host';
+    if (isHost || (r.hasRow && r.myLeftAt === null)) {
+      mine.push({ ...toSession(r), role: isHost ? 'host' : r.myWaitlisted ? 'waitlisted' : 'attendee' });
+    } else if (!r.hasRow && (r.capacity === null || r.taken < r.capacity)) {
+      open.push(r);
+    }
+  }
+  const history = deps.db.all<{ topic: string; format: string }>(sql`
+    SELECT DISTINCT lower(s.topic) AS topic, s.format FROM sessions s
+    LEFT JOIN participants p ON p.team_id = s.team_id AND p.session_number = s.number AND p.user_id = ${userId}
+    WHERE s.team_id = ${teamId} AND s.status = 'scheduled' AND s.starts_at < ${now}
+      AND (s.host_id = ${userId} OR (p.user_id IS NOT NULL AND p.left_at IS NULL AND p.waitlisted = 0 AND p.attended != 'no'))`);
+  const topics = new Set(history.map((h) => h.topic.trim()));
+  const formats = new Set(history.map((h) => h.format));
+  const score = (r: SessionRow): number => (topics.has(r.topic.trim().toLowerCase()) ? 2 : 0) + (formats.has(r.format) ? 1 : 0);
+  const suggestions = open
+    .map((r, index) => ({ r, index, score: score(r) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, WEEKLY_SUGGESTIONS_MAX)
+    .map(({ r }) => ({ ...toSession(r), spotsLeft: r.capacity === null ? null : r.capacity - r.taken }));
+  return { mine, suggestions };
+}

@@ -1,0 +1,134 @@
+import type { HomeData, HomeSession } from '../../services/home.js';
+import { formatLabel } from '../../services/formats.js';
+import { formatInZone } from '../../services/time.js';
+import { SessionActions } from '../ids.js';
+import { buildOptOutHomeBlocks } from './opt-out.js';
+import { BlockKitLimits } from './limits.js';
+import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+
+export interface HomeViewInput {
+  userId: string;
+  /** The reader's zone: Home is one person's view, so times are written in it, zone shown. */
+  timeZone: string;
+  data: HomeData;
+  /** Whether the person opted out of DMs (D2): shown with a toggle. */
+  optedOut?: boolean;
+}
+
+type Block = Record<string, unknown>;
+
+/** Blocks around the lists (header, actions, dividers, footer): what the 100-block cap must leave room for. */
+export const HOME_FIXED_BLOCKS = 16;
+const TITLE_MAX = 150;
+
+const ROLE_TEXT: Record<HomeSession['role'], string> = {
+  host: 'You host',
+  creator: 'You scheduled it',
+  attendee: "You're going",
+  waitlisted: "You're on the waitlist",
+};
+
+function sessionLine(s: HomeSession, zone: string): string {
+  const title = `*#${s.number} ${escapeMrkdwn(truncate(s.title, TITLE_MAX))}*`;
+  const when = `${formatInZone(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))}`;
+  const host = s.role === 'host' ? ROLE_TEXT.host : `${ROLE_TEXT[s.role]} · host <@${s.hostId}>`;
+  return `${title}\n${when}\n${host} · <#${s.channelId}>`;
+}
+
+function cancelButton(s: HomeSession): Block {
+  return {
+    type: 'button',
+    action_id: SessionActions.cancel,
+    value: String(s.number),
+    text: plainText('Cancel', BlockKitLimits.buttonText),
+    style: 'danger',
+    confirm: {
+      title: plainText('Cancel this session?', 100),
+      text: mrkdwn(`*#${s.number} ${escapeMrkdwn(truncate(s.title, 120))}* will be cancelled and everyone who joined gets a DM.`, 300),
+      confirm: plainText('Cancel session', 30),
+      deny: plainText('Keep it', 30),
+      style: 'danger',
+    },
+  };
+}
+
+function leaveButton(s: HomeSession): Block {
+  return {
+    type: 'button',
+    action_id: SessionActions.leave,
+    value: String(s.number),
+    text: plainText(s.role === 'waitlisted' ? 'Leave waitlist' : 'Leave', BlockKitLimits.buttonText),
+  };
+}
+
+function upcomingBlock(s: HomeSession, zone: string): Block {
+  const accessory = s.role === 'host' || s.role === 'creator' ? cancelButton(s) : leaveButton(s);
+  return { type: 'section', block_id: `home_upcoming_${s.number}`, text: mrkdwn(sessionLine(s, zone)), accessory };
+}
+
+const ATTENDED_TEXT: Record<HomeSession['attended'], string> = {
+  yes: ':white_check_mark: You attended',
+  no: ':heavy_minus_sign: Marked as not attended',
+  unknown: ':grey_question: Attendance not marked yet',
+};
+
+function recentBlock(s: HomeSession, zone: string): Block {
+  const state = s.role === 'host' ? ':teacher: You hosted' : ATTENDED_TEXT[s.attended];
+  const text = `*#${s.number} ${escapeMrkdwn(truncate(s.title, TITLE_MAX))}* · ${formatInZone(s.startsAt, zone)}\n${state}`;
+  return { type: 'section', block_id: `home_recent_${s.number}`, text: mrkdwn(text) };
+}
+
+/** The App Home tab (views.publish): my upcoming sessions with Leave / Cancel, a Schedule button, my history. */
+export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Block[] } {
+  const { data, timeZone } = input;
+  const room = BlockKitLimits.blocksPerView - HOME_FIXED_BLOCKS - data.recent.length;
+  const shown = data.upcoming.slice(0, Math.max(0, room));
+  const more = Math.max(0, data.upcomingTotal - shown.length);
+
+  const blocks: Block[] = [
+    { type: 'header', text: plainText('Your peer learning', BlockKitLimits.headerText) },
+    {
+      type: 'actions',
+      block_id: 'home_actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: SessionActions.openSchedule,
+          value: 'home',
+          style: 'primary',
+          text: plainText('Schedule a session', BlockKitLimits.buttonText),
+        },
+      ],
+    },
+    { type: 'context', elements: [mrkdwn(`Times are shown in your Slack time zone, ${escapeMrkdwn(timeZone)}.`)] },
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn('*Coming up*') },
+  ];
+  if (shown.length === 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn('Nothing coming up. Schedule a session, or find one to join with `/peer list`.')] });
+  }
+  for (const s of shown) blocks.push(upcomingBlock(s, timeZone));
+  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more: \`/peer list mine\``)] });
+
+  blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn('*Your recent sessions*') });
+  if (data.recent.length === 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn('None yet. Sessions you host or join show up here once they are over.')] });
+  }
+  for (const s of data.recent) blocks.push(recentBlock(s, timeZone));
+
+  blocks.push(...buildOptOutHomeBlocks(input.optedOut ?? false));
+
+  blocks.push(
+    { type: 'divider' },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          '*How to:* `/peer schedule` runs a session · `/peer list` shows what is coming up, with Join buttons · ' +
+            '`/peer join <id>` / `/peer leave <id>` · `/peer calendar` subscribes your calendar · `/peer help` lists everything.',
+        ),
+      ],
+    },
+  );
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import { getFormat, SESSION_FORMATS } from '../../services/formats.js';
+import { AGENDA_MAX, CAPACITY_MAX, DURATION_MAX, DURATION_MIN, REPEAT_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/sessions.js';
+import { describeZone } from '../../services/time.js';
+import { ScheduleModalFields as F, SessionActions, SessionViews } from '../ids.js';
+import { BlockKitLimits } from './limits.js';
+import { plainText, truncate } from './text.js';
+
+/**
+ * The schedule / edit modal. Its private_metadata carries the mode, the session number (edit),
+ * the channel the command came from and a revision counter; it is validated with zod when it
+ * comes back and never trusted for the workspace (the payload's team is).
+ */
+export const ScheduleModalMetadata = z.object({
+  mode: z.enum(['create', 'edit']),
+  number: z.number().int().positive().optional(),
+  origin: z.string().regex(/^[CGD][A-Z0-9]+$/).optional(),
+  rev: z.number().int().min(0).max(1_000_000).default(0),
+});
+export type ScheduleModalMetadata = z.infer<typeof ScheduleModalMetadata>;
+
+export function parseScheduleModalMetadata(raw: string): ScheduleModalMetadata | undefined {
+  try {
+    const parsed = ScheduleModalMetadata.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the modal's fields hold, as text, the way Slack returns them (all optional). */
+export interface ScheduleModalValues {
+  format?: string | undefined;
+  title?: string | undefined;
+  topic?: string | undefined;
+  date?: string | undefined;
+  time?: string | undefined;
+  duration?: string | undefined;
+  hostId?: string | undefined;
+  capacity?: string | undefined;
+  channelId?: string | undefined;
+  link?: string | undefined;
+  agenda?: string | undefined;
+  repeat?: string | undefined;
+}
+
+export interface ScheduleModalInput {
+  metadata: ScheduleModalMetadata;
+  values: ScheduleModalValues;
+  /** The person's Slack time zone: date and time are read in it, and it is shown. */
+  timeZone: string;
+  now: number;
+}
+
+/** Block id of a field; duration and agenda carry the revision (see ScheduleModalFields). */
+export function scheduleBlockId(field: keyof typeof F, rev: number): string {
+  return field === 'duration' || field === 'agenda' ? `${F[field]}.${rev}` : F[field];
+}
+
+function input(field: keyof typeof F, rev: number, label: string, element: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'input',
+    block_id: scheduleBlockId(field, rev),
+    label: plainText(label, BlockKitLimits.inputLabel),
+    // The format select has its own action id: picking one is a block action we answer.
+    element: { action_id: field === 'format' ? SessionActions.formatSelect : F[field], ...element },
+    ...extra,
+  };
+}
+
+function option(value: string, text: string, description?: string) {
+  return {
+    value,
+    text: plainText(text, BlockKitLimits.optionText),
+    ...(description === undefined ? {} : { description: plainText(description, BlockKitLimits.optionText) }),
+  };
+}
+
+const nonEmpty = (v: string | undefined): v is string => v !== undefined && v !== '';
+
+export function buildScheduleModal({ metadata, values, timeZone, now }: ScheduleModalInput): Record<string, unknown> {
+  const rev = metadata.rev;
+  const editing = metadata.mode === 'edit';
+  const zone = describeZone(timeZone, now);
+  const formatOptions = SESSION_FORMATS.map((f) => option(f.id, f.label, f.shape));
+  const selectedFormat = formatOptions.find((o) => o.value === values.format);
+
+  const blocks: Record<string, unknown>[] = [
+    input(
+      'format',
+      rev,
+      'Format',
+      {
+        type: 'static_select',
+        placeholder: plainText('Pick a format', BlockKitLimits.placeholder),
+        options: formatOptions,
+        ...(selectedFormat === undefined ? {} : { initial_option: selectedFormat }),
+      },
+      // Picking a format calls us right away, so the usual length and agenda can be filled in.
+      { dispatch_action: true, hint: plainText('Picking a format fills in its usual length and agenda.', BlockKitLimits.inputHint) },
+    ),
+    input('title', rev, 'Title', {
+      type: 'plain_text_input',
+      max_length: TITLE_MAX,
+      placeholder: plainText('e.g. Writing SQL window functions', BlockKitLimits.placeholder),
+      ...(nonEmpty(values.title) ? { initial_value: truncate(values.title, TITLE_MAX) } : {}),
+    }),
+    input(
+      'topic',
+      rev,
+      'Skill or topic',
+      {
+        type: 'plain_text_input',
+        max_length: TOPIC_MAX,
+        ...(nonEmpty(values.topic) ? { initial_value: truncate(values.topic, TOPIC_MAX) } : {}),
+      },
+      { optional: true },
+    ),
+    input(
+      'date',
+      rev,
+      `Date (${zone})`,
+      { type: 'datepicker', ...(nonEmpty(values.date) ? { initial_date: values.date } : {}) },
+    ),
+    input(
+      'time',
+      rev,
+      'Start time',
+      { type: 'timepicker', ...(nonEmpty(values.time) ? { initial_time: values.time } : {}) },
+      { hint: plainText(`Read in your Slack time zone: ${zone}. Everyone else sees it in their own.`, BlockKitLimits.inputHint) },
+    ),
+    input(
+      'duration',
+      rev,
+      'Length (minutes)',
+      { type: 'number_input', is_decimal_allowed: false, ...(nonEmpty(values.duration) ? { initial_value: values.duration } : {}) },
+      { hint: plainText(`${DURATION_MIN} to ${DURATION_MAX} minutes.`, BlockKitLimits.inputHint) },
+    ),
+    input('host', rev, 'Host', { type: 'users_select', ...(nonEmpty(values.hostId) ? { initial_user: values.hostId } : {}) }),
+    input(
+      'capacity',
+      rev,
+      'Seats',
+      { type: 'number_input', is_decimal_allowed: false, ...(nonEmpty(values.capacity) ? { initial_value: values.capacity } : {}) },
+      { optional: true, hint: plainText(`1 to ${CAPACITY_MAX}; leave empty for no limit. When full, people join a waitlist.`, BlockKitLimits.inputHint) },
+    ),
+    input(
+      'channel',
+      rev,
+      'Announce in',
+      {
+        type: 'conversations_select',
+        filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
+        ...(nonEmpty(values.channelId) ? { initial_conversation: values.channelId } : {}),
+      },
+      { hint: plainText('Peerloop must be in this channel: /invite @Peerloop there first if needed.', BlockKitLimits.inputHint) },
+    ),
+    input(
+      'link',
+      rev,
+      'Meeting or recording link',
+      { type: 'url_text_input', ...(nonEmpty(values.link) ? { initial_value: values.link } : {}) },
+      { optional: true },
+    ),
+    input(
+      'agenda',
+      rev,
+      'Agenda',
+      {
+        type: 'plain_text_input',
+        multiline: true,
+        max_length: AGENDA_MAX,
+        ...(nonEmpty(values.agenda) ? { initial_value: truncate(values.agenda, AGENDA_MAX) } : {}),
+      },
+      { optional: true },
+    ),
+  ];
+  if (!editing) {
+    blocks.push(
+      input(
+        'repeat',
+        rev,
+        'Repeat weekly for (weeks)',
+        { type: 'number_input', is_decimal_allowed: false, ...(nonEmpty(values.repeat) ? { initial_value: values.repeat } : {}) },
+        { optional: true, hint: plainText(`1 to ${REPEAT_MAX}. Each week gets its own number and card.`, BlockKitLimits.inputHint) },
+      ),
+    );
+  }
+
+  return {
+    type: 'modal',
+    callback_id: SessionViews.schedule,
+    private_metadata: JSON.stringify(metadata),
+    title: plainText(editing ? `Edit session #${metadata.number ?? ''}` : 'Schedule a session', BlockKitLimits.viewTitle),
+    submit: plainText(editing ? 'Save' : 'Schedule', BlockKitLimits.viewSubmit),
+    close: plainText('Cancel', BlockKitLimits.viewClose),
+    blocks,
+  };
+}
+
+/** The values after a format is picked: its usual length and agenda, everything else kept. */
+export function applyFormatDefaults(values: ScheduleModalValues, formatId: string): ScheduleModalValues {
+  const format = getFormat(formatId);
+  if (format === undefined) return values;
+  return { ...values, format: format.id, duration: String(format.defaultDurationMin), agenda: format.agendaTemplate };
+}
+
+type StateValues = Record<string, Record<string, Record<string, unknown>>>;
+
+/** Reads Slack's view.state.values (keyed by block, then action) back into field text. */
+export function readScheduleModalState(state: StateValues): ScheduleModalValues {
+  const byAction = new Map<string, Record<string, unknown>>();
+  for (const block of Object.values(state)) {
+    for (const [actionId, value] of Object.entries(block)) byAction.set(actionId, value);
+  }
+  const text = (actionId: string, key = 'value'): string | undefined => {
+    const v = byAction.get(actionId)?.[key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const selected = byAction.get(SessionActions.formatSelect)?.selected_option as { value?: unknown } | null | undefined;
+  return {
+    format: typeof selected?.value === 'string' ? selected.value : undefined,
+    title: text(F.title),
+    topic: text(F.topic),
+    date: text(F.date, 'selected_date'),
+    time: text(F.time, 'selected_time'),
+    duration: text(F.duration),
+    hostId: text(F.host, 'selected_user'),
+    capacity: text(F.capacity),
+    channelId: text(F.channel, 'selected_conversation'),
+    link: text(F.link),
+    agenda: text(F.agenda),
+    repeat: text(F.repeat),
+  };
+}

@@ -1,0 +1,94 @@
+import type { WorkspaceSettingsView } from '../../services/settings.js';
+import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../services/settings.js';
+import { SettingsViews } from '../ids.js';
+import { BlockKitLimits } from './limits.js';
+import { mrkdwn, plainText, truncate } from './text.js';
+
+export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** 1440 -> "24h", 15 -> "15m", 90 -> "90m": what the lead-times field shows and accepts back. */
+export function formatLeadMinutes(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+}
+
+const hourLabel = (hour: number): string => `${String(hour).padStart(2, '0')}:00`;
+
+function option(text: string, value: string) {
+  return { text: plainText(text, BlockKitLimits.optionText), value };
+}
+
+function input(blockId: string, label: string, element: Record<string, unknown>, hint?: string) {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plainText(label, BlockKitLimits.inputLabel),
+    element: { action_id: SettingsViews.input, ...element },
+    ...(hint === undefined ? {} : { hint: plainText(hint, BlockKitLimits.inputHint) }),
+  };
+}
+
+/** `/peer settings` (admins): every workspace setting on one modal, pre-filled with what is saved. */
+export function buildSettingsModal(current: WorkspaceSettingsView): Record<string, unknown> {
+  const weekdayOptions = [1, 2, 3, 4, 5, 6, 0].map((d) => option(WEEKDAY_NAMES[d]!, String(d)));
+  const hourOptions = Array.from({ length: 24 }, (_, h) => option(hourLabel(h), String(h)));
+  return {
+    type: 'modal',
+    callback_id: SettingsViews.modal,
+    title: plainText('Peerloop settings', BlockKitLimits.viewTitle),
+    submit: plainText('Save', BlockKitLimits.viewSubmit),
+    close: plainText('Cancel', BlockKitLimits.viewClose),
+    blocks: [
+      { type: 'section', text: mrkdwn('These apply to the whole workspace. Only admins see this.') },
+      input(
+        SettingsViews.timeZoneBlock,
+        'Workspace time zone',
+        { type: 'plain_text_input', initial_value: current.timeZone, max_length: 64, placeholder: plainText('e.g. Europe/Berlin', BlockKitLimits.placeholder) },
+        'An IANA zone name. Used where a person has no Slack time zone, and in channel messages.',
+      ),
+      input(
+        SettingsViews.leadTimesBlock,
+        'Reminder lead times',
+        { type: 'plain_text_input', initial_value: current.reminderLeadMinutes.map(formatLeadMinutes).join(', '), max_length: 40 },
+        `1 to 3 times before a session, comma-separated, like "24h, 15m". Each from ${LEAD_MINUTES_MIN}m to ${LEAD_MINUTES_MAX / 60}h.`,
+      ),
+      input(
+        SettingsViews.weeklyDayBlock,
+        'Weekly "your week" DM: day',
+        { type: 'static_select', options: weekdayOptions, initial_option: option(WEEKDAY_NAMES[current.weeklyDay]!, String(current.weeklyDay)) },
+        "Sent on this day at the hour below, in each person's own time zone.",
+      ),
+      input(SettingsViews.weeklyHourBlock, 'Weekly "your week" DM: hour', { type: 'static_select', options: hourOptions, initial_option: option(hourLabel(current.weeklyHour), String(current.weeklyHour)) }),
+      input(
+        SettingsViews.pollQuestionBlock,
+        'Feedback poll question',
+        { type: 'plain_text_input', initial_value: truncate(current.pollQuestion, POLL_QUESTION_MAX), max_length: POLL_QUESTION_MAX + 1 },
+        `Asked after every session, answered 1 to 5. Up to ${POLL_QUESTION_MAX} characters.`,
+      ),
+      input(
+        SettingsViews.messagesPerMinuteBlock,
+        'Messages per minute (workspace cap)',
+        { type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: '600', initial_value: String(current.messagesPerMinute) },
+        'Peerloop paces its DMs and posts to stay under this. 1 to 600.',
+      ),
+    ],
+  };
+}
+
+/** Replaces the modal after a save, so the admin sees what is now in force. */
+export function buildSettingsSavedModal(saved: WorkspaceSettingsView): Record<string, unknown> {
+  const lines = [
+    `*Time zone:* ${saved.timeZone}`,
+    `*Reminders:* ${saved.reminderLeadMinutes.map(formatLeadMinutes).join(', ')} before`,
+    `*Weekly DM:* ${WEEKDAY_NAMES[saved.weeklyDay]} ${hourLabel(saved.weeklyHour)}, each person's own time`,
+    `*Messages per minute:* ${saved.messagesPerMinute}`,
+  ];
+  return {
+    type: 'modal',
+    title: plainText('Peerloop settings', BlockKitLimits.viewTitle),
+    close: plainText('Done', BlockKitLimits.viewClose),
+    blocks: [
+      { type: 'section', text: mrkdwn('Settings saved. New reminders and weekly DMs follow them; polls already posted keep their question.') },
+      { type: 'section', text: mrkdwn(lines.join('\n')) },
+    ],
+  };
+}

@@ -1,0 +1,62 @@
+import { buildSessionIcs, getCalendarSession, sessionIcsFilename, type CalendarMethod } from '../services/calendar.js';
+import { mayDirectMessage } from '../services/delivery.js';
+import { getMember, memberTimeZone } from '../services/members.js';
+import { formatInZone } from '../services/time.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { escapeMrkdwn, truncate } from './blocks/text.js';
+import { serviceDeps, type AppDeps } from './deps.js';
+
+export interface CalendarInviteInput {
+  teamId: string;
+  userId: string;
+  sessionNumber: number;
+  method: CalendarMethod;
+}
+
+export type CalendarInviteResult =
+  | { status: 'sent'; fileIds: string[] }
+  | { status: 'skipped'; reason: 'opted_out' | 'session_not_found' }
+  | { status: 'failed'; code: string };
+
+/**
+ * Sends the session's .ics into the person's DM: an invitation when they join (or get a seat,
+ * or the time/place changes), a cancellation when the session is cancelled. Opted-out people
+ * get nothing. It never throws: a calendar file is a convenience, so a Slack failure is logged
+ * and the caller's flow (a join, a cancel) goes on.
+ */
+export async function sendCalendarInvite(deps: AppDeps, input: CalendarInviteInput): Promise<CalendarInviteResult> {
+  const { teamId, userId, sessionNumber, method } = input;
+  const log = deps.logger.child({ component: 'calendar-invite', teamId, userId, sessionNumber, method });
+  try {
+    const svc = serviceDeps(deps);
+    if (!mayDirectMessage(svc, teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
+    const session = getCalendarSession(svc, teamId, sessionNumber);
+    if (session === undefined) return { status: 'skipped', reason: 'session_not_found' };
+
+    const zone = memberTimeZone(getMember(svc, teamId, userId), getWorkspace(svc, teamId)?.timeZone ?? deps.config.defaultTimeZone);
+    const when = formatInZone(session.startsAt, zone);
+    // The comment is parsed like message text: escaping keeps `<!channel>` in a title harmless.
+    const plainTitle = truncate(session.title, 120);
+    const title = escapeMrkdwn(plainTitle);
+    const initialComment =
+      method === 'CANCEL'
+        ? `Cancelled: ${title}, ${when}. Open the attached file to remove it from your calendar.`
+        : `You're in: ${title}, ${when}. Add it to your calendar with the attached file.`;
+
+    const content = buildSessionIcs(session, deps.clock.now(), method);
+    const channelId = await deps.messenger.openDmChannel(teamId, userId);
+    const { fileIds } = await deps.messenger.uploadFile(teamId, {
+      channelId,
+      filename: sessionIcsFilename(sessionNumber),
+      title: method === 'CANCEL' ? `Cancelled: ${plainTitle}` : plainTitle,
+      content,
+      initialComment,
+    });
+    log.debug({ fileIds }, 'calendar file sent');
+    return { status: 'sent', fileIds };
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected';
+    log.warn({ err: error, code }, 'calendar file not sent');
+    return { status: 'failed', code };
+  }
+}

@@ -1,0 +1,19 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppDeps } from '../../deps.js';
+import { requireActor } from '../../middleware/actor.js';
+import { openEditModal } from '../../session-flow.js';
+import { INVALID_BUTTON_TEXT, runClick, SessionButtonValue } from './session-reply.js';
+
+/** Edit button: opens the prefilled modal for the host, creator or an admin. */
+export function createSessionEditListener(deps: AppDeps) {
+  return async ({ ack, body, action, context }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    await ack();
+    const actor = requireActor(context);
+    await runClick(deps, actor.teamId, body, async () => {
+      const value = SessionButtonValue.safeParse(action.value ?? '');
+      if (!value.success) return INVALID_BUTTON_TEXT;
+      await openEditModal(deps, actor, body.trigger_id, value.data);
+      return undefined;
+    });
+  };
+}

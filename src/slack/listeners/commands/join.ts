@@ -1,0 +1,10 @@
+import { buildEphemeralText } from '../../blocks/help.js';
+import { joinFlow } from '../../session-flow.js';
+import type { SubcommandHandler } from './subcommand.js';
+
+/** `/peer join <id>`: the reply goes in the ack; the card, calendar file and Home follow. */
+export const handleJoin: SubcommandHandler<'join'> = async ({ command, actor, deps, ack }) => {
+  const outcome = joinFlow(deps, actor, command.number);
+  await ack(buildEphemeralText(outcome.text));
+  await outcome.followUp();
+};

@@ -1,0 +1,98 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ViewsOpenArguments } from '@slack/web-api';
+import { z } from 'zod';
+import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
+import { getPollSession, POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
+import { renderPoll } from '../../poll-message.js';
+import { buildPollCommentSavedModal } from '../../blocks/poll.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import { PollViews } from '../../ids.js';
+import { requireActor } from '../../middleware/actor.js';
+
+const CommentMetadata = z.object({ session: z.number().int().positive() });
+
+/** The modal's state, validated field by field so each problem shows on its own input. */
+const CommentForm = z.object({
+  rating: z.enum(['1', '2', '3', '4', '5'], { error: 'Pick a rating from 1 to 5.' }).transform(Number),
+  comment: z
+    .string()
+    .nullish()
+    .transform((v) => (v ?? '').trim())
+    .superRefine((v, ctx) => {
+      const length = Array.from(v).length;
+      if (length > POLL_COMMENT_MAX) ctx.addIssue({ code: 'custom', message: `Comments can be up to ${POLL_COMMENT_MAX} characters; this one has ${length}.` });
+    }),
+});
+
+function stateValue(values: ViewSubmitAction['view']['state']['values'], block: string, action: string): Record<string, unknown> | undefined {
+  return values[block]?.[action] as Record<string, unknown> | undefined;
+}
+
+function notice(text: string): ViewsOpenArguments['view'] {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Session feedback' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
+
+/** Saves the rating and comment; inline errors for bad fields, a short notice when the poll refuses. */
+export function createPollCommentSubmitListener(deps: AppDeps) {
+  return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const actor = requireActor(context);
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(view.private_metadata);
+    } catch {
+      metadata = undefined;
+    }
+    const meta = CommentMetadata.safeParse(metadata);
+    if (!meta.success) {
+      await ack({ response_action: 'update', view: notice("This form didn't come from a Peerloop poll, so nothing was saved.") });
+      return;
+    }
+    const values = view.state.values;
+    const rating = stateValue(values, PollViews.ratingBlock, PollViews.ratingInput);
+    const comment = stateValue(values, PollViews.commentBlock, PollViews.commentInput);
+    const form = CommentForm.safeParse({
+      rating: (rating?.selected_option as { value?: unknown } | null | undefined)?.value,
+      comment: comment?.value,
+    });
+    if (!form.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of form.error.issues) {
+        const block = issue.path[0] === 'rating' ? PollViews.ratingBlock : PollViews.commentBlock;
+        errors[block] ??= issue.message;
+      }
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const sessionNumber = meta.data.session;
+    const services = serviceDeps(deps);
+    let result;
+    try {
+      result = saveComment(services, actor.teamId, actor.userId, sessionNumber, form.data.rating, form.data.comment);
+    } catch (error) {
+      if (isAppError(error)) {
+        if (error.field === 'comment') await ack({ response_action: 'errors', errors: { [PollViews.commentBlock]: error.message } });
+        else if (error.field === 'rating') await ack({ response_action: 'errors', errors: { [PollViews.ratingBlock]: error.message } });
+        else await ack({ response_action: 'update', view: notice(error.message) });
+        return;
+      }
+      deps.logger.error({ err: error, teamId: actor.teamId, sessionNumber }, 'saving a poll comment failed');
+      await ack({ response_action: 'update', view: notice(UNEXPECTED_ERROR_TEXT) });
+      return;
+    }
+    // The confirmation is the modal itself (no DM): it reaches people who opted out of DMs too.
+    await ack({ response_action: 'update', view: buildPollCommentSavedModal(sessionNumber) as unknown as ViewsOpenArguments['view'] });
+    const { poll, summary } = result;
+    if (poll.messageTs === null) return;
+    const title = getPollSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
+    try {
+      await deps.messenger.updateMessage(actor.teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) });
+    } catch (err) {
+      deps.logger.warn({ err, teamId: actor.teamId, sessionNumber }, 'could not update the poll message');
+    }
+  };
+}

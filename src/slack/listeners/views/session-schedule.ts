@@ -1,0 +1,286 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ChatUpdateArguments } from '@slack/web-api';
+import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
+import {
+  canManageSession,
+  discardSessions,
+  editSession,
+  getSession,
+  requireSession,
+  scheduleSessions,
+  setAnnouncement,
+  validateScheduleInput,
+  type ScheduleField,
+  type ScheduleInput,
+  type Session,
+} from '../../../services/sessions.js';
+import { parseLocalDateTime } from '../../../services/time.js';
+import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
+import { buildEphemeralText } from '../../blocks/help.js';
+import { buildSessionChangedDm } from '../../blocks/session-dm.js';
+import { escapeMrkdwn, truncate } from '../../blocks/text.js';
+import { serviceDeps, type Actor, type AppDeps } from '../../deps.js';
+import { ScheduleModalFields } from '../../ids.js';
+import { requireActor } from '../../middleware/actor.js';
+import { refreshHome } from '../../home.js';
+import { announceSession, dmInput, dmQuietly, inviteQuietly, notifyPromoted, refreshSessionCard, renderSessionCard } from '../../session-flow.js';
+import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../../slack-errors.js';
+
+type FieldKey = keyof typeof ScheduleModalFields;
+type FieldErrors = Partial<Record<FieldKey, string>>;
+
+/** Service field -> the modal block that shows its error. */
+const FIELD_BLOCK: Record<ScheduleField, FieldKey> = {
+  format: 'format',
+  title: 'title',
+  topic: 'topic',
+  startsAt: 'date',
+  durationMin: 'duration',
+  hostId: 'host',
+  capacity: 'capacity',
+  channelId: 'channel',
+  link: 'link',
+  agenda: 'agenda',
+  repeatWeeks: 'repeat',
+};
+
+const INTEGER = /^-?\d+$/;
+
+/** Modal text -> the service's input shape; a field that cannot even be read becomes an error. */
+function toRawInput(values: ScheduleModalValues, zone: string, mode: ScheduleModalMetadata['mode']): { raw: Record<string, unknown>; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const number = (text: string | undefined, field: FieldKey, optional: boolean): number | null | undefined => {
+    const trimmed = text?.trim() ?? '';
+    if (trimmed === '') return optional ? null : undefined;
+    if (!INTEGER.test(trimmed)) {
+      errors[field] = 'Enter a whole number.';
+      return undefined;
+    }
+    return Number(trimmed);
+  };
+  let startsAt: number | undefined;
+  if (values.date === undefined || values.date === '') errors.date = 'Pick a date.';
+  if (values.time === undefined || values.time === '') errors.time = 'Pick a start time.';
+  if (errors.date === undefined && errors.time === undefined) {
+    try {
+      startsAt = parseLocalDateTime(values.date!, values.time!, zone);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      errors.time = error.message;
+    }
+  }
+  const link = values.link?.trim() ?? '';
+  const repeat = mode === 'create' ? number(values.repeat, 'repeat', true) : 1;
+  const raw: Record<string, unknown> = {
+    format: values.format,
+    title: values.title ?? '',
+    topic: values.topic ?? '',
+    startsAt,
+    durationMin: number(values.duration, 'duration', false),
+    hostId: values.hostId,
+    capacity: number(values.capacity, 'capacity', true),
+    channelId: values.channelId,
+    link: link === '' ? null : link,
+    agenda: values.agenda ?? '',
+    repeatWeeks: repeat ?? 1,
+  };
+  if (repeat === undefined) delete raw.repeatWeeks;
+  return { raw, errors };
+}
+
+function blockErrors(errors: FieldErrors, rev: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(errors) as [FieldKey, string][]) out[scheduleBlockId(field, rev)] = message;
+  return out;
+}
+
+function inviteBotText(channelId: string, code: string): string {
+  return code === 'is_archived'
+    ? `<#${channelId}> is archived. Pick another channel.`
+    : `Peerloop can't post in that channel yet. Type /invite @Peerloop there, then press Schedule again (or pick another channel).`;
+}
+
+/**
+ * Schedule / edit submission. Everything is validated first (errors go inline and nothing is
+ * written). Then the rows are written in one transaction and the card is posted BEFORE the
+ * ack: if Slack refuses the channel, the rows are removed again and the modal stays open with
+ * the error on the channel field. Slack allows 3 s for this ack; it is one insert and one post.
+ */
+export function createScheduleSubmissionListener(deps: AppDeps) {
+  const svc = serviceDeps(deps);
+  return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const startedAt = performance.now();
+    const actor = requireActor(context);
+    const metadata = parseScheduleModalMetadata(view.private_metadata);
+    if (metadata === undefined || (metadata.mode === 'edit' && metadata.number === undefined)) {
+      await ack({ response_action: 'errors', errors: { [ScheduleModalFields.title]: 'This form could not be read. Close it and run /peer schedule again.' } });
+      return;
+    }
+    const rev = metadata.rev;
+    const fail = (errors: FieldErrors) => ack({ response_action: 'errors', errors: blockErrors(errors, rev) });
+
+    try {
+      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values as never), actor.timeZone, metadata.mode);
+      const editing = metadata.mode === 'edit' ? getSession(svc, actor.teamId, metadata.number!) : undefined;
+      const checked = validateScheduleInput(svc, raw, editing === undefined ? {} : { unchangedStart: editing.startsAt });
+      const all: FieldErrors = { ...errors };
+      if (!checked.ok) {
+        for (const [field, message] of Object.entries(checked.errors) as [ScheduleField, string][]) {
+          const block = FIELD_BLOCK[field];
+          if (all[block] === undefined) all[block] = message;
+        }
+      }
+      const hostId = typeof raw.hostId === 'string' ? raw.hostId : undefined;
+      if (all.host === undefined && hostId !== undefined && hostId !== actor.userId) {
+        const hostProblem = await checkHost(deps, actor.teamId, hostId);
+        if (hostProblem !== undefined) all.host = hostProblem;
+      }
+      if (Object.keys(all).length > 0 || !checked.ok) {
+        await fail(all);
+        return;
+      }
+      if (metadata.mode === 'create') await submitCreate(deps, actor, checked.input, () => ack(), fail, startedAt);
+      else await submitEdit(deps, actor, metadata.number!, checked.input, () => ack(), fail);
+    } catch (error) {
+      // Whatever went wrong, the person sees it on the form rather than a silently closed modal.
+      const message = isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT;
+      if (!isAppError(error)) deps.logger.error({ err: error, teamId: actor.teamId }, 'schedule submission failed');
+      await fail({ title: message }).catch(() => undefined);
+    }
+  };
+}
+
+/** A host must be a person: a bot, Slackbot or deactivated account is refused inline. */
+async function checkHost(deps: AppDeps, teamId: string, hostId: string): Promise<string | undefined> {
+  try {
+    const kind = await deps.messenger.fetchAccountKind(teamId, hostId);
+    if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
+    if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
+  } catch (error) {
+    // users.info failing should not block scheduling; the select only offers real accounts anyway.
+    deps.logger.warn({ err: error, teamId, hostId }, 'host check skipped: users.info failed');
+  }
+  return undefined;
+}
+
+/**
+ * Slack waits 3 s for a view_submission answer. The post normally takes a fraction of that and
+ * decides the answer (close, or an error on the channel field); if it has not settled by this
+ * budget, the modal is closed and the outcome handled after. Wall-clock network time, so
+ * performance.now() rather than the product clock.
+ */
+export const ACK_BUDGET_MS = 2_500;
+
+async function withinAckBudget<T>(work: Promise<T>, startedAt: number): Promise<{ settled: true; value: T } | { settled: false }> {
+  const wait = Math.max(0, ACK_BUDGET_MS - (performance.now() - startedAt));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ settled: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ settled: false }), wait);
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ settled: true as const, value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes the modal (a plain ack). */
+type Ack = () => Promise<void>;
+
+async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>, startedAt: number): Promise<void> {
+  const svc = serviceDeps(deps);
+  const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input });
+  const [first, ...rest] = created;
+  const posting = announceSession(deps, first!).then(
+    () => undefined,
+    (error: unknown) => error ?? new Error('announcement failed'),
+  );
+  const outcome = await withinAckBudget(posting, startedAt);
+  const problem = (error: unknown) => {
+    const code = error instanceof SlackCallError ? error.code : 'unknown';
+    return NOT_IN_CHANNEL_ERRORS.has(code)
+      ? inviteBotText(input.channelId, code)
+      : `Slack did not take the announcement (${code}), so nothing was scheduled. Please try again.`;
+  };
+  const rollBack = (error: unknown) => {
+    discardSessions(svc, actor.teamId, created.map((s) => s.number));
+    deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId }, 'announcement failed; schedule rolled back');
+  };
+  if (outcome.settled && outcome.value !== undefined) {
+    rollBack(outcome.value);
+    await fail({ channel: problem(outcome.value) });
+    return;
+  }
+  await ack();
+  if (!outcome.settled) {
+    // Slack was slow: the modal is closed already, so a late failure is undone and told by DM.
+    const late = await posting;
+    if (late !== undefined) {
+      rollBack(late);
+      const { text, blocks } = buildEphemeralText(`Your session "${escapeMrkdwn(truncate(input.title, 140))}" was not scheduled: ${problem(late)}`);
+      await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
+      return;
+    }
+  }
+  // The later weeks of a series are announced after the ack: the first post proved the channel works.
+  for (const session of rest) {
+    try {
+      await announceSession(deps, session);
+    } catch (error) {
+      deps.logger.warn({ err: error, teamId: actor.teamId, sessionNumber: session.number }, 'series card not posted');
+    }
+  }
+  // The first card was posted before its siblings had numbers on cards; show the series position now.
+  if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
+  void refreshHome(deps, actor.teamId, actor.userId);
+  if (input.hostId !== actor.userId) void refreshHome(deps, actor.teamId, input.hostId);
+}
+
+async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>): Promise<void> {
+  const svc = serviceDeps(deps);
+  // Checked before any Slack call so a refused edit posts nothing; editSession checks again in its transaction.
+  const current = requireSession(svc, actor.teamId, number);
+  if (!canManageSession(current, actor)) {
+    await fail({ title: `Only the host, the person who scheduled it, or a workspace admin can edit session #${number}.` });
+    return;
+  }
+  let movedTo: { channel: string; ts: string } | undefined;
+  if (current.channelId !== input.channelId) {
+    // A new channel must accept the card before anything is saved.
+    const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
+    const card = renderSessionCard(deps, preview);
+    try {
+      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false } as never);
+    } catch (error) {
+      const code = error instanceof SlackCallError ? error.code : 'unknown';
+      await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(input.channelId, code) : `Slack did not take the announcement (${code}). Nothing was changed.` });
+      return;
+    }
+  }
+  const result = editSession(svc, actor.teamId, number, actor, input);
+  await ack();
+  const { before, after } = result;
+  if (movedTo !== undefined) {
+    setAnnouncement(svc, actor.teamId, number, movedTo.channel, movedTo.ts);
+    if (before.announcementTs !== null) {
+      await deps.messenger
+        .updateMessage(actor.teamId, {
+          channel: before.channelId,
+          ts: before.announcementTs,
+          text: `Session #${number} moved to <#${after.channelId}>.`,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Session #${number} moved to <#${after.channelId}>.` } }],
+        } as ChatUpdateArguments)
+        .catch((error: unknown) => deps.logger.warn({ err: error, teamId: actor.teamId }, 'old card not updated after a move'));
+    }
+  }
+  await refreshSessionCard(deps, actor.teamId, number);
+  if (result.timeChanged || result.placeChanged) {
+    for (const userId of result.attendeeIds) {
+      if (result.promoted.includes(userId)) continue;
+      await dmQuietly(deps, actor.teamId, userId, buildSessionChangedDm(dmInput(deps, after, userId), { time: result.timeChanged, place: result.placeChanged }));
+      await inviteQuietly(deps, actor.teamId, userId, number, 'REQUEST');
+    }
+  }
+  await notifyPromoted(deps, after, result.promoted);
+  for (const userId of new Set([actor.userId, before.hostId, after.hostId])) void refreshHome(deps, actor.teamId, userId);
+}

@@ -1,0 +1,146 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ViewsOpenArguments } from '@slack/web-api';
+import { z } from 'zod';
+import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
+import { applySettingsChange } from '../../../services/settings-effects.js';
+import { getSettingsView, LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX, updateSettings, type SettingsUpdate } from '../../../services/settings.js';
+import { isValidTimeZone } from '../../../time-zones.js';
+import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/settings.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import { SettingsViews } from '../../ids.js';
+import { requireActor } from '../../middleware/actor.js';
+import { SETTINGS_ADMIN_ONLY_TEXT } from '../commands/settings.js';
+
+/** "24h, 15m" / "1d" / "90" (minutes) -> minutes, largest first; each bad part named in the message. */
+export const LeadTimesField = z.string().transform((text, ctx) => {
+  const parts = text
+    .split(/[,;\s]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (parts.length === 0 || parts.length > 3) {
+    ctx.addIssue({ code: 'custom', message: 'Give 1 to 3 lead times, like "24h, 15m".' });
+    return z.NEVER;
+  }
+  const minutes: number[] = [];
+  for (const part of parts) {
+    const match = /^(\d{1,6})\s*(d|h|m|min)?$/i.exec(part);
+    if (match === null) {
+      ctx.addIssue({ code: 'custom', message: `"${part.slice(0, 20)}" is not a lead time. Use minutes, hours or days, like 15m, 24h or 2d.` });
+      return z.NEVER;
+    }
+    const unit = (match[2] ?? 'm').toLowerCase();
+    const value = Number(match[1]) * (unit === 'd' ? 1440 : unit === 'h' ? 60 : 1);
+    if (value < LEAD_MINUTES_MIN || value > LEAD_MINUTES_MAX) {
+      ctx.addIssue({ code: 'custom', message: `${part} is out of range: each lead time must be from ${LEAD_MINUTES_MIN}m to ${formatLeadMinutes(LEAD_MINUTES_MAX)} (7 days).` });
+      return z.NEVER;
+    }
+    minutes.push(value);
+  }
+  return [...new Set(minutes)].sort((a, b) => b - a);
+});
+
+const IntField = (min: number, max: number, message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .regex(/^\d{1,4}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+
+/** The modal's fields, each keyed by its block so a problem lands on the right input. */
+export const SettingsForm = z.object({
+  [SettingsViews.timeZoneBlock]: z
+    .string({ error: 'Enter a time zone, like Europe/Berlin.' })
+    .trim()
+    .refine(isValidTimeZone, 'Not a time zone I know. Use an IANA name like Europe/Berlin or America/New_York.'),
+  [SettingsViews.leadTimesBlock]: z.string({ error: 'Give 1 to 3 lead times, like "24h, 15m".' }).pipe(LeadTimesField),
+  [SettingsViews.weeklyDayBlock]: IntField(0, 6, 'Pick a day of the week.'),
+  [SettingsViews.weeklyHourBlock]: IntField(0, 23, 'Pick an hour from 00:00 to 23:00.'),
+  [SettingsViews.pollQuestionBlock]: z
+    .string({ error: 'Enter the poll question.' })
+    .trim()
+    .min(1, 'Enter the poll question.')
+    .refine((q) => Array.from(q).length <= POLL_QUESTION_MAX, `Keep the question to ${POLL_QUESTION_MAX} characters or fewer.`),
+  [SettingsViews.messagesPerMinuteBlock]: IntField(1, 600, 'Use a whole number from 1 to 600.'),
+});
+
+type StateValues = ViewSubmitAction['view']['state']['values'];
+
+/** Reads each block's single input, whatever its element type, as the string it holds. */
+function fieldValue(values: StateValues, block: string): string | undefined {
+  const state = values[block]?.[SettingsViews.input] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
+  if (state === undefined) return undefined;
+  const raw = state.selected_option?.value ?? state.value;
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+export function parseSettingsForm(values: StateValues): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
+  const blocks = Object.keys(SettingsForm.shape);
+  const parsed = SettingsForm.safeParse(Object.fromEntries(blocks.map((b) => [b, fieldValue(values, b)])));
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const block = String(issue.path[0] ?? SettingsViews.timeZoneBlock);
+      errors[block] ??= issue.message;
+    }
+    return { ok: false, errors };
+  }
+  const f = parsed.data;
+  return {
+    ok: true,
+    update: {
+      timeZone: f[SettingsViews.timeZoneBlock],
+      settings: {
+        reminderLeadMinutes: f[SettingsViews.leadTimesBlock],
+        weeklyDay: f[SettingsViews.weeklyDayBlock],
+        weeklyHour: f[SettingsViews.weeklyHourBlock],
+        pollQuestion: f[SettingsViews.pollQuestionBlock],
+        messagesPerMinute: f[SettingsViews.messagesPerMinuteBlock],
+      },
+    },
+  };
+}
+
+function notice(text: string): ViewsOpenArguments['view'] {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Peerloop settings' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
+
+/**
+ * Saves `/peer settings`. Bad fields come back inline (response_action: errors) and nothing is
+ * saved; on success the modal turns into a short summary of what is now in force (no DM).
+ */
+export function createSettingsSubmitListener(deps: AppDeps) {
+  return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+    const actor = requireActor(context);
+    // Checked again here: a view submission can be forged as easily as a slash command.
+    if (!actor.isAdmin) {
+      await ack({ response_action: 'update', view: notice(SETTINGS_ADMIN_ONLY_TEXT) });
+      return;
+    }
+    const form = parseSettingsForm(view.state.values);
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: form.errors });
+      return;
+    }
+    const services = serviceDeps(deps);
+    try {
+      const before = getSettingsView(services, actor.teamId, deps.config.defaultTimeZone);
+      const saved = updateSettings(services, actor.teamId, form.update);
+      const effects = applySettingsChange(services, actor.teamId, before, saved);
+      deps.logger.info({ teamId: actor.teamId, userId: actor.userId, ...effects }, 'workspace settings saved');
+      await ack({ response_action: 'update', view: buildSettingsSavedModal(saved) as unknown as ViewsOpenArguments['view'] });
+    } catch (error) {
+      if (isAppError(error)) {
+        await ack({ response_action: 'update', view: notice(error.message) });
+        return;
+      }
+      deps.logger.error({ err: error, teamId: actor.teamId }, 'saving settings failed');
+      await ack({ response_action: 'update', view: notice(UNEXPECTED_ERROR_TEXT) });
+    }
+  };
+}

@@ -1,0 +1,290 @@
+import type { ChatPostMessageArguments, ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
+import { ensureCalendarToken, sessionCalendarUrl, type CalendarMethod } from '../services/calendar.js';
+import { getMember, memberTimeZone } from '../services/members.js';
+import {
+  canManageSession,
+  cancelSession,
+  countParticipants,
+  getSession,
+  isFinished,
+  joinSession,
+  leaveSession,
+  prepareAttendance,
+  requireSession,
+  seriesPosition,
+  setAnnouncement,
+  type Session,
+} from '../services/sessions.js';
+import { AppError } from '../errors.js';
+import { formatInZone, localDateYmd, localTimeHm } from '../services/time.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { buildAttendanceModal } from './blocks/attendance-modal.js';
+import { buildScheduleModal, type ScheduleModalValues } from './blocks/schedule-modal.js';
+import { buildSessionCardMessage } from './blocks/session-card.js';
+import { buildPromotedDm, buildSessionCancelledDm, type SessionDmInput } from './blocks/session-dm.js';
+import { escapeMrkdwn, truncate } from './blocks/text.js';
+import { sendCalendarInvite } from './calendar-invite.js';
+import { serviceDeps, type Actor, type AppDeps } from './deps.js';
+import { refreshHome } from './home.js';
+import { sendDirectMessage } from './notify.js';
+
+/**
+ * The Slack side of the session flows, shared by commands, buttons and modals: render and
+ * (re)post the announcement card, DM people, send calendar files, refresh App Home. Each runs
+ * after the database write has committed.
+ */
+
+export function workspaceZone(deps: AppDeps, teamId: string): string {
+  return getWorkspace(serviceDeps(deps), teamId)?.timeZone ?? deps.config.defaultTimeZone;
+}
+
+/** The zone to show one person a time in: their Slack zone, else the workspace's. */
+export function personZone(deps: AppDeps, teamId: string, userId: string): string {
+  const svc = serviceDeps(deps);
+  return memberTimeZone(getMember(svc, teamId, userId), workspaceZone(deps, teamId));
+}
+
+/** The card for a session as it stands in the database now. */
+export function renderSessionCard(deps: AppDeps, session: Session) {
+  const svc = serviceDeps(deps);
+  const counts = countParticipants(svc, session.teamId, session.number);
+  const publicUrl = deps.config.publicUrl;
+  const calendarUrl =
+    publicUrl === undefined ? undefined : sessionCalendarUrl(publicUrl, ensureCalendarToken(svc, session.teamId), session.number);
+  return buildSessionCardMessage({
+    number: session.number,
+    title: session.title,
+    format: session.format,
+    topic: session.topic,
+    hostId: session.hostId,
+    startsAt: session.startsAt,
+    durationMin: session.durationMin,
+    capacity: session.capacity,
+    agenda: session.agenda,
+    link: session.link,
+    status: session.status,
+    cancelReason: session.cancelReason,
+    attendeeCount: counts.attendees,
+    waitlistCount: counts.waitlist,
+    seriesPosition: seriesPosition(svc, session),
+    calendarUrl,
+    finished: isFinished(session, deps.clock.now()),
+    fallbackZone: workspaceZone(deps, session.teamId),
+  });
+}
+
+/**
+ * Posts the card and stores its ts. Throws the SlackCallError when posting fails, so the
+ * schedule flow can undo the write and tell the person.
+ */
+export async function announceSession(deps: AppDeps, session: Session): Promise<string> {
+  const card = renderSessionCard(deps, session);
+  const posted = await deps.messenger.postMessage(session.teamId, {
+    channel: session.channelId,
+    text: card.text,
+    blocks: card.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  } as ChatPostMessageArguments);
+  setAnnouncement(serviceDeps(deps), session.teamId, session.number, posted.channel, posted.ts);
+  return posted.ts;
+}
+
+/** Rewrites the card in place from the database. Never throws: a stale card is logged, not fatal. */
+export async function refreshSessionCard(deps: AppDeps, teamId: string, number: number): Promise<void> {
+  const session = getSession(serviceDeps(deps), teamId, number);
+  if (session?.announcementTs == null) return;
+  const card = renderSessionCard(deps, session);
+  try {
+    await deps.messenger.updateMessage(teamId, {
+      channel: session.channelId,
+      ts: session.announcementTs,
+      text: card.text,
+      blocks: card.blocks,
+    } as ChatUpdateArguments);
+  } catch (error) {
+    deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
+  }
+}
+
+export function dmInput(deps: AppDeps, session: Session, userId: string): SessionDmInput {
+  return {
+    number: session.number,
+    title: session.title,
+    startsAt: session.startsAt,
+    durationMin: session.durationMin,
+    channelId: session.channelId,
+    link: session.link,
+    timeZone: personZone(deps, session.teamId, userId),
+  };
+}
+
+/** DMs one person; a failure is logged (the person's seat or the change is already saved). */
+export async function dmQuietly(deps: AppDeps, teamId: string, userId: string, message: { text: string; blocks: Record<string, unknown>[] }): Promise<void> {
+  try {
+    await sendDirectMessage(deps, teamId, userId, { text: message.text, blocks: message.blocks } as Parameters<typeof sendDirectMessage>[3]);
+  } catch (error) {
+    deps.logger.warn({ err: error, teamId, userId }, 'session DM not sent');
+  }
+}
+
+export async function inviteQuietly(deps: AppDeps, teamId: string, userId: string, sessionNumber: number, method: CalendarMethod): Promise<void> {
+  // sendCalendarInvite never throws for Slack errors; anything else must not break the flow either.
+  await sendCalendarInvite(deps, { teamId, userId, sessionNumber, method }).catch((error: unknown) => {
+    deps.logger.warn({ err: error, teamId, userId, sessionNumber }, 'calendar invite not sent');
+  });
+}
+
+/** Tells people who got a seat off the waitlist, and sends them the calendar file. */
+export async function notifyPromoted(deps: AppDeps, session: Session, userIds: readonly string[]): Promise<void> {
+  for (const userId of userIds) {
+    await dmQuietly(deps, session.teamId, userId, buildPromotedDm(dmInput(deps, session, userId)));
+    await inviteQuietly(deps, session.teamId, userId, session.number, 'REQUEST');
+    void refreshHome(deps, session.teamId, userId);
+  }
+}
+
+function label(session: Pick<Session, 'number' | 'title'>): string {
+  return `*#${session.number} ${escapeMrkdwn(truncate(session.title, 140))}*`;
+}
+
+/**
+ * What a join / leave / cancel produces: the reply for the person (ready as soon as the write
+ * commits, so it can go in the ack) and the Slack work that follows (card, DMs, calendar, Home).
+ */
+export interface FlowOutcome {
+  text: string;
+  followUp: () => Promise<void>;
+}
+
+const nothing = async (): Promise<void> => undefined;
+
+/** Join from a command or a button. AppErrors (cancelled, finished, not found) throw. */
+export function joinFlow(deps: AppDeps, actor: Actor, number: number): FlowOutcome {
+  const result = joinSession(serviceDeps(deps), actor.teamId, number, actor.userId);
+  const { session } = result;
+  switch (result.status) {
+    case 'is_host':
+      return { text: `You're hosting ${label(session)}, so you're already in.`, followUp: nothing };
+    case 'already_joined':
+      return { text: `You're already in ${label(session)}. See you there!`, followUp: nothing };
+    case 'already_waitlisted':
+      return { text: `You're already on the waitlist for ${label(session)}: number ${result.position} in line.`, followUp: nothing };
+    case 'waitlisted':
+      return {
+        text: `${label(session)} is full, so you're on the waitlist: number ${result.position} in line. You'll get a DM if a seat opens up.`,
+        followUp: async () => {
+          await refreshSessionCard(deps, actor.teamId, number);
+          void refreshHome(deps, actor.teamId, actor.userId);
+        },
+      };
+    case 'joined':
+      return {
+        text: `You're in ${label(session)}: ${formatInZone(session.startsAt, actor.timeZone)}. Your calendar file is on its way by DM.`,
+        followUp: async () => {
+          await refreshSessionCard(deps, actor.teamId, number);
+          await inviteQuietly(deps, actor.teamId, actor.userId, number, 'REQUEST');
+          void refreshHome(deps, actor.teamId, actor.userId);
+        },
+      };
+  }
+}
+
+export function leaveFlow(deps: AppDeps, actor: Actor, number: number): FlowOutcome {
+  const result = leaveSession(serviceDeps(deps), actor.teamId, number, actor.userId);
+  if (result.status === 'not_joined') {
+    return { text: `You're not in ${label(result.session)}, so there's nothing to leave. \`/peer join ${number}\` if you'd like to come.`, followUp: nothing };
+  }
+  return {
+    text: result.wasWaitlisted ? `You're off the waitlist for ${label(result.session)}.` : `You've left ${label(result.session)}. Your seat is free for someone else.`,
+    followUp: async () => {
+      await refreshSessionCard(deps, actor.teamId, number);
+      void refreshHome(deps, actor.teamId, actor.userId);
+      const fresh = getSession(serviceDeps(deps), actor.teamId, number) ?? result.session;
+      await notifyPromoted(deps, fresh, result.promoted);
+    },
+  };
+}
+
+/** Cancels (host, creator or admin), updates the card, DMs attendees and the waitlist with a cancellation file. */
+export function cancelFlow(deps: AppDeps, actor: Actor, number: number, reason: string | null): FlowOutcome {
+  const { session, notifyIds } = cancelSession(serviceDeps(deps), actor.teamId, number, actor, reason);
+  const told = notifyIds.length === 0 ? 'Nobody had joined yet.' : `${notifyIds.length} ${notifyIds.length === 1 ? 'person gets' : 'people get'} a DM.`;
+  return {
+    text: `Cancelled ${label(session)}. ${told}`,
+    followUp: async () => {
+      await refreshSessionCard(deps, actor.teamId, number);
+      for (const userId of notifyIds) {
+        await dmQuietly(deps, actor.teamId, userId, buildSessionCancelledDm(dmInput(deps, session, userId), reason));
+        await inviteQuietly(deps, actor.teamId, userId, number, 'CANCEL');
+        void refreshHome(deps, actor.teamId, userId);
+      }
+      void refreshHome(deps, actor.teamId, actor.userId);
+      if (session.hostId !== actor.userId) void refreshHome(deps, actor.teamId, session.hostId);
+    },
+  };
+}
+
+export async function openModal(deps: AppDeps, teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void> {
+  await deps.messenger.openView(teamId, { trigger_id: triggerId, view } as unknown as ViewsOpenArguments);
+}
+
+/** Opens the empty schedule modal: host = the person, channel = where they asked, if known. */
+export async function openScheduleModal(deps: AppDeps, actor: Actor, triggerId: string, originChannel: string | undefined): Promise<void> {
+  const origin = originChannel !== undefined && /^[CG][A-Z0-9]+$/.test(originChannel) ? originChannel : undefined;
+  const view = buildScheduleModal({
+    metadata: { mode: 'create', rev: 0, ...(origin === undefined ? {} : { origin }) },
+    values: { hostId: actor.userId, channelId: origin, repeat: '1' },
+    timeZone: actor.timeZone,
+    now: deps.clock.now(),
+  });
+  await openModal(deps, actor.teamId, triggerId, view);
+}
+
+/** The modal's text for an existing session, read in the editor's own zone. */
+export function sessionModalValues(session: Session, zone: string): ScheduleModalValues {
+  return {
+    format: session.format,
+    title: session.title,
+    topic: session.topic,
+    date: localDateYmd(session.startsAt, zone),
+    time: localTimeHm(session.startsAt, zone),
+    duration: String(session.durationMin),
+    hostId: session.hostId,
+    capacity: session.capacity === null ? undefined : String(session.capacity),
+    channelId: session.channelId,
+    link: session.link ?? undefined,
+    agenda: session.agenda,
+  };
+}
+
+/** Opens the edit modal after the same checks the save does (so nobody fills a form in vain). */
+export async function openEditModal(deps: AppDeps, actor: Actor, triggerId: string, number: number, ack: () => Promise<void> = nothing): Promise<void> {
+  const session = requireSession(serviceDeps(deps), actor.teamId, number);
+  if (!canManageSession(session, actor)) {
+    throw new AppError('forbidden', `Only the host, the person who scheduled it, or a workspace admin can edit session #${number}.`);
+  }
+  if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be edited.`);
+  if (isFinished(session, deps.clock.now())) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be edited.`);
+  await ack();
+  const view = buildScheduleModal({
+    metadata: { mode: 'edit', number, rev: 0 },
+    values: sessionModalValues(session, actor.timeZone),
+    timeZone: actor.timeZone,
+    now: deps.clock.now(),
+  });
+  await openModal(deps, actor.teamId, triggerId, view);
+}
+
+/** Opens the host's attendance checklist, after the same checks the save does. */
+export async function openAttendanceModal(deps: AppDeps, actor: Actor, triggerId: string, number: number, ack: () => Promise<void> = nothing): Promise<void> {
+  const svc = serviceDeps(deps);
+  const { session, attendees } = prepareAttendance(svc, actor.teamId, number, actor);
+  await ack();
+  const view = buildAttendanceModal({
+    number,
+    title: session.title,
+    attendees: attendees.map((p) => ({ userId: p.userId, attended: p.attended })),
+  });
+  await openModal(deps, actor.teamId, triggerId, view);
+}

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { describe, expect, it } from 'vitest';
+import { Env, parseConfig, type Config, type ConfigResult } from '../src/config.js';
+
+const TOKEN = 'xoxb-1234-5678-abcdefSECRETtoken';
+const SECRET = '0123456789abcdef0123456789abcdef';
+const APP_TOKEN = 'xapp-1-A0123-456-deadbeefSECRET';
+
+function ok(result: ConfigResult): Config {
+  if (!result.ok) throw new Error(`expected a valid config, got: ${result.problems.join(' | ')}`);
+  return result.config;
+}
+
+function problems(result: ConfigResult): string[] {
+  if (result.ok) throw new Error('expected the config to be refused');
+  return result.problems;
+}
+
+/** A valid HTTP-mode environment plus `extra`. */
+function withEnv(extra: Record<string, string | undefined>): ConfigResult {
+  return parseConfig({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, ...extra });
+}
+
+/** The config is refused with exactly one problem, a single line that starts with the variable's name. */
+function expectOneLineAbout(result: ConfigResult, name: string): string {
+  const lines = problems(result);
+  expect(lines).toHaveLength(1);
+  const line = lines[0]!;
+  expect(line.startsWith(`${name} `)).toBe(true);
+  expect(line).not.toContain('\n');
+  return line;
+}
+
+describe('parseConfig defaults', () => {
+  it('fills every optional setting with its documented default', () => {
+    const config = ok(withEnv({}));
+    expect(config).toEqual({
+      slack: { botToken: TOKEN, signingSecret: SECRET, appToken: undefined, apiUrl: 'https://slack.com/api/', socketMode: false },
+      port: 3000,
+      databasePath: './data/peerloop.db',
+      logLevel: 'info',
+      defaultTimeZone: 'UTC',
+      admins: [],
+      publicUrl: undefined,
+      schedulerTick: '* * * * *',
+    } satisfies Config);
+  });
+
+  it('treats empty values (a copied .env.example) like unset ones', () => {
+    const config = ok(
+      withEnv({ SLACK_APP_TOKEN: '', SLACK_API_URL: '', PORT: '  ', DATABASE_PATH: '', LOG_LEVEL: '', DEFAULT_TIMEZONE: '', PEERLOOP_ADMINS: '', PUBLIC_URL: '', SCHEDULER_TICK: '' }),
+    );
+    expect(config.port).toBe(3000);
+    expect(config.slack.socketMode).toBe(false);
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.publicUrl).toBeUndefined();
+  });
+
+  it('reads the values given', () => {
+    const config = ok(
+      withEnv({
+        SLACK_API_URL: 'http://127.0.0.1:9999/api',
+        PORT: '8080',
+        DATABASE_PATH: '/var/lib/peerloop/p.db',
+        LOG_LEVEL: 'debug',
+        DEFAULT_TIMEZONE: 'Europe/Berlin',
+        PEERLOOP_ADMINS: 'U012ABCDEF, W034GHIJKL',
+        PUBLIC_URL: 'https://peerloop.example.com/',
+        SCHEDULER_TICK: '*/5 * * * *',
+      }),
+    );
+    // A trailing slash is added to the API URL (the SDK joins method names onto it) and removed from PUBLIC_URL.
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.publicUrl).toBe('https://peerloop.example.com');
+    expect(config.port).toBe(8080);
+    expect(config.databasePath).toBe('/var/lib/peerloop/p.db');
+    expect(config.logLevel).toBe('debug');
+    expect(config.defaultTimeZone).toBe('Europe/Berlin');
+    expect(config.admins).toEqual(['U012ABCDEF', 'W034GHIJKL']);
+    expect(config.schedulerTick).toBe('*/5 * * * *');
+  });
+
+  it('accepts PORT=0 (pick a free port), as tests and the process test rely on', () => {
+    expect(ok(withEnv({ PORT: '0' })).port).toBe(0);
+  });
+});
+
+describe('parseConfig bad input: one line naming the variable', () => {
+  it('PORT=abc', () => {
+    const line = expectOneLineAbout(withEnv({ PORT: 'abc' }), 'PORT');
+    expect(line).toContain('whole number');
+    expect(line).toContain('"abc"');
+  });
+
+  it('PORT out of range or fractional', () => {
+    expectOneLineAbout(withEnv({ PORT: '70000' }), 'PORT');
+    expectOneLineAbout(withEnv({ PORT: '-1' }), 'PORT');
+    expectOneLineAbout(withEnv({ PORT: '80.5' }), 'PORT');
+  });
+
+  it('SLACK_API_URL=notaurl', () => {
+    const line = expectOneLineAbout(withEnv({ SLACK_API_URL: 'notaurl' }), 'SLACK_API_URL');
+    expect(line).toContain('URL');
+    expect(line).toContain('"notaurl"');
+  });
+
+  it('SLACK_API_URL with a protocol other than http(s)', () => {
+    expectOneLineAbout(withEnv({ SLACK_API_URL: 'ftp://slack.com/api/' }), 'SLACK_API_URL');
+  });
+
+  it('a LOG_LEVEL that does not exist', () => {
+    const line = expectOneLineAbout(withEnv({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL');
+    expect(line).toContain('trace, debug, info, warn, error, fatal, silent');
+  });
+
+  it('a DEFAULT_TIMEZONE that is not an IANA zone', () => {
+    const line = expectOneLineAbout(withEnv({ DEFAULT_TIMEZONE: 'Mars/Olympus_Mons' }), 'DEFAULT_TIMEZONE');
+    expect(line).toContain('IANA');
+  });
+
+  it('PEERLOOP_ADMINS that are not Slack user ids', () => {
+    const line = expectOneLineAbout(withEnv({ PEERLOOP_ADMINS: 'U012ABCDEF,@alice' }), 'PEERLOOP_ADMINS');
+    expect(line).toContain('user ids');
+  });
+
+  it('a PUBLIC_URL that is not a URL, and a SCHEDULER_TICK that is not a cron expression', () => {
+    expectOneLineAbout(withEnv({ PUBLIC_URL: 'peerloop.example.com' }), 'PUBLIC_URL');
+    expectOneLineAbout(withEnv({ SCHEDULER_TICK: 'every minute' }), 'SCHEDULER_TICK');
+  });
+
+  it('reports a missing token and a missing signing secret together, one line each', () => {
+    const lines = problems(parseConfig({}));
+    expect(lines).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('SLACK_BOT_TOKEN '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('SLACK_SIGNING_SECRET '))).toHaveLength(1);
+    for (const line of lines) {
+      expect(line).not.toContain('\n');
+      expect(line).toContain('is not set');
+    }
+  });
+
+  it('reports every problem at once, not just the first', () => {
+    const lines = problems(parseConfig({ PORT: 'abc', SLACK_API_URL: 'notaurl', LOG_LEVEL: 'loud' }));
+    const names = lines.map((l) => l.split(' ')[0]).sort();
+    expect(names).toEqual(['LOG_LEVEL', 'PORT', 'SLACK_API_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+  });
+
+  it('a token of the wrong kind is named, and neither tokens nor secrets are ever echoed', () => {
+    // Each value carries a marker that appears nowhere in the messages themselves.
+    const userToken = 'xoxp-999-zq9marker';
+    const badSecret = 'not-hex-zq9marker!';
+    const badAppToken = 'xoxb-wrong-kind-zq9marker';
+    const lines = problems(parseConfig({ SLACK_BOT_TOKEN: userToken, SLACK_SIGNING_SECRET: badSecret, SLACK_APP_TOKEN: badAppToken }));
+    expect(lines.map((l) => l.split(' ')[0]).sort()).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    const all = lines.join('\n');
+    expect(all).toContain('xoxb-');
+    for (const value of [userToken, badSecret, badAppToken, 'zq9marker']) expect(all).not.toContain(value);
+  });
+});
+
+describe('parseConfig Socket Mode', () => {
+  it('needs no signing secret when SLACK_APP_TOKEN is set', () => {
+    const config = ok(parseConfig({ SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: APP_TOKEN }));
+    expect(config.slack.socketMode).toBe(true);
+    expect(config.slack.appToken).toBe(APP_TOKEN);
+    expect(config.slack.signingSecret).toBeUndefined();
+  });
+
+  it('still needs the bot token', () => {
+    const lines = problems(parseConfig({ SLACK_APP_TOKEN: APP_TOKEN }));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.startsWith('SLACK_BOT_TOKEN ')).toBe(true);
+  });
+});
+
+describe('.env.example and README.md document every setting', () => {
+  const names = Object.keys(Env.shape);
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+  it('lists each variable the config reads, with a comment line above it', () => {
+    const lines = example.split('\n');
+    for (const name of names) {
+      const at = lines.findIndex((l) => new RegExp(`^(# )?${name}=`).test(l));
+      expect(at, `${name} missing from .env.example`).toBeGreaterThan(0);
+      expect(lines[at - 1], `${name} needs a comment line`).toMatch(/^# \S/);
+    }
+    expect(names.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it('a copied .env.example with only the two secrets filled in is a valid config', () => {
+    const env = parseDotenv(example);
+    expect(problems(parseConfig(env)).map((l) => l.split(' ')[0]).sort()).toEqual(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    ok(parseConfig({ ...env, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET }));
+  });
+
+  it('README opens with the two set-up commands and the test command', () => {
+    expect(readme.startsWith('# Peerloop\n\n```sh\nnpm install\nnpm start\nnpm test\n```\n')).toBe(true);
+  });
+
+  it('has a row for each variable in the README configuration table', () => {
+    for (const name of names) expect(readme, `${name} missing from README.md`).toContain(`| \`${name}\` |`);
+  });
+});

@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { TEST_SIGNING_SECRET } from '../support/sign.js';
+
+/**
+ * The real entry point (what `npm start` runs), as a child process with a clean environment and
+ * a temp working directory, so no developer `.env` leaks in. These check what a person sees in
+ * their terminal: one line per problem, exit 1, no stack trace; and a clean start and stop.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const entry = join(root, 'src/main.ts');
+
+let work: string;
+let fake: FakeSlack;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'peerloop-process-'));
+  fake = await startFakeSlack();
+});
+afterAll(async () => {
+  await fake.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function launch(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(tsx, [entry], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A process that hangs is a failure, not a stuck suite.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 50_000);
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs Peerloop until it exits by itself. */
+function run(env: Record<string, string>): Promise<Exit> {
+  return launch(env).exited;
+}
+
+/** The bullet lines of "Peerloop cannot start:" on stderr. */
+function problemLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('  - '))
+    .map((l) => l.slice(4));
+}
+
+function expectCleanRefusal(exit: Exit): string[] {
+  expect(exit.code).toBe(1);
+  expect(exit.stderr).toContain('Peerloop cannot start:');
+  expect(exit.stderr).not.toContain('    at ');
+  expect(exit.stderr).not.toMatch(/Error:|TypeError|ZodError/);
+  return problemLines(exit.stderr);
+}
+
+function validEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: fake.validToken!,
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_PATH: join(work, `db-${Math.random().toString(36).slice(2)}`, 'peerloop.db'),
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/**
+ * A spawn costs one to two CPU-seconds of start-up (tsx, Bolt); with the rest of the suite on the
+ * same two cores a start can take over ten seconds, hence the generous per-test limit. They are
+ * independent, so they run side by side.
+ */
+const SPAWN_TIMEOUT_MS = 60_000;
+
+describe.concurrent('npm start refuses a bad setting with one clear line and exit 1', () => {
+  it('no Slack settings at all: names SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, each on its own line', async () => {
+    const lines = expectCleanRefusal(await run({}));
+    expect(lines).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('SLACK_BOT_TOKEN '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('SLACK_SIGNING_SECRET '))).toHaveLength(1);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('PORT=abc', async () => {
+    const lines = expectCleanRefusal(await run(validEnv({ PORT: 'abc' })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^PORT /);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('SLACK_API_URL=notaurl', async () => {
+    const lines = expectCleanRefusal(await run(validEnv({ SLACK_API_URL: 'notaurl' })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^SLACK_API_URL /);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('DATABASE_PATH under a regular file', async () => {
+    const file = join(work, 'plain-file');
+    writeFileSync(file, 'x');
+    const lines = expectCleanRefusal(await run(validEnv({ DATABASE_PATH: join(file, 'x', 'peerloop.db') })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^DATABASE_PATH: cannot create the folder /);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('DATABASE_PATH pointing at a file that is not SQLite, which is left untouched', async () => {
+    const path = join(work, 'garbage.db');
+    const garbage = Buffer.from('definitely not SQLite\n'.repeat(200));
+    writeFileSync(path, garbage);
+    const lines = expectCleanRefusal(await run(validEnv({ DATABASE_PATH: path })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('is not a SQLite database');
+    expect(readFileSync(path).equals(garbage)).toBe(true);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('a token Slack refuses (invalid_auth): names SLACK_BOT_TOKEN', async () => {
+    const lines = expectCleanRefusal(await run(validEnv({ SLACK_BOT_TOKEN: 'xoxb-revoked-or-mistyped' })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)/);
+    expect(lines[0]).not.toContain('xoxb-revoked-or-mistyped');
+  }, SPAWN_TIMEOUT_MS);
+});
+
+describe('npm start with a valid environment', () => {
+  it('starts, logs JSON, answers /healthz, and exits 0 on SIGTERM', async () => {
+    const proc = launch(validEnv());
+    const running = await waitForLog(proc, 'Peerloop is running');
+    const port = Number(running.port);
+    expect(port).toBeGreaterThan(0);
+    expect(running.mode).toBe('http');
+
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    // It verified the token once at start-up.
+    expect(fake.callsTo('auth.test').some((c) => c.token === fake.validToken)).toBe(true);
+
+    proc.child.kill('SIGTERM');
+    // Idle, it has nothing in flight: a generous bound that only a hang would exceed.
+    const exit = await Promise.race([
+      proc.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s of SIGTERM')), 10_000)),
+    ]);
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toBe('');
+    const messages = jsonLines(exit.stdout).map((l) => l.msg);
+    expect(messages).toContain('stopped');
+    // Every stdout line is a structured JSON log record.
+    expect(exit.stdout.trim().split('\n').every((l) => l.startsWith('{'))).toBe(true);
+  }, SPAWN_TIMEOUT_MS);
+});
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function waitForLog(proc: ReturnType<typeof launch>, msg: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 50_000;
+  for (;;) {
+    const found = jsonLines(proc.output().stdout).find((l) => l.msg === msg);
+    if (found !== undefined) return found;
+    if (proc.child.exitCode !== null || Date.now() > deadline) {
+      const { stdout, stderr } = proc.output();
+      throw new Error(`Peerloop did not log "${msg}" (exit ${proc.child.exitCode}).\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

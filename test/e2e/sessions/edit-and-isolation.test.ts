@@ -1,0 +1,155 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sessions } from '../../../src/db/schema.js';
+import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { click, participantRows, scheduleOk, sessionRows, submitSchedule } from './helpers.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
+  t.fake.setUser({ id: 'U0BOB', name: 'bob', tz: 'Europe/Berlin' });
+  t.fake.setUser({ id: 'U0CAROL', name: 'carol', tz: 'Asia/Kolkata' });
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(() => {
+  t.fake.reset();
+  t.fake.channelsWithoutBot.clear();
+  t.clock.set('2026-10-30T12:00:00Z');
+});
+
+function getRow(number: number, team = 'T0TEST') {
+  return t.database.db.select().from(sessions).where(and(eq(sessions.teamId, team), eq(sessions.number, number))).get()!;
+}
+
+const dmsTo = (userId: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${userId.slice(1)}`);
+
+describe('/peer edit', () => {
+  it('opens the same modal prefilled, in the editor’s zone', async () => {
+    const s = await scheduleOk(t, { title: 'Original', capacity: '8', link: 'https://meet.example.com/x' });
+    t.fake.reset();
+    const res = await t.command(`edit ${s.number}`);
+    expect(res.status).toBe(200);
+    const [open] = await t.fake.waitForCalls('views.open');
+    const view = open!.args.view;
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ mode: 'edit', number: s.number });
+    const byId = (id: string) => (view.blocks as { block_id: string; element: Record<string, unknown> }[]).find((b) => b.block_id === id);
+    expect(byId('title')!.element.initial_value).toBe('Original');
+    expect(byId('date')!.element.initial_date).toBe('2026-11-01');
+    expect(byId('time')!.element.initial_time).toBe('09:00');
+    expect(byId('capacity')!.element.initial_value).toBe('8');
+    expect(byId('repeat')).toBeUndefined();
+  });
+
+  it('saving a new time bumps the sequence, updates the card and DMs attendees in their zone with a new calendar file', async () => {
+    const s = await scheduleOk(t);
+    await t.command(`join ${s.number}`, { user: 'U0CAROL' });
+    t.fake.reset();
+    const res = await submitSchedule(t, { time: '10:00', title: 'Moved' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    const row = getRow(s.number);
+    expect(row.sequence).toBe(s.sequence + 1);
+    expect(new Date(row.startsAt).toISOString()).toBe('2026-11-01T15:00:00.000Z');
+    expect(row.title).toBe('Moved');
+    const [dm] = await t.fake.waitFor(() => (dmsTo('U0CAROL').length > 0 ? dmsTo('U0CAROL') : undefined), 'change DM');
+    expect(dm!.args.text).toContain('time');
+    expect(dm!.args.text).toContain('Sun 1 Nov, 20:30 GMT+5:30');
+    await t.fake.waitFor(() => t.fake.callsTo('chat.update').find((c) => c.args.ts === s.announcementTs && JSON.stringify(c.args.blocks).includes('Moved')), 'card update');
+    await t.fake.waitForCalls('files.completeUploadExternal');
+  });
+
+  it('a title-only edit sends no DM', async () => {
+    const s = await scheduleOk(t);
+    await t.command(`join ${s.number}`, { user: 'U0CAROL' });
+    t.fake.reset();
+    await submitSchedule(t, { title: 'Renamed' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    await t.fake.waitForCalls('chat.update');
+    expect(dmsTo('U0CAROL')).toHaveLength(0);
+  });
+
+  it('moving to a channel the bot is not in keeps the modal open and changes nothing', async () => {
+    const s = await scheduleOk(t);
+    t.fake.channelsWithoutBot.add('C0SECRET');
+    const res = await submitSchedule(t, { channel: 'C0SECRET', title: 'Should not stick' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors.channel).toContain('/invite @Peerloop');
+    expect(getRow(s.number)).toMatchObject({ channelId: 'C0GENERAL', title: s.title, sequence: s.sequence });
+  });
+
+  it('moving to another channel posts a new card there and points the old one to it', async () => {
+    const s = await scheduleOk(t);
+    t.fake.reset();
+    const res = await submitSchedule(t, { channel: 'C0OTHER' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    const row = getRow(s.number);
+    expect(row.channelId).toBe('C0OTHER');
+    expect(row.announcementTs).not.toBe(s.announcementTs);
+    const old = await t.fake.waitFor(() => t.fake.callsTo('chat.update').find((c) => c.args.ts === s.announcementTs), 'old card');
+    expect(old.args.text).toContain('moved to <#C0OTHER>');
+  });
+
+  it('a session under way can be renamed, but not moved into the past', async () => {
+    const s = await scheduleOk(t);
+    t.clock.set(s.startsAt + 10 * 60_000);
+    const rename = await submitSchedule(t, { title: 'Live now' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(rename.text).toBe('');
+    expect(getRow(s.number).title).toBe('Live now');
+    const back = await submitSchedule(t, { time: '08:00' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(back.json.errors.date).toContain('past');
+    expect(getRow(s.number).startsAt).toBe(s.startsAt);
+  });
+
+  it('a forged edit submission by someone else is refused inline and changes nothing', async () => {
+    const s = await scheduleOk(t);
+    const res = await submitSchedule(t, { title: 'Hijacked' }, { user: 'U0BOB' }, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.json.response_action).toBe('errors');
+    expect(JSON.stringify(res.json.errors)).toContain('Only the host');
+    expect(getRow(s.number).title).toBe(s.title);
+  });
+
+  it('the host can be changed; the new host is a participant with role host', async () => {
+    const s = await scheduleOk(t);
+    await submitSchedule(t, { host: 'U0BOB' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    const rows = participantRows(t, s.number);
+    expect(rows.find((p) => p.userId === 'U0BOB')).toMatchObject({ role: 'host', leftAt: null });
+    expect(rows.find((p) => p.userId === 'U0ALICE')).toMatchObject({ role: 'attendee' });
+    // The creator keeps the right to manage it.
+    expect((await t.command(`cancel ${s.number}`)).json.text).toContain('Cancelled');
+  });
+});
+
+describe('workspaces are isolated', () => {
+  it('numbers are per workspace, and a payload from T0OTHER cannot touch T0TEST’s sessions', async () => {
+    const ours = await scheduleOk(t, { title: 'Ours' });
+    const theirs = await scheduleOk(t, { title: 'Theirs', host: 'U0MALLORY' }, { team: 'T0OTHER', user: 'U0MALLORY' });
+    expect(theirs.number).toBe(1);
+    expect(sessionRows(t, 'T0TEST').some((r) => r.number === 1)).toBe(true);
+
+    // Mallory's workspace has no session with T0TEST's newest number.
+    const cancel = await t.command(`cancel ${ours.number}`, { team: 'T0OTHER', user: 'U0MALLORY' });
+    expect(cancel.json.text).toContain(`no session #${ours.number} in this workspace`);
+    // A forged edit submission naming our number, from the other workspace.
+    const edit = await submitSchedule(t, { title: 'Pwned' }, { team: 'T0OTHER', user: 'U0MALLORY' }, { mode: 'edit', number: ours.number, rev: 0 });
+    expect(edit.json.response_action).toBe('errors');
+    // A Join click on "1" from T0OTHER joins T0OTHER's #1, never T0TEST's #1.
+    t.fake.reset();
+    await t.action(click(SessionActions.join, '1'), { team: 'T0OTHER', user: 'U0EVE' });
+    await t.fake.waitForResponse(1);
+    expect(participantRows(t, 1, 'T0TEST').some((p) => p.userId === 'U0EVE')).toBe(false);
+    expect(participantRows(t, 1, 'T0OTHER').some((p) => p.userId === 'U0EVE')).toBe(true);
+    // An attendance form from T0OTHER naming our session.
+    t.clock.set(ours.startsAt + 60_000);
+    const att = await t.submitView(
+      { callback_id: SessionViews.attendance, private_metadata: JSON.stringify({ number: ours.number }), blocks: [{ type: 'input', block_id: 'attended_0' }], values: {} },
+      { team: 'T0OTHER', user: 'U0MALLORY' },
+    );
+    expect(att.json.response_action).toBe('errors');
+
+    expect(getRow(ours.number)).toMatchObject({ title: 'Ours', status: 'scheduled', sequence: ours.sequence });
+    expect(participantRows(t, ours.number).every((p) => p.attended === 'unknown')).toBe(true);
+  });
+});

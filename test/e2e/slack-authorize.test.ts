@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('authorization of incoming requests', () => {
+  // Bolt 5.1 with a token and tokenVerificationEnabled:false asks auth.test before every ack.
+  it('asks Slack auth.test once, not once per request', async () => {
+    for (const user of ['U0ALICE', 'U0BOB', 'U0ALICE']) {
+      const res = await t.command('help', { user });
+      expect(res.status).toBe(200);
+    }
+    expect(t.fake.callsTo('auth.test')).toHaveLength(1);
+  });
+
+  it('asks again on the next request when auth.test failed', async () => {
+    const fresh = await startTestApp();
+    try {
+      fresh.fake.script('auth.test', { error: 'fatal_error' });
+      await fresh.command('help');
+      const res = await fresh.command('help');
+      expect(res.status).toBe(200);
+      expect(res.json.text).toContain('/peer help');
+      expect(fresh.fake.callsTo('auth.test')).toHaveLength(2);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

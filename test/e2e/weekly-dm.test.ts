@@ -1,0 +1,197 @@
+import { and, eq, like } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { jobs } from '../../src/db/schema.js';
+import { rescheduleWeeklyDms } from '../../src/services/weekly.js';
+import { serviceDeps } from '../../src/slack/deps.js';
+import { SessionActions } from '../../src/slack/ids.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { assertBlockKitLimits } from '../support/block-kit.js';
+import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
+
+const TEAM = 'T0TEST';
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(() => {
+  t.fake.reset();
+  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM poll_votes; DELETE FROM polls; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+});
+
+const weeklyJobs = () =>
+  t.database.db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.teamId, TEAM), like(jobs.key, 'weekly:%')))
+    .all();
+const weeklyJob = (user: string, week: string) => weeklyJobs().find((j) => j.key === `weekly:${user}:${week}`);
+const reason = (row: { result: string | null } | undefined) => (row?.result == null ? undefined : (JSON.parse(row.result) as { reason?: string }).reason);
+/** DMs the fake received: conversations.open gives D<user> for U<user>. */
+const dmsTo = (user: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${user.slice(1)}`);
+const dmText = (call: { args: Record<string, unknown> }) => JSON.stringify(call.args.blocks);
+
+/**
+ * A workspace in UTC with: a past session (so everyone below is an active member), one full
+ * session in the week of 2026-11-02 that U0NY and U0IN are in, and U0NONE who is active but
+ * has nothing to show that week (their only candidate is full).
+ */
+function setupWeekOfDstChange() {
+  createWorkspace(t.database.db, TEAM, { timeZone: 'UTC' });
+  createMember(t.database.db, TEAM, 'U0NY', { timeZone: 'America/New_York' });
+  createMember(t.database.db, TEAM, 'U0IN', { timeZone: 'Asia/Kolkata' });
+  createMember(t.database.db, TEAM, 'U0NONE', { timeZone: 'UTC' });
+  createMember(t.database.db, TEAM, 'U0HOST', { timeZone: 'UTC' });
+  const past = createSession(t.database.db, { teamId: TEAM, title: 'Old one', topic: 'SQL', startsAt: Date.UTC(2026, 9, 20, 15, 0) });
+  for (const u of ['U0NY', 'U0IN', 'U0NONE']) addParticipant(t.database.db, { teamId: TEAM, sessionNumber: past.number, userId: u, joinedAt: Date.UTC(2026, 9, 19) });
+  const full = createSession(t.database.db, { teamId: TEAM, title: 'Window functions', topic: 'SQL', startsAt: Date.UTC(2026, 10, 4, 15, 0), capacity: 2 });
+  for (const u of ['U0NY', 'U0IN']) addParticipant(t.database.db, { teamId: TEAM, sessionNumber: full.number, userId: u, joinedAt: Date.UTC(2026, 9, 25) });
+  return { full: full.number };
+}
+
+describe('the weekly "your week" DM', () => {
+  it('goes out at 09:00 local in New York during the week the clocks go back, and in Kolkata; nothing for someone with nothing to show', async () => {
+    const { full } = setupWeekOfDstChange();
+    t.clock.set(Date.UTC(2026, 9, 30, 12, 0)); // Friday 30 Oct
+    await t.tick();
+    // Monday 2 Nov 09:00 EST (the Sunday before, New York left daylight time) = 14:00 UTC; a week earlier it was 13:00 UTC.
+    expect(weeklyJob('U0NY', '2026-W45')?.runAt).toBe(Date.UTC(2026, 10, 2, 14, 0));
+    expect(weeklyJob('U0IN', '2026-W45')?.runAt).toBe(Date.UTC(2026, 10, 2, 3, 30));
+    expect(weeklyJob('U0NONE', '2026-W45')?.runAt).toBe(Date.UTC(2026, 10, 2, 9, 0));
+
+    t.clock.set(Date.UTC(2026, 10, 2, 3, 29));
+    await t.tick();
+    expect(dmsTo('U0IN')).toHaveLength(0);
+    t.clock.set(Date.UTC(2026, 10, 2, 3, 30));
+    await t.tick();
+    expect(dmsTo('U0IN')).toHaveLength(1);
+    const kolkata = dmText(dmsTo('U0IN')[0]!);
+    expect(kolkata).toContain(`#${full} Window functions`);
+    expect(kolkata).toContain('Wed 4 Nov, 20:30 GMT+5:30');
+    expect(kolkata).toContain('Asia/Kolkata');
+
+    t.clock.set(Date.UTC(2026, 10, 2, 9, 0));
+    await t.tick();
+    expect(weeklyJob('U0NONE', '2026-W45')).toMatchObject({ status: 'skipped' });
+    expect(reason(weeklyJob('U0NONE', '2026-W45'))).toBe('nothing_to_show');
+    expect(dmsTo('U0NONE')).toHaveLength(0);
+
+    t.clock.set(Date.UTC(2026, 10, 2, 13, 59));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(0);
+    t.clock.set(Date.UTC(2026, 10, 2, 14, 0));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    assertBlockKitLimits('message', { text: dmsTo('U0NY')[0]!.args.text, blocks: dmsTo('U0NY')[0]!.args.blocks });
+    const newYork = dmText(dmsTo('U0NY')[0]!);
+    expect(newYork).toContain('Wed 4 Nov, 10:00 EST');
+    expect(newYork).toContain('America/New_York');
+    expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('done');
+
+    // A minute later the next week's job is planned; this week gets nothing more.
+    t.clock.set(Date.UTC(2026, 10, 2, 14, 1));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(weeklyJob('U0NY', '2026-W46')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 9, 14, 0) });
+  });
+
+  it('suggests up to three open sessions, preferring topics and formats the person attended, never full ones or their own', async () => {
+    createWorkspace(t.database.db, TEAM, { timeZone: 'UTC' });
+    createMember(t.database.db, TEAM, 'U0ANNA', { timeZone: 'Europe/Berlin' });
+    const past = createSession(t.database.db, { teamId: TEAM, topic: 'Kubernetes', format: 'problem-clinic', startsAt: Date.UTC(2026, 10, 1, 10, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: past.number, userId: 'U0ANNA', attended: 'yes' });
+    const at = (day: number) => Date.UTC(2026, 10, day, 12, 0);
+    const early = createSession(t.database.db, { teamId: TEAM, title: 'Early unrelated', topic: 'Design', format: 'lunch-and-learn', startsAt: at(10) });
+    const topic = createSession(t.database.db, { teamId: TEAM, title: 'Same topic', topic: 'kubernetes', format: 'micro-lesson', startsAt: at(13) });
+    const format = createSession(t.database.db, { teamId: TEAM, title: 'Same format', topic: 'Go', format: 'problem-clinic', startsAt: at(12) });
+    createSession(t.database.db, { teamId: TEAM, title: 'Late unrelated', topic: 'Figma', format: 'lunch-and-learn', startsAt: at(14) });
+    const fullOne = createSession(t.database.db, { teamId: TEAM, title: 'Full one', topic: 'Kubernetes', format: 'problem-clinic', startsAt: at(11), capacity: 1 });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: fullOne.number, userId: 'U0BOB' });
+    const hosted = createSession(t.database.db, { teamId: TEAM, title: 'Mine to host', topic: 'Kubernetes', hostId: 'U0ANNA', startsAt: at(11) });
+
+    t.clock.set(Date.UTC(2026, 10, 8, 12, 0)); // Sunday
+    await t.tick();
+    t.clock.set(Date.UTC(2026, 10, 9, 8, 0)); // Monday 09:00 in Berlin
+    await t.tick();
+    const [dm] = dmsTo('U0ANNA');
+    expect(dm).toBeDefined();
+    const blocks = dm!.args.blocks as { block_id?: string; accessory?: { action_id: string; value: string } }[];
+    const suggested = blocks.filter((b) => b.block_id?.startsWith('weekly_open_')).map((b) => Number(b.block_id!.slice('weekly_open_'.length)));
+    expect(suggested).toEqual([topic.number, format.number, early.number]);
+    expect(blocks.find((b) => b.block_id === `weekly_open_${topic.number}`)?.accessory).toMatchObject({ action_id: SessionActions.join, value: String(topic.number) });
+    const mine = blocks.filter((b) => b.block_id?.startsWith('weekly_mine_')).map((b) => b.block_id);
+    expect(mine).toEqual([`weekly_mine_${hosted.number}`]);
+    expect(dmText(dm!)).toContain('Wed 11 Nov, 13:00 CET');
+  });
+
+  it('is sent late after downtime, until the next one is due; after that it is skipped as too late', async () => {
+    const { full } = setupWeekOfDstChange();
+    t.clock.set(Date.UTC(2026, 9, 30, 12, 0));
+    await t.tick();
+    // Down from Friday until Monday 17:00 UTC (12:00 in New York): the 09:00 DMs are sent on start-up.
+    t.clock.set(Date.UTC(2026, 10, 2, 17, 0));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${full} Window functions`);
+    expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('done');
+
+    // Down for more than a week: the stale week's DM is skipped, the next one is planned.
+    t.fake.reset();
+    t.clock.set(Date.UTC(2026, 10, 16, 15, 0)); // past Monday 16 Nov 09:00 in New York
+    await t.tick();
+    expect(weeklyJob('U0NY', '2026-W46')?.status).toBe('skipped');
+    expect(reason(weeklyJob('U0NY', '2026-W46'))).toBe('too_late');
+    expect(dmsTo('U0NY')).toHaveLength(0);
+    expect(weeklyJob('U0NY', '2026-W48')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 23, 14, 0) });
+  });
+
+  it('follows a change of day and hour, and sends nothing to inactive members', async () => {
+    setupWeekOfDstChange();
+    createMember(t.database.db, TEAM, 'U0IDLE', { timeZone: 'UTC' });
+    const old = createSession(t.database.db, { teamId: TEAM, startsAt: Date.UTC(2026, 5, 1, 10, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: old.number, userId: 'U0IDLE', joinedAt: Date.UTC(2026, 4, 1) });
+    t.clock.set(Date.UTC(2026, 9, 30, 12, 0));
+    await t.tick();
+    expect(weeklyJobs().some((j) => j.key.startsWith('weekly:U0IDLE:'))).toBe(false);
+
+    t.database.sqlite.prepare('UPDATE workspaces SET settings = ? WHERE team_id = ?').run(JSON.stringify({ weeklyDay: 3, weeklyHour: 7 }), TEAM);
+    rescheduleWeeklyDms(serviceDeps(t.deps), TEAM);
+    // Wednesday 4 Nov 07:00 in New York (EST) = 12:00 UTC; same ISO week, same key.
+    expect(weeklyJob('U0NY', '2026-W45')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 4, 12, 0) });
+    expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0NY:'))).toHaveLength(1);
+  });
+});
+
+describe('opting out', () => {
+  it('/peer optout stops the weekly DM (skipped as opted_out) and /peer optin brings it back', async () => {
+    setupWeekOfDstChange();
+    t.fake.setUser({ id: 'U0NY', tz: 'America/New_York' });
+    t.clock.set(Date.UTC(2026, 9, 30, 12, 0));
+    const out = await t.command('optout', { user: 'U0NY' });
+    expect(out.json.response_type).toBe('ephemeral');
+    expect(out.json.text).toContain("won't send you any more DMs");
+    expect(out.json.text).toContain('/peer optin');
+    await t.tick();
+    t.clock.set(Date.UTC(2026, 10, 2, 14, 0));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(0);
+    expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('skipped');
+    expect(reason(weeklyJob('U0NY', '2026-W45'))).toBe('opted_out');
+
+    const back = await t.command('optin', { user: 'U0NY' });
+    expect(back.json.text).toContain('will DM you again');
+    // The week after, with a session to show, the DM comes again.
+    const next = createSession(t.database.db, { teamId: TEAM, title: 'Indexes', startsAt: Date.UTC(2026, 10, 11, 15, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: next.number, userId: 'U0NY' });
+    t.clock.set(Date.UTC(2026, 10, 9, 14, 0));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(1);
+  });
+});

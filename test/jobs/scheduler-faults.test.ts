@@ -1,0 +1,273 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSettableClock } from '../../src/clock.js';
+import { openDb } from '../../src/db/client.js';
+import { workspaces } from '../../src/db/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { claimDueJobs, countJobs } from '../../src/services/jobs.js';
+import { reminderKey } from '../../src/services/reminders.js';
+import { serviceDeps } from '../../src/slack/deps.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { createWorkspace } from '../support/factories.js';
+import { dmChannel, HOUR, jobByKey, jobRows, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
+
+const NOW = Date.UTC(2026, 10, 20, 9, 0);
+const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${String(i).padStart(4, '0')}`);
+
+function setSettings(t: TestApp, settings: Record<string, unknown>, teamId = TEAM): void {
+  createWorkspace(t.database.db, teamId);
+  t.database.db.update(workspaces).set({ settings: JSON.stringify(settings) }).where(eq(workspaces.teamId, teamId)).run();
+}
+
+describe('Slack failures while sending reminders', () => {
+  let t: TestApp;
+  let deliveries: ReturnType<typeof recordDeliveries>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ planners: [] });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+  beforeEach(() => {
+    t.fake.reset();
+    deliveries = recordDeliveries(t.fake);
+    t.clock.set(NOW);
+    t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+    setSettings(t, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
+  });
+
+  it('429 with Retry-After: 2 for a burst: every message still goes out exactly once, later', async () => {
+    const attendees = people('0R', 20);
+    const start = NOW + 2 * HOUR;
+    const n = setupSession(t, { startsAt: start, attendees });
+    t.fake.script('chat.postMessage', { status: 429, retryAfter: 2 }, { status: 429, retryAfter: 2 }, { status: 429, retryAfter: 2 });
+    t.clock.set(start - 15 * MINUTE);
+    await t.tick();
+    expect(deliveries.total()).toBeLessThan(21);
+    const waiting = jobRows(t).filter((j) => j.status === 'pending');
+    expect(waiting.length).toBeGreaterThan(0);
+    // Waiting for Slack is not a failed attempt.
+    expect(waiting.every((j) => j.attempts === 0 && j.runAt >= start - 15 * MINUTE + 2_000)).toBe(true);
+    for (let i = 0; i < 5 && countJobs(serviceDeps(t.deps), TEAM).pending > 0; i += 1) {
+      t.clock.advance(2_000);
+      await t.tick();
+    }
+    expect(deliveries.total()).toBe(21);
+    for (const user of [...attendees, 'U0HOST']) expect(deliveries.perChannel.get(dmChannel(user))).toBe(1);
+    expect(jobRows(t).every((j) => j.status === 'done')).toBe(true);
+    expect(jobByKey(t, reminderKey({ sessionNumber: n, userId: attendees[0]!, leadMinutes: 15, startsAt: start }))!.status).toBe('done');
+  });
+
+  it('a 429 in one workspace does not hold back another', async () => {
+    setSettings(t, { reminderLeadMinutes: [15], messagesPerMinute: 600 }, 'T0OTHER');
+    const start = NOW + 2 * HOUR;
+    setupSession(t, { startsAt: start, attendees: people('0A', 5) });
+    setupSession(t, { teamId: 'T0OTHER', startsAt: start + 1, hostId: 'U0OHOST', attendees: people('0B', 5) });
+    t.fake.script('chat.postMessage', { status: 429, retryAfter: 30 });
+    t.clock.set(start + 1 - 15 * MINUTE);
+    await t.tick();
+    const first = t.fake.callsTo('chat.postMessage')[0]!;
+    const limitedTeam = first.args.channel === dmChannel('U0OHOST') || String(first.args.channel).startsWith('D0B') ? 'T0OTHER' : TEAM;
+    const otherTeam = limitedTeam === TEAM ? 'T0OTHER' : TEAM;
+    expect(jobRows(t, otherTeam).every((j) => j.status === 'done')).toBe(true);
+    expect(jobRows(t, limitedTeam).some((j) => j.status === 'pending')).toBe(true);
+    t.clock.advance(30_000);
+    await t.tick();
+    expect(deliveries.total()).toBe(12);
+    expect([...deliveries.perChannel.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('500 three times, then ok: sent once', async () => {
+    const start = NOW + 2 * HOUR;
+    setupSession(t, { startsAt: start, hostId: 'U0SOLO' });
+    t.fake.script('chat.postMessage', { status: 500 }, { status: 500 }, { status: 500 });
+    t.clock.set(start - 15 * MINUTE);
+    await t.tick();
+    const row = jobRows(t)[0]!;
+    // The client retried twice within the attempt; the scheduler backs off for the rest.
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'http_500' });
+    expect(row.runAt).toBeGreaterThan(t.clock.now());
+    t.clock.set(row.runAt);
+    await t.tick();
+    expect(deliveries.total()).toBe(1);
+    expect(t.fake.callsTo('chat.postMessage')).toHaveLength(4);
+    expect(jobRows(t)[0]!.status).toBe('done');
+  }, 20_000);
+
+  it('records permanent errors as failed and never retries them', async () => {
+    const start = NOW + 2 * HOUR;
+    setupSession(t, { startsAt: start, hostId: 'U0GONE', attendees: ['U0NOCHAN'] });
+    // Handlers outlive reset(), so this one answers everyone else as the default does.
+    t.fake.onMethod('conversations.open', (args) => (args.users === 'U0GONE' ? { ok: false, error: 'user_not_found' } : { ok: true, channel: { id: dmChannel(String(args.users)) } }));
+    t.fake.script('chat.postMessage', { error: 'channel_not_found' });
+    t.clock.set(start - 15 * MINUTE);
+    await t.tick();
+    const rows = jobRows(t);
+    expect(rows.map((r) => [r.status, r.lastError]).sort()).toEqual([
+      ['failed', 'channel_not_found'],
+      ['failed', 'user_not_found'],
+    ]);
+    const calls = t.fake.calls.length;
+    t.clock.advance(2 * HOUR);
+    await t.tick();
+    expect(t.fake.calls.length).toBe(calls);
+  });
+
+  it('gives up after five transient failures', async () => {
+    const start = NOW + 6 * HOUR;
+    setSettings(t, { reminderLeadMinutes: [300], messagesPerMinute: 600 });
+    setupSession(t, { startsAt: start, hostId: 'U0FLAKY' });
+    t.fake.always('chat.postMessage', { error: 'internal_error' });
+    t.clock.set(start - 300 * MINUTE);
+    for (let i = 0; i < 6; i += 1) {
+      await t.tick();
+      t.clock.advance(HOUR);
+    }
+    expect(jobRows(t)[0]).toMatchObject({ status: 'failed', attempts: 5, lastError: 'internal_error' });
+  }, 20_000);
+
+  it('paces a workspace to its messages-per-minute cap', async () => {
+    setSettings(t, { reminderLeadMinutes: [15], messagesPerMinute: 5 });
+    // Later than every other test's sends, so the messenger's window holds only this test's.
+    const start = NOW + 7 * HOUR;
+    setupSession(t, { startsAt: start, attendees: people('0P', 11) });
+    t.clock.set(start - 15 * MINUTE);
+    const perTick: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const before = deliveries.total();
+      await t.tick();
+      perTick.push(deliveries.total() - before);
+      t.clock.advance(MINUTE);
+    }
+    expect(perTick).toEqual([5, 5, 2, 0]);
+    expect([...deliveries.perChannel.values()].every((count) => count === 1)).toBe(true);
+  });
+});
+
+describe('restarts, crashes, outages and two processes on one database', () => {
+  let fake: FakeSlack;
+  let dir: string;
+  let databasePath: string;
+  const apps: TestApp[] = [];
+
+  const start = async () => {
+    const app = await startTestApp({ fake, databasePath, clock, planners: [] });
+    apps.push(app);
+    return app;
+  };
+  const clock = createSettableClock(NOW);
+
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+  beforeEach(() => {
+    fake.reset();
+    clock.set(NOW);
+    dir = mkdtempSync(join(tmpdir(), 'peerloop-jobs-'));
+    databasePath = join(dir, 'peerloop.db');
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stopped in the middle of 500 reminders and started again: each sent exactly once, none lost', async () => {
+    const deliveries = recordDeliveries(fake);
+    const first = await start();
+    setSettings(first, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
+    const attendees = people('0M', 499);
+    const sessionStart = NOW + 2 * HOUR;
+    setupSession(first, { startsAt: sessionStart, attendees });
+    fake.always('chat.postMessage', { delayMs: 3 });
+    clock.set(sessionStart - 15 * MINUTE);
+    const pass = first.tick();
+    await fake.waitFor(() => deliveries.total() >= 100, '100 deliveries');
+    await first.stop();
+    await pass;
+    const sentBefore = deliveries.total();
+    expect(sentBefore).toBeGreaterThanOrEqual(100);
+    expect(sentBefore).toBeLessThan(500);
+
+    const second = await start();
+    expect(countJobs(serviceDeps(second.deps)).running).toBe(0);
+    await second.tick();
+    expect(deliveries.total()).toBe(500);
+    for (const user of [...attendees, 'U0HOST']) expect(deliveries.perChannel.get(dmChannel(user))).toBe(1);
+    expect(countJobs(serviceDeps(second.deps))).toMatchObject({ done: 500, pending: 0, running: 0 });
+  }, 30_000);
+
+  it('a process that died holding jobs: they are taken over after the lease, once', async () => {
+    const deliveries = recordDeliveries(fake);
+    const app = await start();
+    setSettings(app, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
+    const sessionStart = NOW + 2 * HOUR;
+    setupSession(app, { startsAt: sessionStart, attendees: people('0C', 29) });
+    clock.set(sessionStart - 15 * MINUTE);
+    // Another process claims 10 jobs and dies before sending them.
+    const dead = openDb(databasePath);
+    const claimed = claimDueJobs({ db: dead.db, clock, logger: createLogger('silent') }, 10, 60_000, 'dead-process');
+    dead.close();
+    expect(claimed).toHaveLength(10);
+    await app.tick();
+    expect(deliveries.total()).toBe(20);
+    clock.advance(60_001);
+    await app.tick();
+    expect(deliveries.total()).toBe(30);
+    expect([...deliveries.perChannel.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('two app processes ticking at once on one database: each job runs once', async () => {
+    const deliveries = recordDeliveries(fake);
+    const a = await start();
+    const b = await start();
+    setSettings(a, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
+    const sessionStart = NOW + 2 * HOUR;
+    const attendees = people('0T', 299);
+    setupSession(a, { startsAt: sessionStart, attendees });
+    fake.always('chat.postMessage', { delayMs: 1 });
+    clock.set(sessionStart - 15 * MINUTE);
+    const [ra, rb] = await Promise.all([a.tick(), b.tick()]);
+    expect(ra.done + rb.done).toBe(300);
+    expect(ra.done).toBeGreaterThan(0);
+    expect(rb.done).toBeGreaterThan(0);
+    expect(deliveries.total()).toBe(300);
+    expect([...deliveries.perChannel.values()].every((count) => count === 1)).toBe(true);
+  }, 30_000);
+
+  it('down for three hours: the catch-up at start-up sends what still makes sense and skips the rest', async () => {
+    const deliveries = recordDeliveries(fake);
+    const before = await start();
+    const D = NOW;
+    clock.set(D - 2 * 24 * HOUR);
+    const s1 = setupSession(before, { startsAt: D + HOUR, hostId: 'U0H1', attendees: ['U0A1'] });
+    const s2 = setupSession(before, { startsAt: D + 25 * HOUR, hostId: 'U0H2', attendees: ['U0A2'] });
+    const s3 = setupSession(before, { startsAt: D + 2.5 * HOUR, hostId: 'U0H3', attendees: ['U0A3'] });
+    const s4 = setupSession(before, { startsAt: D + 3 * HOUR + 10 * MINUTE, hostId: 'U0H4', attendees: ['U0A4'] });
+    clock.set(D);
+    await before.tick();
+    expect(deliveries.total()).toBe(6); // the 24h reminders of s1, s3 and s4
+    await before.stop();
+
+    clock.set(D + 3 * HOUR);
+    const after = await start();
+    await after.scheduler.start();
+    await after.scheduler.idle();
+    await after.scheduler.stop();
+    const k = (n: number, user: string, lead: number, at: number) => jobByKey(after, reminderKey({ sessionNumber: n, userId: user, leadMinutes: lead, startsAt: at }));
+    expect(k(s2, 'U0A2', 1440, D + 25 * HOUR)!.status).toBe('done');
+    expect(k(s4, 'U0A4', 15, D + 3 * HOUR + 10 * MINUTE)!.status).toBe('done');
+    expect(reasonOf(k(s1, 'U0A1', 15, D + HOUR))).toBe('session_started');
+    expect(reasonOf(k(s3, 'U0A3', 15, D + 2.5 * HOUR))).toBe('session_started');
+    expect(k(s2, 'U0A2', 15, D + 25 * HOUR)!.status).toBe('pending');
+    expect(deliveries.total()).toBe(10);
+    expect([...deliveries.perChannel.values()].every((count) => count <= 2)).toBe(true);
+  });
+});

@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { buildCalendarFeedMessage } from '../../src/slack/blocks/calendar.js';
+import { buildEphemeralText, buildHelpMessage } from '../../src/slack/blocks/help.js';
+import { buildHomeView } from '../../src/slack/blocks/home.js';
+import type { HomeSession } from '../../src/services/home.js';
+import { BlockKitLimits } from '../../src/slack/blocks/limits.js';
+import { buildAttendanceModal } from '../../src/slack/blocks/attendance-modal.js';
+import { applyFormatDefaults, buildScheduleModal } from '../../src/slack/blocks/schedule-modal.js';
+import { buildSessionCardMessage } from '../../src/slack/blocks/session-card.js';
+import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../../src/slack/blocks/session-dm.js';
+import { buildReminderMessage } from '../../src/slack/blocks/reminder.js';
+import { buildSessionListMessage } from '../../src/slack/blocks/session-list.js';
+import { buildOptOutHomeBlocks } from '../../src/slack/blocks/opt-out.js';
+import { buildPollCommentModal, buildPollCommentSavedModal, buildPollMessage } from '../../src/slack/blocks/poll.js';
+import { buildSettingsModal, buildSettingsSavedModal } from '../../src/slack/blocks/settings.js';
+import { buildWeeklyMessage } from '../../src/slack/blocks/weekly.js';
+import type { WeeklySession } from '../../src/services/weekly.js';
+import { assertBlockKitLimits, BlockKitLimitError } from '../support/block-kit.js';
+
+/**
+ * Every Block Kit builder, fed its largest realistic input, stays inside Slack's limits.
+ * Add your builders here: one `it` per builder, with long user text and the most rows it can get.
+ */
+
+const long = (n: number, unit = 'x') => unit.repeat(n);
+
+describe('builders stay within Block Kit limits', () => {
+  it('buildHelpMessage, plain and for an unknown (very long) subcommand', () => {
+    assertBlockKitLimits('message', buildHelpMessage());
+    assertBlockKitLimits('message', buildHelpMessage(long(5000)));
+  });
+
+  it('buildEphemeralText with a 5,000-character text', () => {
+    const message = buildEphemeralText(long(5000));
+    assertBlockKitLimits('message', message);
+    expect(message.text.length).toBeLessThanOrEqual(BlockKitLimits.messageText);
+  });
+
+  it('buildEphemeralText with 5,000 emoji (surrogate pairs) is still within limits', () => {
+    assertBlockKitLimits('message', buildEphemeralText(long(5000, '🎉')));
+  });
+
+  it('buildHomeView with 500 upcoming sessions, 5 past ones and 300-character titles of emoji and markup', () => {
+    const roles: HomeSession['role'][] = ['host', 'creator', 'attendee', 'waitlisted'];
+    const session = (i: number): HomeSession => ({
+      number: 100_000 + i,
+      title: long(100, '<!channel>🎉'),
+      format: 'lunch-and-learn',
+      hostId: 'U0HOSTLONGID',
+      startsAt: Date.UTC(2026, 10, 24) + i * 3_600_000,
+      durationMin: 240,
+      channelId: 'C0LONGCHANNELID',
+      link: `https://example.com/${long(1900)}`,
+      role: roles[i % roles.length]!,
+      attended: 'unknown',
+    });
+    const view = buildHomeView({
+      userId: 'U0ME',
+      timeZone: 'America/Argentina/ComodRivadavia',
+      data: { upcoming: Array.from({ length: 500 }, (_, i) => session(i)), upcomingTotal: 5000, recent: Array.from({ length: 5 }, (_, i) => session(i)) },
+    });
+    assertBlockKitLimits('home', view);
+    expect(JSON.stringify(view)).toContain('more: `/peer list mine`');
+  });
+
+  it('buildSessionCardMessage: 300-character titles of emoji and markup, huge counts, every state', () => {
+    const card = (over: Partial<Parameters<typeof buildSessionCardMessage>[0]> = {}) =>
+      buildSessionCardMessage({
+        number: 1_000_000_000,
+        title: long(100, '<!channel>🎉'),
+        format: 'lunch-and-learn',
+        topic: long(300, '<@U1>'),
+        hostId: 'U0HOSTLONGID',
+        startsAt: Date.UTC(2026, 10, 1, 14),
+        durationMin: 240,
+        capacity: 500,
+        agenda: long(3000, '*_'),
+        link: `https://example.com/${long(2500)}`,
+        status: 'scheduled',
+        cancelReason: null,
+        attendeeCount: 100,
+        waitlistCount: 100_000,
+        seriesPosition: { index: 12, of: 12 },
+        calendarUrl: `https://peerloop.example.com/calendar/${long(43)}/session/1000000000.ics`,
+        finished: false,
+        fallbackZone: 'America/Argentina/ComodRivadavia',
+        ...over,
+      });
+    assertBlockKitLimits('message', card());
+    assertBlockKitLimits('message', card({ status: 'cancelled', cancelReason: long(2000, '<!here>') }));
+    assertBlockKitLimits('message', card({ finished: true, calendarUrl: undefined, capacity: null }));
+    expect(JSON.stringify(card())).not.toContain('<!channel>');
+  });
+
+  it('buildScheduleModal (create and edit) with maximal prefilled values and after a format pick', () => {
+    const values = {
+      format: 'skill-swap',
+      title: long(400, '🎉'),
+      topic: long(400),
+      date: '2026-11-01',
+      time: '09:00',
+      duration: '240',
+      hostId: 'U0HOST',
+      capacity: '500',
+      channelId: 'C0CHAN',
+      link: `https://example.com/${long(2500)}`,
+      agenda: long(5000),
+      repeat: '12',
+    };
+    const now = Date.UTC(2026, 9, 30);
+    assertBlockKitLimits('modal', buildScheduleModal({ metadata: { mode: 'create', rev: 999_999, origin: 'C0CHAN' }, values, timeZone: 'America/Argentina/ComodRivadavia', now }));
+    assertBlockKitLimits('modal', buildScheduleModal({ metadata: { mode: 'edit', number: 1_000_000_000, rev: 0 }, values: applyFormatDefaults(values, 'problem-clinic'), timeZone: 'Asia/Kolkata', now }));
+  });
+
+  it('buildAttendanceModal with 100 and with 2,000 attendees (10 per checkbox group, 100 blocks max)', () => {
+    const people = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `U0PERSON${String(i).padStart(6, '0')}`, attended: 'unknown' as const }));
+    for (const n of [0, 100, 2000]) {
+      const view = buildAttendanceModal({ number: 1_000_000_000, title: long(300, '<!channel>'), attendees: people(n) });
+      assertBlockKitLimits('modal', view);
+    }
+  });
+
+  it('buildSessionListMessage with 100 sessions and long titles, and empty', () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      number: 1_000_000 + i,
+      title: long(300, '<!channel>🎉'),
+      format: 'lunch-and-learn',
+      hostId: 'U0HOSTLONGID',
+      startsAt: Date.UTC(2026, 10, 1) + i * 3_600_000,
+      durationMin: 240,
+      seats: 'Full: 100000 on the waitlist',
+      mine: ([null, 'host', 'attendee', 'waitlisted'] as const)[i % 4]!,
+    }));
+    const message = buildSessionListMessage({ items, total: 10_000, mineOnly: false, days: 14, timeZone: 'America/Argentina/ComodRivadavia' });
+    assertBlockKitLimits('message', message);
+    expect(JSON.stringify(message)).toContain('more');
+    assertBlockKitLimits('message', buildSessionListMessage({ items: [], total: 0, mineOnly: true, days: 14, timeZone: 'UTC' }));
+  });
+
+  it('session DMs (promoted, changed, cancelled) with long text', () => {
+    const input = { number: 1_000_000_000, title: long(300, '<!channel>'), startsAt: Date.UTC(2026, 10, 1), durationMin: 240, channelId: 'C0CHAN', link: `https://example.com/${long(2500)}`, timeZone: 'Asia/Kolkata' };
+    assertBlockKitLimits('message', buildPromotedDm(input));
+    assertBlockKitLimits('message', buildSessionChangedDm(input, { time: true, place: true }));
+    assertBlockKitLimits('message', buildSessionCancelledDm(input, long(3000, '<!here>')));
+  });
+
+  it('buildReminderMessage for an attendee and a host, with the longest title, agenda and link', () => {
+    const input = {
+      number: 1_000_000_000,
+      title: long(300, '<!channel>'),
+      startsAt: Date.UTC(2026, 10, 1),
+      durationMin: 240,
+      channelId: 'C0CHAN',
+      agenda: long(2900, '<'),
+      link: `https://example.com/${long(2500, '&')}`,
+      leadMinutes: 10_079,
+      timeZone: 'America/Argentina/ComodRivadavia',
+    };
+    assertBlockKitLimits('message', buildReminderMessage({ ...input, isHost: false }));
+    assertBlockKitLimits('message', buildReminderMessage({ ...input, isHost: true }));
+  });
+
+  it('buildCalendarFeedMessage with and without a feed URL', () => {
+    assertBlockKitLimits('message', buildCalendarFeedMessage({ feedUrl: undefined }));
+    assertBlockKitLimits('message', buildCalendarFeedMessage({ feedUrl: `https://${long(200)}.example.com/calendar/${long(43)}.ics` }));
+  });
+});
+
+describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Kit limits', () => {
+  const title = long(100, '<!channel>🎉');
+
+  it('buildPollMessage open and closed, with a 300-character title, a 150-character question and huge counts', () => {
+    for (const status of ['open', 'closed'] as const) {
+      for (const [votes, average] of [[0, null], [2, null], [1_000_000, 4.96]] as const) {
+        const message = buildPollMessage({ sessionNumber: 999_999_999, sessionTitle: title, question: long(75, '<!here>'), status, votes, average, minVotesForAverage: 3, closesText: `<!date^1900000000^{date_short_pretty} at {time}|${long(100)}>` });
+        assertBlockKitLimits('message', message);
+        expect(JSON.stringify(message)).not.toContain('<!channel>');
+        expect(JSON.stringify(message)).not.toContain('<!here>');
+      }
+    }
+  });
+
+  it('buildPollCommentModal (empty and pre-filled with a 2,000-character comment) and the saved notice', () => {
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 999_999_999, sessionTitle: title, question: long(150), currentValue: undefined, currentComment: null, commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 1, sessionTitle: title, question: long(150, '🎉'), currentValue: 5, currentComment: long(2000, '🎉'), commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentSavedModal(999_999_999));
+  });
+
+  it('buildWeeklyMessage with 200 sessions of mine, 3 suggestions and long titles, in a long zone name', () => {
+    const session = (i: number, role?: WeeklySession['role']): WeeklySession => ({
+      number: 100_000 + i,
+      title,
+      topic: long(200),
+      format: 'lunch-and-learn',
+      hostId: 'U0HOSTLONGID',
+      startsAt: Date.UTC(2026, 10, 24) + i * 3_600_000,
+      durationMin: 240,
+      channelId: 'C0LONGCHANNELID',
+      ...(role === undefined ? { spotsLeft: 1 } : { role }),
+    });
+    const message = buildWeeklyMessage({
+      timeZone: 'America/Argentina/ComodRivadavia',
+      nowMs: Date.UTC(2026, 10, 23),
+      mine: Array.from({ length: 200 }, (_, i) => session(i, i % 3 === 0 ? 'host' : i % 3 === 1 ? 'attendee' : 'waitlisted')),
+      suggestions: [session(1000), session(1001), session(1002)],
+    });
+    assertBlockKitLimits('message', message);
+    assertBlockKitLimits('message', buildWeeklyMessage({ timeZone: 'UTC', nowMs: 0, mine: [], suggestions: [session(1)] }));
+  });
+
+  it('buildSettingsModal and its saved notice with the longest values', () => {
+    const settings = { reminderLeadMinutes: [10080, 10079, 5], weeklyDay: 0, weeklyHour: 23, pollQuestion: long(150, '🎉'), messagesPerMinute: 600, timeZone: 'America/Argentina/ComodRivadavia' };
+    assertBlockKitLimits('modal', buildSettingsModal(settings));
+    assertBlockKitLimits('modal', buildSettingsSavedModal(settings));
+  });
+
+  it('the opt-out Home blocks in both states', () => {
+    for (const optedOut of [true, false]) assertBlockKitLimits('home', { type: 'home', blocks: buildOptOutHomeBlocks(optedOut) });
+  });
+});
+
+describe('assertBlockKitLimits catches what Slack would refuse', () => {
+  const section = (text = 'hi') => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+  function failure(surface: Parameters<typeof assertBlockKitLimits>[0], payload: unknown): BlockKitLimitError {
+    try {
+      assertBlockKitLimits(surface, payload);
+    } catch (error) {
+      expect(error).toBeInstanceOf(BlockKitLimitError);
+      return error as BlockKitLimitError;
+    }
+    throw new Error('expected the payload to be refused');
+  }
+
+  it('an over-long header, with the path to it', () => {
+    const error = failure('message', { text: 'x', blocks: [section(), { type: 'header', text: { type: 'plain_text', text: long(151) } }] });
+    expect(error.path).toBe('message.blocks[1].text.text');
+    expect(error.message).toContain('151 characters, over 150');
+  });
+
+  it('51 blocks in a message, while 51 are fine in a modal', () => {
+    const blocks = Array.from({ length: 51 }, () => section());
+    expect(failure('message', { text: 'x', blocks }).message).toBe('message.blocks has 51 blocks, over 50');
+    assertBlockKitLimits('modal', { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks });
+    expect(failure('home', { type: 'home', blocks: Array.from({ length: 101 }, () => section()) }).path).toBe('home.blocks');
+  });
+
+  it('a message text over 4,000 characters', () => {
+    expect(failure('message', { text: long(4001), blocks: [section()] }).path).toBe('message.text');
+  });
+
+  it('a button value, action_id and text over their limits', () => {
+    const button = (over: Record<string, unknown>) => ({ text: 'x', blocks: [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' }, action_id: 'a', ...over }] }] });
+    expect(failure('message', button({ value: long(2001) })).path).toBe('message.blocks[0].elements[0].value');
+    expect(failure('message', button({ action_id: long(256) })).path).toBe('message.blocks[0].elements[0].action_id');
+    expect(failure('message', button({ text: { type: 'plain_text', text: long(76) } })).path).toBe('message.blocks[0].elements[0].text.text');
+  });
+
+  it('too many options, an over-long option value, and a duplicate block_id', () => {
+    const select = (options: unknown[]) => ({
+      text: 'x',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'pick' }, accessory: { type: 'static_select', action_id: 's', options } }],
+    });
+    const option = (v: string) => ({ text: { type: 'plain_text', text: v.slice(0, 10) }, value: v });
+    expect(failure('message', select(Array.from({ length: 101 }, (_, i) => option(`v${i}`)))).path).toBe('message.blocks[0].accessory.options');
+    expect(failure('message', select([option(long(151))])).path).toBe('message.blocks[0].accessory.options[0].value');
+    const dup = failure('message', { text: 'x', blocks: [{ ...section(), block_id: 'b' }, { ...section(), block_id: 'b' }] });
+    expect(dup.path).toBe('message.blocks[1].block_id');
+  });
+
+  it('a modal title over 24 characters, long private_metadata, and a bad plain_text_input max_length', () => {
+    const modal = (over: Record<string, unknown>, blocks: unknown[] = [section()]) => ({ type: 'modal', title: { type: 'plain_text', text: 'Schedule' }, submit: { type: 'plain_text', text: 'Save' }, blocks, ...over });
+    expect(failure('modal', modal({ title: { type: 'plain_text', text: long(25) } })).path).toBe('modal.title.text');
+    expect(failure('modal', modal({ private_metadata: long(3001) })).path).toBe('modal.private_metadata');
+    const input = { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 't', max_length: 5000 } };
+    expect(failure('modal', modal({}, [input])).path).toBe('modal.blocks[0].element.max_length');
+    // views.open arguments (with `view`) are accepted as well.
+    expect(failure('modal', { trigger_id: 't', view: modal({ callback_id: long(256) }) }).path).toBe('modal.view.callback_id');
+  });
+
+  it('context with 11 elements and a section with 11 fields', () => {
+    const text = { type: 'mrkdwn', text: 'a' };
+    expect(failure('message', { text: 'x', blocks: [{ type: 'context', elements: Array(11).fill(text) }] }).path).toBe('message.blocks[0].elements');
+    expect(failure('message', { text: 'x', blocks: [{ type: 'section', fields: Array(11).fill(text) }] }).path).toBe('message.blocks[0].fields');
+  });
+});
