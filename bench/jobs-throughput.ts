@@ -166,13 +166,6 @@ async function measure(fake: { apiUrl: string }, client: WebClient | undefined):
   return { jobs, settled: report.done + report.skipped + report.failed, seconds };
 }
 
-/** Only the in-process pass (for profiling: `node --cpu-prof --import tsx`). */
-export async function runJobsThroughputInstantOnly(): Promise<void> {
-  const instant = instantClient();
-  const one = await measure({ apiUrl: 'http://127.0.0.1:9/api/' }, instant.client);
-  console.log(`${Math.round(one.settled / one.seconds)} jobs/s`);
-}
-
 export interface JobsThroughputResult {
   jobs: number;
   seconds: number;

@@ -95,6 +95,8 @@ export interface ComparisonResult {
   peerloop: SideResult;
   bare: SideResult;
   bars: BarResult[];
+  /** Peerloop's p99 over the bare app's, round by round (each pair ran back to back). */
+  roundP99Ratios: number[];
   /** Every bar met and no request failed. */
   pass: boolean;
 }
@@ -109,6 +111,7 @@ interface Side {
   errors: number;
   errorSamples: string[];
   sent: number;
+  roundP99Ms: number[];
 }
 
 /**
@@ -134,6 +137,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     errors: 0,
     errorSamples: [],
     sent: 0,
+    roundP99Ms: [],
   });
   const peerloop = makeSide(peerloopServer, requestsFor);
   const bare = makeSide(bareServer, options.bareRequestsFor ?? requestsFor);
@@ -159,6 +163,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         });
         side.sent += perRound;
         side.latencies.push(...result.latenciesMs);
+        side.roundP99Ms.push(percentile([...result.latenciesMs].sort((a, b) => a - b), 99));
         side.elapsedMs += result.elapsedMs;
         side.errors += result.errors;
         for (const sample of result.errorSamples) if (side.errorSamples.length < 5) side.errorSamples.push(sample);
@@ -198,6 +203,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     peerloop: p,
     bare: b,
     bars: barResults,
+    roundP99Ratios: peerloop.roundP99Ms.map((ms, i) => ms / bare.roundP99Ms[i]!),
     pass: barResults.every((r) => r.pass) && p.errors === 0 && b.errors === 0,
   };
 }
@@ -220,6 +226,10 @@ export function formatComparison(result: ComparisonResult): string {
   lines.push(
     `  ${'ratio'.padEnd(width)}${pad(`${fixed(p.p50Ms / b.p50Ms)}x`, 9)}${pad(`${fixed(p99Ratio)}x`, 9)}${pad('', 9)}${pad(`${fixed(p.reqPerSec / b.reqPerSec)}x`, 9)}${pad(`${fixed(p.startRssMb / b.startRssMb)}x`, 14)}${pad(`${fixed(rssRatio)}x`, 13)}`,
   );
+  const rounds = [...result.roundP99Ratios].sort((a, b) => a - b);
+  if (rounds.length > 0) {
+    lines.push(`  per-round p99 ratio (for noise, not the bar): median ${fixed(percentile(rounds, 50))}x, range ${fixed(rounds[0]!)}x to ${fixed(rounds.at(-1)!)}x`);
+  }
   for (const bar of result.bars) {
     lines.push(`  ${bar.pass ? 'PASS' : 'FAIL'}  ${bar.metric} ${fixed(bar.ratio)}x the bare app's (bar: within ${bar.limit}x)`);
   }

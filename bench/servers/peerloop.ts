@@ -40,7 +40,6 @@ if (seedName !== undefined) {
   seed(database.sqlite, systemClock.now());
 }
 
-// The fake keeps every call it answers; users.info runs once per person, so this stays small.
 const messenger = createMessenger(config, logger);
 const app = createApp({ config, database, clock: systemClock, logger, messenger });
 const { port } = await app.start(0);

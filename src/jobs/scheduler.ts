@@ -96,7 +96,8 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     try {
       const outcome = await handler({ deps, job });
       if (outcome.status === 'done') {
-        completeJob(sdeps, job, outcome.result);
+        // False only if this run outlived its lease and another process took the job over.
+        if (!completeJob(sdeps, job, outcome.result)) jobLog.warn('job finished after its lease ran out; another process may send it again');
         report.done += 1;
         jobLog.info({ result: outcome.result }, 'job done');
       } else {
@@ -179,7 +180,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       if (jobs.length === 0) break;
       await runBatch(jobs, report, pacedTeams);
     }
-    if (report.done + report.skipped + report.failed + report.retried > 0) log.info(report, 'scheduler pass finished');
+    if (report.done + report.skipped + report.failed + report.retried > 0) log.info({ ...report }, 'scheduler pass finished');
     return report;
   }
 

@@ -84,14 +84,22 @@ function statements(deps: ServiceDeps): Statements {
   const made: Statements = {
     // One statement: SQLite takes the write lock for the whole UPDATE, so two processes on one
     // file can never both flip the same row to running. A running row whose lease has run out
-    // belonged to a process that died; it is taken over.
+    // belonged to a process that died; it is taken over first. Two ordered halves (not one OR)
+    // so each walks jobs_due_idx (status, run_at) in order and stops at the limit, instead of
+    // sorting every due row on every claim.
     claim: sqlite.prepare(
       `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
        WHERE id IN (
-         SELECT id FROM jobs
-         WHERE ((status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until < ?))
-           AND team_id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY run_at LIMIT ?
+         SELECT id FROM (
+           SELECT id FROM jobs WHERE status = 'running' AND lease_until < ? AND team_id NOT IN (SELECT value FROM json_each(?))
+           ORDER BY lease_until LIMIT ?
+         )
+         UNION ALL
+         SELECT id FROM (
+           SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND team_id NOT IN (SELECT value FROM json_each(?))
+           ORDER BY run_at LIMIT ?
+         )
+         LIMIT ?
        ) RETURNING *`,
     ),
     complete: sqlite.prepare(`UPDATE jobs SET status = 'done', result = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
@@ -215,14 +223,26 @@ function keyRange(prefix: string) {
   return and(gte(jobs.key, prefix), lt(jobs.key, upper));
 }
 
-/** Keys (any status) that start with `keyPrefix`. */
-export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): string[] {
+/** Keys (any status) that start with `keyPrefix`, with their status. */
+export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; status: JobStatus }[] {
   return deps.db
-    .select({ key: jobs.key })
+    .select({ key: jobs.key, status: jobs.status })
     .from(jobs)
     .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)))
-    .all()
-    .map((row) => row.key);
+    .all();
+}
+
+/**
+ * Makes a cancelled job pending again (someone left and re-joined, a session moved back to its
+ * old time): the key is the same message, so the row is reused rather than duplicated.
+ */
+export function reviveCancelledJob(deps: ServiceDeps, teamId: string, key: string, runAt: number): boolean {
+  const res = deps.db
+    .update(jobs)
+    .set({ status: 'pending', runAt, attempts: 0, leaseUntil: null, lastError: null, result: null, updatedAt: deps.clock.now() })
+    .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'cancelled')))
+    .run();
+  return res.changes === 1;
 }
 
 /** Pending jobs whose key starts with `keyPrefix`. */
@@ -247,7 +267,8 @@ export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | un
  */
 export function claimDueJobs(deps: ServiceDeps, limit: number, leaseMs: number, owner: string, skipTeams: readonly string[] = []): Job[] {
   const now = deps.clock.now();
-  const rows = statements(deps).claim.all(now + leaseMs, now, now, now, JSON.stringify(skipTeams), limit) as JobRow[];
+  const skip = JSON.stringify(skipTeams);
+  const rows = statements(deps).claim.all(now + leaseMs, now, now, skip, limit, now, skip, limit, limit) as JobRow[];
   if (rows.length > 0) deps.logger.debug({ owner, count: rows.length }, 'claimed due jobs');
   // RETURNING gives rows in no promised order; run the oldest first.
   return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob, sqliteOf } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, listJobKeys, reviveCancelledJob, scheduleJob, sqliteOf } from './jobs.js';
 import { memberTimeZone } from './members.js';
 import { getSession, listParticipants, type Session } from './sessions.js';
 import { DEFAULT_SETTINGS, getSettings, WorkspaceSettings } from './settings.js';
@@ -61,7 +61,7 @@ export function syncSessionReminders(deps: ServiceDeps, teamId: string, sessionN
   const { reminderLeadMinutes } = getSettings(deps, teamId);
   // One read of the keys this session already has (any status), so a join in a 500-person
   // session inserts two rows instead of re-trying a thousand.
-  const existing = new Set(listJobKeys(deps, teamId, prefix));
+  const existing = new Map(listJobKeys(deps, teamId, prefix).map((row) => [row.key, row.status]));
   const wanted: string[] = [];
   for (const userId of recipients(deps, teamId, sessionNumber)) {
     for (const leadMinutes of reminderLeadMinutes) {
@@ -69,7 +69,11 @@ export function syncSessionReminders(deps: ServiceDeps, teamId: string, sessionN
       const key = reminderKey(payload);
       wanted.push(key);
       const runAt = session.startsAt - leadMinutes * 60_000;
-      if (runAt >= now && !existing.has(key)) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload });
+      if (runAt < now) continue;
+      const status = existing.get(key);
+      if (status === undefined) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload });
+      // Left and came back (or the session moved back): the same reminder is due again.
+      else if (status === 'cancelled') reviveCancelledJob(deps, teamId, key, runAt);
     }
   }
   cancelPendingJobs(deps, teamId, prefix, { keep: wanted, reason: 'no_longer_needed' });

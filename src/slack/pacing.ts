@@ -30,8 +30,20 @@ export interface Pacer {
   pause(teamId: string, method: string, retryAfterMs: number): void;
 }
 
+/** The cap comes from workspace settings (a database read); a change applies within this long. */
+export const CAP_CACHE_MS = 10_000;
+
 export function createPacer(clock: Clock, capFor: CapFor): Pacer {
   const windows = new Map<string, number[]>();
+  const caps = new Map<string, { cap: number | undefined; at: number }>();
+
+  function capOf(teamId: string, now: number): number | undefined {
+    const cached = caps.get(teamId);
+    if (cached !== undefined && cached.at <= now && now - cached.at < CAP_CACHE_MS) return cached.cap;
+    const cap = capFor(teamId);
+    caps.set(teamId, { cap, at: now });
+    return cap;
+  }
   const pausedUntil = new Map<string, number>();
   const channelLast = new Map<string, number>();
   let lastSweep = 0;
@@ -75,7 +87,7 @@ export function createPacer(clock: Clock, capFor: CapFor): Pacer {
       const last = channelLast.get(`${teamId}:${channel}`);
       if (last !== undefined && last <= now && now - last < CHANNEL_GAP_MS) return { ok: false, waitMs: last + CHANNEL_GAP_MS - now, reason: 'channel_busy' };
       const sent = windowOf(teamId, now);
-      const cap = capFor(teamId);
+      const cap = capOf(teamId, now);
       if (cap !== undefined && sent.length >= cap) {
         return { ok: false, waitMs: sent[sent.length - cap]! + WINDOW_MS - now, reason: 'workspace_cap' };
       }

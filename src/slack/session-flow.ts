@@ -25,6 +25,7 @@ import { buildPromotedDm, buildSessionCancelledDm, type SessionDmInput } from '.
 import { escapeMrkdwn, truncate } from './blocks/text.js';
 import { sendCalendarInvite } from './calendar-invite.js';
 import { serviceDeps, type Actor, type AppDeps } from './deps.js';
+import { followUps } from './follow-ups.js';
 import { refreshHome } from './home.js';
 import { sendDirectMessage } from './notify.js';
 
@@ -90,21 +91,31 @@ export async function announceSession(deps: AppDeps, session: Session): Promise<
   return posted.ts;
 }
 
-/** Rewrites the card in place from the database. Never throws: a stale card is logged, not fatal. */
-export async function refreshSessionCard(deps: AppDeps, teamId: string, number: number): Promise<void> {
-  const session = getSession(serviceDeps(deps), teamId, number);
-  if (session?.announcementTs == null) return;
-  const card = renderSessionCard(deps, session);
-  try {
-    await deps.messenger.updateMessage(teamId, {
-      channel: session.channelId,
-      ts: session.announcementTs,
-      text: card.text,
-      blocks: card.blocks,
-    } as ChatUpdateArguments);
-  } catch (error) {
-    deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
-  }
+/**
+ * Rewrites the card in place from the database, through the follow-up queue: a burst of joins
+ * on one session becomes one or two chat.update calls. Never throws: a stale card is logged.
+ */
+export function refreshSessionCard(deps: AppDeps, teamId: string, number: number): Promise<void> {
+  return followUps(deps, deps.logger).run(`card:${teamId}:${number}`, async () => {
+    const session = getSession(serviceDeps(deps), teamId, number);
+    if (session?.announcementTs == null) return;
+    const card = renderSessionCard(deps, session);
+    try {
+      await deps.messenger.updateMessage(teamId, {
+        channel: session.channelId,
+        ts: session.announcementTs,
+        text: card.text,
+        blocks: card.blocks,
+      } as ChatUpdateArguments);
+    } catch (error) {
+      deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
+    }
+  });
+}
+
+/** Re-publishes a person's App Home (C2's refreshHome) through the queue, once per burst. */
+export function queueHomeRefresh(deps: AppDeps, teamId: string, userId: string): Promise<void> {
+  return followUps(deps, deps.logger).run(`home:${teamId}:${userId}`, () => refreshHome(deps, teamId, userId));
 }
 
 export function dmInput(deps: AppDeps, session: Session, userId: string): SessionDmInput {
@@ -120,18 +131,22 @@ export function dmInput(deps: AppDeps, session: Session, userId: string): Sessio
 }
 
 /** DMs one person; a failure is logged (the person's seat or the change is already saved). */
-export async function dmQuietly(deps: AppDeps, teamId: string, userId: string, message: { text: string; blocks: Record<string, unknown>[] }): Promise<void> {
-  try {
-    await sendDirectMessage(deps, teamId, userId, { text: message.text, blocks: message.blocks } as Parameters<typeof sendDirectMessage>[3]);
-  } catch (error) {
-    deps.logger.warn({ err: error, teamId, userId }, 'session DM not sent');
-  }
+export function dmQuietly(deps: AppDeps, teamId: string, userId: string, message: { text: string; blocks: Record<string, unknown>[] }): Promise<void> {
+  return followUps(deps, deps.logger).run(undefined, async () => {
+    try {
+      await sendDirectMessage(deps, teamId, userId, { text: message.text, blocks: message.blocks } as Parameters<typeof sendDirectMessage>[3]);
+    } catch (error) {
+      deps.logger.warn({ err: error, teamId, userId }, 'session DM not sent');
+    }
+  });
 }
 
-export async function inviteQuietly(deps: AppDeps, teamId: string, userId: string, sessionNumber: number, method: CalendarMethod): Promise<void> {
+export function inviteQuietly(deps: AppDeps, teamId: string, userId: string, sessionNumber: number, method: CalendarMethod): Promise<void> {
   // sendCalendarInvite never throws for Slack errors; anything else must not break the flow either.
-  await sendCalendarInvite(deps, { teamId, userId, sessionNumber, method }).catch((error: unknown) => {
-    deps.logger.warn({ err: error, teamId, userId, sessionNumber }, 'calendar invite not sent');
+  return followUps(deps, deps.logger).run(undefined, async () => {
+    await sendCalendarInvite(deps, { teamId, userId, sessionNumber, method }).catch((error: unknown) => {
+      deps.logger.warn({ err: error, teamId, userId, sessionNumber }, 'calendar invite not sent');
+    });
   });
 }
 
@@ -140,7 +155,7 @@ export async function notifyPromoted(deps: AppDeps, session: Session, userIds: r
   for (const userId of userIds) {
     await dmQuietly(deps, session.teamId, userId, buildPromotedDm(dmInput(deps, session, userId)));
     await inviteQuietly(deps, session.teamId, userId, session.number, 'REQUEST');
-    void refreshHome(deps, session.teamId, userId);
+    await queueHomeRefresh(deps, session.teamId, userId);
   }
 }
 
@@ -175,7 +190,7 @@ export function joinFlow(deps: AppDeps, actor: Actor, number: number): FlowOutco
         text: `${label(session)} is full, so you're on the waitlist: number ${result.position} in line. You'll get a DM if a seat opens up.`,
         followUp: async () => {
           await refreshSessionCard(deps, actor.teamId, number);
-          void refreshHome(deps, actor.teamId, actor.userId);
+          await queueHomeRefresh(deps, actor.teamId, actor.userId);
         },
       };
     case 'joined':
@@ -184,7 +199,7 @@ export function joinFlow(deps: AppDeps, actor: Actor, number: number): FlowOutco
         followUp: async () => {
           await refreshSessionCard(deps, actor.teamId, number);
           await inviteQuietly(deps, actor.teamId, actor.userId, number, 'REQUEST');
-          void refreshHome(deps, actor.teamId, actor.userId);
+          await queueHomeRefresh(deps, actor.teamId, actor.userId);
         },
       };
   }
@@ -199,7 +214,7 @@ export function leaveFlow(deps: AppDeps, actor: Actor, number: number): FlowOutc
     text: result.wasWaitlisted ? `You're off the waitlist for ${label(result.session)}.` : `You've left ${label(result.session)}. Your seat is free for someone else.`,
     followUp: async () => {
       await refreshSessionCard(deps, actor.teamId, number);
-      void refreshHome(deps, actor.teamId, actor.userId);
+      await queueHomeRefresh(deps, actor.teamId, actor.userId);
       const fresh = getSession(serviceDeps(deps), actor.teamId, number) ?? result.session;
       await notifyPromoted(deps, fresh, result.promoted);
     },
@@ -217,10 +232,10 @@ export function cancelFlow(deps: AppDeps, actor: Actor, number: number, reason: 
       for (const userId of notifyIds) {
         await dmQuietly(deps, actor.teamId, userId, buildSessionCancelledDm(dmInput(deps, session, userId), reason));
         await inviteQuietly(deps, actor.teamId, userId, number, 'CANCEL');
-        void refreshHome(deps, actor.teamId, userId);
+        await queueHomeRefresh(deps, actor.teamId, userId);
       }
-      void refreshHome(deps, actor.teamId, actor.userId);
-      if (session.hostId !== actor.userId) void refreshHome(deps, actor.teamId, session.hostId);
+      await queueHomeRefresh(deps, actor.teamId, actor.userId);
+      if (session.hostId !== actor.userId) await queueHomeRefresh(deps, actor.teamId, session.hostId);
     },
   };
 }

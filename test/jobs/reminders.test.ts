@@ -4,7 +4,7 @@ import { jobs, participants, sessions, workspaces } from '../../src/db/schema.js
 import { getJob, scheduleJob } from '../../src/services/jobs.js';
 import { reminderKey } from '../../src/services/reminders.js';
 import { syncSessionJobs, syncUpcomingSessionJobs } from '../../src/services/session-jobs.js';
-import { cancelSession, leaveSession } from '../../src/services/sessions.js';
+import { cancelSession, joinSession, leaveSession } from '../../src/services/sessions.js';
 import { formatInZone } from '../../src/services/time.js';
 import { serviceDeps } from '../../src/slack/deps.js';
 import { SessionActions } from '../../src/slack/ids.js';
@@ -144,6 +144,19 @@ describe('reminders', () => {
     const bob = jobByKey(t, key(n, 'U0BOB', 1440, start))!;
     expect(bob.status).toBe('skipped');
     expect(reasonOf(bob)).toBe('not_a_participant');
+  });
+
+  it('someone who leaves and joins again gets their reminders back, once', async () => {
+    const start = NOW + 48 * HOUR;
+    const n = setupSession(t, { startsAt: start, attendees: ['U0ANNA'] });
+    leaveSession(sdeps(), TEAM, n, 'U0ANNA');
+    expect(jobByKey(t, key(n, 'U0ANNA', 1440, start))!.status).toBe('cancelled');
+    joinSession(sdeps(), TEAM, n, 'U0ANNA');
+    expect(jobRows(t).filter((j) => j.key === key(n, 'U0ANNA', 1440, start))).toHaveLength(1);
+    expect(jobByKey(t, key(n, 'U0ANNA', 1440, start))!.status).toBe('pending');
+    t.clock.set(start - 24 * HOUR);
+    await t.tick();
+    expect(deliveries.to('U0ANNA')).toHaveLength(1);
   });
 
   it('cancels reminders of a cancelled session, and skips them if the cancel was not synced', async () => {

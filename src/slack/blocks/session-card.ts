@@ -88,7 +88,7 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
       elements.push({ type: 'button', action_id: SessionActions.leave, text: plainText('Leave', BlockKitLimits.buttonText), value });
     }
     if (input.calendarUrl !== undefined && input.calendarUrl.length <= BlockKitLimits.buttonUrl) {
-      elements.push({ type: 'button', action_id: `${SessionActions.join}_calendar`, text: plainText('Add to calendar', BlockKitLimits.buttonText), url: input.calendarUrl });
+      elements.push({ type: 'button', action_id: SessionActions.calendarLink, text: plainText('Add to calendar', BlockKitLimits.buttonText), url: input.calendarUrl });
     }
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `session_card_${input.number}`, elements });
   }

@@ -22,8 +22,7 @@ import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import { serviceDeps, type Actor, type AppDeps } from '../../deps.js';
 import { ScheduleModalFields } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
-import { refreshHome } from '../../home.js';
-import { announceSession, dmInput, dmQuietly, inviteQuietly, notifyPromoted, refreshSessionCard, renderSessionCard } from '../../session-flow.js';
+import { announceSession, dmInput, dmQuietly, inviteQuietly, notifyPromoted, queueHomeRefresh, refreshSessionCard, renderSessionCard } from '../../session-flow.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../../slack-errors.js';
 
 type FieldKey = keyof typeof ScheduleModalFields;
@@ -94,9 +93,10 @@ function blockErrors(errors: FieldErrors, rev: number): Record<string, string> {
   return out;
 }
 
-function inviteBotText(channelId: string, code: string): string {
+/** Modal errors are plain text, so the channel is not named with a <#C…> mention here. */
+function inviteBotText(code: string): string {
   return code === 'is_archived'
-    ? `<#${channelId}> is archived. Pick another channel.`
+    ? 'That channel is archived. Pick another channel.'
     : `Peerloop can't post in that channel yet. Type /invite @Peerloop there, then press Schedule again (or pick another channel).`;
 }
 
@@ -199,7 +199,7 @@ async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, a
   const problem = (error: unknown) => {
     const code = error instanceof SlackCallError ? error.code : 'unknown';
     return NOT_IN_CHANNEL_ERRORS.has(code)
-      ? inviteBotText(input.channelId, code)
+      ? inviteBotText(code)
       : `Slack did not take the announcement (${code}), so nothing was scheduled. Please try again.`;
   };
   const rollBack = (error: unknown) => {
@@ -232,8 +232,8 @@ async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, a
   }
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
-  void refreshHome(deps, actor.teamId, actor.userId);
-  if (input.hostId !== actor.userId) void refreshHome(deps, actor.teamId, input.hostId);
+  await queueHomeRefresh(deps, actor.teamId, actor.userId);
+  if (input.hostId !== actor.userId) await queueHomeRefresh(deps, actor.teamId, input.hostId);
 }
 
 async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>): Promise<void> {
@@ -253,7 +253,7 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
       movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false } as never);
     } catch (error) {
       const code = error instanceof SlackCallError ? error.code : 'unknown';
-      await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(input.channelId, code) : `Slack did not take the announcement (${code}). Nothing was changed.` });
+      await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.` });
       return;
     }
   }
@@ -282,5 +282,5 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
     }
   }
   await notifyPromoted(deps, after, result.promoted);
-  for (const userId of new Set([actor.userId, before.hostId, after.hostId])) void refreshHome(deps, actor.teamId, userId);
+  for (const userId of new Set([actor.userId, before.hostId, after.hostId])) await queueHomeRefresh(deps, actor.teamId, userId);
 }

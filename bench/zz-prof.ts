@@ -1,2 +1,0 @@
-import { runJobsThroughputInstantOnly } from './jobs-throughput.js';
-await runJobsThroughputInstantOnly();
