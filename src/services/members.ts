@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { preparedPerDb } from '../db/prepared.js';
 import { members } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 
@@ -15,23 +15,17 @@ export interface MemberProfile {
 /** Profiles are re-read from Slack after a day so renamed people and moved zones catch up. */
 export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-// Read on every request by the actor middleware: built and prepared once per database.
-const selectMember = new WeakMap<Db, ReturnType<typeof prepareSelectMember>>();
-function prepareSelectMember(db: Db) {
-  return db
+// Read on every request by the actor middleware.
+const selectMember = preparedPerDb((db) =>
+  db
     .select()
     .from(members)
     .where(and(eq(members.teamId, sql.placeholder('teamId')), eq(members.userId, sql.placeholder('userId'))))
-    .prepare();
-}
+    .prepare(),
+);
 
 export function getMember(deps: ServiceDeps, teamId: string, userId: string): Member | undefined {
-  let query = selectMember.get(deps.db);
-  if (query === undefined) {
-    query = prepareSelectMember(deps.db);
-    selectMember.set(deps.db, query);
-  }
-  return query.get({ teamId, userId });
+  return selectMember(deps.db).get({ teamId, userId });
 }
 
 export function isProfileStale(deps: ServiceDeps, member: Member | undefined): boolean {

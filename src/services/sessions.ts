@@ -261,8 +261,9 @@ export function listUpcomingSessions(deps: ServiceDeps, teamId: string, query: U
     mine,
   );
   const rows = deps.db.select().from(sessions).where(where).orderBy(asc(sessions.startsAt), asc(sessions.number)).limit(query.limit).all();
-  const total = deps.db.select({ n: sql<number>`count(*)` }).from(sessions).where(where).get();
-  return { sessions: rows, total: Number(total?.n ?? rows.length) };
+  // Counted only when the page is full; a short page is the whole answer.
+  const total = rows.length < query.limit ? rows.length : Number(deps.db.select({ n: sql<number>`count(*)` }).from(sessions).where(where).get()?.n ?? rows.length);
+  return { sessions: rows, total };
 }
 
 /** Sessions a person hosted or attended, most recent first (App Home history). */

@@ -1,16 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { preparedPerDb } from '../db/prepared.js';
 import { workspaces } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 
 export type Workspace = typeof workspaces.$inferSelect;
 
-// The actor middleware reads the workspace on every request: build and prepare the query once
-// per database instead of on each call (drizzle's builder plus SQLite's prepare cost more than the read).
-const selectWorkspace = new WeakMap<Db, ReturnType<typeof prepareSelectWorkspace>>();
-function prepareSelectWorkspace(db: Db) {
-  return db.select().from(workspaces).where(eq(workspaces.teamId, sql.placeholder('teamId'))).prepare();
-}
+// Read on every request by the actor middleware.
+const selectWorkspace = preparedPerDb((db) => db.select().from(workspaces).where(eq(workspaces.teamId, sql.placeholder('teamId'))).prepare());
 
 /** Creates the workspace row on first contact; later calls only read it (no write per request). */
 export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { timeZone: string; name?: string | undefined }): Workspace {
@@ -26,12 +22,7 @@ export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { t
 }
 
 export function getWorkspace(deps: ServiceDeps, teamId: string): Workspace | undefined {
-  let query = selectWorkspace.get(deps.db);
-  if (query === undefined) {
-    query = prepareSelectWorkspace(deps.db);
-    selectWorkspace.set(deps.db, query);
-  }
-  return query.get({ teamId });
+  return selectWorkspace(deps.db).get({ teamId });
 }
 
 /**

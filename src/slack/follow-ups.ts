@@ -56,14 +56,25 @@ export function createFollowUpQueue(logger: Logger, concurrency = 2): FollowUpQu
   };
 }
 
-const queues = new WeakMap<object, FollowUpQueue>();
+/**
+ * Two lanes per app (keyed by its deps object), made on first use: `clicks` for the database
+ * work and reply of a button click, `follow-ups` for what comes after (cards, DMs, files, Home).
+ * Click tasks wait for follow-up tasks, never the reverse, so the lanes cannot deadlock.
+ */
+export type Lane = 'clicks' | 'follow-ups';
 
-/** One queue per app (keyed by its deps object), made on first use. */
-export function followUps(owner: object, logger: Logger): FollowUpQueue {
-  let queue = queues.get(owner);
+const queues = new WeakMap<object, Map<Lane, FollowUpQueue>>();
+
+export function followUps(owner: object, logger: Logger, lane: Lane = 'follow-ups'): FollowUpQueue {
+  let lanes = queues.get(owner);
+  if (lanes === undefined) {
+    lanes = new Map();
+    queues.set(owner, lanes);
+  }
+  let queue = lanes.get(lane);
   if (queue === undefined) {
     queue = createFollowUpQueue(logger);
-    queues.set(owner, queue);
+    lanes.set(lane, queue);
   }
   return queue;
 }

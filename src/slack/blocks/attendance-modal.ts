@@ -74,14 +74,15 @@ export function buildAttendanceModal(input: AttendanceModalInput): Record<string
   };
 }
 
-type StateValues = Record<string, Record<string, Record<string, unknown>>>;
+/** view.state.values: block_id -> action_id -> the element's value object (shape varies by element). */
+export type StateValues = Record<string, Record<string, object>>;
 
 /** The ticked user ids across every checkbox group. */
 export function readAttendanceState(state: StateValues): string[] {
   const ids: string[] = [];
   for (const [blockId, block] of Object.entries(state)) {
     if (!blockId.startsWith(AttendanceFields.blockPrefix)) continue;
-    const selected = block[AttendanceFields.action]?.selected_options;
+    const selected = (block[AttendanceFields.action] as { selected_options?: unknown } | undefined)?.selected_options;
     if (!Array.isArray(selected)) continue;
     for (const o of selected) {
       const value = (o as { value?: unknown }).value;

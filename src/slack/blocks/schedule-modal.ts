@@ -205,13 +205,14 @@ export function applyFormatDefaults(values: ScheduleModalValues, formatId: strin
   return { ...values, format: format.id, duration: String(format.defaultDurationMin), agenda: format.agendaTemplate };
 }
 
-type StateValues = Record<string, Record<string, Record<string, unknown>>>;
+/** view.state.values: block_id -> action_id -> the element's value object (shape varies by element). */
+export type StateValues = Record<string, Record<string, object>>;
 
 /** Reads Slack's view.state.values (keyed by block, then action) back into field text. */
 export function readScheduleModalState(state: StateValues): ScheduleModalValues {
   const byAction = new Map<string, Record<string, unknown>>();
   for (const block of Object.values(state)) {
-    for (const [actionId, value] of Object.entries(block)) byAction.set(actionId, value);
+    for (const [actionId, value] of Object.entries(block)) byAction.set(actionId, value as Record<string, unknown>);
   }
   const text = (actionId: string, key = 'value'): string | undefined => {
     const v = byAction.get(actionId)?.[key];

@@ -16,7 +16,7 @@ export function createSessionCancelListener(deps: AppDeps) {
       const outcome = cancelFlow(deps, actor, value.data, null);
       followUp = outcome.followUp;
       return outcome.text;
-    });
+    }, { queued: true });
     // The person hears back first; the card, DMs and calendar files follow.
     await followUp?.();
   };

@@ -20,7 +20,7 @@ export function createFormatSelectListener(deps: AppDeps) {
       deps.logger.warn({ teamId: actor.teamId }, 'format picked in a modal with unreadable metadata');
       return;
     }
-    const values = applyFormatDefaults(readScheduleModalState(view.state.values as never), action.selected_option.value);
+    const values = applyFormatDefaults(readScheduleModalState(view.state.values), action.selected_option.value);
     const next = buildScheduleModal({ metadata: { ...metadata, rev: metadata.rev + 1 }, values, timeZone: actor.timeZone, now: deps.clock.now() });
     try {
       // The hash makes Slack refuse the update if the view changed meanwhile (a second quick pick wins).

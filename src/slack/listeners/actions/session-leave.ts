@@ -16,7 +16,7 @@ export function createSessionLeaveListener(deps: AppDeps) {
       const outcome = leaveFlow(deps, actor, value.data);
       followUp = outcome.followUp;
       return outcome.text;
-    });
+    }, { queued: true });
     // The person hears back first; the card, DMs and calendar files follow.
     await followUp?.();
   };

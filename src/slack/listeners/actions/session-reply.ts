@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import type { AppDeps } from '../../deps.js';
+import { followUps } from '../../follow-ups.js';
 
 /** A session button's value: the session number, nothing else (the workspace comes from the payload). */
 export const SessionButtonValue = z
@@ -30,19 +31,34 @@ export async function replyToClick(deps: AppDeps, teamId: string, body: ActionBo
   }
 }
 
-/** Runs a click's work after the ack; an AppError becomes its message, anything else the generic one. */
-export async function runClick(deps: AppDeps, teamId: string, body: ActionBodyLike, work: () => Promise<string | undefined>): Promise<void> {
-  let text: string | undefined;
-  try {
-    text = await work();
-  } catch (error) {
-    if (isAppError(error)) text = error.message;
-    else {
-      deps.logger.error({ err: error, teamId }, 'session click failed');
-      text = UNEXPECTED_ERROR_TEXT;
+/**
+ * Runs a click's work after the ack; an AppError becomes its message, anything else the generic
+ * one. With `queued`, the work waits its turn in the app's click lane (follow-ups.ts), so a burst
+ * of clicks cannot starve the acks of the next requests; modal openers run at once instead,
+ * because their trigger_id expires within 3 seconds.
+ */
+export async function runClick(
+  deps: AppDeps,
+  teamId: string,
+  body: ActionBodyLike,
+  work: () => Promise<string | undefined>,
+  options: { queued?: boolean } = {},
+): Promise<void> {
+  const run = async () => {
+    let text: string | undefined;
+    try {
+      text = await work();
+    } catch (error) {
+      if (isAppError(error)) text = error.message;
+      else {
+        deps.logger.error({ err: error, teamId }, 'session click failed');
+        text = UNEXPECTED_ERROR_TEXT;
+      }
     }
-  }
-  if (text !== undefined) await replyToClick(deps, teamId, body, text);
+    if (text !== undefined) await replyToClick(deps, teamId, body, text);
+  };
+  if (options.queued === true) await followUps(deps, deps.logger, 'clicks').run(undefined, run);
+  else await run();
 }
 
 export const INVALID_BUTTON_TEXT = "That button doesn't name a session Peerloop knows. Try `/peer list`.";

@@ -30,7 +30,7 @@ export function createAttendanceSubmissionListener(deps: AppDeps) {
       const { attendees } = prepareAttendance(svc, actor.teamId, metadata.number, actor);
       // People beyond what the modal could show were not offered a box; they count as present.
       const unseen = attendees.slice(ATTENDANCE_MAX_GROUPS * CHECKBOXES_PER_GROUP).map((p) => p.userId);
-      const ticked = readAttendanceState(view.state.values as never);
+      const ticked = readAttendanceState(view.state.values);
       markAttendance(svc, actor.teamId, metadata.number, actor, [...ticked, ...unseen]);
       await ack();
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ChatUpdateArguments } from '@slack/web-api';
+import type { ChatPostMessageArguments, ChatUpdateArguments } from '@slack/web-api';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import {
   canManageSession,
@@ -120,7 +120,7 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
     const fail = (errors: FieldErrors) => ack({ response_action: 'errors', errors: blockErrors(errors, rev) });
 
     try {
-      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values as never), actor.timeZone, metadata.mode);
+      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values), actor.timeZone, metadata.mode);
       const editing = metadata.mode === 'edit' ? getSession(svc, actor.teamId, metadata.number!) : undefined;
       const checked = validateScheduleInput(svc, raw, editing === undefined ? {} : { unchangedStart: editing.startsAt });
       const all: FieldErrors = { ...errors };
@@ -250,7 +250,7 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
     const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
     const card = renderSessionCard(deps, preview);
     try {
-      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false } as never);
+      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments);
     } catch (error) {
       const code = error instanceof SlackCallError ? error.code : 'unknown';
       await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.` });

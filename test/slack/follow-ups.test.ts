@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { createFollowUpQueue } from '../../src/slack/follow-ups.js';
+
+const logger = createLogger('silent');
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+describe('follow-up queue', () => {
+  it('runs at most `concurrency` tasks at once, in order', async () => {
+    const queue = createFollowUpQueue(logger, 2);
+    const started: number[] = [];
+    const gates = [gate(), gate(), gate()];
+    const done = gates.map((g, i) =>
+      queue.run(undefined, async () => {
+        started.push(i);
+        await g.opened;
+      }),
+    );
+    expect(started).toEqual([0, 1]);
+    gates[0]!.open();
+    await done[0];
+    await Promise.resolve();
+    expect(started).toEqual([0, 1, 2]);
+    gates[1]!.open();
+    gates[2]!.open();
+    await Promise.all(done);
+  });
+
+  it('a queued task with a key covers later requests with that key; a running one does not', async () => {
+    const queue = createFollowUpQueue(logger, 1);
+    const blocker = gate();
+    const runs: string[] = [];
+    const first = queue.run('card:1', async () => {
+      runs.push('running');
+      await blocker.opened;
+    });
+    // card:1 is running now; these queue one more run, shared by both callers.
+    const second = queue.run('card:1', async () => {
+      runs.push('second');
+    });
+    const third = queue.run('card:1', async () => {
+      runs.push('third');
+    });
+    expect(third).toBe(second);
+    blocker.open();
+    await Promise.all([first, second, third]);
+    expect(runs).toEqual(['running', 'second']);
+  });
+
+  it('a failing task is logged, not thrown, and the queue goes on', async () => {
+    const queue = createFollowUpQueue(logger, 1);
+    const ran: string[] = [];
+    await Promise.all([
+      queue.run(undefined, async () => {
+        throw new Error('boom');
+      }),
+      queue.run(undefined, async () => {
+        ran.push('next');
+      }),
+    ]);
+    expect(ran).toEqual(['next']);
+  });
+});
