@@ -1,6 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { OptOutActions, PollActions, SCHEDULE_SHORTCUT, SessionActions } from '../../ids.js';
+import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
 import { createPollVoteListener, POLL_VOTE_ACTION } from './poll-vote.js';
@@ -13,17 +14,30 @@ import { createSessionJoinListener } from './session-join.js';
 import { createSessionLeaveListener } from './session-leave.js';
 import { createOpenScheduleListener } from './session-open-schedule.js';
 
-/** Registers every block_actions / shortcut listener (one listener per file in this folder). */
+/** Every block_actions listener, filed by action_id (one listener per file in this folder). */
+export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
+  return [
+    { id: SessionActions.join, handler: createSessionJoinListener(deps) },
+    { id: SessionActions.leave, handler: createSessionLeaveListener(deps) },
+    { id: SessionActions.cancel, handler: createSessionCancelListener(deps) },
+    { id: SessionActions.edit, handler: createSessionEditListener(deps) },
+    { id: SessionActions.openSchedule, handler: createOpenScheduleListener(deps) },
+    { id: SessionActions.formatSelect, handler: createFormatSelectListener(deps) },
+    { id: SessionActions.calendarLink, handler: handleCalendarLinkClick },
+    { id: POLL_VOTE_ACTION, handler: createPollVoteListener(deps) },
+    { id: PollActions.comment, handler: createPollCommentListener(deps) },
+    { id: OptOutActions.toggle, handler: createOptOutToggleListener(deps) },
+  ];
+}
+
 export function registerActions(app: App, deps: AppDeps): void {
   app.shortcut(SCHEDULE_SHORTCUT, createScheduleShortcutListener(deps));
-  app.action(SessionActions.join, createSessionJoinListener(deps));
-  app.action(SessionActions.leave, createSessionLeaveListener(deps));
-  app.action(SessionActions.cancel, createSessionCancelListener(deps));
-  app.action(SessionActions.edit, createSessionEditListener(deps));
-  app.action(SessionActions.openSchedule, createOpenScheduleListener(deps));
-  app.action(SessionActions.formatSelect, createFormatSelectListener(deps));
-  app.action(SessionActions.calendarLink, handleCalendarLinkClick);
-  app.action(POLL_VOTE_ACTION, createPollVoteListener(deps));
-  app.action(PollActions.comment, createPollCommentListener(deps));
-  app.action(OptOutActions.toggle, createOptOutToggleListener(deps));
+  const routes = createRoutingTable(actionRoutes(deps));
+  app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
+    const handler = routes.find(args.action.action_id);
+    if (handler !== undefined) return handler(args as ActionArgs);
+    // A click we have no listener for (an old message's button): acknowledge so Slack shows no error.
+    deps.logger.warn({ actionId: args.action.action_id }, 'no listener for this action');
+    await args.ack();
+  });
 }

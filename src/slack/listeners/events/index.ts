@@ -1,11 +1,23 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
+import { createRoutingTable, type EventArgs, type Route } from '../dispatch.js';
 import { createAppHomeOpenedListener } from './app-home-opened.js';
 import { createUninstallListener } from './app-uninstalled.js';
 
-export function registerEvents(app: App, deps: AppDeps): void {
+/** Every Events API listener, filed by event type (manifest.yml subscribes to exactly these). */
+export function eventRoutes(deps: AppDeps): Route<EventArgs>[] {
   const uninstall = createUninstallListener(deps);
-  app.event('app_uninstalled', uninstall);
-  app.event('tokens_revoked', uninstall);
-  app.event('app_home_opened', createAppHomeOpenedListener(deps));
+  return [
+    { id: 'app_uninstalled', handler: uninstall },
+    { id: 'tokens_revoked', handler: uninstall },
+    { id: 'app_home_opened', handler: createAppHomeOpenedListener(deps) },
+  ];
+}
+
+export function registerEvents(app: App, deps: AppDeps): void {
+  const routes = createRoutingTable(eventRoutes(deps));
+  // Bolt acknowledges events itself; one listener for all of them, dispatched by type.
+  app.event(/.*/, async (args) => {
+    await routes.find(args.event.type)?.(args as EventArgs);
+  });
 }

@@ -1,15 +1,28 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { PollViews, SessionViews, SettingsViews } from '../../ids.js';
+import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
 import { createPollCommentSubmitListener } from './poll-comment.js';
 import { createAttendanceSubmissionListener } from './session-attendance.js';
 import { createScheduleSubmissionListener } from './session-schedule.js';
 import { createSettingsSubmitListener } from './settings.js';
 
-/** Registers every view_submission / view_closed listener (one listener per file in this folder). */
+/** Every view_submission listener, filed by callback_id (one listener per file in this folder). */
+export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
+  return [
+    { id: PollViews.comment, handler: createPollCommentSubmitListener(deps) },
+    { id: SettingsViews.modal, handler: createSettingsSubmitListener(deps) },
+    { id: SessionViews.schedule, handler: createScheduleSubmissionListener(deps) },
+    { id: SessionViews.attendance, handler: createAttendanceSubmissionListener(deps) },
+  ];
+}
+
 export function registerViews(app: App, deps: AppDeps): void {
-  app.view(PollViews.comment, createPollCommentSubmitListener(deps));
-  app.view(SettingsViews.modal, createSettingsSubmitListener(deps));
-  app.view(SessionViews.schedule, createScheduleSubmissionListener(deps));
-  app.view(SessionViews.attendance, createAttendanceSubmissionListener(deps));
+  const routes = createRoutingTable(viewRoutes(deps));
+  app.view({ type: 'view_submission' }, async (args) => {
+    const handler = routes.find(args.view.callback_id);
+    if (handler !== undefined) return handler(args as ViewArgs);
+    deps.logger.warn({ callbackId: args.view.callback_id }, 'no listener for this view');
+    await args.ack();
+  });
 }
