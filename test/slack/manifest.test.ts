@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EVENTS_PATH } from '../../src/app.js';
 import type { AppDeps } from '../../src/slack/deps.js';
+import { SUBCOMMANDS } from '../../src/slack/command.js';
 import { COMMAND, SCHEDULE_SHORTCUT } from '../../src/slack/ids.js';
 import { eventRoutes } from '../../src/slack/listeners/events/index.js';
 
@@ -118,6 +119,9 @@ describe('manifest.yml against the documented constraints', () => {
     expect(cmd.description.length).toBeLessThanOrEqual(2000);
     expect(cmd.usage_hint!.length).toBeGreaterThanOrEqual(1);
     expect(cmd.usage_hint!.length).toBeLessThanOrEqual(1000);
+    // The hint Slack shows while typing names every subcommand `/peer help` lists.
+    const hinted = cmd.usage_hint!.split('|').map((part) => part.trim().split(/\s+/)[0]);
+    expect(hinted.sort()).toEqual(Object.keys(SUBCOMMANDS).sort());
   });
 
   it('declares the global shortcut whose callback_id equals SCHEDULE_SHORTCUT', () => {
