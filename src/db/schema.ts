@@ -71,6 +71,8 @@ export const sessions = sqliteTable(
     primaryKey({ columns: [t.teamId, t.number] }),
     index('sessions_team_start_idx').on(t.teamId, t.status, t.startsAt),
     index('sessions_team_host_idx').on(t.teamId, t.hostId),
+    // App Home finds the sessions a person scheduled for someone else.
+    index('sessions_team_creator_idx').on(t.teamId, t.creatorId),
     index('sessions_team_series_idx').on(t.teamId, t.seriesId),
   ],
 );
@@ -103,7 +105,7 @@ export const jobs = sqliteTable(
       .notNull()
       .references(() => workspaces.teamId, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
-    /** Idempotency key, e.g. reminder:<session>:<user>:24h. Scheduling it twice is a no-op. */
+    /** Idempotency key, e.g. reminder:<session>:<user>:24h. Scheduling it again is a no-op, except that a cancelled job is revived (never a done, running or failed one). */
     key: text('key').notNull(),
     payload: text('payload').notNull().default('{}'),
     runAt: integer('run_at').notNull(),

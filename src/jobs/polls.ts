@@ -3,7 +3,6 @@ import { workspaces } from '../db/schema.js';
 import { defineJobKind, getJob, rescheduleJob, scheduleJob } from '../services/jobs.js';
 import {
   closePoll,
-  getPollSession,
   listSessionsNeedingPolls,
   POLL_CLOSE_KIND,
   POLL_OPEN_FOR_MS,
@@ -13,7 +12,7 @@ import {
   preparePollOpening,
   recordPollMessage,
 } from '../services/polls.js';
-import { renderPoll } from '../slack/poll-message.js';
+import { refreshPollMessage, renderPoll, withPollMessage } from '../slack/poll-message.js';
 import { serviceDeps } from '../slack/deps.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
@@ -32,12 +31,17 @@ export const handlePollOpen: JobHandler = async ({ deps, job }) => {
   if (plan.action === 'already_posted') return { status: 'done', result: { channel: plan.poll.channelId, ts: plan.poll.messageTs, rerun: true } };
   const { poll, session, summary } = plan;
   const message = renderPoll(deps, poll, session.title, summary);
-  const posted = await deps.messenger.postMessage(
-    job.teamId,
-    { channel: poll.channelId, ...(session.announcementTs === null ? {} : { thread_ts: session.announcementTs }), ...message },
-    { jobKey: job.key },
-  );
-  recordPollMessage(services, job.teamId, sessionNumber, posted.channel, posted.ts);
+  // In the poll message's chain: a vote clicked the instant the message appears waits until its
+  // ts is recorded, then updates the count instead of finding no message to update.
+  const posted = await withPollMessage(job.teamId, sessionNumber, async () => {
+    const sent = await deps.messenger.postMessage(
+      job.teamId,
+      { channel: poll.channelId, ...(session.announcementTs === null ? {} : { thread_ts: session.announcementTs }), ...message },
+      { jobKey: job.key },
+    );
+    recordPollMessage(services, job.teamId, sessionNumber, sent.channel, sent.ts);
+    return sent;
+  });
   scheduleJob(services, { teamId: job.teamId, kind: POLL_CLOSE_KIND, key: pollCloseKey(sessionNumber), runAt: poll.closesAt, payload: { sessionNumber } });
   return { status: 'done', result: { channel: posted.channel, ts: posted.ts } };
 };
@@ -50,8 +54,9 @@ export const handlePollClose: JobHandler = async ({ deps, job }) => {
   if (closed === undefined) return { status: 'skipped', reason: 'poll_not_found' };
   const { poll, summary } = closed;
   if (poll.messageTs === null) return { status: 'done', result: { votes: summary.votes, posted: false } };
-  const title = getPollSession(services, job.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
-  await deps.messenger.updateMessage(job.teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) }, { jobKey: job.key });
+  // Rendered from the database in turn with any vote updates still in flight, so the final
+  // result is the last thing written to the message.
+  await refreshPollMessage(deps, job.teamId, sessionNumber, { jobKey: job.key });
   return { status: 'done', result: { votes: summary.votes, average: summary.average } };
 };
 

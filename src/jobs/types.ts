@@ -14,5 +14,5 @@ export interface JobContext {
 
 export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
 
-/** Runs at the start of every tick to create upcoming jobs idempotently (scheduleJob is a no-op for a known key). */
+/** Runs at the start of every tick to create upcoming jobs idempotently (scheduleJob leaves a known key alone; only a cancelled one is revived, and planners never cancel). */
 export type JobPlanner = (deps: AppDeps) => void | Promise<void>;

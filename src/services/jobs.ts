@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, eq, gte, lt, notInArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobs } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -36,6 +36,8 @@ export interface ScheduleJobInput {
   key: string;
   runAt: number;
   payload?: Record<string, unknown>;
+  /** Skip reasons (as recorded by the handler) after which this key may be scheduled again. */
+  reviveSkipped?: readonly string[];
 }
 
 // Each kind registers its payload schema once (at import), so a bad payload fails when it is
@@ -152,9 +154,17 @@ function toJob(row: JobRow): Job {
 }
 
 /**
- * Creates a pending job; a job with the same key (in any status) makes this a no-op. Returns
- * whether a row was added. Written with drizzle's builder (not the cached statements) so it
- * works on the transaction handle sessions.ts passes in.
+ * Creates a pending job, or revives one that never sent anything. A known key is otherwise a
+ * no-op (pending, running, done and failed rows are left exactly as they are: a done or failed
+ * job may have reached Slack, so it is never run twice). Revived, with the new run_at, payload
+ * and a fresh attempt count:
+ * - a `cancelled` job: someone left and joined again, or a session moved away and back;
+ * - a `skipped` job whose recorded reason is in `reviveSkipped` (the caller says which of its
+ *   kind's skip reasons mean "not sent, may be due again", e.g. a reminder skipped because the
+ *   person had left). Other skips stay skipped, so a planner that schedules the same key on
+ *   every tick cannot loop a job through skip -> pending -> skip.
+ * Returns whether a row was added or revived. Written with drizzle's builder (not the cached
+ * statements) so it works on the transaction handle sessions.ts passes in.
  */
 export function scheduleJob(deps: ServiceDeps, input: ScheduleJobInput): boolean {
   const payload = input.payload ?? {};
@@ -164,10 +174,21 @@ export function scheduleJob(deps: ServiceDeps, input: ScheduleJobInput): boolean
     if (!parsed.success) throw new AppError('invalid_input', `job payload for ${input.kind} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
   const now = deps.clock.now();
+  const payloadJson = JSON.stringify(payload);
+  const reviveSkipped = input.reviveSkipped ?? [];
+  const revivable =
+    reviveSkipped.length === 0
+      ? eq(jobs.status, 'cancelled')
+      : or(eq(jobs.status, 'cancelled'), and(eq(jobs.status, 'skipped'), inArray(sql`json_extract(${jobs.result}, '$.reason')`, [...reviveSkipped])));
   const res = deps.db
     .insert(jobs)
-    .values({ teamId: input.teamId, kind: input.kind, key: input.key, payload: JSON.stringify(payload), runAt: input.runAt, status: 'pending', attempts: 0, createdAt: now, updatedAt: now })
-    .onConflictDoNothing({ target: [jobs.teamId, jobs.key] })
+    .values({ teamId: input.teamId, kind: input.kind, key: input.key, payload: payloadJson, runAt: input.runAt, status: 'pending', attempts: 0, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [jobs.teamId, jobs.key],
+      set: { kind: input.kind, payload: payloadJson, runAt: input.runAt, status: 'pending', attempts: 0, leaseUntil: null, lastError: null, result: null, updatedAt: now },
+      // When this is false SQLite leaves the row alone and reports no change: the no-op case.
+      setWhere: revivable,
+    })
     .run();
   return res.changes === 1;
 }
@@ -197,52 +218,52 @@ export function cancelJob(deps: ServiceDeps, teamId: string, key: string, reason
  * the keys in `keep`. Jobs already running, done or failed are left alone. Returns how many.
  */
 export function cancelPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: string, options: { keep?: readonly string[]; reason?: string } = {}): number {
+  return cancelPendingJobsQuery(deps, teamId, keyPrefix, options).run().changes;
+}
+
+/** The statement cancelPendingJobs runs; exported so a test can EXPLAIN the plan SQLite picks. */
+export function cancelPendingJobsQuery(deps: ServiceDeps, teamId: string, keyPrefix: string, options: { keep?: readonly string[]; reason?: string } = {}) {
   const keep = options.keep ?? [];
-  const res = deps.db
+  return deps.db
     .update(jobs)
     .set({ status: 'cancelled', result: JSON.stringify({ reason: options.reason ?? 'cancelled' }), updatedAt: deps.clock.now() })
-    .where(
-      and(
-        eq(jobs.teamId, teamId),
-        eq(jobs.status, 'pending'),
-        keyRange(keyPrefix),
-        keep.length === 0 ? undefined : notInArray(jobs.key, [...keep]),
-      ),
-    )
-    .run();
-  return res.changes;
+    .where(and(eq(jobs.teamId, teamId), isPendingNotIndexed, keyRange(keyPrefix), keep.length === 0 ? undefined : notInArray(jobs.key, [...keep])));
 }
 
 /**
- * Keys starting with `prefix` as a range on the (team_id, key) index: [prefix, prefix with its
- * last character bumped). Not LIKE, where `_` and `%` in a key would be wildcards.
+ * `status = 'pending'` written so SQLite cannot use it for an index (the unary +): next to a key
+ * prefix it only filters the rows found through (team_id, key), a handful per session. SQLite
+ * picks that index today anyway; the + keeps it so whatever ANALYZE later says about how rare
+ * 'pending' is, so the query never walks jobs_due_idx (every workspace's pending jobs).
  */
-function keyRange(prefix: string) {
+const isPendingNotIndexed = sql`+${jobs.status} = 'pending'`;
+
+/**
+ * Keys starting with `prefix` as a range on the (team_id, key) unique index, so a join reads
+ * one session's few rows instead of scanning the workspace (not substr() or LIKE, which the
+ * index cannot serve; with LIKE `_` and `%` in a key would also be wildcards). The upper bound
+ * is the prefix with its last character bumped; SQLite compares text as UTF-8 bytes, which for
+ * characters below the surrogates is code point order. A prefix ending in any other character
+ * gets `prefix || U+10FFFF` (the largest code point) as the bound instead.
+ */
+export function keyRange(prefix: string) {
   if (prefix === '') throw new AppError('invalid_input', 'a job key prefix cannot be empty');
-  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const last = prefix.charCodeAt(prefix.length - 1);
+  const upper = last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : `${prefix}\u{10FFFF}`;
   return and(gte(jobs.key, prefix), lt(jobs.key, upper));
 }
 
 /** Keys (any status) that start with `keyPrefix`, with their status. */
 export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; status: JobStatus }[] {
+  return listJobKeysQuery(deps, teamId, keyPrefix).all();
+}
+
+/** The statement listJobKeys runs; exported so a test can EXPLAIN it. */
+export function listJobKeysQuery(deps: ServiceDeps, teamId: string, keyPrefix: string) {
   return deps.db
     .select({ key: jobs.key, status: jobs.status })
     .from(jobs)
-    .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)))
-    .all();
-}
-
-/**
- * Makes a cancelled job pending again (someone left and re-joined, a session moved back to its
- * old time): the key is the same message, so the row is reused rather than duplicated.
- */
-export function reviveCancelledJob(deps: ServiceDeps, teamId: string, key: string, runAt: number): boolean {
-  const res = deps.db
-    .update(jobs)
-    .set({ status: 'pending', runAt, attempts: 0, leaseUntil: null, lastError: null, result: null, updatedAt: deps.clock.now() })
-    .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'cancelled')))
-    .run();
-  return res.changes === 1;
+    .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)));
 }
 
 /** Pending jobs whose key starts with `keyPrefix`. */
@@ -250,7 +271,7 @@ export function listPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: st
   return deps.db
     .select({ key: jobs.key, runAt: jobs.runAt })
     .from(jobs)
-    .where(and(eq(jobs.teamId, teamId), eq(jobs.status, 'pending'), keyRange(keyPrefix)))
+    .where(and(eq(jobs.teamId, teamId), isPendingNotIndexed, keyRange(keyPrefix)))
     .all();
 }
 

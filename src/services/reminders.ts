@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, listJobKeys, reviveCancelledJob, scheduleJob, sqliteOf } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob, sqliteOf, type JobStatus } from './jobs.js';
 import { memberTimeZone } from './members.js';
 import { getSession, listParticipants, type Session } from './sessions.js';
 import { DEFAULT_SETTINGS, getSettings, WorkspaceSettings } from './settings.js';
@@ -32,6 +32,17 @@ export function reminderKeyPrefix(sessionNumber: number): string {
 
 export function reminderKey(p: ReminderPayload): string {
   return `${reminderKeyPrefix(p.sessionNumber)}${p.userId}:${p.leadMinutes}:${p.startsAt}`;
+}
+
+/**
+ * Skip reasons after which the same reminder may be due again: the person had left (and has
+ * now re-joined) or the session had moved (and is back at this time). Nothing was sent.
+ */
+const REVIVABLE_SKIPS: readonly ReminderSkipReason[] = ['not_a_participant', 'session_moved'];
+
+/** Saves a write (and the upsert) for the keys that are certainly a no-op. */
+function mayNeedScheduling(status: JobStatus | undefined): boolean {
+  return status === undefined || status === 'cancelled' || status === 'skipped';
 }
 
 /** The people who get reminders: the host and the attendees with a seat (not the waitlist). */
@@ -70,10 +81,10 @@ export function syncSessionReminders(deps: ServiceDeps, teamId: string, sessionN
       wanted.push(key);
       const runAt = session.startsAt - leadMinutes * 60_000;
       if (runAt < now) continue;
-      const status = existing.get(key);
-      if (status === undefined) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload });
-      // Left and came back (or the session moved back): the same reminder is due again.
-      else if (status === 'cancelled') reviveCancelledJob(deps, teamId, key, runAt);
+      // New, or cancelled/skipped-unsent and due again (left and came back, or the session moved
+      // back to this time): scheduleJob adds or revives it. Pending, running, done and failed
+      // rows are not touched, so nobody gets the same reminder twice.
+      if (mayNeedScheduling(existing.get(key))) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload, reviveSkipped: REVIVABLE_SKIPS });
     }
   }
   cancelPendingJobs(deps, teamId, prefix, { keep: wanted, reason: 'no_longer_needed' });
@@ -84,7 +95,9 @@ export type ReminderSession = Pick<Session, 'number' | 'title' | 'startsAt' | 'd
 
 export type ReminderCheck =
   | { send: true; session: ReminderSession; timeZone: string }
-  | { send: false; reason: 'session_deleted' | 'session_cancelled' | 'session_moved' | 'not_a_participant' | 'session_started' | 'superseded' };
+  | { send: false; reason: ReminderSkipReason };
+
+export type ReminderSkipReason = 'session_deleted' | 'session_cancelled' | 'session_moved' | 'not_a_participant' | 'session_started' | 'superseded';
 
 /**
  * The safety net at send time: the rows can be stale (the app was down, or a sync was missed),

@@ -370,3 +370,45 @@ describe('closing', () => {
     expect(votesOf(n).find((v) => v.userId === 'U0ANNA')?.value).toBe(4);
   });
 });
+
+describe('updating the poll message under concurrent votes', () => {
+  /** chat.update calls in the order Slack finished applying them (a delayed call is applied late). */
+  function recordAppliedUpdates(ts: string) {
+    const applied: string[] = [];
+    t.fake.onMethod('chat.update', (args) => {
+      if (args.ts === ts) applied.push(textOf(args.blocks));
+      return { ok: true, channel: args.channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } };
+    });
+    return applied;
+  }
+  const updateCalls = (ts: string) => t.fake.callsTo('chat.update').filter((c) => c.args.ts === ts);
+
+  it('the last update applied to the message shows every stored vote, even when an earlier update is slow', async () => {
+    const { n, ts } = await openPoll();
+    const applied = recordAppliedUpdates(ts);
+    // The first update Slack receives is answered last, the way a slow request overtakes nothing but lands late.
+    t.fake.script('chat.update', { delayMs: 200 }, { delayMs: 100 });
+    await Promise.all([vote('U0ANNA', `${n}:4`), vote('U0BOB', `${n}:5`), vote('U0CARL', `${n}:2`), vote('U0DAVE', `${n}:5`)]);
+    expect(votesOf(n)).toHaveLength(4);
+    // Settled: every update Slack received has been applied, and the last one is the full count.
+    await t.fake.waitFor(() => applied.length > 0 && applied.length === updateCalls(ts).length && applied.at(-1)!.includes('4 votes'), 'the final count on the message');
+    expect(applied.at(-1)).toContain('average *4.0*');
+    // Votes that arrive while an update is waiting share it: no more calls than votes.
+    expect(updateCalls(ts).length).toBeLessThanOrEqual(4);
+  });
+
+  it('a slow vote update cannot land after the close and bring the buttons back', async () => {
+    const { n, ts } = await openPoll();
+    const applied = recordAppliedUpdates(ts);
+    t.fake.script('chat.update', { delayMs: 200 });
+    await vote('U0ANNA', `${n}:4`);
+    await t.fake.waitFor(() => updateCalls(ts).length === 1, 'the vote update to be on its way');
+    t.clock.set(END + 5 * MINUTE + 72 * HOUR);
+    await t.tick();
+    expect(jobRow(`poll_close:${n}`)?.status).toBe('done');
+    await t.fake.waitFor(() => applied.length === updateCalls(ts).length && applied.length === 2, 'both updates applied');
+    expect(applied[0]).toContain('1 vote');
+    expect(applied[1]).toContain('Final result');
+    expect(applied[1]).not.toContain(PollActions.votePrefix);
+  });
+});

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reminderKey } from '../../src/services/reminders.js';
+import { formatInZone } from '../../src/services/time.js';
 import { SessionActions } from '../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createSession } from '../support/factories.js';
-import { dmChannel, HOUR, jobByKey, MINUTE, recordDeliveries } from '../jobs/support.js';
+import { dmChannel, HOUR, jobByKey, jobRows, MINUTE, recordDeliveries } from '../jobs/support.js';
+import { scheduleOk, submitSchedule } from './sessions/helpers.js';
 
 /**
  * Reminders end to end over signed HTTP: a person joins with `/peer join`, the reminder DM
@@ -16,6 +18,8 @@ beforeAll(async () => {
   t = await startTestApp({ planners: [] });
   t.clock.set(NOW);
   t.fake.setUser({ id: 'U0JOINER', name: 'joiner', tz: 'America/Los_Angeles' });
+  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
+  t.fake.setUser({ id: 'U0CAROL', name: 'carol', tz: 'Europe/Berlin' });
 });
 afterAll(async () => {
   await t.stop();
@@ -48,5 +52,70 @@ describe('reminders over the real app', () => {
     t.clock.set(start - 15 * MINUTE);
     await t.tick();
     expect(deliveries.to('U0JOINER').filter((d) => d.text.startsWith('Reminder:'))).toHaveLength(1);
+  });
+
+  const remindersTo = (deliveries: ReturnType<typeof recordDeliveries>, userId: string) => deliveries.to(userId).filter((d) => d.text.startsWith('Reminder:'));
+
+  it('join, leave and join again: the reminders are pending again and each is sent once', async () => {
+    t.clock.set('2026-10-30T12:00:00Z');
+    const deliveries = recordDeliveries(t.fake);
+    // 2026-11-01 09:00 in the host's New York zone.
+    const s = await scheduleOk(t, { title: 'Rejoin me' });
+    const start = s.startsAt;
+    const k24 = reminderKey({ sessionNumber: s.number, userId: 'U0CAROL', leadMinutes: 1440, startsAt: start });
+    const k15 = reminderKey({ sessionNumber: s.number, userId: 'U0CAROL', leadMinutes: 15, startsAt: start });
+
+    expect((await t.command(`join ${s.number}`, { user: 'U0CAROL' })).status).toBe(200);
+    await t.fake.waitFor(() => jobByKey(t, k24)?.status === 'pending', 'reminders planned on join');
+    expect((await t.command(`leave ${s.number}`, { user: 'U0CAROL' })).status).toBe(200);
+    await t.fake.waitFor(() => jobByKey(t, k24)?.status === 'cancelled' && jobByKey(t, k15)?.status === 'cancelled', 'reminders cancelled on leave');
+    expect((await t.command(`join ${s.number}`, { user: 'U0CAROL' })).status).toBe(200);
+    await t.fake.waitFor(() => jobByKey(t, k24)?.status === 'pending' && jobByKey(t, k15)?.status === 'pending', 'reminders pending again on re-join');
+    expect(jobRows(t).filter((j) => j.key === k24 || j.key === k15)).toHaveLength(2);
+    expect(jobByKey(t, k24)!.runAt).toBe(start - 24 * HOUR);
+
+    t.clock.set(start - 24 * HOUR);
+    await t.tick();
+    t.clock.set(start - 15 * MINUTE);
+    await t.tick();
+    t.clock.set(start - 5 * MINUTE);
+    await t.tick();
+    const sent = remindersTo(deliveries, 'U0CAROL');
+    expect(sent.map((d) => (d.text.includes('24 hours') ? '24h' : d.text.includes('15 minutes') ? '15m' : d.text))).toEqual(['24h', '15m']);
+    expect(jobByKey(t, k24)!.status).toBe('done');
+    expect(jobByKey(t, k15)!.status).toBe('done');
+  });
+
+  it('a session moved to another time and back gets the reminders for its time, each sent once', async () => {
+    t.clock.set('2026-10-30T12:00:00Z');
+    const deliveries = recordDeliveries(t.fake);
+    const s = await scheduleOk(t, { title: 'Move me' });
+    const t1 = s.startsAt;
+    await t.command(`join ${s.number}`, { user: 'U0CAROL' });
+    const key = (lead: number, startsAt: number) => reminderKey({ sessionNumber: s.number, userId: 'U0CAROL', leadMinutes: lead, startsAt });
+    await t.fake.waitFor(() => jobByKey(t, key(1440, t1))?.status === 'pending', 'reminders for T1');
+
+    const moved = await submitSchedule(t, { time: '11:00', title: 'Move me' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(moved.status).toBe(200);
+    const t2 = t1 + 2 * HOUR;
+    await t.fake.waitFor(() => jobByKey(t, key(1440, t2))?.status === 'pending', 'reminders for T2');
+    expect(jobByKey(t, key(1440, t1))!.status).toBe('cancelled');
+
+    const back = await submitSchedule(t, { time: '09:00', title: 'Move me' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(back.status).toBe(200);
+    await t.fake.waitFor(() => jobByKey(t, key(1440, t1))?.status === 'pending' && jobByKey(t, key(15, t1))?.status === 'pending', 'reminders for T1 again');
+    expect(jobByKey(t, key(1440, t2))!.status).toBe('cancelled');
+    expect(jobByKey(t, key(15, t2))!.status).toBe('cancelled');
+
+    for (const at of [t1 - 24 * HOUR, t2 - 24 * HOUR, t1 - 15 * MINUTE, t2 - 15 * MINUTE, t2 + MINUTE]) {
+      t.clock.set(at);
+      await t.tick();
+    }
+    // The host's reminders follow the same keys; count both people.
+    for (const [userId, zone] of [['U0CAROL', 'Europe/Berlin'], ['U0ALICE', 'America/New_York']] as const) {
+      const sent = remindersTo(deliveries, userId);
+      expect(sent, userId).toHaveLength(2);
+      for (const d of sent) expect(d.text).toContain(formatInZone(t1, zone));
+    }
   });
 });

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { castVote, getPollSession } from '../../../services/polls.js';
-import { renderPoll } from '../../poll-message.js';
+import { castVote } from '../../../services/polls.js';
+import { refreshPollMessage } from '../../poll-message.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { PollActions } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
@@ -57,16 +57,17 @@ export function createPollVoteListener(deps: AppDeps) {
       await replyEphemeral(deps, responseUrl, UNEXPECTED_ERROR_TEXT);
       return;
     }
-    const { poll, summary, changed } = result;
+    const { poll, changed } = result;
     await replyEphemeral(
       deps,
       responseUrl,
       `${changed ? 'Vote changed' : 'Thanks, your vote is in'}: *${value}* of 5. You can change it (or add a comment) until the poll closes; only the count and the average are shown.`,
     );
     if (poll.messageTs === null) return;
-    const title = getPollSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
     try {
-      await deps.messenger.updateMessage(actor.teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) });
+      // Serialized per poll and rendered from the database when it runs: two votes a moment
+      // apart cannot leave the older count on screen.
+      await refreshPollMessage(deps, actor.teamId, sessionNumber);
     } catch (err) {
       // The vote is stored; the count catches up with the next vote or when the poll closes.
       deps.logger.warn({ err, teamId: actor.teamId, sessionNumber }, 'could not update the poll message');

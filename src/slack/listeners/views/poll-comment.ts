@@ -2,8 +2,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { getPollSession, POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
-import { renderPoll } from '../../poll-message.js';
+import { POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
+import { refreshPollMessage } from '../../poll-message.js';
 import { buildPollCommentSavedModal } from '../../blocks/poll.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { PollViews } from '../../ids.js';
@@ -86,11 +86,10 @@ export function createPollCommentSubmitListener(deps: AppDeps) {
     }
     // The confirmation is the modal itself (no DM): it reaches people who opted out of DMs too.
     await ack({ response_action: 'update', view: buildPollCommentSavedModal(sessionNumber) as unknown as ViewsOpenArguments['view'] });
-    const { poll, summary } = result;
-    if (poll.messageTs === null) return;
-    const title = getPollSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
+    if (result.poll.messageTs === null) return;
     try {
-      await deps.messenger.updateMessage(actor.teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) });
+      // In turn with votes on the same poll, rendered from the database (see refreshPollMessage).
+      await refreshPollMessage(deps, actor.teamId, sessionNumber);
     } catch (err) {
       deps.logger.warn({ err, teamId: actor.teamId, sessionNumber }, 'could not update the poll message');
     }
