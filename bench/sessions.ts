@@ -36,6 +36,8 @@ export async function runSessionsList(context: BenchContext): Promise<Comparison
     requestsFor: slashCommand('list'),
     bareRequestsFor: slashCommand('help'),
     bars: [BAR],
+    // Each request gets its answer on its response_url after the ack (the list; the click's reply).
+    repliesPerRequest: 1,
     ...LOAD,
   });
   console.log(formatComparison(result));
@@ -50,6 +52,8 @@ export async function runSessionsJoin(context: BenchContext): Promise<Comparison
     requestsFor: joinClick,
     bareRequestsFor: slashCommand('help'),
     bars: [BAR],
+    // Each request gets its answer on its response_url after the ack (the list; the click's reply).
+    repliesPerRequest: 1,
     ...LOAD,
   });
   console.log(formatComparison(result));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ReadyLine } from '../servers/protocol.js';
+import type { ProgressLine, ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,6 +23,10 @@ export interface ServerHandle {
   rssKb(): number;
   /** VmRSS when the server said it was ready, before any request, in KB. */
   readyRssKb: number;
+  /** response_url posts the server's fake Slack has received so far (0 for the bare app). */
+  replies(): number;
+  /** Slack API calls the server's fake Slack has received so far (0 for the bare app). */
+  slackCalls(): number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,8 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
   live.add(child);
   child.once('exit', () => live.delete(child));
 
+  let replies = 0;
+  let calls = 0;
   const ready = await new Promise<ReadyLine>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${kind} server did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
@@ -75,9 +81,17 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
       }
       if (parsed?.ready === true && typeof parsed.port === 'number') {
         clearTimeout(timer);
-        // Keep draining stdout so a chatty child never blocks on a full pipe.
+        // Keep draining stdout so a chatty child never blocks on a full pipe; progress lines count replies.
         lines.removeAllListeners('line');
-        lines.on('line', () => {});
+        lines.on('line', (next) => {
+          try {
+            const progress = JSON.parse(next) as Partial<ProgressLine>;
+            if (typeof progress.replies === 'number') replies = progress.replies;
+            if (typeof progress.calls === 'number') calls = progress.calls;
+          } catch {
+            // Not a progress line.
+          }
+        });
         resolve(parsed as ReadyLine);
       }
     });
@@ -95,6 +109,8 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
     pid,
     port: ready.port,
     fakeSlackUrl: ready.fakeSlackUrl,
+    replies: () => replies,
+    slackCalls: () => calls,
     peakRssKb: () => readStatusKb(pid, 'VmHWM'),
     rssKb: () => readStatusKb(pid, 'VmRSS'),
     async stop() {

@@ -66,6 +66,24 @@ export interface ComparisonOptions {
   perRound?: number;
   concurrency?: number;
   warmup?: number;
+  /**
+   * response_url posts each Peerloop request leads to, after its ack (a list, a click's reply).
+   * When set, every Peerloop round is followed by a wait until those replies have landed, outside
+   * the timing, so the work deferred past the ack cannot spill into the bare app's round, and the
+   * result says how much of it was done within the round.
+   */
+  repliesPerRequest?: number;
+}
+
+/** The work after the ack, when the scenario has replies to count (repliesPerRequest). */
+export interface RepliesResult {
+  expected: number;
+  /** Replies that had landed by the end of each measured Peerloop round, summed. */
+  withinRounds: number;
+  /** Replies that had landed once the waits were over (should equal expected). */
+  delivered: number;
+  /** The longest wait after a round for its replies to land, in ms. */
+  maxDrainMs: number;
 }
 
 export interface SideResult {
@@ -97,6 +115,7 @@ export interface ComparisonResult {
   bars: BarResult[];
   /** Peerloop's p99 over the bare app's, round by round (each pair ran back to back). */
   roundP99Ratios: number[];
+  replies?: RepliesResult;
   /** Every bar met and no request failed. */
   pass: boolean;
 }
@@ -140,6 +159,24 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     roundP99Ms: [],
   });
   const peerloop = makeSide(peerloopServer, requestsFor);
+  const perRequest = options.repliesPerRequest;
+  const replies: RepliesResult | undefined = perRequest === undefined ? undefined : { expected: 0, withinRounds: 0, delivered: 0, maxDrainMs: 0 };
+  /**
+   * Waits (untimed) until the Peerloop server's replies reach `target` and its other Slack calls
+   * (cards, files, Home) have stopped for 300 ms, at most 60 s; returns the wait.
+   */
+  const drainTo = async (target: number): Promise<number> => {
+    const started = Date.now();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    while (peerloopServer.replies() < target && Date.now() - started < 60_000) await sleep(20);
+    let calls = -1;
+    while (calls !== peerloopServer.slackCalls() && Date.now() - started < 60_000) {
+      calls = peerloopServer.slackCalls();
+      await sleep(300);
+    }
+    return Date.now() - started;
+  };
+  const repliesBase = peerloopServer.replies();
   const bare = makeSide(bareServer, options.bareRequestsFor ?? requestsFor);
 
   try {
@@ -147,7 +184,9 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     for (const side of [peerloop, bare]) {
       const result = await runLoad({ port: side.server.port, agent: side.agent, count: warmup, concurrency, requestFor: side.requestsFor, target: side.target });
       if (result.errors > 0) throw new Error(`${side.server.label} failed during warm-up: ${result.errorSamples.join('; ')}`);
+      if (side === peerloop && perRequest !== undefined) await drainTo(repliesBase + warmup * perRequest);
     }
+    const measuredBase = peerloopServer.replies();
 
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? [peerloop, bare] : [bare, peerloop];
@@ -162,6 +201,14 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
           target: side.target,
         });
         side.sent += perRound;
+        if (side === peerloop && replies !== undefined && perRequest !== undefined) {
+          const target = measuredBase + side.sent * perRequest;
+          const roundBase = target - perRound * perRequest;
+          replies.withinRounds += Math.max(0, peerloopServer.replies() - roundBase);
+          replies.maxDrainMs = Math.max(replies.maxDrainMs, await drainTo(target));
+          replies.expected = side.sent * perRequest;
+          replies.delivered = peerloopServer.replies() - measuredBase;
+        }
         side.latencies.push(...result.latenciesMs);
         side.roundP99Ms.push(percentile([...result.latenciesMs].sort((a, b) => a - b), 99));
         side.elapsedMs += result.elapsedMs;
@@ -204,7 +251,8 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     bare: b,
     bars: barResults,
     roundP99Ratios: peerloop.roundP99Ms.map((ms, i) => ms / bare.roundP99Ms[i]!),
-    pass: barResults.every((r) => r.pass) && p.errors === 0 && b.errors === 0,
+    ...(replies === undefined ? {} : { replies }),
+    pass: barResults.every((r) => r.pass) && p.errors === 0 && b.errors === 0 && (replies === undefined || replies.delivered >= replies.expected),
   };
 }
 
@@ -229,6 +277,15 @@ export function formatComparison(result: ComparisonResult): string {
   const rounds = [...result.roundP99Ratios].sort((a, b) => a - b);
   if (rounds.length > 0) {
     lines.push(`  per-round p99 ratio (for noise, not the bar): median ${fixed(percentile(rounds, 50))}x, range ${fixed(rounds[0]!)}x to ${fixed(rounds.at(-1)!)}x`);
+  }
+  const r = result.replies;
+  if (r !== undefined) {
+    const share = r.expected === 0 ? 0 : (100 * r.withinRounds) / r.expected;
+    lines.push(
+      `  replies via response_url: ${r.withinRounds} of ${r.expected} (${fixed(share, 0)}%) landed within the timed rounds; ` +
+        `the rest after, in waits of at most ${fixed(r.maxDrainMs / 1000, 1)} s (untimed, with the Slack calls that follow, before the bare app's next round)`,
+    );
+    if (r.delivered < r.expected) lines.push(`  FAIL  only ${r.delivered} of ${r.expected} replies landed within 60 s of their round`);
   }
   for (const bar of result.bars) {
     lines.push(`  ${bar.pass ? 'PASS' : 'FAIL'}  ${bar.metric} ${fixed(bar.ratio)}x the bare app's (bar: within ${bar.limit}x)`);

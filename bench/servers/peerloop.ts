@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMessenger } from '../../src/slack/messenger.js';
 import { startFakeSlack } from '../../test/support/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../../test/support/sign.js';
-import { announceReady, exitWhenParentGoes, seedNameFromArgv } from './protocol.js';
+import { announceProgress, announceReady, exitWhenParentGoes, seedNameFromArgv } from './protocol.js';
 import { SEEDS } from './seeds.js';
 
 /**
@@ -45,8 +45,25 @@ const app = createApp({ config, database, clock: systemClock, logger, messenger 
 const { port } = await app.start(0);
 
 // The fake records every call, reply and upload for tests to inspect; here nobody reads them, and
-// keeping them would count the fake's memory as Peerloop's.
-setInterval(() => fake.reset(), 1_000).unref();
+// keeping them would count the fake's memory as Peerloop's. Before forgetting them, count the
+// response_url posts and tell the parent (bench/lib/compare.ts waits for the replies to land).
+// BENCH_TRACE_REPLIES=1 also prints the running totals on stderr once a second.
+const trace = process.env.BENCH_TRACE_REPLIES === '1';
+const startedAt = Date.now();
+let replies = 0;
+let calls = 0;
+let lastTrace = 0;
+setInterval(() => {
+  const fresh = fake.responses.length + fake.calls.length;
+  replies += fake.responses.length;
+  calls += fake.calls.length;
+  fake.reset();
+  if (fresh > 0) announceProgress(replies, calls);
+  if (trace && Date.now() - lastTrace >= 1_000) {
+    lastTrace = Date.now();
+    process.stderr.write(`[peerloop ${((lastTrace - startedAt) / 1000).toFixed(0)} s] response_url posts ${replies}, Slack calls ${calls}\n`);
+  }
+}, 100).unref();
 
 exitWhenParentGoes(() => {
   database.close();

@@ -21,6 +21,22 @@ export function seedNameFromArgv(argv: readonly string[] = process.argv, env: No
   return env.BENCH_SEED || undefined;
 }
 
+/**
+ * What a Peerloop server child prints on stdout while it runs: how many response_url posts its
+ * fake Slack has received so far and how many API calls (cumulative), so the parent can tell whether the work after
+ * the ack kept up with the load.
+ */
+export interface ProgressLine {
+  replies: number;
+  /** Slack Web API calls so far (card updates, DMs, files, Home), also cumulative. */
+  calls: number;
+}
+
+export function announceProgress(replies: number, calls: number): void {
+  const line: ProgressLine = { replies, calls };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
 export function announceReady(port: number, fakeSlackUrl?: string): void {
   const line: ReadyLine = { ready: true, port, ...(fakeSlackUrl === undefined ? {} : { fakeSlackUrl }) };
   process.stdout.write(`${JSON.stringify(line)}\n`);

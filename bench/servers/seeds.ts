@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FORMAT_IDS } from '../../src/services/formats.js';
+import { REMINDER_KIND, reminderKey, type ReminderPayload } from '../../src/services/reminders.js';
+import { DEFAULT_SETTINGS } from '../../src/services/settings.js';
 
 /**
  * Database fillers run in the Peerloop child before it starts listening, chosen with
@@ -26,7 +28,10 @@ export function seededUserId(i: number): string {
 
 /**
  * Issue 3's load: 10,000 sessions (half past, half in the next 180 days, so the 14-day window of
- * `/peer list` holds a few hundred) and 100,000 participant rows, in the bench workspace.
+ * `/peer list` holds a few hundred) and 100,000 participant rows, in the bench workspace, with
+ * the pending reminder jobs the app keeps for every seated participant of an upcoming session
+ * (as it would have after people joined through it; without them the first join of each seeded
+ * session would also backfill its whole session's reminders, which no real join does).
  */
 function seedSessions(sqlite: Database.Database, now: number): void {
   const insertWorkspace = sqlite.prepare(
@@ -45,6 +50,17 @@ function seedSessions(sqlite: Database.Database, now: number): void {
   const insertParticipant = sqlite.prepare(
     `insert into participants (team_id, session_number, user_id, role, joined_at) values (?, ?, ?, ?, ?)`,
   );
+  const insertJob = sqlite.prepare(
+    `insert into jobs (team_id, kind, key, payload, run_at, status, attempts, created_at, updated_at) values (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+  );
+  const remind = (sessionNumber: number, userId: string, startsAt: number): void => {
+    for (const leadMinutes of DEFAULT_SETTINGS.reminderLeadMinutes) {
+      const runAt = startsAt - leadMinutes * 60_000;
+      if (runAt < now) continue;
+      const payload: ReminderPayload = { sessionNumber, userId, leadMinutes, startsAt };
+      insertJob.run(BENCH_TEAM, REMINDER_KIND, reminderKey(payload), JSON.stringify(payload), runAt, now, now);
+    }
+  };
   sqlite.transaction(() => {
     insertWorkspace.run(BENCH_TEAM, SEEDED_SESSIONS + 1, now, now);
     for (let p = 0; p < SEEDED_PEOPLE; p++) insertMember.run(BENCH_TEAM, seededUserId(p), `person ${p}`, now, now);
@@ -56,8 +72,12 @@ function seedSessions(sqlite: Database.Database, now: number): void {
       const status = n % 50 === 0 ? 'cancelled' : 'scheduled';
       insertSession.run(BENCH_TEAM, n, `Session ${n}`, FORMAT_IDS[n % FORMAT_IDS.length], `topic ${n % 40}`, seededUserId(host), seededUserId(host), startsAt, n % 3 === 0 ? 20 : null, `1700000000.${String(n).padStart(6, '0')}`, status, now, now);
       insertParticipant.run(BENCH_TEAM, n, seededUserId(host), 'host', now);
+      // At most 10 people per session and capacity 20 or none: everyone has a seat.
+      if (status === 'scheduled') remind(n, seededUserId(host), startsAt);
       for (let k = 1; k < PARTICIPANTS_PER_SESSION; k++) {
-        insertParticipant.run(BENCH_TEAM, n, seededUserId((host + k * 131) % SEEDED_PEOPLE), 'attendee', now);
+        const attendee = seededUserId((host + k * 131) % SEEDED_PEOPLE);
+        insertParticipant.run(BENCH_TEAM, n, attendee, 'attendee', now);
+        if (status === 'scheduled') remind(n, attendee, startsAt);
       }
     }
   })();

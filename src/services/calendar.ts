@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, gte, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
 import { createRequire } from 'node:module';
 import type { EventAttributes } from 'ics';
+import { preparedPerDb } from '../db/prepared.js';
 import { members, sessions, workspaces } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 
@@ -206,13 +207,18 @@ const calendarColumns = {
   updatedAt: sessions.updatedAt,
 };
 
-export function getCalendarSession(deps: ServiceDeps, teamId: string, number: number): CalendarSession | undefined {
-  return deps.db
+// Read for every calendar file sent after a join: prepared once per database.
+const selectCalendarSession = preparedPerDb((db) =>
+  db
     .select(calendarColumns)
     .from(sessions)
     .leftJoin(members, and(eq(members.teamId, sessions.teamId), eq(members.userId, sessions.hostId)))
-    .where(and(eq(sessions.teamId, teamId), eq(sessions.number, number)))
-    .get();
+    .where(and(eq(sessions.teamId, sql.placeholder('teamId')), eq(sessions.number, sql.placeholder('number'))))
+    .prepare(),
+);
+
+export function getCalendarSession(deps: ServiceDeps, teamId: string, number: number): CalendarSession | undefined {
+  return selectCalendarSession(deps.db).get({ teamId, number });
 }
 
 /** Sessions the feed shows: from a week ago to 90 days ahead, cancelled ones included (as cancelled). */

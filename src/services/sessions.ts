@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { preparedPerDb } from '../db/prepared.js';
 import { participants, sessions, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
@@ -125,7 +126,27 @@ export function isFinished(session: Pick<Session, 'startsAt' | 'durationMin'>, n
   return now >= sessionEndsAt(session);
 }
 
+/**
+ * Whether `db` is the database itself rather than a transaction handle. Prepared statements are
+ * cached per database (preparedPerDb); a transaction handle is a new object each time, so there
+ * the query is built as usual. better-sqlite3 runs a transaction on the same connection, so a
+ * statement prepared on the database may also be run inside one, and sees its writes.
+ */
+function isDatabase(db: ServiceDeps['db']): boolean {
+  return '$client' in db;
+}
+
+// Read on every click, card refresh, calendar file and reminder.
+const selectSession = preparedPerDb((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.teamId, sql.placeholder('teamId')), eq(sessions.number, sql.placeholder('number'))))
+    .prepare(),
+);
+
 export function getSession(deps: ServiceDeps, teamId: string, number: number): Session | undefined {
+  if (isDatabase(deps.db)) return selectSession(deps.db).get({ teamId, number });
   return deps.db
     .select()
     .from(sessions)
@@ -175,9 +196,8 @@ export function listParticipants(deps: ServiceDeps, teamId: string, number: numb
   };
 }
 
-/** Counts for the card without loading every row. */
-export function countParticipants(deps: ServiceDeps, teamId: string, number: number): { attendees: number; waitlist: number } {
-  const row = deps.db
+const participantCounts = (db: ServiceDeps['db'], teamId: unknown, number: unknown) =>
+  db
     .select({
       attendees: sql<number>`coalesce(sum(case when ${participants.waitlisted} = 0 then 1 else 0 end), 0)`,
       waitlist: sql<number>`coalesce(sum(case when ${participants.waitlisted} = 1 then 1 else 0 end), 0)`,
@@ -185,13 +205,19 @@ export function countParticipants(deps: ServiceDeps, teamId: string, number: num
     .from(participants)
     .where(
       and(
-        eq(participants.teamId, teamId),
-        eq(participants.sessionNumber, number),
+        eq(participants.teamId, teamId as string),
+        eq(participants.sessionNumber, number as number),
         isNull(participants.leftAt),
         eq(participants.role, 'attendee'),
       ),
-    )
-    .get();
+    );
+
+// Read on every join and every card refresh.
+const selectParticipantCounts = preparedPerDb((db) => participantCounts(db, sql.placeholder('teamId'), sql.placeholder('number')).prepare());
+
+/** Counts for the card without loading every row. */
+export function countParticipants(deps: ServiceDeps, teamId: string, number: number): { attendees: number; waitlist: number } {
+  const row = isDatabase(deps.db) ? selectParticipantCounts(deps.db).get({ teamId, number }) : participantCounts(deps.db, teamId, number).get();
   return { attendees: Number(row?.attendees ?? 0), waitlist: Number(row?.waitlist ?? 0) };
 }
 
@@ -507,7 +533,8 @@ export function joinSession(deps: ServiceDeps, teamId: string, number: number, u
   return deps.db.transaction(
     (tx) => {
       const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
-      const session = requireSession(txDeps, teamId, number);
+      // Reads through `deps` use the prepared statements; same connection, so inside this transaction.
+      const session = requireSession(deps, teamId, number);
       if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be joined.`);
       if (isFinished(session, now)) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be joined.`);
       const existing = tx
@@ -520,7 +547,7 @@ export function joinSession(deps: ServiceDeps, teamId: string, number: number, u
         if (existing.waitlisted) return { status: 'already_waitlisted', session, position: waitlistPosition(txDeps, teamId, number, userId) };
         return { status: 'already_joined', session };
       }
-      const counts = countParticipants(txDeps, teamId, number);
+      const counts = countParticipants(deps, teamId, number);
       const full = session.capacity !== null && (counts.attendees >= session.capacity || counts.waitlist > 0);
       tx.insert(participants)
         .values({ teamId, sessionNumber: number, userId, role: 'attendee', joinedAt: now, waitlisted: full })

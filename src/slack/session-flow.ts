@@ -1,5 +1,6 @@
 import type { ChatPostMessageArguments, ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
 import { ensureCalendarToken, sessionCalendarUrl, type CalendarMethod } from '../services/calendar.js';
+import { mayDirectMessage } from '../services/delivery.js';
 import { getMember, memberTimeZone } from '../services/members.js';
 import {
   canManageSession,
@@ -193,15 +194,21 @@ export function joinFlow(deps: AppDeps, actor: Actor, number: number): FlowOutco
           await queueHomeRefresh(deps, actor.teamId, actor.userId);
         },
       };
-    case 'joined':
+    case 'joined': {
+      // Opted-out people get no DM, so no calendar file: point them to what still works.
+      const dmsOn = mayDirectMessage(serviceDeps(deps), actor.teamId, actor.userId);
+      const calendar = dmsOn
+        ? 'Your calendar file is on its way by DM.'
+        : "You've turned off Peerloop DMs, so no calendar file is coming: `/peer calendar` gives the workspace feed, `/peer optin` turns DMs back on.";
       return {
-        text: `You're in ${label(session)}: ${formatInZone(session.startsAt, actor.timeZone)}. Your calendar file is on its way by DM.`,
+        text: `You're in ${label(session)}: ${formatInZone(session.startsAt, actor.timeZone)}. ${calendar}`,
         followUp: async () => {
           await refreshSessionCard(deps, actor.teamId, number);
-          await inviteQuietly(deps, actor.teamId, actor.userId, number, 'REQUEST');
+          if (dmsOn) await inviteQuietly(deps, actor.teamId, actor.userId, number, 'REQUEST');
           await queueHomeRefresh(deps, actor.teamId, actor.userId);
         },
       };
+    }
   }
 }
 

@@ -97,3 +97,17 @@ export function cardUpdates(t: TestApp, ts: string) {
 export function blocksText(blocks: unknown): string {
   return JSON.stringify(blocks ?? []);
 }
+
+/**
+ * `/peer list [mine]`: the ack is empty (the list is built after it) and the list arrives on
+ * this command's own response_url; returns that post's body.
+ */
+export async function listCommand(t: TestApp, text = 'list', who: { user?: string; team?: string } = {}) {
+  const id = `list-${Math.random().toString(36).slice(2)}`;
+  const withResponseUrl = { ...who, responseUrl: t.fake.responseUrl(id) };
+  const res = await t.command(text, withResponseUrl);
+  if (res.status !== 200) throw new Error(`/peer ${text} answered ${res.status}`);
+  if (res.text !== '') throw new Error(`/peer ${text} acked with a body: ${res.text}`);
+  const post = await t.fake.waitFor(() => t.fake.responses.find((r) => r.id === id), `the ${text} reply on its response_url`);
+  return post.body as { response_type?: string; text: string; blocks: Record<string, unknown>[] };
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../../src/db/schema.js';
 import { SessionActions } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { click, participantRows, scheduleOk } from './helpers.js';
+import { click, listCommand, participantRows, scheduleOk } from './helpers.js';
 
 let t: TestApp;
 
@@ -250,14 +250,15 @@ describe('/peer list', () => {
     const b = await scheduleOk(t, { title: 'Beta', date: '2026-11-10' });
     await scheduleOk(t, { title: 'Far away', date: '2026-12-20' });
     await t.command(`join ${a.number}`, { user: 'U0BOB' });
-    const all = await t.command('list', { user: 'U0BOB' });
-    const text = JSON.stringify(all.json.blocks);
+    const all = await listCommand(t, 'list', { user: 'U0BOB' });
+    expect(all.response_type).toBe('ephemeral');
+    const text = JSON.stringify(all.blocks);
     expect(text).toContain('Alpha');
     expect(text).toContain('Beta');
     expect(text).not.toContain('Far away');
     expect(text).toContain('you joined');
-    const mine = await t.command('list mine', { user: 'U0BOB' });
-    const mineText = JSON.stringify(mine.json.blocks);
+    const mine = await listCommand(t, 'list mine', { user: 'U0BOB' });
+    const mineText = JSON.stringify(mine.blocks);
     expect(mineText).toContain('Alpha');
     expect(mineText).not.toContain(`#${b.number} Beta`);
     expect((await t.command('list everything')).json.text).toContain('not `everything`');
@@ -273,9 +274,9 @@ describe('/peer list', () => {
           .run();
       }
     });
-    const res = await t.command('list');
-    expect(res.json.blocks.length).toBeLessThanOrEqual(50);
+    const res = await listCommand(t);
+    expect(res.blocks.length).toBeLessThanOrEqual(50);
     const upcoming = db.select().from(sessions).where(eq(sessions.status, 'scheduled')).all().filter((s) => s.startsAt + s.durationMin * 60_000 > now && s.startsAt < now + 14 * 86_400_000).length;
-    expect(JSON.stringify(res.json.blocks)).toContain(`and ${upcoming - 47} more`);
+    expect(JSON.stringify(res.blocks)).toContain(`and ${upcoming - 47} more`);
   });
 });

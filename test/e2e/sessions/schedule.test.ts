@@ -4,7 +4,7 @@ import { jobs, participants, sessions } from '../../../src/db/schema.js';
 import { SCHEDULE_SHORTCUT, SessionActions, SessionViews } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { blockActionsBody, slashCommandBody } from '../../support/payloads.js';
-import { participantRows, scheduleOk, scheduleState, sessionRows, submitSchedule } from './helpers.js';
+import { listCommand, participantRows, scheduleOk, scheduleState, sessionRows, submitSchedule } from './helpers.js';
 
 let t: TestApp;
 
@@ -209,9 +209,9 @@ describe('time zones', () => {
   it('New York on the DST-change day (2026-11-01 09:00) is 14:00Z, shown in Kolkata as 19:30', async () => {
     const s = await scheduleOk(t, { date: '2026-11-01', time: '09:00' });
     expect(new Date(s.startsAt).toISOString()).toBe('2026-11-01T14:00:00.000Z');
-    const res = await t.command('list', { user: 'U0KOLKATA' });
-    expect(res.json.response_type).toBe('ephemeral');
-    expect(JSON.stringify(res.json.blocks)).toContain('Sun 1 Nov, 19:30 GMT+5:30');
+    const res = await listCommand(t, 'list', { user: 'U0KOLKATA' });
+    expect(res.response_type).toBe('ephemeral');
+    expect(JSON.stringify(res.blocks)).toContain('Sun 1 Nov, 19:30 GMT+5:30');
   });
 
   it('New York on the spring-forward day (2027-03-14 09:00 EDT) is 13:00Z, 18:30 in Kolkata', async () => {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText } from '../../blocks/help.js';
+import { buildSessionNoticeModal } from '../../blocks/session-notice.js';
 import type { AppDeps } from '../../deps.js';
 import { followUps } from '../../follow-ups.js';
+import { openModal } from '../../session-flow.js';
 
 /** A session button's value: the session number, nothing else (the workspace comes from the payload). */
 export const SessionButtonValue = z
@@ -14,18 +16,26 @@ export type SessionButtonValue = z.infer<typeof SessionButtonValue>;
 
 interface ActionBodyLike {
   response_url?: string;
+  trigger_id?: string;
   channel?: { id?: string };
   container?: { type?: string };
 }
 
 /**
  * Tells the person who clicked, privately: through the response_url when the click came from
- * a message (card, list), else nothing to reply to (App Home refreshes itself).
+ * a message (card, list). A click on App Home (container type "view") has no response_url;
+ * there a refusal opens a small modal with the message, while a change needs no words because
+ * Home refreshes itself.
  */
-export async function replyToClick(deps: AppDeps, teamId: string, body: ActionBodyLike, text: string): Promise<void> {
-  if (body.response_url === undefined || body.response_url === '') return;
+export async function replyToClick(deps: AppDeps, teamId: string, body: ActionBodyLike, text: string, options: { refused?: boolean } = {}): Promise<void> {
   try {
-    await deps.messenger.respond(body.response_url, { ...buildEphemeralText(text), replace_original: false });
+    if (body.container?.type === 'view') {
+      if (options.refused === true && body.trigger_id !== undefined && body.trigger_id !== '') {
+        await openModal(deps, teamId, body.trigger_id, buildSessionNoticeModal(text));
+      }
+    } else if (body.response_url !== undefined && body.response_url !== '') {
+      await deps.messenger.respond(body.response_url, { ...buildEphemeralText(text), replace_original: false });
+    }
   } catch (error) {
     deps.logger.warn({ err: error, teamId }, 'reply to a click not delivered');
   }
@@ -33,9 +43,9 @@ export async function replyToClick(deps: AppDeps, teamId: string, body: ActionBo
 
 /**
  * Runs a click's work after the ack; an AppError becomes its message, anything else the generic
- * one. With `queued`, the work waits its turn in the app's click lane (follow-ups.ts), so a burst
- * of clicks cannot starve the acks of the next requests; modal openers run at once instead,
- * because their trigger_id expires within 3 seconds.
+ * one (both are refusals: nothing changed). With `queued`, the work waits its turn in the app's
+ * click lane (follow-ups.ts), so a burst of clicks cannot starve the acks of the next requests;
+ * modal openers run at once instead, because their trigger_id expires within 3 seconds.
  */
 export async function runClick(
   deps: AppDeps,
@@ -46,16 +56,19 @@ export async function runClick(
 ): Promise<void> {
   const run = async () => {
     let text: string | undefined;
+    let refused = false;
     try {
       text = await work();
+      refused = text === INVALID_BUTTON_TEXT;
     } catch (error) {
+      refused = true;
       if (isAppError(error)) text = error.message;
       else {
         deps.logger.error({ err: error, teamId }, 'session click failed');
         text = UNEXPECTED_ERROR_TEXT;
       }
     }
-    if (text !== undefined) await replyToClick(deps, teamId, body, text);
+    if (text !== undefined) await replyToClick(deps, teamId, body, text, { refused });
   };
   if (options.queued === true) await followUps(deps, deps.logger, 'clicks').run(undefined, run);
   else await run();

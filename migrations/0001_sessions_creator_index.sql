@@ -1,0 +1,1 @@
+CREATE INDEX `sessions_team_creator_idx` ON `sessions` (`team_id`,`creator_id`);
