@@ -1,10 +1,12 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildSessionNoticeModal } from '../../blocks/session-notice.js';
-import type { AppDeps } from '../../deps.js';
+import type { Actor, AppDeps } from '../../deps.js';
 import { followUps } from '../../follow-ups.js';
-import { openModal } from '../../session-flow.js';
+import { requireActor } from '../../middleware/actor.js';
+import { openModal, type FlowOutcome } from '../../session-flow.js';
 
 /** A session button's value: the session number, nothing else (the workspace comes from the payload). */
 export const SessionButtonValue = z
@@ -75,3 +77,29 @@ export async function runClick(
 }
 
 export const INVALID_BUTTON_TEXT = "That button doesn't name a session Peerloop knows. Try `/peer list`.";
+
+/**
+ * A Join / Leave / Cancel style button: ack, validate the session number, run the flow, tell
+ * the person first (queued behind other clicks), then let the card, DMs and calendar files follow.
+ */
+export function createSessionButtonListener(deps: AppDeps, flow: (deps: AppDeps, actor: Actor, number: number) => FlowOutcome) {
+  return async ({ ack, body, action, context }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    await ack();
+    const actor = requireActor(context);
+    let followUp: (() => Promise<void>) | undefined;
+    await runClick(
+      deps,
+      actor.teamId,
+      body,
+      async () => {
+        const value = SessionButtonValue.safeParse(action.value ?? '');
+        if (!value.success) return INVALID_BUTTON_TEXT;
+        const outcome = flow(deps, actor, value.data);
+        followUp = outcome.followUp;
+        return outcome.text;
+      },
+      { queued: true },
+    );
+    await followUp?.();
+  };
+}
