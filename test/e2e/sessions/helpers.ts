@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { participants, sessions } from '../../../src/db/schema.js';
 import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
-import type { TestApp } from '../../support/app.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
 
 /** What a person typed into the schedule modal; every key optional so a test changes one thing. */
 export interface FormFields {
@@ -110,4 +110,22 @@ export async function listCommand(t: TestApp, text = 'list', who: { user?: strin
   if (res.text !== '') throw new Error(`/peer ${text} acked with a body: ${res.text}`);
   const post = await t.fake.waitFor(() => t.fake.responses.find((r) => r.id === id), `the ${text} reply on its response_url`);
   return post.body as { response_type?: string; text: string; blocks: Record<string, unknown>[] };
+}
+
+/** The people the session tests use, each in a different zone (the fake's users.info answers with these). */
+export const CAST = [
+  { id: 'U0ALICE', name: 'alice', tz: 'America/New_York' },
+  { id: 'U0BOB', name: 'bob', tz: 'Europe/Berlin' },
+  { id: 'U0CAROL', name: 'carol', tz: 'Asia/Kolkata' },
+  { id: 'U0DAN', name: 'dan', tz: 'UTC' },
+] as const;
+
+/** "Now" for the session tests: before every session they schedule. */
+export const SESSION_TESTS_NOW = '2026-10-30T12:00:00Z';
+
+/** Starts the app with the cast known to the fake Slack. */
+export async function startSessionsTestApp(): Promise<TestApp> {
+  const t = await startTestApp();
+  for (const person of CAST) t.fake.setUser({ ...person });
+  return t;
 }

@@ -2,17 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../../src/db/schema.js';
 import { SessionActions } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
-import { click, listCommand, participantRows, scheduleOk } from './helpers.js';
+import type { TestApp } from '../../support/app.js';
+import { click, listCommand, participantRows, scheduleOk, startSessionsTestApp } from './helpers.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
-  t.fake.setUser({ id: 'U0BOB', name: 'bob', tz: 'Europe/Berlin' });
-  t.fake.setUser({ id: 'U0CAROL', name: 'carol', tz: 'Asia/Kolkata' });
-  t.fake.setUser({ id: 'U0DAN', name: 'dan', tz: 'UTC' });
+  t = await startSessionsTestApp();
 });
 afterAll(async () => {
   await t.stop();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionActions } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import type { TestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
-import { click, listCommand, participantRows, scheduleOk } from './helpers.js';
+import { click, listCommand, participantRows, scheduleOk, startSessionsTestApp } from './helpers.js';
 
 /**
  * Where the answers to `/peer list`, `/peer join` and App Home clicks go: the list after an
@@ -13,10 +13,7 @@ import { click, listCommand, participantRows, scheduleOk } from './helpers.js';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
-  t.fake.setUser({ id: 'U0BOB', name: 'bob', tz: 'Europe/Berlin' });
-  t.fake.setUser({ id: 'U0CAROL', name: 'carol', tz: 'Asia/Kolkata' });
+  t = await startSessionsTestApp();
 });
 afterAll(async () => {
   await t.stop();
