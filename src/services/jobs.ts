@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, eq, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobs } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -70,13 +70,22 @@ interface Statements {
   retry: Database.Statement;
   release: Database.Statement;
   byKey: Database.Statement;
+  upsert: Database.Statement;
 }
 
 const statementCache = new WeakMap<Database.Database, Statements>();
 
-/** drizzle's better-sqlite3 driver keeps the connection on $client (its Db type just does not say so). */
+/**
+ * The better-sqlite3 connection behind a drizzle database or transaction (drizzle keeps it on
+ * `$client`, and a transaction only on its session; its types say neither). Statements run on
+ * it inside a drizzle transaction take part in that transaction: better-sqlite3 transactions
+ * belong to the connection.
+ */
 export function sqliteOf(deps: ServiceDeps): Database.Database {
-  return (deps.db as typeof deps.db & { $client: Database.Database }).$client;
+  const db = deps.db as typeof deps.db & { $client?: Database.Database; session?: { client?: Database.Database } };
+  const client = db.$client ?? db.session?.client;
+  if (client === undefined) throw new Error('no better-sqlite3 connection behind this database');
+  return client;
 }
 
 function statements(deps: ServiceDeps): Statements {
@@ -112,6 +121,16 @@ function statements(deps: ServiceDeps): Statements {
     ),
     release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
+    // Insert, or revive a row that was cancelled (or skipped for one of the reasons given as a
+    // JSON array); any other existing row is left alone and the statement reports no change.
+    upsert: sqlite.prepare(
+      `INSERT INTO jobs (team_id, kind, key, payload, run_at, status, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+       ON CONFLICT (team_id, key) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at,
+         status = 'pending', attempts = 0, lease_until = NULL, last_error = NULL, result = NULL, updated_at = excluded.updated_at
+       WHERE jobs.status = 'cancelled'
+          OR (jobs.status = 'skipped' AND json_extract(jobs.result, '$.reason') IN (SELECT value FROM json_each(?)))`,
+    ),
   };
   statementCache.set(sqlite, made);
   return made;
@@ -174,22 +193,8 @@ export function scheduleJob(deps: ServiceDeps, input: ScheduleJobInput): boolean
     if (!parsed.success) throw new AppError('invalid_input', `job payload for ${input.kind} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
   const now = deps.clock.now();
-  const payloadJson = JSON.stringify(payload);
-  const reviveSkipped = input.reviveSkipped ?? [];
-  const revivable =
-    reviveSkipped.length === 0
-      ? eq(jobs.status, 'cancelled')
-      : or(eq(jobs.status, 'cancelled'), and(eq(jobs.status, 'skipped'), inArray(sql`json_extract(${jobs.result}, '$.reason')`, [...reviveSkipped])));
-  const res = deps.db
-    .insert(jobs)
-    .values({ teamId: input.teamId, kind: input.kind, key: input.key, payload: payloadJson, runAt: input.runAt, status: 'pending', attempts: 0, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [jobs.teamId, jobs.key],
-      set: { kind: input.kind, payload: payloadJson, runAt: input.runAt, status: 'pending', attempts: 0, leaseUntil: null, lastError: null, result: null, updatedAt: now },
-      // When this is false SQLite leaves the row alone and reports no change: the no-op case.
-      setWhere: revivable,
-    })
-    .run();
+  // Prepared once per database: joins call this inside their transaction, often several times.
+  const res = statements(deps).upsert.run(input.teamId, input.kind, input.key, JSON.stringify(payload), input.runAt, now, now, JSON.stringify(input.reviveSkipped ?? []));
   return res.changes === 1;
 }
 

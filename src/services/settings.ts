@@ -69,7 +69,21 @@ export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone:
   return { ...parseStoredSettings(deps, teamId, row.settings), timeZone };
 }
 
+// Settings are read on every join and every reminder; the stored JSON rarely changes, so the
+// parse (JSON + zod) is done once per distinct stored text. Bounded: one entry per workspace setting.
+const parsedSettings = new Map<string, WorkspaceSettings>();
+const PARSED_SETTINGS_MAX = 1000;
+
 function parseStoredSettings(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
+  const cached = parsedSettings.get(stored);
+  if (cached !== undefined) return cached;
+  const parsed = parseSettingsText(deps, teamId, stored);
+  if (parsedSettings.size >= PARSED_SETTINGS_MAX) parsedSettings.clear();
+  parsedSettings.set(stored, parsed);
+  return parsed;
+}
+
+function parseSettingsText(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
   let json: unknown;
   try {
     json = JSON.parse(stored);
