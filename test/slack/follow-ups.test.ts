@@ -26,7 +26,9 @@ describe('follow-up queue', () => {
     expect(started).toEqual([0, 1]);
     gates[0]!.open();
     await done[0];
-    await Promise.resolve();
+    // The next task waits for the event loop's I/O phase (so pending acks go first).
+    expect(started).toEqual([0, 1]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([0, 1, 2]);
     gates[1]!.open();
     gates[2]!.open();
