@@ -35,7 +35,8 @@ export const Env = z
       z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }),
       'https://slack.com/api/',
     ).transform((url) => (url.endsWith('/') ? url : `${url}/`)),
-    PORT: withDefault(z.coerce.number({ error: 'must be a whole number from 1 to 65535' }).int('must be a whole number from 1 to 65535').min(0, 'must be a whole number from 1 to 65535').max(65535, 'must be a whole number from 1 to 65535'), '3000'),
+    // 0 asks the system for a free port (tests and benchmarks use it).
+    PORT: withDefault(z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int('must be a whole number from 0 to 65535').min(0, 'must be a whole number from 0 to 65535').max(65535, 'must be a whole number from 0 to 65535'), '3000'),
     DATABASE_PATH: withDefault(z.string().min(1), './data/peerloop.db'),
     LOG_LEVEL: withDefault(
       z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be one of trace, debug, info, warn, error, fatal, silent' }),

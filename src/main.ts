@@ -9,7 +9,7 @@ import { createScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { getSettings } from './services/settings.js';
 import { createMessenger } from './slack/messenger.js';
-import { SlackCallError } from './slack/slack-errors.js';
+import { toSlackCallError } from './slack/slack-errors.js';
 
 /**
  * Composition root: config -> database -> Slack client -> app. Problems a person can fix
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const auth = await messenger.client.auth.test();
     logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');
   } catch (error) {
-    const code = error instanceof SlackCallError ? error.code : (error as { data?: { error?: string } }).data?.error;
+    const { code } = toSlackCallError('auth.test', error);
     if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
       database.close();
       fail([`SLACK_BOT_TOKEN was refused by Slack (${code}): copy the Bot User OAuth Token again from OAuth & Permissions, and reinstall the app if you changed its scopes.`]);

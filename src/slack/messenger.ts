@@ -28,6 +28,8 @@ export interface Messenger {
   readonly client: WebClient;
   postMessage(teamId: string, args: ChatPostMessageArguments, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
   updateMessage(teamId: string, args: ChatUpdateArguments, meta?: CallMeta): Promise<void>;
+  /** Deletes one of the bot's own messages (chat:write allows that). */
+  deleteMessage(teamId: string, channel: string, ts: string): Promise<void>;
   postEphemeral(teamId: string, args: ChatPostEphemeralArguments, meta?: CallMeta): Promise<void>;
   /** Opens (or reuses) the DM channel with a person and posts there. */
   sendDm(teamId: string, userId: string, args: Omit<ChatPostMessageArguments, 'channel'>, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
@@ -129,6 +131,9 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     postMessage,
     async updateMessage(teamId, args, meta) {
       await call(teamId, 'chat.update', () => client.chat.update(args), meta);
+    },
+    async deleteMessage(teamId, channel, ts) {
+      await call(teamId, 'chat.delete', () => client.chat.delete({ channel, ts }));
     },
     async postEphemeral(teamId, args, meta) {
       await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args), meta);

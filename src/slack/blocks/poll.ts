@@ -107,7 +107,7 @@ export function buildPollCommentModal(input: PollCommentModalInput): Record<stri
         block_id: PollViews.commentBlock,
         optional: true,
         label: plainText('Comment', BlockKitLimits.inputLabel),
-        hint: plainText(`Up to ${input.commentMax} characters. Kept for the weekly digest.`, BlockKitLimits.inputHint),
+        hint: plainText(`Up to ${input.commentMax} characters. Saved with your rating; never shown in the channel.`, BlockKitLimits.inputHint),
         element: comment,
       },
     ],

@@ -89,6 +89,21 @@ describe('/peer edit', () => {
     expect(old.args.text).toContain('moved to <#C0OTHER>');
   });
 
+  it('a move refused after the new card was posted (session cancelled meanwhile) takes that card down again', async () => {
+    const s = await scheduleOk(t);
+    // The edit form was opened before someone else cancelled the session.
+    expect((await t.command(`cancel ${s.number} clash`)).status).toBe(200);
+    await t.fake.waitForCalls('chat.update');
+    t.fake.reset();
+    const res = await submitSchedule(t, { channel: 'C0OTHER', title: 'Too late' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.json.response_action).toBe('errors');
+    const posted = t.fake.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0OTHER');
+    expect(posted).toBeDefined();
+    const deleted = await t.fake.waitFor(() => t.fake.callsTo('chat.delete').find((c) => c.args.channel === 'C0OTHER'), 'stray card deleted');
+    expect(deleted.args.ts).toMatch(/^\d+\.\d+$/);
+    expect(getRow(s.number)).toMatchObject({ channelId: 'C0GENERAL', status: 'cancelled' });
+  });
+
   it('a session under way can be renamed, but not moved into the past', async () => {
     const s = await scheduleOk(t);
     t.clock.set(s.startsAt + 10 * 60_000);

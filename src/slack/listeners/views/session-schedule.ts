@@ -257,7 +257,19 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
       return;
     }
   }
-  const result = editSession(svc, actor.teamId, number, actor, input);
+  let result: ReturnType<typeof editSession>;
+  try {
+    result = editSession(svc, actor.teamId, number, actor, input);
+  } catch (error) {
+    // The edit was refused after the card reached the new channel (cancelled or finished in the
+    // meantime): take that card down again, so no live Join button points at an unchanged session.
+    if (movedTo !== undefined) {
+      await deps.messenger
+        .deleteMessage(actor.teamId, movedTo.channel, movedTo.ts)
+        .catch((deleteError: unknown) => deps.logger.warn({ err: deleteError, teamId: actor.teamId }, 'card posted for a refused move not deleted'));
+    }
+    throw error;
+  }
   await ack();
   const { before, after } = result;
   if (movedTo !== undefined) {
