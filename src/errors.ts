@@ -33,3 +33,7 @@ export function isAppError(error: unknown): error is AppError {
 /** The one text people see when something unexpected broke; details go to the log. */
 export const UNEXPECTED_ERROR_TEXT =
   "Sorry, something went wrong on Peerloop's side and nothing was changed. Please try again in a minute.";
+
+/** Said to anyone who is not an admin and asks to change workspace settings. */
+export const SETTINGS_ADMIN_ONLY_TEXT =
+  "Workspace settings can only be changed by a Slack admin or owner (or someone listed in PEERLOOP_ADMINS). If something should change, ask one of them; they can run `/peer settings`.";

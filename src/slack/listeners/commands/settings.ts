@@ -1,12 +1,10 @@
 import type { ViewsOpenArguments } from '@slack/web-api';
+import { SETTINGS_ADMIN_ONLY_TEXT } from '../../../errors.js';
 import { getSettingsView } from '../../../services/settings.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildSettingsModal } from '../../blocks/settings.js';
 import { serviceDeps } from '../../deps.js';
 import type { SubcommandHandler } from './subcommand.js';
-
-export const SETTINGS_ADMIN_ONLY_TEXT =
-  "Workspace settings can only be changed by a Slack admin or owner (or someone listed in PEERLOOP_ADMINS). If something should change, ask one of them; they can run `/peer settings`.";
 
 /** `/peer settings` (admins only): opens the settings modal pre-filled with what is saved. */
 export const handleSettings: SubcommandHandler<'settings'> = async ({ actor, deps, ack, body }) => {

@@ -2,14 +2,13 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { applySettingsChange } from '../../../services/settings-effects.js';
-import { getSettingsView, LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX, updateSettings, type SettingsUpdate } from '../../../services/settings.js';
+import { saveSettings } from '../../../services/settings-effects.js';
+import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX, type SettingsUpdate } from '../../../services/settings.js';
 import { isValidTimeZone } from '../../../time-zones.js';
 import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/settings.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { SettingsViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
-import { SETTINGS_ADMIN_ONLY_TEXT } from '../commands/settings.js';
 
 /** "24h, 15m" / "1d" / "90" (minutes) -> minutes, largest first; each bad part named in the message. */
 export const LeadTimesField = z.string().transform((text, ctx) => {
@@ -117,11 +116,6 @@ function notice(text: string): ViewsOpenArguments['view'] {
 export function createSettingsSubmitListener(deps: AppDeps) {
   return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const actor = requireActor(context);
-    // Checked again here: a view submission can be forged as easily as a slash command.
-    if (!actor.isAdmin) {
-      await ack({ response_action: 'update', view: notice(SETTINGS_ADMIN_ONLY_TEXT) });
-      return;
-    }
     const form = parseSettingsForm(view.state.values);
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
@@ -129,9 +123,8 @@ export function createSettingsSubmitListener(deps: AppDeps) {
     }
     const services = serviceDeps(deps);
     try {
-      const before = getSettingsView(services, actor.teamId, deps.config.defaultTimeZone);
-      const saved = updateSettings(services, actor.teamId, form.update);
-      const effects = applySettingsChange(services, actor.teamId, before, saved);
+      // saveSettings re-checks admin rights: a view submission can be forged like any payload.
+      const { saved, effects } = saveSettings(services, actor.teamId, actor, form.update, deps.config.defaultTimeZone);
       deps.logger.info({ teamId: actor.teamId, userId: actor.userId, ...effects }, 'workspace settings saved');
       await ack({ response_action: 'update', view: buildSettingsSavedModal(saved) as unknown as ViewsOpenArguments['view'] });
     } catch (error) {
