@@ -10,7 +10,7 @@ import { buildSessionCardMessage } from '../../src/slack/blocks/session-card.js'
 import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../../src/slack/blocks/session-dm.js';
 import { buildReminderMessage } from '../../src/slack/blocks/reminder.js';
 import { buildSessionListMessage } from '../../src/slack/blocks/session-list.js';
-import { buildSessionNoticeModal } from '../../src/slack/blocks/session-notice.js';
+import { buildNoticeModal } from '../../src/slack/blocks/notice.js';
 import { buildOptOutHomeBlocks } from '../../src/slack/blocks/opt-out.js';
 import { buildPollCommentModal, buildPollCommentSavedModal, buildPollMessage } from '../../src/slack/blocks/poll.js';
 import { buildSettingsModal, buildSettingsSavedModal } from '../../src/slack/blocks/settings.js';
@@ -121,8 +121,8 @@ describe('builders stay within Block Kit limits', () => {
     }
   });
 
-  it('buildSessionNoticeModal with a 5,000-character message', () => {
-    assertBlockKitLimits('modal', buildSessionNoticeModal(long(5000, '<!channel> ')));
+  it('buildNoticeModal with a 5,000-character message', () => {
+    assertBlockKitLimits('modal', buildNoticeModal(long(5000, '<!channel> ')));
   });
 
   it('buildSessionListMessage with 100 sessions and long titles, and empty', () => {

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText } from '../../blocks/help.js';
-import { buildSessionNoticeModal } from '../../blocks/session-notice.js';
+import { buildNoticeModal } from '../../blocks/notice.js';
 import type { Actor, AppDeps } from '../../deps.js';
 import { followUps } from '../../follow-ups.js';
 import { requireActor } from '../../middleware/actor.js';
@@ -33,7 +33,7 @@ export async function replyToClick(deps: AppDeps, teamId: string, body: ActionBo
   try {
     if (body.container?.type === 'view') {
       if (options.refused === true && body.trigger_id !== undefined && body.trigger_id !== '') {
-        await openModal(deps, teamId, body.trigger_id, buildSessionNoticeModal(text));
+        await openModal(deps, teamId, body.trigger_id, buildNoticeModal(text));
       }
     } else if (body.response_url !== undefined && body.response_url !== '') {
       await deps.messenger.respond(body.response_url, { ...buildEphemeralText(text), replace_original: false });

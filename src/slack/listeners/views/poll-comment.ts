@@ -8,6 +8,7 @@ import { buildPollCommentSavedModal } from '../../blocks/poll.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { PollViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
+import { buildNoticeModal } from '../../blocks/notice.js';
 
 const CommentMetadata = z.object({ session: z.number().int().positive() });
 
@@ -29,12 +30,8 @@ function stateValue(values: ViewSubmitAction['view']['state']['values'], block: 
 }
 
 function notice(text: string): ViewsOpenArguments['view'] {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: 'Session feedback' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-  };
+  // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
+  return buildNoticeModal(text, 'Session feedback') as unknown as ViewsOpenArguments['view'];
 }
 
 /** Saves the rating and comment; inline errors for bad fields, a short notice when the poll refuses. */

@@ -9,6 +9,7 @@ import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/setting
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { SettingsViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
+import { buildNoticeModal } from '../../blocks/notice.js';
 
 /** "24h, 15m" / "1d" / "90" (minutes) -> minutes, largest first; each bad part named in the message. */
 export const LeadTimesField = z.string().transform((text, ctx) => {
@@ -101,12 +102,8 @@ export function parseSettingsForm(values: StateValues): { ok: true; update: Sett
 }
 
 function notice(text: string): ViewsOpenArguments['view'] {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: 'Peerloop settings' },
-    close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-  };
+  // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
+  return buildNoticeModal(text, 'Peerloop settings') as unknown as ViewsOpenArguments['view'];
 }
 
 /**
