@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { FORMAT_IDS } from './formats.js';
 import { syncSessionJobs } from './session-jobs.js';
+import { addLocalWeeks } from './time.js';
 
 /**
  * Sessions: the rules and queries behind /peer schedule, edit, cancel, join, leave, list and
@@ -27,7 +28,6 @@ export const DURATION_MIN = 5;
 export const DURATION_MAX = 240;
 export const CAPACITY_MAX = 500;
 export const REPEAT_MAX = 12;
-export const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 const HttpUrl = z
   .string()
@@ -292,29 +292,14 @@ export function listUpcomingSessions(deps: ServiceDeps, teamId: string, query: U
   return { sessions: rows, total };
 }
 
-/** Sessions a person hosted or attended, most recent first (App Home history). */
-export function listPastSessions(deps: ServiceDeps, teamId: string, userId: string, now: number, limit: number): Session[] {
-  return deps.db
-    .select()
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.teamId, teamId),
-        lt(sessions.startsAt, now),
-        sql`exists (select 1 from ${participants} p where p.team_id = ${sessions.teamId} and p.session_number = ${sessions.number} and p.user_id = ${userId} and p.left_at is null and p.waitlisted = 0)`,
-      ),
-    )
-    .orderBy(sql`${sessions.startsAt} desc`)
-    .limit(limit)
-    .all();
-}
-
 export interface ScheduleRequest {
   teamId: string;
   creatorId: string;
   input: ScheduleInput;
   /** Used when the workspace row does not exist yet (it normally does: the actor middleware creates it). */
   defaultTimeZone?: string;
+  /** The zone the start was read in: weekly repeats keep its wall-clock time across DST changes. */
+  timeZone?: string;
 }
 
 /**
@@ -351,7 +336,7 @@ export function scheduleSessions(deps: ServiceDeps, request: ScheduleRequest): S
             topic: input.topic,
             hostId: input.hostId,
             creatorId,
-            startsAt: input.startsAt + i * WEEK_MS,
+            startsAt: addLocalWeeks(input.startsAt, i, request.timeZone ?? 'UTC'),
             durationMin: input.durationMin,
             capacity: input.capacity,
             channelId: input.channelId,

@@ -147,6 +147,23 @@ export function parseLocalDateTime(dateYmd: string, timeHm: string, zone: string
   return first;
 }
 
+/**
+ * The same wall-clock time `weeks` weeks later in `zone`: a weekly 09:00 in New York stays 09:00
+ * across the November change (not "+ 7 x 24 h", which would make it 08:00). A time the clocks
+ * skip on that later day keeps its distance in real time instead (it lands just after the gap).
+ */
+export function addLocalWeeks(ms: number, weeks: number, zone: string): number {
+  if (weeks === 0) return ms;
+  const p = localParts(ms, zone);
+  const later = new Date(Date.UTC(p.year, p.month - 1, p.day + 7 * weeks));
+  const ymd = `${later.getUTCFullYear()}-${pad2(later.getUTCMonth() + 1)}-${pad2(later.getUTCDate())}`;
+  try {
+    return parseLocalDateTime(ymd, `${pad2(p.hour)}:${pad2(p.minute)}`, zone);
+  } catch {
+    return ms + weeks * 7 * 86_400_000;
+  }
+}
+
 /** 0 = Sunday ... 6 = Saturday for a calendar date. */
 function weekdayOfDate(year: number, month: number, day: number): number {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();

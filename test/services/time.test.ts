@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeZone, formatInZone, localDateYmd, localTimeHm, parseLocalDateTime, zoneOffsetMinutes } from '../../src/services/time.js';
+import { addLocalWeeks, describeZone, formatInZone, localDateYmd, localTimeHm, parseLocalDateTime, zoneOffsetMinutes } from '../../src/services/time.js';
 import { slackDateTime } from '../../src/slack/blocks/time.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,5 +57,20 @@ describe('slackDateTime', () => {
   it('is a date token with a zone-named fallback', () => {
     const ms = Date.parse('2026-11-01T14:00:00Z');
     expect(slackDateTime(ms, 'America/New_York')).toBe(`<!date^${ms / 1000}^{date_short_pretty} at {time}|Sun 1 Nov, 09:00 EST>`);
+  });
+});
+
+describe('addLocalWeeks', () => {
+  it('keeps 09:00 local across the November change in New York', () => {
+    const start = Date.parse('2026-10-27T13:00:00Z'); // 09:00 EDT
+    expect(new Date(addLocalWeeks(start, 1, 'America/New_York')).toISOString()).toBe('2026-11-03T14:00:00.000Z');
+    expect(addLocalWeeks(start, 0, 'America/New_York')).toBe(start);
+    expect(new Date(addLocalWeeks(start, 1, 'UTC')).toISOString()).toBe('2026-11-03T13:00:00.000Z');
+  });
+
+  it('moves a time the clocks skip by the gap instead of failing', () => {
+    // 02:30 on 2027-03-07 (EST) -> 2027-03-14 has no 02:30 in New York.
+    const start = Date.parse('2027-03-07T07:30:00Z');
+    expect(new Date(addLocalWeeks(start, 1, 'America/New_York')).toISOString()).toBe('2027-03-14T07:30:00.000Z');
   });
 });

@@ -178,6 +178,21 @@ describe('a valid submission', () => {
   });
 });
 
+describe('weekly repeats across a daylight-saving change', () => {
+  it('keep the wall-clock time in the scheduler\'s zone (09:00 New York stays 09:00 after the clocks go back)', async () => {
+    // 2026-10-31 is EDT (UTC-4); from 2026-11-01 New York is EST (UTC-5).
+    const res = await submitSchedule(t, { date: '2026-10-31', time: '09:00', repeat: '3' });
+    expect(res.text).toBe('');
+    const rows = sessionRows(t).sort((x, y) => x.number - y.number);
+    expect(rows.map((r) => new Date(r.startsAt).toISOString())).toEqual([
+      '2026-10-31T13:00:00.000Z',
+      '2026-11-07T14:00:00.000Z',
+      '2026-11-14T14:00:00.000Z',
+    ]);
+    await t.fake.waitFor(() => sessionRows(t).every((r) => r.announcementTs !== null), 'every card stored');
+  });
+});
+
 describe('a channel the bot cannot post in', () => {
   it.each(['not_in_channel', 'channel_not_found', 'is_archived'])('%s keeps the modal open with the error on the channel field and leaves no rows', async (error) => {
     t.fake.script('chat.postMessage', { error });

@@ -189,7 +189,7 @@ type Ack = () => Promise<void>;
 
 async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>, startedAt: number): Promise<void> {
   const svc = serviceDeps(deps);
-  const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input });
+  const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
   const posting = announceSession(deps, first!).then(
     () => undefined,
