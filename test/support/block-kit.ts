@@ -30,6 +30,8 @@ export class BlockKitLimitError extends Error {
 }
 
 export function assertBlockKitLimits(surface: Surface, payload: unknown): void {
+  // Builders are fed user text with `<!channel>` in it: it must never reach Slack unescaped.
+  if (JSON.stringify(payload).includes('<!channel>')) throw new BlockKitLimitError(surface, 'contains an unescaped <!channel> (user text must go through escapeMrkdwn)');
   const checker = new Checker();
   if (surface === 'message') checker.message(asObject(payload, 'message'), 'message');
   else {

@@ -77,5 +77,5 @@ export function buildReminderMessage(input: ReminderMessageInput): { text: strin
     });
   }
   // The notification text (and what screen readers get) carries the essentials on its own.
-  return { text: truncate(`Reminder: #${input.number} ${input.title} starts in ${describeLead(input.leadMinutes)}, ${when}`, BlockKitLimits.messageText), blocks };
+  return { text: truncate(`Reminder: #${input.number} ${escapeMrkdwn(input.title)} starts in ${describeLead(input.leadMinutes)}, ${when}`, BlockKitLimits.messageText), blocks };
 }
