@@ -50,6 +50,8 @@ export interface Scheduler {
 }
 
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+/** A job is only started with at least this much lease left: one send (10 s timeout, 2 retries, pacing) fits well inside. */
+export const LEASE_SAFETY_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
@@ -157,6 +159,14 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         if (stopping) {
           // Claimed but not started: hand it back now rather than leaving it to the lease.
           releaseJob(sdeps, job);
+          continue;
+        }
+        if (job.leaseUntil !== null && deps.clock.now() >= job.leaseUntil - LEASE_SAFETY_MS) {
+          // Slow sends earlier in this batch used up most of its lease: another process may take it
+          // over at any moment, so starting it now could send it twice. Leave it to whoever claims
+          // it next (this process included, on a later pass).
+          report.retried += 1;
+          log.warn({ jobKey: job.key, teamId: job.teamId }, 'lease nearly over before the job started; left for a later claim');
           continue;
         }
         if (pacedTeams.has(job.teamId)) {
