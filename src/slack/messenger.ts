@@ -71,11 +71,11 @@ export interface MessengerOptions {
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
 export const SLACK_CALL_RETRIES = { retries: 2, factor: 4, minTimeout: 250, maxTimeout: 2_000, randomize: true } as const;
 
-export function createWebClient(config: Config, logger: Logger): WebClient {
+export function createWebClient(config: Config, logger: Logger, retryConfig: { retries: number } = SLACK_CALL_RETRIES): WebClient {
   return new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     timeout: SLACK_CALL_TIMEOUT_MS,
-    retryConfig: SLACK_CALL_RETRIES,
+    retryConfig,
     rejectRateLimitedCalls: true,
     logger: toBoltLogger(logger),
   });
@@ -83,6 +83,11 @@ export function createWebClient(config: Config, logger: Logger): WebClient {
 
 export function createMessenger(config: Config, logger: Logger, options: MessengerOptions = {}): Messenger {
   const client = options.client ?? createWebClient(config, logger);
+  // Posting a message or a file is not idempotent: after a timeout or a 5xx Slack may already
+  // have it, and an automatic retry would post it twice. These calls are never retried by the
+  // SDK; a scheduled one is retried by the scheduler's backoff, an interactive one fails with a
+  // message. (Reads, updates and views keep the quick retries: repeating them is harmless.)
+  const postingClient = options.client ?? createWebClient(config, logger, { retries: 0 });
   const log = logger.child({ component: 'messenger' });
   const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined));
   // DM channel ids never change for a (workspace, person) pair; caching saves a call per DM.
@@ -122,7 +127,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   }
 
   async function postMessage(teamId: string, args: ChatPostMessageArguments, meta?: CallMeta) {
-    const res = await call(teamId, 'chat.postMessage', () => client.chat.postMessage(args), meta, String(args.channel));
+    const res = await call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(args), meta, String(args.channel));
     return { channel: res.channel ?? String(args.channel), ts: res.ts ?? '' };
   }
 
@@ -182,7 +187,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
         teamId,
         'files.uploadV2',
         () =>
-          client.filesUploadV2({
+          postingClient.filesUploadV2({
             channel_id: file.channelId,
             filename: file.filename,
             // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
