@@ -181,9 +181,9 @@ describe('layering', () => {
     expect(offences).toEqual([]);
   });
 
-  it('slack/listeners/ hold no SQL: no drizzle or schema at run time (they call services)', () => {
+  it('slack/listeners/ and jobs/ hold no SQL: no drizzle or schema at run time (they call services)', () => {
     const offences = files
-      .filter((f) => f.rel.startsWith('slack/listeners/'))
+      .filter((f) => f.rel.startsWith('slack/listeners/') || f.rel.startsWith('jobs/'))
       .flatMap((f) =>
         f.imports
           .filter((i) => !i.typeOnly && (i.specifier.startsWith('drizzle-orm') || i.specifier === 'better-sqlite3' || inside(i.target, 'db')))

@@ -6,7 +6,7 @@ import { POLL_CLOSE_KIND, POLL_OPEN_KIND } from '../services/polls.js';
 import { WEEKLY_KIND } from '../services/weekly.js';
 import type { JobHandler } from './types.js';
 
-/** kind -> handler. D2 adds poll and weekly kinds. */
+/** kind -> handler: the scheduler runs a claimed job with the handler of its kind. */
 export const jobHandlers: Record<string, JobHandler> = {
   [REMINDER_KIND]: sendReminder,
   [POLL_OPEN_KIND]: handlePollOpen,

@@ -2,5 +2,5 @@ import { planPollJobs } from './polls.js';
 import type { JobPlanner } from './types.js';
 import { planWeeklyJobs } from './weekly.js';
 
-/** Run at the start of every tick, in order. D2 adds the weekly-DM planner. */
+/** Run at the start of every tick, in order: they create the jobs the tick then claims. */
 export const jobPlanners: JobPlanner[] = [planPollJobs, planWeeklyJobs];

@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { workspaces } from '../db/schema.js';
-import { defineJobKind, getJob, rescheduleJob, scheduleJob } from '../services/jobs.js';
+import { defineJobKind, scheduleJob } from '../services/jobs.js';
 import {
   closePoll,
-  listSessionsNeedingPolls,
   POLL_CLOSE_KIND,
   POLL_OPEN_FOR_MS,
   POLL_OPEN_KIND,
   pollCloseKey,
-  pollJobsFor,
   preparePollOpening,
   recordPollMessage,
+  syncPollJobs,
 } from '../services/polls.js';
+import { listWorkspaceIds } from '../services/workspaces.js';
 import { refreshPollMessage, renderPoll, withPollMessage } from '../slack/poll-message.js';
 import { serviceDeps } from '../slack/deps.js';
 import type { JobHandler, JobPlanner } from './types.js';
@@ -72,19 +71,5 @@ const POLL_PLAN_LOOKAHEAD_MS = 24 * 60 * 60_000;
 export const planPollJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);
   const now = deps.clock.now();
-  const teams = services.db.select({ teamId: workspaces.teamId }).from(workspaces).all();
-  for (const { teamId } of teams) {
-    const sessions = listSessionsNeedingPolls(services, teamId, now - POLL_PLAN_LOOKBACK_MS, now + POLL_PLAN_LOOKAHEAD_MS);
-    if (sessions.length === 0) continue;
-    services.db.transaction(() => {
-      for (const session of sessions) {
-        for (const job of pollJobsFor(session)) {
-          if (scheduleJob(services, job)) continue;
-          // Follow a moved session, but only for a job never tried: a 429 retry's later run_at stays.
-          const existing = getJob(services, teamId, job.key);
-          if (existing?.status === 'pending' && existing.lastError === null && existing.runAt !== job.runAt) rescheduleJob(services, teamId, job.key, job.runAt);
-        }
-      }
-    });
-  }
+  for (const teamId of listWorkspaceIds(services)) syncPollJobs(services, teamId, now - POLL_PLAN_LOOKBACK_MS, now + POLL_PLAN_LOOKAHEAD_MS);
 };

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { workspaces } from '../db/schema.js';
 import { mayDirectMessage } from '../services/delivery.js';
 import { defineJobKind } from '../services/jobs.js';
-import { getMember, memberTimeZone } from '../services/members.js';
+import { resolvePersonZone } from '../services/members.js';
 import { getSettings } from '../services/settings.js';
 import { getWeekOverview, parseWeeklyKey, planWeeklyDms, WEEKLY_KIND, weeklyWindow } from '../services/weekly.js';
-import { getWorkspace } from '../services/workspaces.js';
-import { isValidTimeZone } from '../time-zones.js';
+import { listWorkspaceIds } from '../services/workspaces.js';
 import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
 import { serviceDeps } from '../slack/deps.js';
 import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
@@ -25,9 +23,7 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   if (week === undefined) return { status: 'skipped', reason: 'bad_key' };
   const services = serviceDeps(deps);
   if (!mayDirectMessage(services, job.teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
-  const workspaceZone = getWorkspace(services, job.teamId)?.timeZone ?? deps.config.defaultTimeZone;
-  const preferred = memberTimeZone(getMember(services, job.teamId, userId), workspaceZone);
-  const zone = isValidTimeZone(preferred) ? preferred : deps.config.defaultTimeZone;
+  const zone = resolvePersonZone(services, job.teamId, userId, deps.config.defaultTimeZone);
   const { endsAt } = weeklyWindow(getSettings(services, job.teamId), week.weekId, zone);
   const now = deps.clock.now();
   if (now >= endsAt) return { status: 'skipped', reason: 'too_late' };
@@ -43,6 +39,5 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
 /** Creates each active member's next weekly job in every workspace (a known key is a no-op). */
 export const planWeeklyJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);
-  const teams = services.db.select({ teamId: workspaces.teamId }).from(workspaces).all();
-  for (const { teamId } of teams) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
+  for (const teamId of listWorkspaceIds(services)) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
 };

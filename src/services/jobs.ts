@@ -182,8 +182,9 @@ function toJob(row: JobRow): Job {
  *   kind's skip reasons mean "not sent, may be due again", e.g. a reminder skipped because the
  *   person had left). Other skips stay skipped, so a planner that schedules the same key on
  *   every tick cannot loop a job through skip -> pending -> skip.
- * Returns whether a row was added or revived. Written with drizzle's builder (not the cached
- * statements) so it works on the transaction handle sessions.ts passes in.
+ * Returns whether a row was added or revived. Runs the cached upsert statement on the
+ * connection behind deps.db (sqliteOf), so it also works on the transaction handle that
+ * sessions.ts passes in: better-sqlite3 transactions are on the connection, not the handle.
  */
 export function scheduleJob(deps: ServiceDeps, input: ScheduleJobInput): boolean {
   const payload = input.payload ?? {};
@@ -203,16 +204,6 @@ export function rescheduleJob(deps: ServiceDeps, teamId: string, key: string, ru
   const res = deps.db
     .update(jobs)
     .set({ runAt, updatedAt: deps.clock.now() })
-    .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'pending')))
-    .run();
-  return res.changes === 1;
-}
-
-/** Cancels the pending job with exactly this key. */
-export function cancelJob(deps: ServiceDeps, teamId: string, key: string, reason = 'cancelled'): boolean {
-  const res = deps.db
-    .update(jobs)
-    .set({ status: 'cancelled', result: JSON.stringify({ reason }), updatedAt: deps.clock.now() })
     .where(and(eq(jobs.teamId, teamId), eq(jobs.key, key), eq(jobs.status, 'pending')))
     .run();
   return res.changes === 1;
@@ -269,15 +260,6 @@ export function listJobKeysQuery(deps: ServiceDeps, teamId: string, keyPrefix: s
     .select({ key: jobs.key, status: jobs.status })
     .from(jobs)
     .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)));
-}
-
-/** Pending jobs whose key starts with `keyPrefix`. */
-export function listPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; runAt: number }[] {
-  return deps.db
-    .select({ key: jobs.key, runAt: jobs.runAt })
-    .from(jobs)
-    .where(and(eq(jobs.teamId, teamId), isPendingNotIndexed, keyRange(keyPrefix)))
-    .all();
 }
 
 export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | undefined {

@@ -1,7 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { preparedPerDb } from '../db/prepared.js';
 import { members } from '../db/schema.js';
+import { isValidTimeZone } from '../time-zones.js';
 import type { ServiceDeps } from './context.js';
+import { getWorkspace } from './workspaces.js';
 
 export type Member = typeof members.$inferSelect;
 
@@ -56,6 +58,40 @@ export function isAdmin(member: Pick<Member, 'userId' | 'isSlackAdmin'> | undefi
 /** The zone to show this person times in: their Slack zone, else the workspace's. */
 export function memberTimeZone(member: Pick<Member, 'timeZone'> | undefined, workspaceZone: string): string {
   return member?.timeZone ?? workspaceZone;
+}
+
+// People share a handful of zones, and Intl's check is not free: each name is checked once.
+const knownZones = new Map<string, boolean>();
+
+function isKnownZone(zone: string | null | undefined): zone is string {
+  if (zone == null) return false;
+  let valid = knownZones.get(zone);
+  if (valid === undefined) {
+    valid = isValidTimeZone(zone);
+    knownZones.set(zone, valid);
+  }
+  return valid;
+}
+
+/**
+ * The first zone of member, workspace, fallback that the runtime knows. A zone Slack sent (or an
+ * admin saved) that this Node's Intl does not know would otherwise throw deep in the date maths.
+ * For callers that already hold both zones (the weekly planner reads them in one query).
+ */
+export function chooseZone(memberZone: string | null | undefined, workspaceZone: string | null | undefined, fallbackZone: string): string {
+  if (isKnownZone(memberZone)) return memberZone;
+  if (isKnownZone(workspaceZone)) return workspaceZone;
+  return fallbackZone;
+}
+
+/** The zone to show a workspace-wide message (a channel post) in: the workspace's, else the fallback. */
+export function resolveWorkspaceZone(deps: ServiceDeps, teamId: string, fallbackZone: string): string {
+  return chooseZone(undefined, getWorkspace(deps, teamId)?.timeZone, fallbackZone);
+}
+
+/** The zone to show this person times in: their Slack zone, else the workspace's, else the fallback. */
+export function resolvePersonZone(deps: ServiceDeps, teamId: string, userId: string, fallbackZone: string): string {
+  return chooseZone(getMember(deps, teamId, userId)?.timeZone, getWorkspace(deps, teamId)?.timeZone, fallbackZone);
 }
 
 export function setOptedOut(deps: ServiceDeps, teamId: string, userId: string, optedOut: boolean): void {

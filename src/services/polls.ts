@@ -2,7 +2,8 @@ import { and, eq, gte, isNull, lt, ne, sql } from 'drizzle-orm';
 import { participants, polls, pollVotes, sessions } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import type { ScheduleJobInput } from './jobs.js';
+import { getJob, rescheduleJob, scheduleJob, type ScheduleJobInput } from './jobs.js';
+import { getSession, sessionEndsAt } from './sessions.js';
 import { getSettings } from './settings.js';
 
 /**
@@ -33,10 +34,10 @@ export const pollOpenKey = (sessionNumber: number): string => `${POLL_OPEN_KIND}
 export const pollCloseKey = (sessionNumber: number): string => `${POLL_CLOSE_KIND}:${sessionNumber}`;
 
 export function pollOpensAt(session: Pick<Session, 'startsAt' | 'durationMin'>): number {
-  return session.startsAt + session.durationMin * 60_000 + POLL_OPEN_DELAY_MS;
+  return sessionEndsAt(session) + POLL_OPEN_DELAY_MS;
 }
 
-/** The poll jobs a session needs (D1's syncSessionJobs may schedule these; the poll planner does too). */
+/** The poll jobs a session needs; the poll planner (syncPollJobs, every tick) schedules them. */
 export function pollJobsFor(session: Pick<Session, 'teamId' | 'number' | 'startsAt' | 'durationMin' | 'status'>): ScheduleJobInput[] {
   if (session.status !== 'scheduled') return [];
   return [
@@ -46,6 +47,9 @@ export function pollJobsFor(session: Pick<Session, 'teamId' | 'number' | 'starts
       key: pollOpenKey(session.number),
       runAt: pollOpensAt(session),
       payload: { sessionNumber: session.number },
+      // A job that ran before the session ended (it was moved later after its poll was
+      // planned) comes back with the new time instead of staying skipped for good.
+      reviveSkipped: ['not_ended'],
     },
   ];
 }
@@ -76,19 +80,30 @@ export function listSessionsNeedingPolls(deps: ServiceDeps, teamId: string, from
     .map((r) => r.session);
 }
 
+/**
+ * Plans the poll_open job of every session whose poll opens in [fromMs, toMs). Idempotent: a
+ * known key is a no-op, and a pending job follows a session that moved.
+ */
+export function syncPollJobs(deps: ServiceDeps, teamId: string, fromMs: number, toMs: number): void {
+  const sessions = listSessionsNeedingPolls(deps, teamId, fromMs, toMs);
+  if (sessions.length === 0) return;
+  deps.db.transaction(() => {
+    for (const session of sessions) {
+      for (const job of pollJobsFor(session)) {
+        if (scheduleJob(deps, job)) continue;
+        // Follow a moved session, but only for a job never tried: a 429 retry's later run_at stays.
+        const existing = getJob(deps, teamId, job.key);
+        if (existing?.status === 'pending' && existing.lastError === null && existing.runAt !== job.runAt) rescheduleJob(deps, teamId, job.key, job.runAt);
+      }
+    }
+  });
+}
+
 export function getPoll(deps: ServiceDeps, teamId: string, sessionNumber: number): Poll | undefined {
   return deps.db
     .select()
     .from(polls)
     .where(and(eq(polls.teamId, teamId), eq(polls.sessionNumber, sessionNumber)))
-    .get();
-}
-
-export function getPollSession(deps: ServiceDeps, teamId: string, sessionNumber: number): Session | undefined {
-  return deps.db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.teamId, teamId), eq(sessions.number, sessionNumber)))
     .get();
 }
 
@@ -141,7 +156,7 @@ export type OpenPollPlan =
 export function preparePollOpening(deps: ServiceDeps, teamId: string, sessionNumber: number): OpenPollPlan {
   const now = deps.clock.now();
   return deps.db.transaction(() => {
-    const session = getPollSession(deps, teamId, sessionNumber);
+    const session = getSession(deps, teamId, sessionNumber);
     if (session === undefined) return { action: 'skip', reason: 'session_not_found' } as const;
     if (session.status === 'cancelled') return { action: 'skip', reason: 'cancelled' } as const;
     const existing = getPoll(deps, teamId, sessionNumber);
@@ -194,7 +209,7 @@ function requireVotablePoll(deps: ServiceDeps, teamId: string, userId: string, s
     .where(and(eligibleVoterCondition(teamId, sessionNumber), eq(participants.userId, userId)))
     .get();
   if (row === undefined) {
-    const host = getPollSession(deps, teamId, sessionNumber)?.hostId === userId;
+    const host = getSession(deps, teamId, sessionNumber)?.hostId === userId;
     throw new AppError(
       'forbidden',
       host

@@ -1,11 +1,11 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
-import { jobs, workspaces } from '../db/schema.js';
-import { isValidTimeZone } from '../time-zones.js';
+import { jobs } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 import { rescheduleJob, scheduleJob } from './jobs.js';
-import { getMember, memberTimeZone } from './members.js';
+import { chooseZone, resolvePersonZone } from './members.js';
 import { getSettings, type WorkspaceSettings } from './settings.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
+import { getWorkspace } from './workspaces.js';
 
 /**
  * The weekly "your week" DM. Each active member gets one per ISO week, on the workspace's
@@ -42,8 +42,9 @@ export function listActiveMembers(deps: ServiceDeps, teamId: string): ActiveMemb
     ORDER BY a.user_id`);
 }
 
-export function weeklyKey(userId: string, occurrenceMs: number, zone: string): string {
-  return `${WEEKLY_KIND}:${userId}:${isoWeekId(localDateYmd(occurrenceMs, zone))}`;
+/** `weekly:<user>:<YYYY-Www>`, the one weekly DM a person gets in that ISO week. */
+export function weeklyKey(userId: string, weekId: string): string {
+  return `${WEEKLY_KIND}:${userId}:${weekId}`;
 }
 
 /** `weekly:U123:2026-W45` -> { userId, weekId }, or undefined for a key of another shape. */
@@ -83,7 +84,7 @@ export function weeklyWindow(settings: Pick<WorkspaceSettings, 'weeklyDay' | 'we
  * a known key is left alone, so this can run on every tick. Returns how many were created.
  */
 export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
-  const workspace = deps.db.select({ timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  const workspace = getWorkspace(deps, teamId);
   if (workspace === undefined) return 0;
   const settings = getSettings(deps, teamId);
   const now = deps.clock.now();
@@ -111,9 +112,10 @@ export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: s
   let created = 0;
   deps.db.transaction(() => {
     for (const member of members) {
-      const zone = safeZone(memberTimeZone(member, workspace.timeZone), fallbackZone);
+      // The member's zone came with the active-member query: no lookup per person.
+      const zone = chooseZone(member.timeZone, workspace.timeZone, fallbackZone);
       const { dueAt, weekId } = occurrenceIn(zone);
-      const key = `${WEEKLY_KIND}:${member.userId}:${weekId}`;
+      const key = weeklyKey(member.userId, weekId);
       if (known.has(key)) continue;
       const added = scheduleJob(deps, { teamId, kind: WEEKLY_KIND, key, runAt: dueAt, payload: { userId: member.userId } });
       if (added) created += 1;
@@ -122,25 +124,13 @@ export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: s
   return created;
 }
 
-const knownZones = new Map<string, boolean>();
-
-function safeZone(zone: string, fallback: string): string {
-  let valid = knownZones.get(zone);
-  if (valid === undefined) {
-    valid = isValidTimeZone(zone);
-    knownZones.set(zone, valid);
-  }
-  return valid ? zone : fallback;
-}
-
 /**
  * After the weekly day or hour changed: moves every pending weekly job to the new time in its
  * week (in its person's zone). A week whose new time has already passed is sent at once: the
  * person has not had that week's DM yet. Returns how many moved.
  */
-export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string): number {
-  const workspace = deps.db.select({ timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
-  if (workspace === undefined) return 0;
+export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
+  if (getWorkspace(deps, teamId) === undefined) return 0;
   const settings = getSettings(deps, teamId);
   const now = deps.clock.now();
   const pending = deps.db
@@ -153,7 +143,7 @@ export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string): number {
     for (const job of pending) {
       const parsed = parseWeeklyKey(job.key);
       if (parsed === undefined) continue;
-      const zone = safeZone(memberTimeZone(getMember(deps, teamId, parsed.userId), workspace.timeZone), 'UTC');
+      const zone = resolvePersonZone(deps, teamId, parsed.userId, fallbackZone);
       const runAt = Math.max(weeklyWindow(settings, parsed.weekId, zone).dueAt, now);
       if (runAt !== job.runAt && rescheduleJob(deps, teamId, job.key, runAt)) moved += 1;
     }

@@ -21,6 +21,15 @@ export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { t
   return getWorkspace(deps, teamId)!;
 }
 
+/** Every installed workspace, for the planners that run across all of them. */
+export function listWorkspaceIds(deps: ServiceDeps): string[] {
+  return deps.db
+    .select({ teamId: workspaces.teamId })
+    .from(workspaces)
+    .all()
+    .map((w) => w.teamId);
+}
+
 export function getWorkspace(deps: ServiceDeps, teamId: string): Workspace | undefined {
   return selectWorkspace(deps.db).get({ teamId });
 }

@@ -1,8 +1,7 @@
 import { buildSessionIcs, getCalendarSession, sessionIcsFilename, type CalendarMethod } from '../services/calendar.js';
 import { mayDirectMessage } from '../services/delivery.js';
-import { getMember, memberTimeZone } from '../services/members.js';
+import { resolvePersonZone } from '../services/members.js';
 import { formatInZone } from '../services/time.js';
-import { getWorkspace } from '../services/workspaces.js';
 import { escapeMrkdwn, truncate } from './blocks/text.js';
 import { serviceDeps, type AppDeps } from './deps.js';
 
@@ -33,7 +32,7 @@ export async function sendCalendarInvite(deps: AppDeps, input: CalendarInviteInp
     const session = getCalendarSession(svc, teamId, sessionNumber);
     if (session === undefined) return { status: 'skipped', reason: 'session_not_found' };
 
-    const zone = memberTimeZone(getMember(svc, teamId, userId), getWorkspace(svc, teamId)?.timeZone ?? deps.config.defaultTimeZone);
+    const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
     const when = formatInZone(session.startsAt, zone);
     // The comment is parsed like message text: escaping keeps `<!channel>` in a title harmless.
     const plainTitle = truncate(session.title, 120);

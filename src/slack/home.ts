@@ -1,9 +1,8 @@
 import type { ViewsPublishArguments } from '@slack/web-api';
 import { getHomeData } from '../services/home.js';
-import { getMember, memberTimeZone } from '../services/members.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getMember, resolvePersonZone, setOptedOut } from '../services/members.js';
 import { buildHomeView } from './blocks/home.js';
-import { serviceDeps, type AppDeps } from './deps.js';
+import { serviceDeps, type Actor, type AppDeps } from './deps.js';
 
 /**
  * Publishes a person's App Home from the database. Called when they open the tab, and (fire and
@@ -14,11 +13,21 @@ export async function refreshHome(deps: AppDeps, teamId: string, userId: string)
   try {
     const svc = serviceDeps(deps);
     const member = getMember(svc, teamId, userId);
-    const zone = memberTimeZone(member, getWorkspace(svc, teamId)?.timeZone ?? deps.config.defaultTimeZone);
+    const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
     const view = buildHomeView({ userId, timeZone: zone, data: getHomeData(svc, teamId, userId), optedOut: member?.optedOut ?? false });
     // Builders emit plain JSON (checked against Block Kit limits in tests), not the SDK's block unions.
     await deps.messenger.publishHome(teamId, { user_id: userId, view: view as unknown as ViewsPublishArguments['view'] });
   } catch (error) {
     deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');
   }
+}
+
+/**
+ * Turns a person's DMs off (or back on), from `/peer optout|optin` or the App Home toggle. Home
+ * is republished fire and forget: it shows the new state next time, and refreshHome never throws.
+ */
+export function setDmPreference(deps: AppDeps, actor: Pick<Actor, 'teamId' | 'userId'>, optedOut: boolean): void {
+  setOptedOut(serviceDeps(deps), actor.teamId, actor.userId, optedOut);
+  deps.logger.info({ teamId: actor.teamId, userId: actor.userId, optedOut }, 'opt-out changed');
+  void refreshHome(deps, actor.teamId, actor.userId);
 }

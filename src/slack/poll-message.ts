@@ -1,5 +1,6 @@
-import { getPoll, getPollSession, getPollSummary, MIN_VOTES_FOR_AVERAGE, type Poll, type PollSummary } from '../services/polls.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { resolveWorkspaceZone } from '../services/members.js';
+import { getPoll, getPollSummary, MIN_VOTES_FOR_AVERAGE, type Poll, type PollSummary } from '../services/polls.js';
+import { getSession } from '../services/sessions.js';
 import { buildPollMessage } from './blocks/poll.js';
 import { slackDateTime } from './blocks/time.js';
 import { serviceDeps, type AppDeps } from './deps.js';
@@ -7,7 +8,7 @@ import type { CallMeta } from './messenger.js';
 
 /** Renders a poll's message as it stands; used after opening, after each vote, and on close. */
 export function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summary: PollSummary) {
-  const zone = getWorkspace(serviceDeps(deps), poll.teamId)?.timeZone ?? deps.config.defaultTimeZone;
+  const zone = resolveWorkspaceZone(serviceDeps(deps), poll.teamId, deps.config.defaultTimeZone);
   return buildPollMessage({
     sessionNumber: poll.sessionNumber,
     sessionTitle,
@@ -80,7 +81,7 @@ export function refreshPollMessage(deps: AppDeps, teamId: string, sessionNumber:
     if (poll === undefined) return { updated: false, reason: 'no_poll' };
     if (poll.messageTs === null) return { updated: false, reason: 'not_posted' };
     const summary = getPollSummary(services, teamId, sessionNumber);
-    const title = getPollSession(services, teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
+    const title = getSession(services, teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
     await deps.messenger.updateMessage(teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) }, meta);
     return { updated: true, votes: summary.votes };
   });

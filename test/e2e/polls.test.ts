@@ -180,6 +180,24 @@ describe('opening the poll', () => {
     expect(pollPosts()).toHaveLength(0);
     expect(jobRow(`poll_open:${n}`)).toMatchObject({ status: 'pending', runAt: END + 2 * HOUR + 5 * MINUTE });
   });
+
+  it('posts the poll of a session moved more than a day later, after its old time came and went', async () => {
+    const n = setupSession();
+    await t.tick();
+    // Moved two days later: outside the planner's one-day look-ahead, so the old job runs first.
+    // (Within this test's week: the next test's clock starts a week on.)
+    const moved = START + 2 * DAY;
+    t.database.sqlite.prepare('UPDATE sessions SET starts_at = ? WHERE team_id = ? AND number = ?').run(moved, TEAM, n);
+    t.clock.set(END + 5 * MINUTE);
+    await t.tick();
+    expect(jobRow(`poll_open:${n}`)).toMatchObject({ status: 'skipped' });
+    expect(pollPosts()).toHaveLength(0);
+    t.clock.set(moved + 45 * MINUTE + 5 * MINUTE);
+    await t.tick();
+    await t.tick();
+    expect(pollPosts()).toHaveLength(1);
+    expect(jobRow(`poll_open:${n}`)).toMatchObject({ status: 'done' });
+  });
 });
 
 describe('voting', () => {

@@ -162,7 +162,7 @@ describe('the weekly "your week" DM', () => {
     expect(weeklyJobs().some((j) => j.key.startsWith('weekly:U0IDLE:'))).toBe(false);
 
     t.database.sqlite.prepare('UPDATE workspaces SET settings = ? WHERE team_id = ?').run(JSON.stringify({ weeklyDay: 3, weeklyHour: 7 }), TEAM);
-    rescheduleWeeklyDms(serviceDeps(t.deps), TEAM);
+    rescheduleWeeklyDms(serviceDeps(t.deps), TEAM, t.deps.config.defaultTimeZone);
     // Wednesday 4 Nov 07:00 in New York (EST) = 12:00 UTC; same ISO week, same key.
     expect(weeklyJob('U0NY', '2026-W45')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 4, 12, 0) });
     expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0NY:'))).toHaveLength(1);

@@ -11,7 +11,7 @@ export interface HomeViewInput {
   /** The reader's zone: Home is one person's view, so times are written in it, zone shown. */
   timeZone: string;
   data: HomeData;
-  /** Whether the person opted out of DMs (D2): shown with a toggle. */
+  /** Whether the person opted out of DMs: shown with a toggle. */
   optedOut?: boolean;
 }
 

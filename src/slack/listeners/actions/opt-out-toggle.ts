@@ -1,8 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { setOptedOut } from '../../../services/members.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
-import { refreshHome } from '../../home.js';
+import type { AppDeps } from '../../deps.js';
+import { setDmPreference } from '../../home.js';
 import { requireActor } from '../../middleware/actor.js';
 
 /** The state the button asks for; anything else is ignored. */
@@ -18,9 +17,6 @@ export function createOptOutToggleListener(deps: AppDeps) {
       deps.logger.warn({ teamId: actor.teamId, userId: actor.userId }, 'refused a malformed opt-out toggle');
       return;
     }
-    const optedOut = parsed.data === 'out';
-    setOptedOut(serviceDeps(deps), actor.teamId, actor.userId, optedOut);
-    deps.logger.info({ teamId: actor.teamId, userId: actor.userId, optedOut }, 'opt-out changed from App Home');
-    await refreshHome(deps, actor.teamId, actor.userId);
+    setDmPreference(deps, actor, parsed.data === 'out');
   };
 }

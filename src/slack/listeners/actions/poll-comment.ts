@@ -2,7 +2,8 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { checkCanAnswer, getPollSession, POLL_COMMENT_MAX } from '../../../services/polls.js';
+import { checkCanAnswer, POLL_COMMENT_MAX } from '../../../services/polls.js';
+import { getSession } from '../../../services/sessions.js';
 import { buildPollCommentModal } from '../../blocks/poll.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { requireActor } from '../../middleware/actor.js';
@@ -24,7 +25,7 @@ export function createPollCommentListener(deps: AppDeps) {
     const sessionNumber = parsed.data;
     try {
       const { poll, current, comment } = checkCanAnswer(services, actor.teamId, actor.userId, sessionNumber);
-      const title = getPollSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
+      const title = getSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
       await deps.messenger.openView(actor.teamId, {
         trigger_id: body.trigger_id,
         // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.

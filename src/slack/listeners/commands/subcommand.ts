@@ -3,7 +3,7 @@ import type { PeerCommand, SubcommandName } from '../../command.js';
 import type { Actor, AppDeps } from '../../deps.js';
 import type { EphemeralMessage } from '../../blocks/help.js';
 
-/** What each `/peer <name>` handler receives. It must call `ack` exactly once, first. */
+/** What each `/peer <name>` handler receives. It must call `ack` exactly once, within Slack's 3 s; before it only to put a refusal in the ack. */
 export interface SubcommandArgs<K extends SubcommandName> {
   command: Extract<PeerCommand, { name: K }>;
   body: SlashCommand;

@@ -2,8 +2,6 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { refreshHome } from '../../home.js';
 
-export { refreshHome };
-
 /** app_home_opened: publish the Home tab. The Messages and About tabs are Slack's own. */
 export function createAppHomeOpenedListener(deps: AppDeps) {
   return async ({ body, event }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
