@@ -1,7 +1,7 @@
 import type { ChatPostMessageArguments, ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
 import { ensureCalendarToken, sessionCalendarUrl, type CalendarMethod } from '../services/calendar.js';
 import { mayDirectMessage } from '../services/delivery.js';
-import { getMember, memberTimeZone } from '../services/members.js';
+import { resolvePersonZone, resolveWorkspaceZone } from '../services/members.js';
 import {
   canManageSession,
   cancelSession,
@@ -18,7 +18,6 @@ import {
 } from '../services/sessions.js';
 import { AppError } from '../errors.js';
 import { formatInZone, localDateYmd, localTimeHm } from '../services/time.js';
-import { getWorkspace } from '../services/workspaces.js';
 import { buildAttendanceModal } from './blocks/attendance-modal.js';
 import { buildScheduleModal, type ScheduleModalValues } from './blocks/schedule-modal.js';
 import { buildSessionCardMessage } from './blocks/session-card.js';
@@ -37,13 +36,12 @@ import { sendDirectMessage } from './notify.js';
  */
 
 export function workspaceZone(deps: AppDeps, teamId: string): string {
-  return getWorkspace(serviceDeps(deps), teamId)?.timeZone ?? deps.config.defaultTimeZone;
+  return resolveWorkspaceZone(serviceDeps(deps), teamId, deps.config.defaultTimeZone);
 }
 
 /** The zone to show one person a time in: their Slack zone, else the workspace's. */
 export function personZone(deps: AppDeps, teamId: string, userId: string): string {
-  const svc = serviceDeps(deps);
-  return memberTimeZone(getMember(svc, teamId, userId), workspaceZone(deps, teamId));
+  return resolvePersonZone(serviceDeps(deps), teamId, userId, deps.config.defaultTimeZone);
 }
 
 /** The card for a session as it stands in the database now. */
@@ -114,7 +112,7 @@ export function refreshSessionCard(deps: AppDeps, teamId: string, number: number
   });
 }
 
-/** Re-publishes a person's App Home (C2's refreshHome) through the queue, once per burst. */
+/** Re-publishes a person's App Home (refreshHome) through the queue, once per burst. */
 export function queueHomeRefresh(deps: AppDeps, teamId: string, userId: string): Promise<void> {
   return followUps(deps, deps.logger).run(`home:${teamId}:${userId}`, () => refreshHome(deps, teamId, userId));
 }
