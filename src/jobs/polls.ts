@@ -27,7 +27,12 @@ export const handlePollOpen: JobHandler = async ({ deps, job }) => {
   const services = serviceDeps(deps);
   const plan = preparePollOpening(services, job.teamId, sessionNumber);
   if (plan.action === 'skip') return { status: 'skipped', reason: plan.reason };
-  if (plan.action === 'already_posted') return { status: 'done', result: { channel: plan.poll.channelId, ts: plan.poll.messageTs, rerun: true } };
+  if (plan.action === 'already_posted') {
+    // A crash between posting and scheduling the close must not leave the poll open forever;
+    // scheduling the same key again is a no-op when it exists.
+    scheduleJob(services, { teamId: job.teamId, kind: POLL_CLOSE_KIND, key: pollCloseKey(sessionNumber), runAt: plan.poll.closesAt, payload: { sessionNumber } });
+    return { status: 'done', result: { channel: plan.poll.channelId, ts: plan.poll.messageTs, rerun: true } };
+  }
   const { poll, session, summary } = plan;
   const message = renderPoll(deps, poll, session.title, summary);
   // In the poll message's chain: a vote clicked the instant the message appears waits until its

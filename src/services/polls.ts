@@ -181,6 +181,9 @@ export function preparePollOpening(deps: ServiceDeps, teamId: string, sessionNum
         .run();
     }
     const poll = getPoll(deps, teamId, sessionNumber)!;
+    // A retry after long trouble (the row was written, the post kept failing) can come after the
+    // poll would have closed: posting it then would only show dead buttons.
+    if (now >= poll.closesAt) return { action: 'skip', reason: 'too_late' } as const;
     return { action: 'post', poll, session, summary: getPollSummary(deps, teamId, sessionNumber) } as const;
   });
 }

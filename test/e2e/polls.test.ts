@@ -200,6 +200,20 @@ describe('opening the poll', () => {
   });
 });
 
+describe('a poll job run again after a crash', () => {
+  it('posts nothing twice and still schedules the close that the crash lost', async () => {
+    const { n } = await openPoll();
+    // The crash: the poll was posted and recorded, but the process died before scheduling the
+    // close and before marking the job done; its lease ran out and it is due again.
+    t.database.sqlite.prepare("DELETE FROM jobs WHERE key = ?").run(`poll_close:${n}`);
+    t.database.sqlite.prepare("UPDATE jobs SET status = 'pending', lease_until = NULL WHERE key = ?").run(`poll_open:${n}`);
+    await t.tick();
+    expect(pollPosts()).toHaveLength(1);
+    expect(jobRow(`poll_open:${n}`)?.status).toBe('done');
+    expect(jobRow(`poll_close:${n}`)).toMatchObject({ status: 'pending' });
+  });
+});
+
 describe('voting', () => {
   it('records one vote per person, changeable, and updates the message in place; the average shows from 3 votes', async () => {
     const { n, ts } = await openPoll();
