@@ -601,14 +601,23 @@ export function prepareAttendance(deps: ServiceDeps, teamId: string, number: num
  * Records who came: the listed attendees `yes`, every other active attendee `no`, the host
  * `yes`. Ids that are not attendees of this session are ignored (a forged form changes nothing).
  */
-export function markAttendance(deps: ServiceDeps, teamId: string, number: number, actor: SessionActor, attendedIds: readonly string[]): { session: Session; yes: number; no: number } {
+export function markAttendance(
+  deps: ServiceDeps,
+  teamId: string,
+  number: number,
+  actor: SessionActor,
+  attendedIds: readonly string[],
+  options: { shownAt?: number | undefined } = {},
+): { session: Session; yes: number; no: number } {
   return deps.db.transaction(
     (tx) => {
       const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
       const { session, attendees } = prepareAttendance(txDeps, teamId, number, actor);
       const present = new Set(attendedIds);
+      // Someone who joined after the checklist was shown had no box to tick: not marked absent.
+      const decided = options.shownAt === undefined ? attendees : attendees.filter((p) => p.joinedAt <= options.shownAt!);
       let yes = 0;
-      for (const p of attendees) {
+      for (const p of decided) {
         const attended = present.has(p.userId) ? 'yes' : 'no';
         if (attended === 'yes') yes += 1;
         tx.update(participants)
@@ -621,7 +630,7 @@ export function markAttendance(deps: ServiceDeps, teamId: string, number: number
         .where(and(eq(participants.teamId, teamId), eq(participants.sessionNumber, number), eq(participants.role, 'host'), isNull(participants.leftAt)))
         .run();
       syncSessionJobs(txDeps, teamId, number);
-      return { session, yes, no: attendees.length - yes };
+      return { session, yes, no: decided.length - yes };
     },
     { behavior: 'immediate' },
   );

@@ -305,6 +305,7 @@ export async function openAttendanceModal(deps: AppDeps, actor: Actor, triggerId
     number,
     title: session.title,
     attendees: attendees.map((p) => ({ userId: p.userId, attended: p.attended })),
+    openedAt: deps.clock.now(),
   });
   await openModal(deps, actor.teamId, triggerId, view);
 }

@@ -117,7 +117,7 @@ describe('builders stay within Block Kit limits', () => {
   it('buildAttendanceModal with 100 and with 2,000 attendees (10 per checkbox group, 100 blocks max)', () => {
     const people = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `U0PERSON${String(i).padStart(6, '0')}`, attended: 'unknown' as const }));
     for (const n of [0, 100, 2000]) {
-      const view = buildAttendanceModal({ number: 1_000_000_000, title: long(300, '<!channel>'), attendees: people(n) });
+      const view = buildAttendanceModal({ number: 1_000_000_000, title: long(300, '<!channel>'), attendees: people(n), openedAt: Date.UTC(2026, 10, 24) });
       assertBlockKitLimits('modal', view);
     }
   });

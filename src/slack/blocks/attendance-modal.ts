@@ -8,7 +8,8 @@ export const CHECKBOXES_PER_GROUP = 10;
 /** Input blocks left after the intro, within a modal's 100 blocks. */
 export const ATTENDANCE_MAX_GROUPS = BlockKitLimits.blocksPerView - 2;
 
-export const AttendanceMetadata = z.object({ number: z.number().int().positive() });
+// openedAt: who joined after the checklist was shown had no box, so the save leaves them alone.
+export const AttendanceMetadata = z.object({ number: z.number().int().positive(), openedAt: z.number().int().optional() });
 export type AttendanceMetadata = z.infer<typeof AttendanceMetadata>;
 
 export function parseAttendanceMetadata(raw: string): AttendanceMetadata | undefined {
@@ -25,6 +26,8 @@ export interface AttendanceModalInput {
   title: string;
   /** People who joined (not the host), in join order. */
   attendees: { userId: string; attended: 'yes' | 'no' | 'unknown' }[];
+  /** When the checklist is shown (epoch ms). */
+  openedAt: number;
 }
 
 /**
@@ -66,7 +69,7 @@ export function buildAttendanceModal(input: AttendanceModalInput): Record<string
   return {
     type: 'modal',
     callback_id: SessionViews.attendance,
-    private_metadata: JSON.stringify({ number: input.number } satisfies AttendanceMetadata),
+    private_metadata: JSON.stringify({ number: input.number, openedAt: input.openedAt } satisfies AttendanceMetadata),
     title: plainText(`Attendance #${input.number}`, BlockKitLimits.viewTitle),
     submit: plainText('Save', BlockKitLimits.viewSubmit),
     close: plainText('Cancel', BlockKitLimits.viewClose),

@@ -202,6 +202,11 @@ describe('attendance', () => {
     expect(groups.map((g) => g.element!.options.length)).toEqual([10, 2]);
     expect(groups.map((g) => g.element!.initial_options.length)).toEqual([10, 2]);
 
+    // Someone joins while the host has the checklist open: they had no box, so they stay unknown.
+    t.clock.advance(60_000);
+    expect((await t.command(`join ${s.number}`, { user: 'U0LATE' })).status).toBe(200);
+    await t.fake.waitFor(() => participantRows(t, s.number).some((p) => p.userId === 'U0LATE'), 'late joiner recorded');
+
     // Untick the last two; a forged id of someone not in the session is ignored.
     const ticked = [...people.slice(0, 10), 'U0INTRUDER'];
     const res = await t.submitView({
@@ -219,6 +224,7 @@ describe('attendance', () => {
     expect(rows.filter((p) => p.attended === 'yes').map((p) => p.userId).sort()).toEqual([...people.slice(0, 10), 'U0ALICE'].sort());
     expect(rows.filter((p) => p.attended === 'no').map((p) => p.userId).sort()).toEqual(people.slice(10));
     expect(rows.find((p) => p.userId === 'U0INTRUDER')).toBeUndefined();
+    expect(rows.find((p) => p.userId === 'U0LATE')?.attended).toBe('unknown');
   });
 
   it('a non-host submitting a forged attendance form changes nothing', async () => {

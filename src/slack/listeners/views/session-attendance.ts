@@ -31,7 +31,7 @@ export function createAttendanceSubmissionListener(deps: AppDeps) {
       // People beyond what the modal could show were not offered a box; they count as present.
       const unseen = attendees.slice(ATTENDANCE_MAX_GROUPS * CHECKBOXES_PER_GROUP).map((p) => p.userId);
       const ticked = readAttendanceState(view.state.values);
-      markAttendance(svc, actor.teamId, metadata.number, actor, [...ticked, ...unseen]);
+      markAttendance(svc, actor.teamId, metadata.number, actor, [...ticked, ...unseen], { shownAt: metadata.openedAt });
       await ack();
     } catch (error) {
       if (!isAppError(error)) deps.logger.error({ err: error, teamId: actor.teamId }, 'attendance submission failed');
