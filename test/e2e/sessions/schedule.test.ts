@@ -206,16 +206,26 @@ describe('a channel the bot cannot post in', () => {
 });
 
 describe('a slow Slack', () => {
-  it('closes the modal within the 3 s budget; a late refusal is undone and told by DM', async () => {
+  it('closes the modal within the 3 s budget; a late refusal is undone and told privately in the channel it came from', async () => {
     t.fake.script('chat.postMessage', { delayMs: 2_800, error: 'not_in_channel' });
     const res = await submitSchedule(t, { title: 'Slow one' });
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
     // The ack came while the post was still pending: the rows are not yet undone.
     expect(allRowCounts().sessions).toBe(1);
+    const told = await t.fake.waitFor(() => t.fake.callsTo('chat.postEphemeral').find((c) => c.args.channel === 'C0GENERAL'), 'ephemeral about the failure');
+    expect(told.args).toMatchObject({ user: 'U0ALICE' });
+    expect(told.args.text).toContain('was not scheduled');
+    expect(told.args.text).toContain('/invite @Peerloop');
+    expect(allRowCounts()).toEqual({ sessions: 0, participants: 0 });
+  });
+
+  it('falls back to a DM when the private note cannot be posted in that channel', async () => {
+    t.fake.script('chat.postMessage', { delayMs: 2_800, error: 'not_in_channel' });
+    t.fake.script('chat.postEphemeral', { error: 'channel_not_found' });
+    await submitSchedule(t, { title: 'Slow two' });
     const dm = await t.fake.waitFor(() => t.fake.callsTo('chat.postMessage').find((c) => String(c.args.channel).startsWith('D')), 'DM about the failure');
     expect(dm.args.text).toContain('was not scheduled');
-    expect(dm.args.text).toContain('/invite @Peerloop');
     expect(allRowCounts()).toEqual({ sessions: 0, participants: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ChatPostMessageArguments, ChatUpdateArguments } from '@slack/web-api';
+import type { ChatPostEphemeralArguments, ChatPostMessageArguments, ChatUpdateArguments } from '@slack/web-api';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import {
   canManageSession,
@@ -139,7 +139,7 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
         await fail(all);
         return;
       }
-      if (metadata.mode === 'create') await submitCreate(deps, actor, checked.input, () => ack(), fail, startedAt);
+      if (metadata.mode === 'create') await submitCreate(deps, actor, checked.input, () => ack(), fail, startedAt, metadata.origin);
       else await submitEdit(deps, actor, metadata.number!, checked.input, () => ack(), fail);
     } catch (error) {
       // Whatever went wrong, the person sees it on the form rather than a silently closed modal.
@@ -187,7 +187,15 @@ async function withinAckBudget<T>(work: Promise<T>, startedAt: number): Promise<
 /** Closes the modal (a plain ack). */
 type Ack = () => Promise<void>;
 
-async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>, startedAt: number): Promise<void> {
+async function submitCreate(
+  deps: AppDeps,
+  actor: Actor,
+  input: ScheduleInput,
+  ack: Ack,
+  fail: (e: FieldErrors) => Promise<void>,
+  startedAt: number,
+  origin: string | undefined,
+): Promise<void> {
   const svc = serviceDeps(deps);
   const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
@@ -218,7 +226,15 @@ async function submitCreate(deps: AppDeps, actor: Actor, input: ScheduleInput, a
     if (late !== undefined) {
       rollBack(late);
       const { text, blocks } = buildEphemeralText(`Your session "${escapeMrkdwn(truncate(input.title, 140))}" was not scheduled: ${problem(late)}`);
-      await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
+      // This answers the person's own action, so it should reach them even if they opted out of
+      // DMs: first privately in the channel they scheduled from, else by DM.
+      const toldInChannel =
+        origin !== undefined &&
+        (await deps.messenger.postEphemeral(actor.teamId, { channel: origin, user: actor.userId, text, blocks } as ChatPostEphemeralArguments).then(
+          () => true,
+          () => false,
+        ));
+      if (!toldInChannel) await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
       return;
     }
   }
