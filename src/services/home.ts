@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { preparedPerDb } from '../db/prepared.js';
 import { participants, sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
+import type { SessionSummary } from './sessions.js';
 
 /**
  * What one person's App Home shows: the sessions they host, created or attend that have not
@@ -14,13 +15,7 @@ import type { ServiceDeps } from './context.js';
 export type HomeRole = 'host' | 'creator' | 'attendee' | 'waitlisted';
 export type AttendedState = 'yes' | 'no' | 'unknown';
 
-export interface HomeSession {
-  number: number;
-  title: string;
-  format: string;
-  hostId: string;
-  startsAt: number;
-  durationMin: number;
+export interface HomeSession extends SessionSummary {
   channelId: string;
   link: string | null;
   role: HomeRole;

@@ -17,6 +17,9 @@ import { addLocalWeeks } from './time.js';
  */
 
 export type Session = typeof sessions.$inferSelect;
+
+/** What a list of sessions shows about each one (App Home, /peer list, the weekly DM). */
+export type SessionSummary = Pick<Session, 'number' | 'title' | 'format' | 'hostId' | 'startsAt' | 'durationMin'>;
 export type Participant = typeof participants.$inferSelect;
 
 export const TITLE_MAX = 150;

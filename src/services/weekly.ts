@@ -6,6 +6,7 @@ import { chooseZone, resolvePersonZone } from './members.js';
 import { getSettings, type WorkspaceSettings } from './settings.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
 import { getWorkspace } from './workspaces.js';
+import type { SessionSummary } from './sessions.js';
 
 /**
  * The weekly "your week" DM. Each active member gets one per ISO week, on the workspace's
@@ -151,14 +152,8 @@ export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZ
   return moved;
 }
 
-export interface WeeklySession {
-  number: number;
-  title: string;
+export interface WeeklySession extends SessionSummary {
   topic: string;
-  format: string;
-  hostId: string;
-  startsAt: number;
-  durationMin: number;
   channelId: string;
   /** The reader's relation (their own sessions only). */
   role?: 'host' | 'attendee' | 'waitlisted';
@@ -171,14 +166,8 @@ export interface WeekOverview {
   suggestions: WeeklySession[];
 }
 
-interface SessionRow {
-  number: number;
-  title: string;
+interface SessionRow extends SessionSummary {
   topic: string;
-  format: string;
-  hostId: string;
-  startsAt: number;
-  durationMin: number;
   channelId: string;
   capacity: number | null;
   myRole: 'host' | 'attendee' | null;

@@ -4,14 +4,9 @@ import type { EphemeralMessage } from './help.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import type { SessionSummary } from '../../services/sessions.js';
 
-export interface SessionListItem {
-  number: number;
-  title: string;
-  format: string;
-  hostId: string;
-  startsAt: number;
-  durationMin: number;
+export interface SessionListItem extends SessionSummary {
   seats: string;
   /** The reader's relation to it: decides which button shows. */
   mine: 'host' | 'attendee' | 'waitlisted' | null;
