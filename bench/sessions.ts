@@ -28,12 +28,13 @@ const joinClick: RequestFactory = (i, target) => {
   };
 };
 
-export async function runSessionsList(context: BenchContext): Promise<ComparisonResult> {
+/** One scenario against the seeded data, compared with the bare app acking `/peer help`. */
+async function runSessionsScenario(context: BenchContext, what: string, requestsFor: Parameters<typeof runComparison>[0]['requestsFor']): Promise<ComparisonResult> {
   const result = await runComparison({
     context,
-    scenario: '/peer list with 10,000 sessions and 100,000 participants vs the bare app acking `/peer help`',
+    scenario: `${what} with 10,000 sessions and 100,000 participants vs the bare app acking \`/peer help\``,
     seed: SEED,
-    requestsFor: slashCommand('list'),
+    requestsFor,
     bareRequestsFor: slashCommand('help'),
     bars: [BAR],
     // Each request gets its answer on its response_url after the ack (the list; the click's reply).
@@ -44,18 +45,10 @@ export async function runSessionsList(context: BenchContext): Promise<Comparison
   return result;
 }
 
-export async function runSessionsJoin(context: BenchContext): Promise<ComparisonResult> {
-  const result = await runComparison({
-    context,
-    scenario: 'Join click with 10,000 sessions and 100,000 participants vs the bare app acking `/peer help`',
-    seed: SEED,
-    requestsFor: joinClick,
-    bareRequestsFor: slashCommand('help'),
-    bars: [BAR],
-    // Each request gets its answer on its response_url after the ack (the list; the click's reply).
-    repliesPerRequest: 1,
-    ...LOAD,
-  });
-  console.log(formatComparison(result));
-  return result;
+export function runSessionsList(context: BenchContext): Promise<ComparisonResult> {
+  return runSessionsScenario(context, '/peer list', slashCommand('list'));
+}
+
+export function runSessionsJoin(context: BenchContext): Promise<ComparisonResult> {
+  return runSessionsScenario(context, 'Join click', joinClick);
 }

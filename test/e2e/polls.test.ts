@@ -35,7 +35,7 @@ beforeEach(() => {
   END = START + 45 * MINUTE;
   t.fake.reset();
   t.clock.set(NOW);
-  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM poll_votes; DELETE FROM polls; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+  t.clearData();
 });
 
 function setupSession(options: { status?: 'scheduled' | 'cancelled' } = {}): number {

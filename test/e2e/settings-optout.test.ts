@@ -26,7 +26,7 @@ afterAll(async () => {
 beforeEach(() => {
   t.fake.reset();
   t.clock.set(NOW);
-  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+  t.clearData();
 });
 
 const storedSettings = () => t.database.db.select({ settings: workspaces.settings, timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, TEAM)).get();

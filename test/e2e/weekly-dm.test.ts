@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   t.fake.reset();
-  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM poll_votes; DELETE FROM polls; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+  t.clearData();
 });
 
 const weeklyJobs = () =>

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   t.clock.set(NOW);
-  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM workspaces;');
+  t.clearData();
   t.database.db.insert(workspaces).values({ teamId: TEAM, timeZone: 'UTC', createdAt: 0, updatedAt: 0 }).run();
 });
 

@@ -25,7 +25,7 @@ beforeEach(() => {
   t.fake.reset();
   deliveries = recordDeliveries(t.fake);
   t.clock.set(NOW);
-  t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+  t.clearData();
 });
 
 const sdeps = () => serviceDeps(t.deps);

@@ -37,7 +37,7 @@ describe('Slack failures while sending reminders', () => {
     t.fake.reset();
     deliveries = recordDeliveries(t.fake);
     t.clock.set(NOW);
-    t.database.sqlite.exec('DELETE FROM jobs; DELETE FROM participants; DELETE FROM sessions; DELETE FROM members; DELETE FROM workspaces;');
+    t.clearData();
     setSettings(t, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
   });
 

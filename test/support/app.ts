@@ -43,6 +43,8 @@ export interface TestApp {
   submitView(view: ViewSpec, who?: Who): Promise<HttpResult>;
   event(event: Record<string, unknown>, who?: Who): Promise<HttpResult>;
   get(path: string): Promise<HttpResult>;
+  /** Deletes every workspace's data (every table cascades from workspaces, as on uninstall). */
+  clearData(): void;
   stop(): Promise<void>;
 }
 
@@ -129,6 +131,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     submitView: (view, who) => post(viewSubmissionBody(view, who)),
     event: (event, who) => post(eventBody(event, who)),
     get: (path) => request(path, { method: 'GET' }),
+    clearData: () => {
+      database.sqlite.exec('DELETE FROM workspaces;');
+    },
     async stop() {
       await app.stop().catch(() => undefined);
       await scheduler.stop().catch(() => undefined);
