@@ -4,7 +4,7 @@ import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob, sqliteOf, type JobStatus } from './jobs.js';
 import { memberTimeZone } from './members.js';
 import { getSession, listParticipants, type Session } from './sessions.js';
-import { DEFAULT_SETTINGS, getSettings, WorkspaceSettings } from './settings.js';
+import { getSettings, parseStoredSettings } from './settings.js';
 
 /**
  * Reminder rules. A reminder is one job per (session, person, lead time, start time):
@@ -120,7 +120,8 @@ export function checkReminder(deps: ServiceDeps, teamId: string, payload: Remind
   if (!seated) return { send: false, reason: 'not_a_participant' };
   const now = deps.clock.now();
   if (now >= row.starts_at) return { send: false, reason: 'session_started' };
-  const { reminderLeadMinutes } = settingsFromJson(deps, teamId, row.settings);
+  // Parsed once per distinct stored text (this runs for every reminder sent).
+  const { reminderLeadMinutes } = parseStoredSettings(deps, teamId, row.settings);
   const shorterDue = reminderLeadMinutes.some((lead) => lead < payload.leadMinutes && row.starts_at - lead * 60_000 <= now);
   if (shorterDue) return { send: false, reason: 'superseded' };
   const session: ReminderSession = {
@@ -169,24 +170,4 @@ function checkStatement(deps: ServiceDeps): Database.Statement {
     checkStatements.set(sqlite, statement);
   }
   return statement;
-}
-
-// Parsing the settings JSON with zod for every reminder is measurable at 10,000 a minute; the
-// parsed value only changes when the stored text does.
-const parsedSettings = new Map<string, WorkspaceSettings>();
-
-function settingsFromJson(deps: ServiceDeps, teamId: string, json: string): WorkspaceSettings {
-  const cached = parsedSettings.get(json);
-  if (cached !== undefined) return cached;
-  let parsed: WorkspaceSettings = DEFAULT_SETTINGS;
-  try {
-    const result = WorkspaceSettings.safeParse(JSON.parse(json));
-    if (result.success) parsed = result.data;
-    else deps.logger.warn({ teamId }, 'workspace settings do not validate; using defaults for reminders');
-  } catch {
-    deps.logger.warn({ teamId }, 'workspace settings are not JSON; using defaults for reminders');
-  }
-  if (parsedSettings.size > 1_000) parsedSettings.clear();
-  parsedSettings.set(json, parsed);
-  return parsed;
 }

@@ -74,7 +74,8 @@ export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone:
 const parsedSettings = new Map<string, WorkspaceSettings>();
 const PARSED_SETTINGS_MAX = 1000;
 
-function parseStoredSettings(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
+/** The settings a workspaces.settings text holds (defaults when it is unreadable); parsed once per distinct text. */
+export function parseStoredSettings(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
   const cached = parsedSettings.get(stored);
   if (cached !== undefined) return cached;
   const parsed = parseSettingsText(deps, teamId, stored);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AttendanceFields, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { parsePrivateMetadata } from '../private-metadata.js';
 
 /** Slack allows 10 options per checkboxes element, so people are split into groups of 10. */
 export const CHECKBOXES_PER_GROUP = 10;
@@ -13,12 +14,7 @@ export const AttendanceMetadata = z.object({ number: z.number().int().positive()
 export type AttendanceMetadata = z.infer<typeof AttendanceMetadata>;
 
 export function parseAttendanceMetadata(raw: string): AttendanceMetadata | undefined {
-  try {
-    const parsed = AttendanceMetadata.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parsePrivateMetadata(AttendanceMetadata, raw);
 }
 
 export interface AttendanceModalInput {

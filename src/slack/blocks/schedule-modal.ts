@@ -5,6 +5,7 @@ import { describeZone } from '../../services/time.js';
 import { ScheduleModalFields as F, SessionActions, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { plainText, truncate } from './text.js';
+import { parsePrivateMetadata } from '../private-metadata.js';
 
 /**
  * The schedule / edit modal. Its private_metadata carries the mode, the session number (edit),
@@ -20,12 +21,7 @@ export const ScheduleModalMetadata = z.object({
 export type ScheduleModalMetadata = z.infer<typeof ScheduleModalMetadata>;
 
 export function parseScheduleModalMetadata(raw: string): ScheduleModalMetadata | undefined {
-  try {
-    const parsed = ScheduleModalMetadata.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parsePrivateMetadata(ScheduleModalMetadata, raw);
 }
 
 /** What the modal's fields hold, as text, the way Slack returns them (all optional). */

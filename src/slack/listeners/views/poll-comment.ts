@@ -9,6 +9,7 @@ import { serviceDeps, type AppDeps } from '../../deps.js';
 import { PollViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
 import { buildNoticeModal } from '../../blocks/notice.js';
+import { parsePrivateMetadata } from '../../private-metadata.js';
 
 const CommentMetadata = z.object({ session: z.number().int().positive() });
 
@@ -38,14 +39,8 @@ function notice(text: string): ViewsOpenArguments['view'] {
 export function createPollCommentSubmitListener(deps: AppDeps) {
   return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const actor = requireActor(context);
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(view.private_metadata);
-    } catch {
-      metadata = undefined;
-    }
-    const meta = CommentMetadata.safeParse(metadata);
-    if (!meta.success) {
+    const meta = parsePrivateMetadata(CommentMetadata, view.private_metadata);
+    if (meta === undefined) {
       await ack({ response_action: 'update', view: notice("This form didn't come from a Peerloop poll, so nothing was saved.") });
       return;
     }
@@ -65,7 +60,7 @@ export function createPollCommentSubmitListener(deps: AppDeps) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const sessionNumber = meta.data.session;
+    const sessionNumber = meta.session;
     const services = serviceDeps(deps);
     let result;
     try {
