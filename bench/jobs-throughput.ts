@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { createSettableClock, type SettableClock } from '../src/clock.js';
 import { parseConfig } from '../src/config.js';
 import { openDb, type DbHandle } from '../src/db/client.js';
@@ -15,6 +13,7 @@ import { syncSessionJobs } from '../src/services/session-jobs.js';
 import type { AppDeps } from '../src/slack/deps.js';
 import type { WebClient } from '@slack/web-api';
 import { createMessenger } from '../src/slack/messenger.js';
+import { startFakeSlackProcess } from './lib/children.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
 
 /**
@@ -34,34 +33,6 @@ interface Setup {
   database: DbHandle;
   clock: SettableClock;
   deps: AppDeps;
-}
-
-/** Starts bench/jobs-fake-slack.ts as a child process; resolves with its API URL and a stop(). */
-async function startRemoteFake(): Promise<{ apiUrl: string; counts(): Promise<{ channels: number; deliveries: number; duplicates: number }>; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./jobs-fake-slack.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const apiUrl = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as { ready?: boolean; apiUrl?: string };
-        if (parsed.ready === true && parsed.apiUrl !== undefined) resolve(parsed.apiUrl);
-      } catch {
-        // not the ready line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`fake Slack exited (${code})`)));
-  });
-  return {
-    apiUrl,
-    async counts() {
-      const res = await fetch(`${apiUrl}bench.counts`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test-token' } });
-      return (await res.json()) as { channels: number; deliveries: number; duplicates: number };
-    },
-    stop() {
-      child.stdin.end();
-      child.kill();
-    },
-  };
 }
 
 /**
@@ -191,10 +162,10 @@ export async function runJobsThroughput(): Promise<JobsThroughputResult> {
     console.log(`  deliveries: ${[...instant.perChannel.values()].reduce((a, b) => a + b, 0)}, people reminded twice: ${duplicates}, never reminded: ${missing} ${duplicates === 0 && missing === 0 ? 'PASS' : 'FAIL'}`);
 
     // The same over real HTTP to a fake Slack in its own process (two calls per DM: conversations.open, chat.postMessage).
-    const remote = await startRemoteFake();
+    const remote = await startFakeSlackProcess();
     const two = await measure(remote, undefined);
     const counts = await remote.counts();
-    remote.stop();
+    await remote.stop();
     console.log(
       `  fake Slack over HTTP: ${two.settled} jobs in ${two.seconds.toFixed(2)} s: ${Math.round(two.settled / two.seconds)} jobs/s (info: bound by loopback HTTP); deliveries ${counts.deliveries}, duplicates ${counts.duplicates}`,
     );

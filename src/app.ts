@@ -4,10 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
 import type { AppDeps } from './slack/deps.js';
 import { close, createHttpServer, listen } from './slack/http-server.js';
-import { registerActions } from './slack/listeners/actions/index.js';
-import { registerCommands } from './slack/listeners/commands/index.js';
-import { registerEvents } from './slack/listeners/events/index.js';
-import { registerViews } from './slack/listeners/views/index.js';
+import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import { createRoutes } from './slack/routes.js';
 
@@ -88,10 +85,7 @@ export function createApp(deps: AppDeps): PeerloopApp {
     }
   });
   bolt.use(createActorMiddleware(deps));
-  registerCommands(bolt, deps);
-  registerActions(bolt, deps);
-  registerViews(bolt, deps);
-  registerEvents(bolt, deps);
+  bolt.use(createPayloadRouter(deps));
 
   bolt.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a listener');

@@ -7,6 +7,7 @@ import { jobHandlers } from './jobs/handlers.js';
 import { jobPlanners } from './jobs/planners.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
+import { applyRuntimeSettings } from './runtime.js';
 import { getSettings } from './services/settings.js';
 import { createMessenger } from './slack/messenger.js';
 import { toSlackCallError } from './slack/slack-errors.js';
@@ -21,6 +22,7 @@ function fail(lines: string[]): never {
 }
 
 async function main(): Promise<void> {
+  applyRuntimeSettings();
   const loaded = loadConfig();
   if (!loaded.ok) fail(loaded.problems);
   const config = loaded.config;

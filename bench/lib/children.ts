@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ProgressLine, ReadyLine } from '../servers/protocol.js';
+import { SEED_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,7 +15,7 @@ export interface ServerHandle {
   seed: string | undefined;
   pid: number;
   port: number;
-  /** Base URL of the fake Slack inside a Peerloop server; response_url posts should go there. */
+  /** Base URL of the fake Slack Peerloop talks to; response_url posts should go there. */
   fakeSlackUrl: string | undefined;
   /** VmHWM: the most resident memory the process has ever had, in KB. */
   peakRssKb(): number;
@@ -23,10 +23,20 @@ export interface ServerHandle {
   rssKb(): number;
   /** VmRSS when the server said it was ready, before any request, in KB. */
   readyRssKb: number;
-  /** response_url posts the server's fake Slack has received so far (0 for the bare app). */
+  /** response_url posts Peerloop's fake Slack has received so far (0 for the bare app). */
   replies(): number;
-  /** Slack API calls the server's fake Slack has received so far (0 for the bare app). */
+  /** Slack API calls Peerloop's fake Slack has received so far (0 for the bare app). */
   slackCalls(): number;
+  stop(): Promise<void>;
+}
+
+export interface FakeSlackProcess {
+  url: string;
+  apiUrl: string;
+  replies(): number;
+  calls(): number;
+  /** chat.postMessage deliveries, and channels that got more than one. */
+  counts(): Promise<{ channels: number; deliveries: number; duplicates: number }>;
   stop(): Promise<void>;
 }
 
@@ -44,27 +54,44 @@ export function killAllServers(): void {
 process.on('exit', killAllServers);
 
 const READY_TIMEOUT_MS = 60_000;
+const BUILD_DIR = 'dist/bench';
+const SERVERS = ['peerloop', 'bare', 'fake-slack'] as const;
+let built = false;
 
 /**
- * Starts a benchmark server as its own Node process (`node --import tsx`, no tsx CLI wrapper, so
- * the pid we read /proc from is the server itself) and waits for its ready line.
+ * Every server runs the way `npm start` runs Peerloop: bundled by scripts/build.mjs (same
+ * settings for all of them) and started with plain `node`, so Peerloop and the bare app pay the
+ * same runtime costs and the difference is Peerloop's own.
  */
-export async function startServer(kind: ServerKind, options: { seed?: string } = {}): Promise<ServerHandle> {
+function buildServers(): void {
+  if (built) return;
+  const entries = SERVERS.map((name) => `bench/servers/${name}.ts`);
+  execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', BUILD_DIR, ...entries], { cwd: REPO_ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+interface Child {
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+  /** Called with every JSON line after the ready one. */
+  onLine(listener: (line: Record<string, unknown>) => void): void;
+  stop(): Promise<void>;
+}
+
+/** Spawns one bundled server (`node dist/bench/<name>.js`) and waits for its `{"ready":true}` line. */
+async function spawnServer(name: (typeof SERVERS)[number], args: string[]): Promise<Child> {
+  buildServers();
   // BENCH_NODE_ARGS passes extra flags to the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const args = [...extra, '--import', 'tsx', fileURLToPath(new URL(`../servers/${kind}.ts`, import.meta.url))];
-  if (options.seed !== undefined) args.push('--seed', options.seed);
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, [...extra, `${BUILD_DIR}/${name}.js`, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
 
-  let replies = 0;
-  let calls = 0;
-  const ready = await new Promise<ReadyLine>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${kind} server did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+  const listeners: ((line: Record<string, unknown>) => void)[] = [];
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    let isReady = false;
+    // Keep draining stdout for the child's whole life so it never blocks on a full pipe.
     const lines = createInterface({ input: child.stdout! });
     function fail(error: Error) {
       clearTimeout(timer);
@@ -73,46 +100,31 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
       reject(error);
     }
     lines.on('line', (line) => {
-      let parsed: Partial<ReadyLine> | undefined;
+      let parsed: Record<string, unknown>;
       try {
-        parsed = JSON.parse(line) as Partial<ReadyLine>;
+        parsed = JSON.parse(line) as Record<string, unknown>;
       } catch {
         return;
       }
-      if (parsed?.ready === true && typeof parsed.port === 'number') {
+      if (isReady) {
+        for (const listener of listeners) listener(parsed);
+      } else if (parsed.ready === true) {
+        isReady = true;
         clearTimeout(timer);
-        // Keep draining stdout so a chatty child never blocks on a full pipe; progress lines count replies.
-        lines.removeAllListeners('line');
-        lines.on('line', (next) => {
-          try {
-            const progress = JSON.parse(next) as Partial<ProgressLine>;
-            if (typeof progress.replies === 'number') replies = progress.replies;
-            if (typeof progress.calls === 'number') calls = progress.calls;
-          } catch {
-            // Not a progress line.
-          }
-        });
-        resolve(parsed as ReadyLine);
+        child.removeAllListeners('error');
+        child.removeAllListeners('exit');
+        child.once('exit', () => live.delete(child));
+        resolve(parsed);
       }
     });
     child.once('error', (error) => fail(error));
-    child.once('exit', (code, signal) => fail(new Error(`${kind} server exited before it was ready (code ${code}, signal ${signal})`)));
+    child.once('exit', (code, signal) => fail(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})`)));
   });
 
-  const pid = child.pid!;
-  const readyRssKb = readStatusKb(pid, 'VmRSS');
   return {
-    readyRssKb,
-    kind,
-    label: kind === 'peerloop' ? (options.seed === undefined ? 'Peerloop' : `Peerloop (${options.seed})`) : 'bare Bolt',
-    seed: options.seed,
-    pid,
-    port: ready.port,
-    fakeSlackUrl: ready.fakeSlackUrl,
-    replies: () => replies,
-    slackCalls: () => calls,
-    peakRssKb: () => readStatusKb(pid, 'VmHWM'),
-    rssKb: () => readStatusKb(pid, 'VmRSS'),
+    child,
+    ready,
+    onLine: (listener) => listeners.push(listener),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -120,6 +132,66 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
       const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/** Starts bench/servers/fake-slack.ts in its own process. */
+export async function startFakeSlackProcess(): Promise<FakeSlackProcess> {
+  const fake = await spawnServer('fake-slack', []);
+  const { url, apiUrl } = fake.ready as { url: string; apiUrl: string };
+  let replies = 0;
+  let calls = 0;
+  fake.onLine((line) => {
+    const progress = line as Partial<ProgressLine>;
+    if (typeof progress.replies === 'number') replies = progress.replies;
+    if (typeof progress.calls === 'number') calls = progress.calls;
+  });
+  return {
+    url,
+    apiUrl,
+    replies: () => replies,
+    calls: () => calls,
+    async counts() {
+      const res = await fetch(`${apiUrl}bench.counts`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test-token' } });
+      return (await res.json()) as { channels: number; deliveries: number; duplicates: number };
+    },
+    stop: () => fake.stop(),
+  };
+}
+
+/**
+ * Starts a benchmark server as its own process and waits for it to listen. Peerloop also gets
+ * its own fake Slack process, so the server's memory is Peerloop's alone.
+ */
+export async function startServer(kind: ServerKind, options: { seed?: string } = {}): Promise<ServerHandle> {
+  const fake = kind === 'peerloop' ? await startFakeSlackProcess() : undefined;
+  const args = fake === undefined ? [] : [SLACK_FLAG, fake.apiUrl];
+  if (options.seed !== undefined) args.push(SEED_FLAG, options.seed);
+  let server: Child;
+  try {
+    server = await spawnServer(kind, args);
+  } catch (error) {
+    await fake?.stop();
+    throw error;
+  }
+  const ready = server.ready as unknown as ReadyLine;
+  const pid = server.child.pid!;
+  return {
+    readyRssKb: readStatusKb(pid, 'VmRSS'),
+    kind,
+    label: kind === 'peerloop' ? (options.seed === undefined ? 'Peerloop' : `Peerloop (${options.seed})`) : 'bare Bolt',
+    seed: options.seed,
+    pid,
+    port: ready.port,
+    fakeSlackUrl: fake?.url,
+    replies: () => fake?.replies() ?? 0,
+    slackCalls: () => fake?.calls() ?? 0,
+    peakRssKb: () => readStatusKb(pid, 'VmHWM'),
+    rssKb: () => readStatusKb(pid, 'VmRSS'),
+    async stop() {
+      await server.stop();
+      await fake?.stop();
     },
   };
 }

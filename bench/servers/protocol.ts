@@ -5,26 +5,31 @@
 export interface ReadyLine {
   ready: true;
   port: number;
-  /** Base URL of the fake Slack inside the server, when it has one (for response_url). */
-  fakeSlackUrl?: string;
 }
 
 export const SEED_FLAG = '--seed';
+/** The Web API URL of the fake Slack process (bench/servers/fake-slack.ts) Peerloop talks to. */
+export const SLACK_FLAG = '--slack';
 
-/** `--seed <name>` (or `--seed=<name>`, or BENCH_SEED) from this process's argv/env. */
-export function seedNameFromArgv(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** `--flag <value>` or `--flag=<value>` from this process's argv. */
+export function flagValue(flag: string, argv: readonly string[] = process.argv): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === SEED_FLAG) return argv[i + 1];
-    if (arg.startsWith(`${SEED_FLAG}=`)) return arg.slice(SEED_FLAG.length + 1);
+    if (arg === flag) return argv[i + 1];
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
   }
-  return env.BENCH_SEED || undefined;
+  return undefined;
+}
+
+/** `--seed <name>` (or BENCH_SEED) from this process's argv/env. */
+export function seedNameFromArgv(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flagValue(SEED_FLAG, argv) ?? (env.BENCH_SEED || undefined);
 }
 
 /**
- * What a Peerloop server child prints on stdout while it runs: how many response_url posts its
- * fake Slack has received so far and how many API calls (cumulative), so the parent can tell whether the work after
- * the ack kept up with the load.
+ * What the fake Slack process prints on stdout while it runs: how many response_url posts it has
+ * received so far and how many API calls (cumulative), so the parent can tell whether Peerloop's
+ * work after the ack kept up with the load.
  */
 export interface ProgressLine {
   replies: number;
@@ -37,8 +42,8 @@ export function announceProgress(replies: number, calls: number): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-export function announceReady(port: number, fakeSlackUrl?: string): void {
-  const line: ReadyLine = { ready: true, port, ...(fakeSlackUrl === undefined ? {} : { fakeSlackUrl }) };
+export function announceReady(port: number): void {
+  const line: ReadyLine = { ready: true, port };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 

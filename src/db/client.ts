@@ -1,5 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -18,7 +18,7 @@ export interface DbHandle {
   close(): void;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+let migrationsFolder: string | undefined;
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 /**
@@ -50,6 +50,7 @@ export function openDb(path: string): DbHandle {
     // WAL makes NORMAL durable across application crashes; only a power cut can lose the last commit.
     sqlite.pragma('synchronous = NORMAL');
     const db = drizzle(sqlite, { schema });
+    migrationsFolder ??= findMigrationsFolder(dirname(fileURLToPath(import.meta.url)));
     migrate(db, { migrationsFolder });
     const inode = inMemory ? 0 : statSync(fullPath).ino;
     return {
@@ -110,4 +111,18 @@ function describe(cause: unknown): string {
     return cause.message;
   }
   return String(cause);
+}
+
+/**
+ * The committed `migrations/` folder, found upward from this module: it is two levels up from
+ * `src/db/` (sources, tests) and one from `dist/main.js` (the bundle `npm start` runs).
+ */
+function findMigrationsFolder(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    if (dirname(dir) === dir) {
+      throw new AppError('database_unavailable', `No migrations/ folder found above ${from}. Reinstall Peerloop: migrations/ ships with it.`);
+    }
+  }
 }

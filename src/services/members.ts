@@ -60,17 +60,8 @@ export function memberTimeZone(member: Pick<Member, 'timeZone'> | undefined, wor
   return member?.timeZone ?? workspaceZone;
 }
 
-// People share a handful of zones, and Intl's check is not free: each name is checked once.
-const knownZones = new Map<string, boolean>();
-
 function isKnownZone(zone: string | null | undefined): zone is string {
-  if (zone == null) return false;
-  let valid = knownZones.get(zone);
-  if (valid === undefined) {
-    valid = isValidTimeZone(zone);
-    knownZones.set(zone, valid);
-  }
-  return valid;
+  return zone != null && isValidTimeZone(zone);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +8,21 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../support/sign.js';
 
 /**
- * The real entry point (what `npm start` runs), as a child process with a clean environment and
- * a temp working directory, so no developer `.env` leaks in. These check what a person sees in
- * their terminal: one line per problem, exit 1, no stack trace; and a clean start and stop.
+ * The real entry point as `npm start` runs it (its prestart bundles src/ into dist/main.js, then
+ * plain Node runs that), as a child process with a clean environment and a temp working
+ * directory, so no developer `.env` leaks in. These check what a person sees in their terminal:
+ * one line per problem, exit 1, no stack trace; and a clean start and stop.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
-const entry = join(root, 'src/main.ts');
+const entry = join(root, 'dist/main.js');
 
 let work: string;
 let fake: FakeSlack;
 
 beforeAll(async () => {
+  // The same build `npm start` runs first (scripts/build.mjs); a fraction of a second.
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   work = mkdtempSync(join(tmpdir(), 'peerloop-process-'));
   fake = await startFakeSlack();
 });
@@ -37,7 +39,7 @@ interface Exit {
 }
 
 function launch(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
-  const child = spawn(tsx, [entry], {
+  const child = spawn(process.execPath, [entry], {
     cwd: work,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,7 +93,7 @@ function validEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /**
- * A spawn costs one to two CPU-seconds of start-up (tsx, Bolt); with the rest of the suite on the
+ * A spawn costs about a CPU-second of start-up (Node, Bolt, the migrations); with the rest of the suite on the
  * same two cores a start can take over ten seconds, hence the generous per-test limit. They are
  * independent, so they run side by side.
  */

@@ -1,10 +1,9 @@
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 
 /**
- * Bolt runs every registered listener's matcher chain on every request, so 19 listeners cost
- * each request ~50 KB more allocation and a slower ack (measured by bench/ack-latency). Each
- * payload kind therefore has ONE Bolt listener that finds its handler here by action_id,
- * callback_id or event type: a Map lookup, then at most a few patterns.
+ * Each payload kind has one entry point (listeners/index.ts routes to it), which finds its
+ * handler here by action_id, callback_id or event type: a Map lookup, then at most a few
+ * patterns. Bolt's own per-listener matching costs garbage on every request (see index.ts).
  */
 
 // Handlers are written against the narrow Bolt type of their payload (a button, a select...).
@@ -12,7 +11,7 @@ import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackEventMiddleware
 // filed under is what guarantees the payload's shape.
 type Handler<A> = { handle(args: A): Promise<void> }['handle'];
 
-export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 export type EventArgs = SlackEventMiddlewareArgs & AllMiddlewareArgs;
 

@@ -1,11 +1,9 @@
-import type { App, BlockAction } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
-import { OptOutActions, PollActions, SCHEDULE_SHORTCUT, SessionActions } from '../../ids.js';
+import { OptOutActions, PollActions, SessionActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
 import { createPollVoteListener, POLL_VOTE_ACTION } from './poll-vote.js';
-import { createScheduleShortcutListener } from './schedule-shortcut.js';
 import { handleCalendarLinkClick } from './session-calendar-link.js';
 import { createSessionCancelListener } from './session-cancel.js';
 import { createSessionEditListener } from './session-edit.js';
@@ -30,14 +28,14 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
   ];
 }
 
-export function registerActions(app: App, deps: AppDeps): void {
-  app.shortcut(SCHEDULE_SHORTCUT, createScheduleShortcutListener(deps));
+/** block_actions, dispatched by action_id. */
+export function createActionListener(deps: AppDeps): (args: ActionArgs) => Promise<void> {
   const routes = createRoutingTable(actionRoutes(deps));
-  app.action<BlockAction>({ type: 'block_actions' }, async (args) => {
+  return async (args) => {
     const handler = routes.find(args.action.action_id);
-    if (handler !== undefined) return handler(args as ActionArgs);
+    if (handler !== undefined) return handler(args);
     // A click we have no listener for (an old message's button): acknowledge so Slack shows no error.
     deps.logger.warn({ actionId: args.action.action_id }, 'no listener for this action');
     await args.ack();
-  });
+  };
 }

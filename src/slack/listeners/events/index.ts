@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { createRoutingTable, type EventArgs, type Route } from '../dispatch.js';
 import { createAppHomeOpenedListener } from './app-home-opened.js';
@@ -14,10 +13,10 @@ export function eventRoutes(deps: AppDeps): Route<EventArgs>[] {
   ];
 }
 
-export function registerEvents(app: App, deps: AppDeps): void {
+/** Events API payloads, dispatched by event type. Bolt acknowledges events itself. */
+export function createEventListener(deps: AppDeps): (args: EventArgs) => Promise<void> {
   const routes = createRoutingTable(eventRoutes(deps));
-  // Bolt acknowledges events itself; one listener for all of them, dispatched by type.
-  app.event(/.*/, async (args) => {
-    await routes.find(args.event.type)?.(args as EventArgs);
-  });
+  return async (args) => {
+    await routes.find(args.event.type)?.(args);
+  };
 }

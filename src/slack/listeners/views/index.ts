@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { PollViews, SessionViews, SettingsViews } from '../../ids.js';
 import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
@@ -17,12 +16,13 @@ export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
   ];
 }
 
-export function registerViews(app: App, deps: AppDeps): void {
+/** view_submission, dispatched by callback_id. */
+export function createViewListener(deps: AppDeps): (args: ViewArgs) => Promise<void> {
   const routes = createRoutingTable(viewRoutes(deps));
-  app.view({ type: 'view_submission' }, async (args) => {
+  return async (args) => {
     const handler = routes.find(args.view.callback_id);
-    if (handler !== undefined) return handler(args as ViewArgs);
+    if (handler !== undefined) return handler(args);
     deps.logger.warn({ callbackId: args.view.callback_id }, 'no listener for this view');
     await args.ack();
-  });
+  };
 }
