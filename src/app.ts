@@ -57,9 +57,16 @@ export function createApp(deps: AppDeps): PeerloopApp {
         // The ack goes out as soon as a listener calls ack(); work after it continues (tracked below).
         processBeforeResponse: false,
       });
-  const receiver =
-    httpReceiver ??
-    new SocketModeReceiver({ appToken: config.slack.appToken!, logger: boltLogger, customRoutes, installerOptions: { port: config.port } });
+  const socketReceiver = config.slack.socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        logger: boltLogger,
+        customRoutes,
+        // clientOptions: apps.connections.open must go to SLACK_API_URL too (GovSlack, the test fake).
+        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      })
+    : undefined;
+  const receiver = httpReceiver ?? socketReceiver!;
 
   const bolt = new App({
     receiver,
@@ -96,11 +103,14 @@ export function createApp(deps: AppDeps): PeerloopApp {
     bolt,
     async start(port = config.port) {
       await bolt.init();
-      if (httpReceiver === undefined) {
+      if (socketReceiver !== undefined) {
         await bolt.start();
-        return { port };
+        // /healthz is served by the receiver's own HTTP server; with PORT=0 the system picked the
+        // port. Bolt keeps that server on a field its types mark private, hence the cast.
+        const address = (socketReceiver as unknown as { httpServer?: Server }).httpServer?.address();
+        return { port: typeof address === 'object' && address !== null ? address.port : port };
       }
-      server = createHttpServer(httpReceiver.requestListener, deps.logger);
+      server = createHttpServer(httpReceiver!.requestListener, deps.logger);
       return { port: await listen(server, port) };
     },
     async stop() {

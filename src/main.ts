@@ -21,6 +21,9 @@ function fail(lines: string[]): never {
   process.exit(1);
 }
 
+/** What Slack answers for a token that is wrong, revoked or belongs to a disabled account. */
+const REFUSED_TOKEN_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'team_disabled', 'user_removed_from_team']);
+
 async function main(): Promise<void> {
   applyRuntimeSettings();
   const loaded = loadConfig();
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
     logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');
   } catch (error) {
     const { code } = toSlackCallError('auth.test', error);
-    if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
+    if (REFUSED_TOKEN_CODES.has(code)) {
       database.close();
       fail([`SLACK_BOT_TOKEN was refused by Slack (${code}): copy the Bot User OAuth Token again from OAuth & Permissions, and reinstall the app if you changed its scopes.`]);
     }
@@ -55,7 +58,20 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, database, clock: systemClock, logger, messenger });
-  const { port } = await app.start();
+  let port: number;
+  try {
+    ({ port } = await app.start());
+  } catch (error) {
+    // Socket Mode opens its connection here, with the app-level token; HTTP mode cannot fail like this.
+    if (!config.slack.socketMode) throw error;
+    const { code } = toSlackCallError('apps.connections.open', error);
+    database.close();
+    fail([
+      REFUSED_TOKEN_CODES.has(code)
+        ? `SLACK_APP_TOKEN was refused by Slack (${code}): copy the App-Level Token (starts with xapp-, scope connections:write) again from Basic Information > App-Level Tokens.`
+        : `SLACK_APP_TOKEN: could not open the Socket Mode connection (${code}). Check that this machine can reach ${config.slack.apiUrl}.`,
+    ]);
+  }
   logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 
   const scheduler = createScheduler({ config, database, clock: systemClock, logger, messenger }, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });

@@ -143,6 +143,13 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
     expect(lines[0]).toMatch(/^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)/);
     expect(lines[0]).not.toContain('xoxb-revoked-or-mistyped');
   }, SPAWN_TIMEOUT_MS);
+
+  it('an app-level token Slack refuses (Socket Mode): names SLACK_APP_TOKEN', async () => {
+    const lines = expectCleanRefusal(await run(validEnv({ SLACK_APP_TOKEN: 'xapp-revoked-or-mistyped', SLACK_SIGNING_SECRET: '' })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^SLACK_APP_TOKEN was refused by Slack \(invalid_auth\)/);
+    expect(lines[0]).not.toContain('xapp-revoked-or-mistyped');
+  }, SPAWN_TIMEOUT_MS);
 });
 
 describe('npm start with a valid environment', () => {
@@ -171,6 +178,25 @@ describe('npm start with a valid environment', () => {
     expect(messages).toContain('stopped');
     // Every stdout line is a structured JSON log record.
     expect(exit.stdout.trim().split('\n').every((l) => l.startsWith('{'))).toBe(true);
+  }, SPAWN_TIMEOUT_MS);
+});
+
+describe('npm start in Socket Mode', () => {
+  it('connects through SLACK_API_URL with the app token, serves /healthz, and exits 0 on SIGTERM', async () => {
+    const proc = launch(validEnv({ SLACK_APP_TOKEN: fake.validAppToken, SLACK_SIGNING_SECRET: '' }));
+    const running = await waitForLog(proc, 'Peerloop is running');
+    expect(running.mode).toBe('socket');
+    expect(fake.callsTo('apps.connections.open').some((c) => c.token === fake.validAppToken)).toBe(true);
+    const res = await fetch(`http://127.0.0.1:${Number(running.port)}/healthz`);
+    expect(res.status).toBe(200);
+
+    proc.child.kill('SIGTERM');
+    const exit = await Promise.race([
+      proc.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s of SIGTERM')), 10_000)),
+    ]);
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toBe('');
   }, SPAWN_TIMEOUT_MS);
 });
 

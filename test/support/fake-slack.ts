@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './fake-socket-mode.js';
 
 /**
  * A local Slack Web API. It answers the methods Peerloop calls with the shapes Slack documents,
@@ -56,6 +57,10 @@ export class FakeSlack {
   defaultTimeZone = 'UTC';
   /** When set, tokens other than this one get invalid_auth. */
   validToken: string | undefined = 'xoxb-test-token';
+  /** The app-level token apps.connections.open accepts (Socket Mode). */
+  validAppToken = 'xapp-test-token';
+  /** Socket Mode: the WebSocket the app connects to after apps.connections.open. */
+  readonly socketMode = new FakeSocketMode();
 
   private server: Server | undefined;
   private baseUrl = '';
@@ -84,6 +89,7 @@ export class FakeSlack {
     this.server = createServer((req, res) => {
       void this.serve(req, res);
     });
+    this.socketMode.attach(this.server);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}`;
@@ -92,6 +98,7 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     if (this.server === undefined) return;
+    this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
@@ -214,6 +221,13 @@ export class FakeSlack {
     if (scripted?.body !== undefined) return sendJson(res, scripted.body);
 
     if (token === undefined) return sendJson(res, { ok: false, error: 'not_authed' });
+    // Only an app-level token may open a Socket Mode connection, and it may do nothing else.
+    if (method === 'apps.connections.open') {
+      if (!token.startsWith('xapp-')) return sendJson(res, { ok: false, error: 'not_allowed_token_type' });
+      if (token !== this.validAppToken) return sendJson(res, { ok: false, error: 'invalid_auth' });
+      return sendJson(res, { ok: true, url: this.socketMode.newConnectionUrl(this.baseUrl) });
+    }
+    if (token.startsWith('xapp-')) return sendJson(res, { ok: false, error: 'not_allowed_token_type' });
     if (this.validToken !== undefined && token !== this.validToken) return sendJson(res, { ok: false, error: 'invalid_auth' });
 
     const handler = this.handlers.get(method);
