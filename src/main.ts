@@ -9,6 +9,7 @@ import { createScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { applyRuntimeSettings } from './runtime.js';
 import { getSettings } from './services/settings.js';
+import type { AppDeps } from './slack/deps.js';
 import { createMessenger } from './slack/messenger.js';
 import { toSlackCallError } from './slack/slack-errors.js';
 
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
     logger.warn({ err: error }, 'could not verify the Slack token at start-up; continuing');
   }
 
-  const app = createApp({ config, database, clock: systemClock, logger, messenger });
+  // Listeners reach the scheduler through runDueJobs: a cancel's DMs go out at once, not at the next tick.
+  const deps: AppDeps = { config, database, clock: systemClock, logger, messenger, runDueJobs: (teamId) => scheduler.kick(teamId) };
+  const app = createApp(deps);
+  const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });
   let port: number;
   try {
     ({ port } = await app.start());
@@ -74,7 +78,6 @@ async function main(): Promise<void> {
   }
   logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 
-  const scheduler = createScheduler({ config, database, clock: systemClock, logger, messenger }, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });
   await scheduler.start();
 
   let stopping = false;

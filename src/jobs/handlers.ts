@@ -1,8 +1,10 @@
 import { REMINDER_KIND } from '../services/reminders.js';
 import { handlePollClose, handlePollOpen } from './polls.js';
 import { sendReminder } from './reminders.js';
+import { sendSessionInvite, sendSessionNotice } from './session-notices.js';
 import { sendWeeklyDm } from './weekly.js';
 import { POLL_CLOSE_KIND, POLL_OPEN_KIND } from '../services/polls.js';
+import { SESSION_INVITE_KIND, SESSION_NOTICE_KIND } from '../services/session-notices.js';
 import { WEEKLY_KIND } from '../services/weekly.js';
 import type { JobHandler } from './types.js';
 
@@ -12,4 +14,6 @@ export const jobHandlers: Record<string, JobHandler> = {
   [POLL_OPEN_KIND]: handlePollOpen,
   [POLL_CLOSE_KIND]: handlePollClose,
   [WEEKLY_KIND]: sendWeeklyDm,
+  [SESSION_NOTICE_KIND]: sendSessionNotice,
+  [SESSION_INVITE_KIND]: sendSessionInvite,
 };

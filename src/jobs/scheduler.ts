@@ -45,7 +45,15 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** One full pass: planners, then every due job, in batches. Resolves when done. */
   tick(): Promise<TickReport>;
-  /** Resolves when no pass is running (e.g. after the start-up catch-up). */
+  /**
+   * Runs one workspace's due jobs now instead of at the next tick: a write that planned notices
+   * (a cancel, an edit, a freed seat) calls it once it has committed, so people hear within a
+   * second or two. Kicks made while a pass is running, or in the same turn of the event loop,
+   * share one pass after it; a kick pass never overlaps another pass, and it claims with the same
+   * atomic statement, so a tick and a kick can never both send one job.
+   */
+  kick(teamId: string): void;
+  /** Resolves when no pass is running or queued by a kick (e.g. after the start-up catch-up). */
   idle(): Promise<void>;
 }
 
@@ -72,7 +80,12 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
 
   let task: ScheduledTask | undefined;
   let running: Promise<TickReport> | undefined;
+  /** Whether the running pass is a kick's (short: one workspace's fresh jobs) rather than a tick's. */
+  let runningKick = false;
   let stopping = false;
+  /** Workspaces kicked since the last pass that covered them. */
+  const kickedTeams = new Set<string>();
+  let kickQueued = false;
 
   async function runPlanners(): Promise<void> {
     for (const planner of options.planners) {
@@ -181,29 +194,67 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   }
 
-  async function pass(): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
-    await runPlanners();
+  /** Claims and runs due jobs (of `onlyTeams`, or all) until none are left or every workspace is paced out. */
+  async function drain(report: TickReport, onlyTeams?: readonly string[]): Promise<void> {
     const pacedTeams = new Set<string>();
     while (!stopping) {
-      const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams]);
+      const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams], onlyTeams);
       if (jobs.length === 0) break;
       await runBatch(jobs, report, pacedTeams);
     }
-    if (report.done + report.skipped + report.failed + report.retried > 0) log.info({ ...report }, 'scheduler pass finished');
+    if (report.done + report.skipped + report.failed + report.retried > 0) log.info({ ...report, kick: onlyTeams !== undefined }, 'scheduler pass finished');
+  }
+
+  async function pass(): Promise<TickReport> {
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    // This pass claims every workspace's due jobs, so the kicks made so far are covered.
+    kickedTeams.clear();
+    await runPlanners();
+    await drain(report);
     return report;
   }
 
-  function tick(): Promise<TickReport> {
-    if (running !== undefined) {
-      log.warn('previous scheduler pass still running; this tick is skipped');
-      return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, overlapped: true });
-    }
-    const current = pass().finally(() => {
+  async function kickPass(teams: readonly string[]): Promise<TickReport> {
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    await drain(report, teams);
+    return report;
+  }
+
+  function startPass(run: () => Promise<TickReport>, isKick: boolean): Promise<TickReport> {
+    const current = run().finally(() => {
       running = undefined;
+      runningKick = false;
+      // Kicks that came in while this pass ran may have planned jobs after its last claim.
+      queueKickPass();
     });
     running = current;
+    runningKick = isKick;
     return current;
+  }
+
+  function queueKickPass(): void {
+    if (kickQueued || stopping || kickedTeams.size === 0) return;
+    kickQueued = true;
+    // On the next turn of the event loop: kicks from the same burst of requests share one pass,
+    // and the pass starts after the request that caused it has been answered.
+    setImmediate(() => {
+      kickQueued = false;
+      // A running pass queues this again when it ends.
+      if (stopping || kickedTeams.size === 0 || running !== undefined) return;
+      const teams = [...kickedTeams];
+      kickedTeams.clear();
+      startPass(() => kickPass(teams), true).catch((error: unknown) => log.error({ err: error }, 'kick pass failed'));
+    });
+  }
+
+  async function tick(): Promise<TickReport> {
+    // A kick's pass is short; a tick waits for it rather than being skipped for a minute.
+    while (running !== undefined && runningKick) await running.catch(() => undefined);
+    if (running !== undefined) {
+      log.warn('previous scheduler pass still running; this tick is skipped');
+      return { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: true };
+    }
+    return startPass(pass, false);
   }
 
   return {
@@ -237,8 +288,16 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false });
       return tick();
     },
+    kick(teamId) {
+      if (stopping) return;
+      kickedTeams.add(teamId);
+      queueKickPass();
+    },
     async idle() {
-      while (running !== undefined) await running.catch(() => undefined);
+      while (running !== undefined || kickQueued) {
+        if (running !== undefined) await running.catch(() => undefined);
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
   };
 }

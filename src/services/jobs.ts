@@ -64,6 +64,7 @@ export function defineJobKind<S extends z.ZodType>(kind: string, schema: S): Job
 
 interface Statements {
   claim: Database.Statement;
+  claimTeams: Database.Statement;
   complete: Database.Statement;
   fail: Database.Statement;
   skip: Database.Statement;
@@ -111,6 +112,17 @@ function statements(deps: ServiceDeps): Statements {
            ORDER BY run_at LIMIT ?
          )
          LIMIT ?
+       ) RETURNING *`,
+    ),
+    // The same single-UPDATE claim, limited to some workspaces' pending due rows: a kick after a
+    // write (scheduler.kick) sends what that write planned without draining everyone's backlog.
+    // Taking over expired leases stays the tick's job.
+    claimTeams: sqlite.prepare(
+      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?
+           AND team_id IN (SELECT value FROM json_each(?)) AND team_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY run_at LIMIT ?
        ) RETURNING *`,
     ),
     complete: sqlite.prepare(`UPDATE jobs SET status = 'done', result = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
@@ -272,11 +284,23 @@ export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | un
  * expired lease) and leases them to the caller until now + leaseMs. `owner` is only logged:
  * the lease itself is what keeps other processes off the rows. `skipTeams`: workspaces the
  * current pass already found paced out, so their jobs are not claimed only to be put back.
+ * `onlyTeams`: claim only these workspaces' pending due jobs (a kick; see scheduler.kick).
  */
-export function claimDueJobs(deps: ServiceDeps, limit: number, leaseMs: number, owner: string, skipTeams: readonly string[] = []): Job[] {
+export function claimDueJobs(
+  deps: ServiceDeps,
+  limit: number,
+  leaseMs: number,
+  owner: string,
+  skipTeams: readonly string[] = [],
+  onlyTeams?: readonly string[],
+): Job[] {
   const now = deps.clock.now();
   const skip = JSON.stringify(skipTeams);
-  const rows = statements(deps).claim.all(now + leaseMs, now, now, skip, limit, now, skip, limit, limit) as JobRow[];
+  const rows = (
+    onlyTeams === undefined
+      ? statements(deps).claim.all(now + leaseMs, now, now, skip, limit, now, skip, limit, limit)
+      : statements(deps).claimTeams.all(now + leaseMs, now, now, JSON.stringify(onlyTeams), skip, limit)
+  ) as JobRow[];
   if (rows.length > 0) deps.logger.debug({ owner, count: rows.length }, 'claimed due jobs');
   // RETURNING gives rows in no promised order; run the oldest first.
   return rows.map(toJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { FORMAT_IDS } from './formats.js';
 import { syncSessionJobs } from './session-jobs.js';
+import { planCancelNotices, planChangeNotices, planPromotionNotices } from './session-notices.js';
 import { addLocalWeeks } from './time.js';
 
 /**
@@ -450,6 +451,13 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
       const channelChanged = before.channelId !== after.channelId;
       const placeChanged = channelChanged || (before.link ?? null) !== (after.link ?? null);
       const attendeeIds = listParticipants(txDeps, teamId, number).attendees.map((p) => p.userId);
+      // Planned with the write, so a crash after the commit cannot lose them. The promoted hear
+      // "you got a seat" instead of "changed". A replayed submission changes nothing, so it
+      // plans nothing.
+      if (timeChanged || placeChanged) {
+        planChangeNotices(txDeps, after, attendeeIds.filter((id) => !promoted.includes(id)), { time: timeChanged, place: placeChanged });
+      }
+      planPromotionNotices(txDeps, after, promoted);
       return { before, after, timeChanged, placeChanged, channelChanged, promoted, attendeeIds };
     },
     { behavior: 'immediate' },
@@ -477,6 +485,10 @@ export interface CancelResult {
   notifyIds: string[];
 }
 
+/**
+ * Cancels a session (host, creator or admin) and, in the same transaction, plans the DM and the
+ * METHOD:CANCEL file for each attendee and waitlisted person (session-notices.ts).
+ */
 export function cancelSession(deps: ServiceDeps, teamId: string, number: number, actor: SessionActor, reason: string | null): CancelResult {
   const now = deps.clock.now();
   return deps.db.transaction(
@@ -494,7 +506,9 @@ export function cancelSession(deps: ServiceDeps, teamId: string, number: number,
         .get();
       syncSessionJobs(txDeps, teamId, number);
       const roster = listParticipants(txDeps, teamId, number);
-      return { session, notifyIds: [...roster.attendees, ...roster.waitlist].map((p) => p.userId) };
+      const notifyIds = [...roster.attendees, ...roster.waitlist].map((p) => p.userId);
+      planCancelNotices(txDeps, session, notifyIds);
+      return { session, notifyIds };
     },
     { behavior: 'immediate' },
   );
@@ -583,6 +597,7 @@ export function leaveSession(deps: ServiceDeps, teamId: string, number: number, 
         .run();
       const promoted = existing.waitlisted ? [] : promoteFromWaitlist(txDeps, session);
       syncSessionJobs(txDeps, teamId, number);
+      planPromotionNotices(txDeps, session, promoted);
       return { status: 'left', session, wasWaitlisted: existing.waitlisted, promoted };
     },
     { behavior: 'immediate' },

@@ -4,6 +4,7 @@ import { resolvePersonZone } from '../services/members.js';
 import { formatInZone } from '../services/time.js';
 import { escapeMrkdwn, truncate } from './blocks/text.js';
 import { serviceDeps, type AppDeps } from './deps.js';
+import type { CallMeta } from './messenger.js';
 
 export interface CalendarInviteInput {
   teamId: string;
@@ -20,42 +21,57 @@ export type CalendarInviteResult =
 /**
  * Sends the session's .ics into the person's DM: an invitation when they join (or get a seat,
  * or the time/place changes), a cancellation when the session is cancelled. Opted-out people
- * get nothing. It never throws: a calendar file is a convenience, so a Slack failure is logged
- * and the caller's flow (a join, a cancel) goes on.
+ * get nothing. A Slack failure is thrown (a SlackCallError), so a job can retry it; `meta`
+ * carries the job key, which paces the upload as a scheduled send.
  */
-export async function sendCalendarInvite(deps: AppDeps, input: CalendarInviteInput): Promise<CalendarInviteResult> {
+export async function deliverCalendarInvite(
+  deps: AppDeps,
+  input: CalendarInviteInput,
+  meta?: CallMeta,
+): Promise<Exclude<CalendarInviteResult, { status: 'failed' }>> {
   const { teamId, userId, sessionNumber, method } = input;
-  const log = deps.logger.child({ component: 'calendar-invite', teamId, userId, sessionNumber, method });
-  try {
-    const svc = serviceDeps(deps);
-    if (!mayDirectMessage(svc, teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
-    const session = getCalendarSession(svc, teamId, sessionNumber);
-    if (session === undefined) return { status: 'skipped', reason: 'session_not_found' };
+  const svc = serviceDeps(deps);
+  if (!mayDirectMessage(svc, teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
+  const session = getCalendarSession(svc, teamId, sessionNumber);
+  if (session === undefined) return { status: 'skipped', reason: 'session_not_found' };
 
-    const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
-    const when = formatInZone(session.startsAt, zone);
-    // The comment is parsed like message text: escaping keeps `<!channel>` in a title harmless.
-    const plainTitle = truncate(session.title, 120);
-    const title = escapeMrkdwn(plainTitle);
-    const initialComment =
-      method === 'CANCEL'
-        ? `Cancelled: ${title}, ${when}. Open the attached file to remove it from your calendar.`
-        : `You're in: ${title}, ${when}. Add it to your calendar with the attached file.`;
+  const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
+  const when = formatInZone(session.startsAt, zone);
+  // The comment is parsed like message text: escaping keeps `<!channel>` in a title harmless.
+  const plainTitle = truncate(session.title, 120);
+  const title = escapeMrkdwn(plainTitle);
+  const initialComment =
+    method === 'CANCEL'
+      ? `Cancelled: ${title}, ${when}. Open the attached file to remove it from your calendar.`
+      : `You're in: ${title}, ${when}. Add it to your calendar with the attached file.`;
 
-    const content = buildSessionIcs(session, deps.clock.now(), method);
-    const channelId = await deps.messenger.openDmChannel(teamId, userId);
-    const { fileIds } = await deps.messenger.uploadFile(teamId, {
+  const content = buildSessionIcs(session, deps.clock.now(), method);
+  const channelId = await deps.messenger.openDmChannel(teamId, userId);
+  const { fileIds } = await deps.messenger.uploadFile(
+    teamId,
+    {
       channelId,
       filename: sessionIcsFilename(sessionNumber),
       title: method === 'CANCEL' ? `Cancelled: ${plainTitle}` : plainTitle,
       content,
       initialComment,
-    });
-    log.debug({ fileIds }, 'calendar file sent');
-    return { status: 'sent', fileIds };
+    },
+    meta,
+  );
+  deps.logger.debug({ component: 'calendar-invite', teamId, userId, sessionNumber, method, fileIds }, 'calendar file sent');
+  return { status: 'sent', fileIds };
+}
+
+/**
+ * deliverCalendarInvite for the join flow, where the file is a convenience: it never throws,
+ * a Slack failure is logged and the caller's flow goes on.
+ */
+export async function sendCalendarInvite(deps: AppDeps, input: CalendarInviteInput): Promise<CalendarInviteResult> {
+  try {
+    return await deliverCalendarInvite(deps, input);
   } catch (error) {
     const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected';
-    log.warn({ err: error, code }, 'calendar file not sent');
+    deps.logger.warn({ component: 'calendar-invite', err: error, code, ...input }, 'calendar file not sent');
     return { status: 'failed', code };
   }
 }

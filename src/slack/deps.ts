@@ -14,6 +14,12 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   messenger: Messenger;
+  /**
+   * Runs a workspace's due jobs now rather than at the next tick (the scheduler's kick). A write
+   * that plans notices calls it after it commits. Absent when this process runs no scheduler:
+   * the jobs then wait for the next tick of whichever process does.
+   */
+  runDueJobs?: (teamId: string) => void;
 }
 
 export function serviceDeps(deps: AppDeps): ServiceDeps {

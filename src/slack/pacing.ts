@@ -5,9 +5,11 @@ import type { Clock } from '../clock.js';
  * - a workspace-wide cap of messages per minute (a setting), as a sliding 60-second window;
  * - a pause per (workspace, method) after Slack answered 429, until its Retry-After has passed.
  *   Slack rate-limits each method per workspace, so one workspace's 429 never slows another;
- * - about one message per second per channel (Slack's own guidance for chat.postMessage). Each
- *   DM is its own channel, so this only bites when two scheduled messages go to one channel at
- *   once (two polls in one channel): the second waits for the next tick.
+ * - about one message per second per shared channel (Slack's own guidance for chat.postMessage):
+ *   two scheduled messages to one channel at once (two polls in one channel), the second waits
+ *   for the next tick. A DM channel (id `D…`) is one person's, and what goes there together is a
+ *   short burst Slack allows (a notice and its calendar file, two reminders), so it is not spaced:
+ *   holding the second back would delay it by a whole tick.
  *
  * It never sleeps: `reserve` either takes a slot or says how long to wait, and the job goes back
  * to the table for that long. That keeps the scheduler's concurrency free for other workspaces
@@ -20,6 +22,11 @@ export type Reservation = { ok: true } | { ok: false; waitMs: number; reason: 'r
 
 export const WINDOW_MS = 60_000;
 export const CHANNEL_GAP_MS = 1_000;
+
+/** Shared channels get the one-per-second gap; DM channels (`D…`) do not (see above). */
+function isSpaced(channel: string): boolean {
+  return !channel.startsWith('D');
+}
 
 export interface Pacer {
   /** For a scheduled send: takes a slot in the workspace's window (and the channel), or says how long to wait. */
@@ -49,7 +56,7 @@ export function createPacer(clock: Clock, capFor: CapFor): Pacer {
   let lastSweep = 0;
 
   function noteChannel(teamId: string, channel: string | undefined, now: number): void {
-    if (channel === undefined) return;
+    if (channel === undefined || !isSpaced(channel)) return;
     channelLast.set(`${teamId}:${channel}`, now);
     // Forget channels idle for a while, so the map stays small in a long-running process
     // (swept at most once a second, so a burst to many channels stays linear).
@@ -84,7 +91,7 @@ export function createPacer(clock: Clock, capFor: CapFor): Pacer {
       }
       // Calls that post nothing (conversations.open before a DM) only wait out a 429.
       if (channel === undefined) return { ok: true };
-      const last = channelLast.get(`${teamId}:${channel}`);
+      const last = isSpaced(channel) ? channelLast.get(`${teamId}:${channel}`) : undefined;
       if (last !== undefined && last <= now && now - last < CHANNEL_GAP_MS) return { ok: false, waitMs: last + CHANNEL_GAP_MS - now, reason: 'channel_busy' };
       const sent = windowOf(teamId, now);
       const cap = capOf(teamId, now);

@@ -21,7 +21,7 @@ import { formatInZone, localDateYmd, localTimeHm } from '../services/time.js';
 import { buildAttendanceModal } from './blocks/attendance-modal.js';
 import { buildScheduleModal, type ScheduleModalValues } from './blocks/schedule-modal.js';
 import { buildSessionCardMessage } from './blocks/session-card.js';
-import { buildPromotedDm, buildSessionCancelledDm, type SessionDmInput } from './blocks/session-dm.js';
+import type { SessionDmInput } from './blocks/session-dm.js';
 import { escapeMrkdwn, truncate } from './blocks/text.js';
 import { sendCalendarInvite } from './calendar-invite.js';
 import { serviceDeps, type Actor, type AppDeps } from './deps.js';
@@ -31,8 +31,9 @@ import { sendDirectMessage } from './notify.js';
 
 /**
  * The Slack side of the session flows, shared by commands, buttons and modals: render and
- * (re)post the announcement card, DM people, send calendar files, refresh App Home. Each runs
- * after the database write has committed.
+ * (re)post the announcement card, send the join's calendar file, refresh App Home, and kick the
+ * notices a write planned as jobs (cancelled, changed, you got a seat). Each runs after the
+ * database write has committed.
  */
 
 export function workspaceZone(deps: AppDeps, teamId: string): string {
@@ -149,13 +150,18 @@ export function inviteQuietly(deps: AppDeps, teamId: string, userId: string, ses
   });
 }
 
-/** Tells people who got a seat off the waitlist, and sends them the calendar file. */
-export async function notifyPromoted(deps: AppDeps, session: Session, userIds: readonly string[]): Promise<void> {
-  for (const userId of userIds) {
-    await dmQuietly(deps, session.teamId, userId, buildPromotedDm(dmInput(deps, session, userId)));
-    await inviteQuietly(deps, session.teamId, userId, session.number, 'REQUEST');
-    await queueHomeRefresh(deps, session.teamId, userId);
-  }
+/**
+ * Sends the notices a write planned in its transaction (services/session-notices.ts: cancelled,
+ * changed, you got a seat; each a job) now rather than at the next tick. Without a scheduler in
+ * this process they wait in the jobs table for the next tick, so nothing is lost either way.
+ */
+export function sendPlannedNotices(deps: AppDeps, teamId: string): void {
+  deps.runDueJobs?.(teamId);
+}
+
+/** People who got a seat off the waitlist: their DM and calendar file are planned jobs; Home shows the seat. */
+export async function refreshPromoted(deps: AppDeps, session: Session, userIds: readonly string[]): Promise<void> {
+  for (const userId of userIds) await queueHomeRefresh(deps, session.teamId, userId);
 }
 
 function label(session: Pick<Session, 'number' | 'title'>): string {
@@ -164,7 +170,8 @@ function label(session: Pick<Session, 'number' | 'title'>): string {
 
 /**
  * What a join / leave / cancel produces: the reply for the person (ready as soon as the write
- * commits, so it can go in the ack) and the Slack work that follows (card, DMs, calendar, Home).
+ * commits, so it can go in the ack) and the Slack work that follows (card, calendar, Home, and
+ * the kick that sends the notices the write planned).
  */
 export interface FlowOutcome {
   text: string;
@@ -218,27 +225,27 @@ export function leaveFlow(deps: AppDeps, actor: Actor, number: number): FlowOutc
   return {
     text: result.wasWaitlisted ? `You're off the waitlist for ${label(result.session)}.` : `You've left ${label(result.session)}. Your seat is free for someone else.`,
     followUp: async () => {
+      if (result.promoted.length > 0) sendPlannedNotices(deps, actor.teamId);
       await refreshSessionCard(deps, actor.teamId, number);
       await queueHomeRefresh(deps, actor.teamId, actor.userId);
-      const fresh = getSession(serviceDeps(deps), actor.teamId, number) ?? result.session;
-      await notifyPromoted(deps, fresh, result.promoted);
+      await refreshPromoted(deps, result.session, result.promoted);
     },
   };
 }
 
-/** Cancels (host, creator or admin), updates the card, DMs attendees and the waitlist with a cancellation file. */
+/**
+ * Cancels (host, creator or admin) and updates the card. The DMs and cancellation files to the
+ * attendees and the waitlist are jobs planned by cancelSession; the follow-up only kicks them.
+ */
 export function cancelFlow(deps: AppDeps, actor: Actor, number: number, reason: string | null): FlowOutcome {
   const { session, notifyIds } = cancelSession(serviceDeps(deps), actor.teamId, number, actor, reason);
   const told = notifyIds.length === 0 ? 'Nobody had joined yet.' : `${notifyIds.length} ${notifyIds.length === 1 ? 'person gets' : 'people get'} a DM.`;
   return {
     text: `Cancelled ${label(session)}. ${told}`,
     followUp: async () => {
+      if (notifyIds.length > 0) sendPlannedNotices(deps, actor.teamId);
       await refreshSessionCard(deps, actor.teamId, number);
-      for (const userId of notifyIds) {
-        await dmQuietly(deps, actor.teamId, userId, buildSessionCancelledDm(dmInput(deps, session, userId), reason));
-        await inviteQuietly(deps, actor.teamId, userId, number, 'CANCEL');
-        await queueHomeRefresh(deps, actor.teamId, userId);
-      }
+      for (const userId of notifyIds) await queueHomeRefresh(deps, actor.teamId, userId);
       await queueHomeRefresh(deps, actor.teamId, actor.userId);
       if (session.hostId !== actor.userId) await queueHomeRefresh(deps, actor.teamId, session.hostId);
     },

@@ -57,6 +57,11 @@ export interface TestAppOptions {
   databasePath?: string;
   /** Replaces the job planners (default: all of src/jobs/planners.ts); `[]` isolates one kind of job. */
   planners?: JobPlanner[];
+  /**
+   * `false`: writes do not kick the scheduler (deps.runDueJobs is absent, as in a process that
+   * runs no scheduler), so the notices they plan wait in the jobs table for tick().
+   */
+  kick?: boolean;
 }
 
 /**
@@ -87,6 +92,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     capFor: (teamId) => getSettings({ db: database.db, clock, logger }, teamId).messagesPerMinute,
   });
   const deps: AppDeps = { config, database, clock, logger, messenger };
+  // As main.ts wires it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
+  if (options.kick !== false) deps.runDueJobs = (teamId) => scheduler.kick(teamId);
   const app = createApp(deps);
   const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: options.planners ?? jobPlanners, tick: config.schedulerTick });
   const { port } = await app.start(0);

@@ -17,12 +17,11 @@ import {
 import { parseLocalDateTime } from '../../../services/time.js';
 import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { buildEphemeralText } from '../../blocks/help.js';
-import { buildSessionChangedDm } from '../../blocks/session-dm.js';
 import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import { serviceDeps, type Actor, type AppDeps } from '../../deps.js';
 import { ScheduleModalFields } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
-import { announceSession, dmInput, dmQuietly, inviteQuietly, notifyPromoted, queueHomeRefresh, refreshSessionCard, renderSessionCard } from '../../session-flow.js';
+import { announceSession, dmQuietly, queueHomeRefresh, refreshPromoted, refreshSessionCard, renderSessionCard, sendPlannedNotices } from '../../session-flow.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../../slack-errors.js';
 
 type FieldKey = keyof typeof ScheduleModalFields;
@@ -288,6 +287,8 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
   }
   await ack();
   const { before, after } = result;
+  // editSession planned the "changed" and "you got a seat" notices with the write; send them now.
+  if (((result.timeChanged || result.placeChanged) && result.attendeeIds.length > 0) || result.promoted.length > 0) sendPlannedNotices(deps, actor.teamId);
   if (movedTo !== undefined) {
     setAnnouncement(svc, actor.teamId, number, movedTo.channel, movedTo.ts);
     if (before.announcementTs !== null) {
@@ -302,13 +303,6 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
     }
   }
   await refreshSessionCard(deps, actor.teamId, number);
-  if (result.timeChanged || result.placeChanged) {
-    for (const userId of result.attendeeIds) {
-      if (result.promoted.includes(userId)) continue;
-      await dmQuietly(deps, actor.teamId, userId, buildSessionChangedDm(dmInput(deps, after, userId), { time: result.timeChanged, place: result.placeChanged }));
-      await inviteQuietly(deps, actor.teamId, userId, number, 'REQUEST');
-    }
-  }
-  await notifyPromoted(deps, after, result.promoted);
+  await refreshPromoted(deps, after, result.promoted);
   for (const userId of new Set([actor.userId, before.hostId, after.hostId])) await queueHomeRefresh(deps, actor.teamId, userId);
 }

@@ -1,0 +1,39 @@
+import { checkSessionInvite, checkSessionNotice, SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
+import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../slack/blocks/session-dm.js';
+import { deliverCalendarInvite } from '../slack/calendar-invite.js';
+import { serviceDeps } from '../slack/deps.js';
+import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import { dmInput } from '../slack/session-flow.js';
+import type { JobHandler } from './types.js';
+
+/**
+ * One session notice DM (cancelled, changed, you got a seat), planned with the change that
+ * caused it (services/session-notices.ts). Rendered from the session as it stands now, after
+ * checking the notice still applies.
+ */
+export const sendSessionNotice: JobHandler = async ({ deps, job }) => {
+  const payload = SessionNoticeJob.parse(job.payload);
+  const check = checkSessionNotice(serviceDeps(deps), job.teamId, payload);
+  if (!check.send) return { status: 'skipped', reason: check.reason };
+  const input = dmInput(deps, check.session, payload.userId);
+  const message =
+    payload.notice === 'cancelled'
+      ? buildSessionCancelledDm(input, check.session.cancelReason)
+      : payload.notice === 'changed'
+        ? buildSessionChangedDm(input, payload.changes ?? { time: true, place: true })
+        : buildPromotedDm(input);
+  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
+  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message as DmMessage, { jobKey: job.key });
+  if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
+  return { status: 'done', result: { channel: sent.channel, ts: sent.ts } };
+};
+
+/** One session calendar file (METHOD:REQUEST or CANCEL) that follows a notice. */
+export const sendSessionInvite: JobHandler = async ({ deps, job }) => {
+  const payload = SessionInviteJob.parse(job.payload);
+  const check = checkSessionInvite(serviceDeps(deps), job.teamId, payload);
+  if (!check.send) return { status: 'skipped', reason: check.reason };
+  const sent = await deliverCalendarInvite(deps, { teamId: job.teamId, userId: payload.userId, sessionNumber: payload.sessionNumber, method: payload.method }, { jobKey: job.key });
+  if (sent.status === 'skipped') return { status: 'skipped', reason: sent.reason };
+  return { status: 'done', result: { fileIds: sent.fileIds } };
+};
