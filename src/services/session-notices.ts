@@ -178,6 +178,20 @@ function sessionFor(deps: ServiceDeps, teamId: string, p: Common): { session: Se
 }
 
 /**
+ * Why a notice no longer fits the session as it stands, if it does not: a cancellation goes to
+ * whoever was in (seat or waitlist) while the session is cancelled; anything else only to someone
+ * still seated (or hosting) in a session that is not.
+ */
+function staleReason(session: Session, place: Place, isCancellation: boolean): SessionNoticeSkipReason | undefined {
+  if (isCancellation) {
+    if (session.status !== 'cancelled') return 'not_cancelled';
+    return place === undefined ? 'not_a_participant' : undefined;
+  }
+  if (session.status === 'cancelled') return 'session_cancelled';
+  return place === 'seated' || place === 'host' ? undefined : 'not_a_participant';
+}
+
+/**
  * Whether a notice DM still applies: a cancellation goes to whoever was in (seat or waitlist);
  * a change only to someone still seated, and not when the session was cancelled since (that DM
  * says it) or a later change will be (or was) told; a seat only while the person still has it.
@@ -186,13 +200,8 @@ export function checkSessionNotice(deps: ServiceDeps, teamId: string, p: Session
   const found = sessionFor(deps, teamId, p);
   if (typeof found === 'string') return { send: false, reason: found };
   const { session, place } = found;
-  if (p.notice === 'cancelled') {
-    if (session.status !== 'cancelled') return { send: false, reason: 'not_cancelled' };
-    if (place === undefined) return { send: false, reason: 'not_a_participant' };
-    return { send: true, session };
-  }
-  if (session.status === 'cancelled') return { send: false, reason: 'session_cancelled' };
-  if (place !== 'seated' && place !== 'host') return { send: false, reason: 'not_a_participant' };
+  const stale = staleReason(session, place, p.notice === 'cancelled');
+  if (stale !== undefined) return { send: false, reason: stale };
   if (p.notice === 'changed' && hasNewer(deps, teamId, noticePrefix(p.sessionNumber, p.userId, 'changed'), p)) return { send: false, reason: 'superseded' };
   return { send: true, session };
 }
@@ -206,13 +215,8 @@ export function checkSessionInvite(deps: ServiceDeps, teamId: string, p: Session
   const found = sessionFor(deps, teamId, p);
   if (typeof found === 'string') return { send: false, reason: found };
   const { session, place } = found;
-  if (p.method === 'CANCEL') {
-    if (session.status !== 'cancelled') return { send: false, reason: 'not_cancelled' };
-    if (place === undefined) return { send: false, reason: 'not_a_participant' };
-  } else {
-    if (session.status === 'cancelled') return { send: false, reason: 'session_cancelled' };
-    if (place !== 'seated' && place !== 'host') return { send: false, reason: 'not_a_participant' };
-  }
+  const stale = staleReason(session, place, p.method === 'CANCEL');
+  if (stale !== undefined) return { send: false, reason: stale };
   if (hasNewer(deps, teamId, invitePrefix(p.sessionNumber, p.userId), p)) return { send: false, reason: 'superseded' };
   return { send: true };
 }

@@ -166,12 +166,7 @@ describe('npm start with a valid environment', () => {
     // It verified the token once at start-up.
     expect(fake.callsTo('auth.test').some((c) => c.token === fake.validToken)).toBe(true);
 
-    proc.child.kill('SIGTERM');
-    // Idle, it has nothing in flight: a generous bound that only a hang would exceed.
-    const exit = await Promise.race([
-      proc.exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s of SIGTERM')), 10_000)),
-    ]);
+    const exit = await stopWithSigterm(proc);
     expect(exit.code).toBe(0);
     expect(exit.stderr).toBe('');
     const messages = jsonLines(exit.stdout).map((l) => l.msg);
@@ -190,15 +185,20 @@ describe('npm start in Socket Mode', () => {
     const res = await fetch(`http://127.0.0.1:${Number(running.port)}/healthz`);
     expect(res.status).toBe(200);
 
-    proc.child.kill('SIGTERM');
-    const exit = await Promise.race([
-      proc.exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s of SIGTERM')), 10_000)),
-    ]);
+    const exit = await stopWithSigterm(proc);
     expect(exit.code).toBe(0);
     expect(exit.stderr).toBe('');
   }, SPAWN_TIMEOUT_MS);
 });
+
+/** SIGTERM, then the exit. Idle, it has nothing in flight: a generous bound that only a hang would exceed. */
+function stopWithSigterm(proc: ReturnType<typeof launch>): Promise<Exit> {
+  proc.child.kill('SIGTERM');
+  return Promise.race([
+    proc.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s of SIGTERM')), 10_000)),
+  ]);
+}
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text
