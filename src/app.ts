@@ -3,7 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bo
 import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
 import type { AppDeps } from './slack/deps.js';
-import { close, createHttpServer, listen } from './slack/http-server.js';
+import { close, createHttpServer, listen, listenError } from './slack/http-server.js';
 import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import { createRoutes } from './slack/routes.js';
@@ -104,10 +104,22 @@ export function createApp(deps: AppDeps): PeerloopApp {
     async start(port = config.port) {
       await bolt.init();
       if (socketReceiver !== undefined) {
-        await bolt.start();
-        // /healthz is served by the receiver's own HTTP server; with PORT=0 the system picked the
-        // port. Bolt keeps that server on a field its types mark private, hence the cast.
-        const address = (socketReceiver as unknown as { httpServer?: Server }).httpServer?.address();
+        // /healthz is served by the receiver's own HTTP server, which Bolt keeps on a field its
+        // types mark private, hence the cast. Bolt listens without an error handler, so a port in
+        // use would end the process with a stack trace: it is caught here and said in one line.
+        const healthServer = (socketReceiver as unknown as { httpServer?: Server }).httpServer;
+        let refuse: ((error: unknown) => void) | undefined;
+        const listenFailed = new Promise<never>((_, reject) => {
+          refuse = (error) => reject(listenError(error, config.port));
+          healthServer?.once('error', refuse);
+        });
+        try {
+          await Promise.race([bolt.start(), listenFailed]);
+        } finally {
+          if (refuse !== undefined) healthServer?.off('error', refuse);
+        }
+        // With PORT=0 the system picked the port.
+        const address = healthServer?.address();
         return { port: typeof address === 'object' && address !== null ? address.port : port };
       }
       server = createHttpServer(httpReceiver!.requestListener, deps.logger);

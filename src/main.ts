@@ -66,10 +66,11 @@ async function main(): Promise<void> {
   try {
     ({ port } = await app.start());
   } catch (error) {
+    database.close();
+    if (isAppError(error)) fail([error.message]);
     // Socket Mode opens its connection here, with the app-level token; HTTP mode cannot fail like this.
     if (!config.slack.socketMode) throw error;
     const { code } = toSlackCallError('apps.connections.open', error);
-    database.close();
     fail([
       REFUSED_TOKEN_CODES.has(code)
         ? `SLACK_APP_TOKEN was refused by Slack (${code}): copy the App-Level Token (starts with xapp-, scope connections:write) again from Basic Information > App-Level Tokens.`

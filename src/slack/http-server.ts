@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import { AppError } from '../errors.js';
 
 /** Bytes of an oversized upload we read and discard so the client can see our 413. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
@@ -44,13 +45,25 @@ function drainUnread(req: IncomingMessage): void {
 
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: unknown) => reject(listenError(error, port));
+    server.once('error', refuse);
     server.listen(port, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       const address = server.address();
       resolve(typeof address === 'object' && address !== null ? address.port : port);
     });
   });
+}
+
+/**
+ * A port that cannot be had is a setting to fix, said in one line (main.ts prints AppErrors as
+ * such); anything else stays the error it was.
+ */
+export function listenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new AppError('config_invalid', `PORT ${port} is already in use by another program: stop that program, or set PORT to a free port.`, { cause: error });
+  if (code === 'EACCES') return new AppError('config_invalid', `PORT ${port} needs privileges this user does not have: pick a port above 1023.`, { cause: error });
+  return error;
 }
 
 /** Stops accepting connections and resolves once the ones in progress have finished. */

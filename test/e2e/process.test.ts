@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +143,21 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)/);
     expect(lines[0]).not.toContain('xoxb-revoked-or-mistyped');
+  }, SPAWN_TIMEOUT_MS);
+
+  it.each([
+    ['HTTP mode', {}],
+    ['Socket Mode', { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' }],
+  ])('PORT already in use (%s): names PORT', async (_mode, extra: Record<string, string>) => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const lines = expectCleanRefusal(await run(validEnv({ PORT: String(port), ...extra })));
+      expect(lines).toEqual([`PORT ${port} is already in use by another program: stop that program, or set PORT to a free port.`]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   }, SPAWN_TIMEOUT_MS);
 
   it('an app-level token Slack refuses (Socket Mode): names SLACK_APP_TOKEN', async () => {
