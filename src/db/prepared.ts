@@ -16,3 +16,13 @@ export function preparedPerDb<T>(prepare: (db: Db) => T): (db: Db) => T {
     return statement;
   };
 }
+
+/**
+ * Whether `db` is the database itself rather than a transaction handle. Prepared statements are
+ * cached per database (preparedPerDb); a transaction handle is a new object each time, so there
+ * the query is built as usual. better-sqlite3 runs a transaction on the same connection, so a
+ * statement prepared on the database may also be run inside one, and sees its writes.
+ */
+export function isRootDb(db: Db): boolean {
+  return '$client' in db;
+}

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, eq, gte, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobs } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -72,6 +72,8 @@ interface Statements {
   release: Database.Statement;
   byKey: Database.Statement;
   upsert: Database.Statement;
+  listKeys: Database.Statement;
+  cancelPending: Database.Statement;
 }
 
 const statementCache = new WeakMap<Database.Database, Statements>();
@@ -132,6 +134,9 @@ function statements(deps: ServiceDeps): Statements {
       `UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL, attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
     ),
     release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    // Run on every join, leave and edit (syncSessionReminders): prepared once, not built each time.
+    listKeys: sqlite.prepare(LIST_KEYS_SQL),
+    cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
     // Insert, or revive a row that was cancelled (or skipped for one of the reasons given as a
     // JSON array); any other existing row is left alone and the statement reports no change.
@@ -226,25 +231,32 @@ export function rescheduleJob(deps: ServiceDeps, teamId: string, key: string, ru
  * the keys in `keep`. Jobs already running, done or failed are left alone. Returns how many.
  */
 export function cancelPendingJobs(deps: ServiceDeps, teamId: string, keyPrefix: string, options: { keep?: readonly string[]; reason?: string } = {}): number {
-  return cancelPendingJobsQuery(deps, teamId, keyPrefix, options).run().changes;
-}
-
-/** The statement cancelPendingJobs runs; exported so a test can EXPLAIN the plan SQLite picks. */
-export function cancelPendingJobsQuery(deps: ServiceDeps, teamId: string, keyPrefix: string, options: { keep?: readonly string[]; reason?: string } = {}) {
-  const keep = options.keep ?? [];
-  return deps.db
-    .update(jobs)
-    .set({ status: 'cancelled', result: JSON.stringify({ reason: options.reason ?? 'cancelled' }), updatedAt: deps.clock.now() })
-    .where(and(eq(jobs.teamId, teamId), isPendingNotIndexed, keyRange(keyPrefix), keep.length === 0 ? undefined : notInArray(jobs.key, [...keep])));
+  const { params } = cancelPendingJobsStatement(teamId, keyPrefix, JSON.stringify({ reason: options.reason ?? 'cancelled' }), deps.clock.now(), options.keep ?? []);
+  return statements(deps).cancelPending.run(...params).changes;
 }
 
 /**
- * `status = 'pending'` written so SQLite cannot use it for an index (the unary +): next to a key
- * prefix it only filters the rows found through (team_id, key), a handful per session. SQLite
- * picks that index today anyway; the + keeps it so whatever ANALYZE later says about how rare
- * 'pending' is, so the query never walks jobs_due_idx (every workspace's pending jobs).
+ * Cancels by key range (see keyBounds), keeping the listed keys. `status = 'pending'` is written
+ * so SQLite cannot use it for an index (the unary +): next to a key prefix it only filters the
+ * rows found through (team_id, key), a handful per session. SQLite picks that index today anyway;
+ * the + keeps it so whatever ANALYZE later says about how rare 'pending' is, so the query never
+ * walks jobs_due_idx (every workspace's pending jobs).
  */
-const isPendingNotIndexed = sql`+${jobs.status} = 'pending'`;
+const CANCEL_PENDING_SQL = `UPDATE jobs SET status = 'cancelled', result = ?, updated_at = ?
+  WHERE team_id = ? AND +status = 'pending' AND key >= ? AND key < ? AND key NOT IN (SELECT value FROM json_each(?))`;
+const LIST_KEYS_SQL = `SELECT key, status FROM jobs WHERE team_id = ? AND key >= ? AND key < ?`;
+
+/** What cancelPendingJobs runs, with its parameters; exported so a test can EXPLAIN the plan SQLite picks. */
+export function cancelPendingJobsStatement(teamId: string, keyPrefix: string, result: string, now: number, keep: readonly string[]) {
+  const [lower, upper] = keyBounds(keyPrefix);
+  return { sql: CANCEL_PENDING_SQL, params: [result, now, teamId, lower, upper, JSON.stringify(keep)] as const };
+}
+
+/** What listJobKeys runs, with its parameters; exported so a test can EXPLAIN it. */
+export function listJobKeysStatement(teamId: string, keyPrefix: string) {
+  const [lower, upper] = keyBounds(keyPrefix);
+  return { sql: LIST_KEYS_SQL, params: [teamId, lower, upper] as const };
+}
 
 /**
  * Keys starting with `prefix` as a range on the (team_id, key) unique index, so a join reads
@@ -254,24 +266,16 @@ const isPendingNotIndexed = sql`+${jobs.status} = 'pending'`;
  * characters below the surrogates is code point order. A prefix ending in any other character
  * gets `prefix || U+10FFFF` (the largest code point) as the bound instead.
  */
-export function keyRange(prefix: string) {
+function keyBounds(prefix: string): [lower: string, upper: string] {
   if (prefix === '') throw new AppError('invalid_input', 'a job key prefix cannot be empty');
   const last = prefix.charCodeAt(prefix.length - 1);
   const upper = last < 0xd7ff ? prefix.slice(0, -1) + String.fromCharCode(last + 1) : `${prefix}\u{10FFFF}`;
-  return and(gte(jobs.key, prefix), lt(jobs.key, upper));
+  return [prefix, upper];
 }
 
 /** Keys (any status) that start with `keyPrefix`, with their status. */
 export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; status: JobStatus }[] {
-  return listJobKeysQuery(deps, teamId, keyPrefix).all();
-}
-
-/** The statement listJobKeys runs; exported so a test can EXPLAIN it. */
-export function listJobKeysQuery(deps: ServiceDeps, teamId: string, keyPrefix: string) {
-  return deps.db
-    .select({ key: jobs.key, status: jobs.status })
-    .from(jobs)
-    .where(and(eq(jobs.teamId, teamId), keyRange(keyPrefix)));
+  return statements(deps).listKeys.all(...listJobKeysStatement(teamId, keyPrefix).params) as { key: string; status: JobStatus }[];
 }
 
 export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | undefined {

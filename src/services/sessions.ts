@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { preparedPerDb } from '../db/prepared.js';
+import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { participants, sessions, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
@@ -130,16 +130,6 @@ export function isFinished(session: Pick<Session, 'startsAt' | 'durationMin'>, n
   return now >= sessionEndsAt(session);
 }
 
-/**
- * Whether `db` is the database itself rather than a transaction handle. Prepared statements are
- * cached per database (preparedPerDb); a transaction handle is a new object each time, so there
- * the query is built as usual. better-sqlite3 runs a transaction on the same connection, so a
- * statement prepared on the database may also be run inside one, and sees its writes.
- */
-function isDatabase(db: ServiceDeps['db']): boolean {
-  return '$client' in db;
-}
-
 // Read on every click, card refresh, calendar file and reminder.
 const selectSession = preparedPerDb((db) =>
   db
@@ -150,7 +140,7 @@ const selectSession = preparedPerDb((db) =>
 );
 
 export function getSession(deps: ServiceDeps, teamId: string, number: number): Session | undefined {
-  if (isDatabase(deps.db)) return selectSession(deps.db).get({ teamId, number });
+  if (isRootDb(deps.db)) return selectSession(deps.db).get({ teamId, number });
   return deps.db
     .select()
     .from(sessions)
@@ -181,13 +171,18 @@ export interface SessionRoster {
   waitlist: Participant[];
 }
 
-function activeRows(deps: ServiceDeps, teamId: string, number: number): Participant[] {
-  return deps.db
+const activeRowsQuery = (db: ServiceDeps['db'], teamId: unknown, number: unknown) =>
+  db
     .select()
     .from(participants)
-    .where(and(eq(participants.teamId, teamId), eq(participants.sessionNumber, number), isNull(participants.leftAt)))
-    .orderBy(asc(participants.joinedAt), asc(sql`rowid`))
-    .all();
+    .where(and(eq(participants.teamId, teamId as string), eq(participants.sessionNumber, number as number), isNull(participants.leftAt)))
+    .orderBy(asc(participants.joinedAt), asc(sql`rowid`));
+
+// Read on every join, leave and reminder sync.
+const selectActiveRows = preparedPerDb((db) => activeRowsQuery(db, sql.placeholder('teamId'), sql.placeholder('number')).prepare());
+
+function activeRows(deps: ServiceDeps, teamId: string, number: number): Participant[] {
+  return isRootDb(deps.db) ? selectActiveRows(deps.db).all({ teamId, number }) : activeRowsQuery(deps.db, teamId, number).all();
 }
 
 /** The host, the active attendees and the waitlist of one session. */
@@ -221,7 +216,7 @@ const selectParticipantCounts = preparedPerDb((db) => participantCounts(db, sql.
 
 /** Counts for the card without loading every row. */
 export function countParticipants(deps: ServiceDeps, teamId: string, number: number): { attendees: number; waitlist: number } {
-  const row = isDatabase(deps.db) ? selectParticipantCounts(deps.db).get({ teamId, number }) : participantCounts(deps.db, teamId, number).get();
+  const row = isRootDb(deps.db) ? selectParticipantCounts(deps.db).get({ teamId, number }) : participantCounts(deps.db, teamId, number).get();
   return { attendees: Number(row?.attendees ?? 0), waitlist: Number(row?.waitlist ?? 0) };
 }
 
@@ -530,36 +525,58 @@ function waitlistPosition(deps: ServiceDeps, teamId: string, number: number, use
  * Joins a person, idempotently: the (team, session, user) key means a double click is one row.
  * A full session puts them on the waitlist. Cancelled and finished sessions are refused.
  */
+const participantQuery = (db: ServiceDeps['db'], teamId: unknown, number: unknown, userId: unknown) =>
+  db
+    .select()
+    .from(participants)
+    .where(and(eq(participants.teamId, teamId as string), eq(participants.sessionNumber, number as number), eq(participants.userId, userId as string)));
+const selectParticipant = preparedPerDb((db) => participantQuery(db, sql.placeholder('teamId'), sql.placeholder('number'), sql.placeholder('userId')).prepare());
+
+/** One person's row in a session (including a row they left), if any. */
+function getParticipant(deps: ServiceDeps, teamId: string, number: number, userId: string): Participant | undefined {
+  return isRootDb(deps.db) ? selectParticipant(deps.db).get({ teamId, number, userId }) : participantQuery(deps.db, teamId, number, userId).get();
+}
+
+/** A join: a new attendee row, or the person's old row (they left before) reused. */
+const upsertAttendee = preparedPerDb((db) =>
+  db
+    .insert(participants)
+    .values({
+      teamId: sql.placeholder('teamId'),
+      sessionNumber: sql.placeholder('number'),
+      userId: sql.placeholder('userId'),
+      role: 'attendee',
+      joinedAt: sql.placeholder('now'),
+      waitlisted: sql.placeholder('waitlisted'),
+    })
+    .onConflictDoUpdate({
+      target: [participants.teamId, participants.sessionNumber, participants.userId],
+      set: { role: 'attendee', joinedAt: sql`excluded.joined_at`, leftAt: null, waitlisted: sql`excluded.waitlisted`, attended: 'unknown' },
+    })
+    .prepare(),
+);
+
 export function joinSession(deps: ServiceDeps, teamId: string, number: number, userId: string): JoinResult {
   const now = deps.clock.now();
   return deps.db.transaction(
     (tx) => {
-      const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
-      // Reads through `deps` use the prepared statements; same connection, so inside this transaction.
+      // Join is the hottest write: everything here goes through `deps` (the database itself), so
+      // the statements are prepared once (preparedPerDb). better-sqlite3 runs them on the same
+      // connection, so they are part of this transaction.
       const session = requireSession(deps, teamId, number);
       if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be joined.`);
       if (isFinished(session, now)) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be joined.`);
-      const existing = tx
-        .select()
-        .from(participants)
-        .where(and(eq(participants.teamId, teamId), eq(participants.sessionNumber, number), eq(participants.userId, userId)))
-        .get();
+      const existing = getParticipant(deps, teamId, number, userId);
       if (existing !== undefined && existing.leftAt === null) {
         if (existing.role === 'host') return { status: 'is_host', session };
-        if (existing.waitlisted) return { status: 'already_waitlisted', session, position: waitlistPosition(txDeps, teamId, number, userId) };
+        if (existing.waitlisted) return { status: 'already_waitlisted', session, position: waitlistPosition(deps, teamId, number, userId) };
         return { status: 'already_joined', session };
       }
       const counts = countParticipants(deps, teamId, number);
       const full = session.capacity !== null && (counts.attendees >= session.capacity || counts.waitlist > 0);
-      tx.insert(participants)
-        .values({ teamId, sessionNumber: number, userId, role: 'attendee', joinedAt: now, waitlisted: full })
-        .onConflictDoUpdate({
-          target: [participants.teamId, participants.sessionNumber, participants.userId],
-          set: { role: 'attendee', joinedAt: now, leftAt: null, waitlisted: full, attended: 'unknown' },
-        })
-        .run();
-      syncSessionJobs(txDeps, teamId, number);
-      if (full) return { status: 'waitlisted', session, position: waitlistPosition(txDeps, teamId, number, userId) };
+      upsertAttendee(deps.db).run({ teamId, number, userId, now, waitlisted: full });
+      syncSessionJobs(deps, teamId, number);
+      if (full) return { status: 'waitlisted', session, position: waitlistPosition(deps, teamId, number, userId) };
       return { status: 'joined', session };
     },
     { behavior: 'immediate' },

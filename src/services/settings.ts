@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { isValidTimeZone } from '../time-zones.js';
@@ -52,8 +53,12 @@ export interface WorkspaceSettingsView extends WorkspaceSettings {
  * Reads a workspace's settings. A stored value that no longer validates (hand-edited, or from a
  * future version) never blocks sending: it falls back to the defaults with a warning.
  */
+const settingsQuery = (db: ServiceDeps['db'], teamId: unknown) => db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.teamId, teamId as string));
+// Read on every join, reminder and scheduled send (the messenger's cap).
+const selectSettings = preparedPerDb((db) => settingsQuery(db, sql.placeholder('teamId')).prepare());
+
 export function getSettings(deps: ServiceDeps, teamId: string): WorkspaceSettings {
-  const row = deps.db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
+  const row = isRootDb(deps.db) ? selectSettings(deps.db).get({ teamId }) : settingsQuery(deps.db, teamId).get();
   if (row === undefined) return DEFAULT_SETTINGS;
   return parseStoredSettings(deps, teamId, row.settings);
 }

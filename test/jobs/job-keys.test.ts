@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema.js';
-import { cancelPendingJobs, cancelPendingJobsQuery, listJobKeys, listJobKeysQuery, scheduleJob } from '../../src/services/jobs.js';
+import { cancelPendingJobs, cancelPendingJobsStatement, listJobKeys, listJobKeysStatement, scheduleJob } from '../../src/services/jobs.js';
 import { serviceDeps } from '../../src/slack/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { HOUR, jobByKey, jobRows, reasonOf, TEAM } from './support.js';
@@ -96,8 +96,7 @@ describe('key prefixes', () => {
       for (let i = 0; i < 3000; i += 1) insert.run(TEAM, `reminder:${i}:U${i}:15:0`, NOW + i, i % 100 === 0 ? 'pending' : 'done');
     })();
     t.database.sqlite.exec('ANALYZE');
-    const plans = [cancelPendingJobsQuery(sdeps(), TEAM, 'reminder:7:', { keep: ['reminder:7:U7:15:0'] }), listJobKeysQuery(sdeps(), TEAM, 'reminder:7:')].map((query) => {
-      const { sql, params } = query.toSQL();
+    const plans = [cancelPendingJobsStatement(TEAM, 'reminder:7:', '{}', NOW, ['reminder:7:U7:15:0']), listJobKeysStatement(TEAM, 'reminder:7:')].map(({ sql, params }) => {
       return (t.database.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
     });
     for (const plan of plans) {
