@@ -1,7 +1,7 @@
 import { checkReminder, ReminderJob } from '../services/reminders.js';
 import { buildReminderMessage } from '../slack/blocks/reminder.js';
 import { serviceDeps } from '../slack/deps.js';
-import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import { sendDirectMessage } from '../slack/notify.js';
 import type { JobHandler } from './types.js';
 
 /** Sends one reminder DM, after checking at send time that it still makes sense. */
@@ -22,8 +22,7 @@ export const sendReminder: JobHandler = async ({ deps, job }) => {
     timeZone,
     isHost: session.hostId === payload.userId,
   });
-  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
-  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message as DmMessage, { jobKey: job.key });
+  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message, { jobKey: job.key });
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts } };
 };

@@ -2,7 +2,7 @@ import { checkSessionInvite, checkSessionNotice, SessionInviteJob, SessionNotice
 import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../slack/blocks/session-dm.js';
 import { deliverCalendarInvite } from '../slack/calendar-invite.js';
 import { serviceDeps } from '../slack/deps.js';
-import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import { sendDirectMessage } from '../slack/notify.js';
 import { dmInput } from '../slack/session-flow.js';
 import type { JobHandler } from './types.js';
 
@@ -22,8 +22,7 @@ export const sendSessionNotice: JobHandler = async ({ deps, job }) => {
       : payload.notice === 'changed'
         ? buildSessionChangedDm(input, payload.changes ?? { time: true, place: true })
         : buildPromotedDm(input);
-  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
-  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message as DmMessage, { jobKey: job.key });
+  const sent = await sendDirectMessage(deps, job.teamId, payload.userId, message, { jobKey: job.key });
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts } };
 };

@@ -7,7 +7,7 @@ import { getWeekOverview, parseWeeklyKey, planWeeklyDms, WEEKLY_KIND, weeklyWind
 import { listWorkspaceIds } from '../services/workspaces.js';
 import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
 import { serviceDeps } from '../slack/deps.js';
-import { sendDirectMessage, type DmMessage } from '../slack/notify.js';
+import { sendDirectMessage } from '../slack/notify.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
 export const weeklyJob = defineJobKind(WEEKLY_KIND, z.object({ userId: z.string().min(1) }));
@@ -30,8 +30,7 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   const overview = getWeekOverview(services, job.teamId, userId, endsAt);
   if (overview.mine.length === 0 && overview.suggestions.length === 0) return { status: 'skipped', reason: 'nothing_to_show' };
   const message = buildWeeklyMessage({ timeZone: zone, nowMs: now, mine: overview.mine, suggestions: overview.suggestions });
-  // Builders return plain JSON; the SDK's block union is too narrow to name it without a cast.
-  const sent = await sendDirectMessage(deps, job.teamId, userId, message as DmMessage, { jobKey: job.key });
+  const sent = await sendDirectMessage(deps, job.teamId, userId, message, { jobKey: job.key });
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts, mine: overview.mine.length, suggestions: overview.suggestions.length } };
 };

@@ -8,3 +8,12 @@ export interface ServiceDeps {
   clock: Clock;
   logger: Logger;
 }
+
+/**
+ * The same deps inside a drizzle transaction. A transaction handle lacks a few methods of the
+ * database type (drizzle types them apart) but runs every query the services use, on the same
+ * better-sqlite3 connection.
+ */
+export function inTransaction(deps: ServiceDeps, tx: unknown): ServiceDeps {
+  return { ...deps, db: tx as Db };
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { participants, sessions, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import type { ServiceDeps } from './context.js';
+import { inTransaction, type ServiceDeps } from './context.js';
 import { FORMAT_IDS } from './formats.js';
 import { syncSessionJobs } from './session-jobs.js';
 import { planCancelNotices, planChangeNotices, planPromotionNotices } from './session-notices.js';
@@ -350,7 +350,7 @@ export function scheduleSessions(deps: ServiceDeps, request: ScheduleRequest): S
         tx.insert(participants).values({ teamId, sessionNumber: number, userId: input.hostId, role: 'host', joinedAt: now }).run();
         created.push(row);
       }
-      for (const s of created) syncSessionJobs({ ...deps, db: tx as unknown as ServiceDeps['db'] }, teamId, s.number);
+      for (const s of created) syncSessionJobs(inTransaction(deps, tx), teamId, s.number);
       return created;
     },
     { behavior: 'immediate' },
@@ -368,7 +368,7 @@ export function discardSessions(deps: ServiceDeps, teamId: string, numbers: numb
     (tx) => {
       tx.delete(participants).where(and(eq(participants.teamId, teamId), inArray(participants.sessionNumber, numbers))).run();
       tx.delete(sessions).where(and(eq(sessions.teamId, teamId), inArray(sessions.number, numbers))).run();
-      for (const n of numbers) syncSessionJobs({ ...deps, db: tx as unknown as ServiceDeps['db'] }, teamId, n);
+      for (const n of numbers) syncSessionJobs(inTransaction(deps, tx), teamId, n);
     },
     { behavior: 'immediate' },
   );
@@ -402,7 +402,7 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
   const now = deps.clock.now();
   return deps.db.transaction(
     (tx) => {
-      const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
+      const txDeps = inTransaction(deps, tx);
       const before = requireSession(txDeps, teamId, number);
       requireManager(before, actor, 'edit');
       if (before.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be edited.`);
@@ -488,7 +488,7 @@ export function cancelSession(deps: ServiceDeps, teamId: string, number: number,
   const now = deps.clock.now();
   return deps.db.transaction(
     (tx) => {
-      const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
+      const txDeps = inTransaction(deps, tx);
       const before = requireSession(txDeps, teamId, number);
       requireManager(before, actor, 'cancel');
       if (before.status === 'cancelled') throw new AppError('conflict', `Session #${number} is already cancelled.`);
@@ -592,7 +592,7 @@ export function leaveSession(deps: ServiceDeps, teamId: string, number: number, 
   const now = deps.clock.now();
   return deps.db.transaction(
     (tx) => {
-      const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
+      const txDeps = inTransaction(deps, tx);
       const session = requireSession(txDeps, teamId, number);
       const existing = tx
         .select()
@@ -646,7 +646,7 @@ export function markAttendance(
 ): { session: Session; yes: number; no: number } {
   return deps.db.transaction(
     (tx) => {
-      const txDeps: ServiceDeps = { ...deps, db: tx as unknown as ServiceDeps['db'] };
+      const txDeps = inTransaction(deps, tx);
       const { session, attendees } = prepareAttendance(txDeps, teamId, number, actor);
       const present = new Set(attendedIds);
       // Someone who joined after the checklist was shown had no box to tick: not marked absent.

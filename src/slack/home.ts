@@ -1,4 +1,3 @@
-import type { ViewsPublishArguments } from '@slack/web-api';
 import { getHomeData } from '../services/home.js';
 import { getMember, resolvePersonZone, setOptedOut } from '../services/members.js';
 import { buildHomeView } from './blocks/home.js';
@@ -15,8 +14,7 @@ export async function refreshHome(deps: AppDeps, teamId: string, userId: string)
     const member = getMember(svc, teamId, userId);
     const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
     const view = buildHomeView({ userId, timeZone: zone, data: getHomeData(svc, teamId, userId), optedOut: member?.optedOut ?? false });
-    // Builders emit plain JSON (checked against Block Kit limits in tests), not the SDK's block unions.
-    await deps.messenger.publishHome(teamId, { user_id: userId, view: view as unknown as ViewsPublishArguments['view'] });
+    await deps.messenger.publishHome(teamId, { user_id: userId, view });
   } catch (error) {
     deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');
   }

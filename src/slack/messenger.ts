@@ -1,4 +1,5 @@
 import { WebClient, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
+import type { MessageContent, ViewJson } from './blocks/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
@@ -23,20 +24,23 @@ import { SlackCallError, toSlackCallError } from './slack-errors.js';
  * update, an ephemeral note, a modal) are counted in the window but never held back: a person
  * is waiting for them, they come one per click, and Slack meters chat.update / views.* in their
  * own buckets, so queueing them behind a batch of reminders would only make the app feel broken.
+ *
+ * The verbs take the builders' plain JSON (blocks/types.ts) and hand it to the SDK here, once.
  */
 export interface Messenger {
   readonly client: WebClient;
-  postMessage(teamId: string, args: ChatPostMessageArguments, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
-  updateMessage(teamId: string, args: ChatUpdateArguments, meta?: CallMeta): Promise<void>;
+  postMessage(teamId: string, args: PostMessageInput, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
+  updateMessage(teamId: string, args: MessageContent & { channel: string; ts: string }, meta?: CallMeta): Promise<void>;
   /** Deletes one of the bot's own messages (chat:write allows that). */
   deleteMessage(teamId: string, channel: string, ts: string): Promise<void>;
-  postEphemeral(teamId: string, args: ChatPostEphemeralArguments, meta?: CallMeta): Promise<void>;
+  postEphemeral(teamId: string, args: MessageContent & { channel: string; user: string }, meta?: CallMeta): Promise<void>;
   /** Opens (or reuses) the DM channel with a person and posts there. */
-  sendDm(teamId: string, userId: string, args: Omit<ChatPostMessageArguments, 'channel'>, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
+  sendDm(teamId: string, userId: string, message: MessageContent, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
   openDmChannel(teamId: string, userId: string): Promise<string>;
-  openView(teamId: string, args: ViewsOpenArguments): Promise<{ viewId: string }>;
-  updateView(teamId: string, args: ViewsUpdateArguments): Promise<void>;
-  publishHome(teamId: string, args: ViewsPublishArguments): Promise<void>;
+  openView(teamId: string, args: { trigger_id: string; view: ViewJson }): Promise<{ viewId: string }>;
+  /** `hash` makes Slack refuse the update if the view changed since it was read. */
+  updateView(teamId: string, args: { view_id: string; hash?: string; view: ViewJson }): Promise<void>;
+  publishHome(teamId: string, args: { user_id: string; view: ViewJson }): Promise<void>;
   fetchProfile(teamId: string, userId: string): Promise<MemberProfile>;
   /** Whether an account is a bot or deactivated (users.info); a session host must be a person. */
   fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean }>;
@@ -44,6 +48,15 @@ export interface Messenger {
   respond(responseUrl: string, body: Record<string, unknown>): Promise<void>;
   /** Uploads a file into a channel or DM (files.uploadV2: get URL, upload, complete). */
   uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }>;
+}
+
+/** A message to a channel; link previews are off unless asked for (cards carry their own details). */
+export interface PostMessageInput extends MessageContent {
+  channel: string;
+  /** Posts in the thread under this message. */
+  thread_ts?: string;
+  unfurl_links?: boolean;
+  unfurl_media?: boolean;
 }
 
 export interface UploadFileInput {
@@ -126,38 +139,38 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     return channel;
   }
 
-  async function postMessage(teamId: string, args: ChatPostMessageArguments, meta?: CallMeta) {
-    const res = await call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(args), meta, String(args.channel));
-    return { channel: res.channel ?? String(args.channel), ts: res.ts ?? '' };
+  async function postMessage(teamId: string, args: PostMessageInput, meta?: CallMeta) {
+    const res = await call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(args as ChatPostMessageArguments), meta, args.channel);
+    return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
   }
 
   return {
     client,
     postMessage,
     async updateMessage(teamId, args, meta) {
-      await call(teamId, 'chat.update', () => client.chat.update(args), meta);
+      await call(teamId, 'chat.update', () => client.chat.update(args as ChatUpdateArguments), meta);
     },
     async deleteMessage(teamId, channel, ts) {
       await call(teamId, 'chat.delete', () => client.chat.delete({ channel, ts }));
     },
     async postEphemeral(teamId, args, meta) {
-      await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args), meta);
+      await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args as ChatPostEphemeralArguments), meta);
     },
     openDmChannel: (teamId, userId) => openDmChannel(teamId, userId),
-    async sendDm(teamId, userId, args, meta) {
+    async sendDm(teamId, userId, message, meta) {
       // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
       const channel = await openDmChannel(teamId, userId, meta);
-      return postMessage(teamId, { ...args, channel } as ChatPostMessageArguments, meta);
+      return postMessage(teamId, { ...message, channel }, meta);
     },
     async openView(teamId, args) {
-      const res = await call(teamId, 'views.open', () => client.views.open(args));
+      const res = await call(teamId, 'views.open', () => client.views.open(args as unknown as ViewsOpenArguments));
       return { viewId: res.view?.id ?? '' };
     },
     async updateView(teamId, args) {
-      await call(teamId, 'views.update', () => client.views.update(args));
+      await call(teamId, 'views.update', () => client.views.update(args as unknown as ViewsUpdateArguments));
     },
     async publishHome(teamId, args) {
-      await call(teamId, 'views.publish', () => client.views.publish(args));
+      await call(teamId, 'views.publish', () => client.views.publish(args as unknown as ViewsPublishArguments));
     },
     async fetchProfile(teamId, userId) {
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));

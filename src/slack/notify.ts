@@ -1,9 +1,7 @@
-import type { ChatPostMessageArguments } from '@slack/web-api';
 import { mayDirectMessage } from '../services/delivery.js';
+import type { MessageContent } from './blocks/types.js';
 import { serviceDeps, type AppDeps } from './deps.js';
 import type { CallMeta } from './messenger.js';
-
-export type DmMessage = Omit<ChatPostMessageArguments, 'channel'>;
 
 /**
  * The only way Peerloop DMs a person: it honours opt-out first. Resolves with the message
@@ -13,7 +11,7 @@ export async function sendDirectMessage(
   deps: AppDeps,
   teamId: string,
   userId: string,
-  message: DmMessage,
+  message: MessageContent,
   meta?: CallMeta,
 ): Promise<{ channel: string; ts: string } | { skipped: 'opted_out' }> {
   if (!mayDirectMessage(serviceDeps(deps), teamId, userId)) return { skipped: 'opted_out' };

@@ -1,4 +1,3 @@
-import type { ChatPostMessageArguments, ChatUpdateArguments, ViewsOpenArguments } from '@slack/web-api';
 import { ensureCalendarToken, sessionCalendarUrl, type CalendarMethod } from '../services/calendar.js';
 import { mayDirectMessage } from '../services/delivery.js';
 import { resolvePersonZone, resolveWorkspaceZone } from '../services/members.js';
@@ -86,7 +85,7 @@ export async function announceSession(deps: AppDeps, session: Session): Promise<
     blocks: card.blocks,
     unfurl_links: false,
     unfurl_media: false,
-  } as ChatPostMessageArguments);
+  });
   setAnnouncement(serviceDeps(deps), session.teamId, session.number, posted.channel, posted.ts);
   return posted.ts;
 }
@@ -106,7 +105,7 @@ export function refreshSessionCard(deps: AppDeps, teamId: string, number: number
         ts: session.announcementTs,
         text: card.text,
         blocks: card.blocks,
-      } as ChatUpdateArguments);
+      });
     } catch (error) {
       deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
     }
@@ -134,7 +133,7 @@ export function dmInput(deps: AppDeps, session: Session, userId: string): Sessio
 export function dmQuietly(deps: AppDeps, teamId: string, userId: string, message: { text: string; blocks: Record<string, unknown>[] }): Promise<void> {
   return followUps(deps, deps.logger).run(undefined, async () => {
     try {
-      await sendDirectMessage(deps, teamId, userId, { text: message.text, blocks: message.blocks } as Parameters<typeof sendDirectMessage>[3]);
+      await sendDirectMessage(deps, teamId, userId, message);
     } catch (error) {
       deps.logger.warn({ err: error, teamId, userId }, 'session DM not sent');
     }
@@ -253,7 +252,7 @@ export function cancelFlow(deps: AppDeps, actor: Actor, number: number, reason: 
 }
 
 export async function openModal(deps: AppDeps, teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void> {
-  await deps.messenger.openView(teamId, { trigger_id: triggerId, view } as unknown as ViewsOpenArguments);
+  await deps.messenger.openView(teamId, { trigger_id: triggerId, view });
 }
 
 /** Opens the empty schedule modal: host = the person, channel = where they asked, if known. */

@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { checkCanAnswer, POLL_COMMENT_MAX } from '../../../services/polls.js';
@@ -28,8 +27,7 @@ export function createPollCommentListener(deps: AppDeps) {
       const title = getSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
       await deps.messenger.openView(actor.teamId, {
         trigger_id: body.trigger_id,
-        // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
-        view: buildPollCommentModal({ sessionNumber, sessionTitle: title, question: poll.question, currentValue: current, currentComment: comment, commentMax: POLL_COMMENT_MAX }) as unknown as ViewsOpenArguments['view'],
+        view: buildPollCommentModal({ sessionNumber, sessionTitle: title, question: poll.question, currentValue: current, currentComment: comment, commentMax: POLL_COMMENT_MAX }),
       });
     } catch (error) {
       if (isAppError(error)) {

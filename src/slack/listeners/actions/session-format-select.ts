@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { ViewsUpdateArguments } from '@slack/web-api';
 import { applyFormatDefaults, buildScheduleModal, parseScheduleModalMetadata, readScheduleModalState } from '../../blocks/schedule-modal.js';
 import type { AppDeps } from '../../deps.js';
 import { requireActor } from '../../middleware/actor.js';
@@ -24,7 +23,7 @@ export function createFormatSelectListener(deps: AppDeps) {
     const next = buildScheduleModal({ metadata: { ...metadata, rev: metadata.rev + 1 }, values, timeZone: actor.timeZone, now: deps.clock.now() });
     try {
       // The hash makes Slack refuse the update if the view changed meanwhile (a second quick pick wins).
-      await deps.messenger.updateView(actor.teamId, { view_id: view.id, hash: view.hash, view: next } as unknown as ViewsUpdateArguments);
+      await deps.messenger.updateView(actor.teamId, { view_id: view.id, hash: view.hash, view: next });
     } catch (error) {
       deps.logger.warn({ err: error, teamId: actor.teamId }, 'schedule modal not updated after a format pick');
     }

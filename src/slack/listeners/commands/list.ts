@@ -1,4 +1,3 @@
-import type { ChatPostEphemeralArguments } from '@slack/web-api';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { countParticipantsMany, listParticipantRoles, listUpcomingSessions } from '../../../services/sessions.js';
 import { buildEphemeralText, type EphemeralMessage } from '../../blocks/help.js';
@@ -60,7 +59,7 @@ async function deliverList(deps: AppDeps, actor: Actor, responseUrl: string, cha
       user: actor.userId,
       text: message.text,
       blocks: message.blocks,
-    } as ChatPostEphemeralArguments);
+    });
   } catch (error) {
     deps.logger.warn({ err: error, teamId: actor.teamId, userId: actor.userId }, 'list not delivered');
   }

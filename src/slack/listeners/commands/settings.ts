@@ -1,4 +1,3 @@
-import type { ViewsOpenArguments } from '@slack/web-api';
 import { SETTINGS_ADMIN_ONLY_TEXT } from '../../../errors.js';
 import { getSettingsView } from '../../../services/settings.js';
 import { buildEphemeralText } from '../../blocks/help.js';
@@ -15,5 +14,5 @@ export const handleSettings: SubcommandHandler<'settings'> = async ({ actor, dep
   await ack();
   const current = getSettingsView(serviceDeps(deps), actor.teamId, deps.config.defaultTimeZone);
   // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
-  await deps.messenger.openView(actor.teamId, { trigger_id: body.trigger_id, view: buildSettingsModal(current) as unknown as ViewsOpenArguments['view'] });
+  await deps.messenger.openView(actor.teamId, { trigger_id: body.trigger_id, view: buildSettingsModal(current) });
 };

@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
@@ -8,8 +7,8 @@ import { buildPollCommentSavedModal } from '../../blocks/poll.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { PollViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
-import { buildNoticeModal } from '../../blocks/notice.js';
 import { parsePrivateMetadata } from '../../private-metadata.js';
+import { noticeView, toBoltView } from '../../bolt-view.js';
 
 const CommentMetadata = z.object({ session: z.number().int().positive() });
 
@@ -30,9 +29,8 @@ function stateValue(values: ViewSubmitAction['view']['state']['values'], block: 
   return values[block]?.[action] as Record<string, unknown> | undefined;
 }
 
-function notice(text: string): ViewsOpenArguments['view'] {
-  // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
-  return buildNoticeModal(text, 'Session feedback') as unknown as ViewsOpenArguments['view'];
+function notice(text: string) {
+  return noticeView(text, 'Session feedback');
 }
 
 /** Saves the rating and comment; inline errors for bad fields, a short notice when the poll refuses. */
@@ -77,7 +75,7 @@ export function createPollCommentSubmitListener(deps: AppDeps) {
       return;
     }
     // The confirmation is the modal itself (no DM): it reaches people who opted out of DMs too.
-    await ack({ response_action: 'update', view: buildPollCommentSavedModal(sessionNumber) as unknown as ViewsOpenArguments['view'] });
+    await ack({ response_action: 'update', view: toBoltView(buildPollCommentSavedModal(sessionNumber)) });
     if (result.poll.messageTs === null) return;
     try {
       // In turn with votes on the same poll, rendered from the database (see refreshPollMessage).

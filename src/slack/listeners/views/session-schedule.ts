@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ChatPostEphemeralArguments, ChatPostMessageArguments, ChatUpdateArguments } from '@slack/web-api';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import {
   canManageSession,
@@ -229,7 +228,7 @@ async function submitCreate(
       // DMs: first privately in the channel they scheduled from, else by DM.
       const toldInChannel =
         origin !== undefined &&
-        (await deps.messenger.postEphemeral(actor.teamId, { channel: origin, user: actor.userId, text, blocks } as ChatPostEphemeralArguments).then(
+        (await deps.messenger.postEphemeral(actor.teamId, { channel: origin, user: actor.userId, text, blocks }).then(
           () => true,
           () => false,
         ));
@@ -265,7 +264,7 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
     const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
     const card = renderSessionCard(deps, preview);
     try {
-      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false } as ChatPostMessageArguments);
+      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
     } catch (error) {
       const code = error instanceof SlackCallError ? error.code : 'unknown';
       await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.` });
@@ -298,7 +297,7 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
           ts: before.announcementTs,
           text: `Session #${number} moved to <#${after.channelId}>.`,
           blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `Session #${number} moved to <#${after.channelId}>.` } }],
-        } as ChatUpdateArguments)
+        })
         .catch((error: unknown) => deps.logger.warn({ err: error, teamId: actor.teamId }, 'old card not updated after a move'));
     }
   }

@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { ViewsOpenArguments } from '@slack/web-api';
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { saveSettings } from '../../../services/settings-effects.js';
@@ -9,7 +8,7 @@ import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/setting
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { SettingsViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
-import { buildNoticeModal } from '../../blocks/notice.js';
+import { noticeView, toBoltView } from '../../bolt-view.js';
 
 /** "24h, 15m" / "1d" / "90" (minutes) -> minutes, largest first; each bad part named in the message. */
 export const LeadTimesField = z.string().transform((text, ctx) => {
@@ -101,9 +100,8 @@ export function parseSettingsForm(values: StateValues): { ok: true; update: Sett
   };
 }
 
-function notice(text: string): ViewsOpenArguments['view'] {
-  // Builders return plain JSON (checked against Block Kit limits in tests), not the SDK's union types.
-  return buildNoticeModal(text, 'Peerloop settings') as unknown as ViewsOpenArguments['view'];
+function notice(text: string) {
+  return noticeView(text, 'Peerloop settings');
 }
 
 /**
@@ -123,7 +121,7 @@ export function createSettingsSubmitListener(deps: AppDeps) {
       // saveSettings re-checks admin rights: a view submission can be forged like any payload.
       const { saved, effects } = saveSettings(services, actor.teamId, actor, form.update, deps.config.defaultTimeZone);
       deps.logger.info({ teamId: actor.teamId, userId: actor.userId, ...effects }, 'workspace settings saved');
-      await ack({ response_action: 'update', view: buildSettingsSavedModal(saved) as unknown as ViewsOpenArguments['view'] });
+      await ack({ response_action: 'update', view: toBoltView(buildSettingsSavedModal(saved)) });
     } catch (error) {
       if (isAppError(error)) {
         await ack({ response_action: 'update', view: notice(error.message) });
