@@ -2,7 +2,8 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { AppDeps } from '../../deps.js';
 import { requireActor } from '../../middleware/actor.js';
 import { openEditModal } from '../../session-flow.js';
-import { INVALID_BUTTON_TEXT, runClick, SessionButtonValue } from './session-reply.js';
+import { runClick } from './click-reply.js';
+import { INVALID_BUTTON_TEXT, SessionButtonValue } from './session-reply.js';
 
 /** Edit button: opens the prefilled modal for the host, creator or an admin. */
 export function createSessionEditListener(deps: AppDeps) {
@@ -11,7 +12,7 @@ export function createSessionEditListener(deps: AppDeps) {
     const actor = requireActor(context);
     await runClick(deps, actor.teamId, body, async () => {
       const value = SessionButtonValue.safeParse(action.value ?? '');
-      if (!value.success) return INVALID_BUTTON_TEXT;
+      if (!value.success) return { refused: INVALID_BUTTON_TEXT };
       await openEditModal(deps, actor, body.trigger_id, value.data);
       return undefined;
     });

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { AppDeps } from '../../deps.js';
 import { requireActor } from '../../middleware/actor.js';
 import { openScheduleModal } from '../../session-flow.js';
-import { runClick } from './session-reply.js';
+import { runClick } from './click-reply.js';
 
 /** The "Schedule" button on App Home: the same modal as /peer schedule, with no channel preset. */
 export function createOpenScheduleListener(deps: AppDeps) {
