@@ -8,9 +8,8 @@ import { jobPlanners } from './jobs/planners.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createLogger } from './logger.js';
 import { applyRuntimeSettings } from './runtime.js';
-import { getSettings } from './services/settings.js';
 import type { AppDeps } from './slack/deps.js';
-import { createMessenger } from './slack/messenger.js';
+import { createAppMessenger } from './slack/messenger.js';
 import { toSlackCallError } from './slack/slack-errors.js';
 
 /**
@@ -40,11 +39,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  // The messenger paces scheduled sends to each workspace's messages-per-minute setting.
-  const messenger = createMessenger(config, logger, {
-    clock: systemClock,
-    capFor: (teamId) => getSettings({ db: database.db, clock: systemClock, logger }, teamId).messagesPerMinute,
-  });
+  const messenger = createAppMessenger(config, logger, { db: database.db, clock: systemClock, logger });
   try {
     const auth = await messenger.client.auth.test();
     logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');

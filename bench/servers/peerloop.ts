@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { applyRuntimeSettings } from '../../src/runtime.js';
-import { createMessenger } from '../../src/slack/messenger.js';
+import { createAppMessenger } from '../../src/slack/messenger.js';
 import { TEST_SIGNING_SECRET } from '../../test/support/sign.js';
 import { announceReady, exitWhenParentGoes, flagValue, seedNameFromArgv, SLACK_FLAG } from './protocol.js';
 import { SEEDS } from './seeds.js';
@@ -42,7 +42,7 @@ if (seedName !== undefined) {
   seed(database.sqlite, systemClock.now());
 }
 
-const messenger = createMessenger(config, logger);
+const messenger = createAppMessenger(config, logger, { db: database.db, clock: systemClock, logger });
 const app = createApp({ config, database, clock: systemClock, logger, messenger });
 const { port } = await app.start(0);
 

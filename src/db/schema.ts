@@ -35,6 +35,8 @@ export const members = sqliteTable(
     firstSeenAt: integer('first_seen_at').notNull(),
     /** When users.info was last read; the profile is refreshed after a day. */
     profileFetchedAt: integer('profile_fetched_at'),
+    /** The bot's DM channel with this person (conversations.open), kept so a restart need not ask again. */
+    dmChannelId: text('dm_channel_id'),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
 );

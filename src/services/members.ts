@@ -92,3 +92,35 @@ export function setOptedOut(deps: ServiceDeps, teamId: string, userId: string, o
     .where(and(eq(members.teamId, teamId), eq(members.userId, userId)))
     .run();
 }
+
+/**
+ * The bot's DM channel with each person, kept on their member row so that after a restart a
+ * reminder does not first ask Slack for it again (conversations.open is rate-limited per
+ * workspace, and a busy minute after a deploy would otherwise spend it on every person).
+ * People Peerloop has no row for are simply not remembered.
+ */
+export interface DmChannelStore {
+  get(teamId: string, userId: string): string | undefined;
+  set(teamId: string, userId: string, channelId: string | null): void;
+}
+
+const selectDmChannel = preparedPerDb((db) =>
+  db
+    .select({ channel: members.dmChannelId })
+    .from(members)
+    .where(and(eq(members.teamId, sql.placeholder('teamId')), eq(members.userId, sql.placeholder('userId'))))
+    .prepare(),
+);
+
+export function memberDmChannels(deps: ServiceDeps): DmChannelStore {
+  return {
+    get: (teamId, userId) => selectDmChannel(deps.db).get({ teamId, userId })?.channel ?? undefined,
+    set: (teamId, userId, channelId) => {
+      deps.db
+        .update(members)
+        .set({ dmChannelId: channelId })
+        .where(and(eq(members.teamId, teamId), eq(members.userId, userId)))
+        .run();
+    },
+  };
+}

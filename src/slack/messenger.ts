@@ -3,7 +3,9 @@ import type { MessageContent, ViewJson } from './blocks/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
-import type { MemberProfile } from '../services/members.js';
+import type { ServiceDeps } from '../services/context.js';
+import { memberDmChannels, type DmChannelStore, type MemberProfile } from '../services/members.js';
+import { getSettings } from '../services/settings.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { SlackCallError, toSlackCallError } from './slack-errors.js';
 
@@ -79,6 +81,8 @@ export interface MessengerOptions {
   clock?: Clock;
   /** The workspace's messages-per-minute cap; undefined means no cap. */
   capFor?: CapFor;
+  /** Where DM channel ids outlive the process (members.dm_channel_id); they are also kept in memory. */
+  dmChannelStore?: DmChannelStore;
 }
 
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
@@ -130,13 +134,22 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
 
   async function openDmChannel(teamId: string, userId: string, meta?: CallMeta): Promise<string> {
     const cacheKey = `${teamId}:${userId}`;
-    const cached = dmChannels.get(cacheKey);
-    if (cached !== undefined) return cached;
+    const known = dmChannels.get(cacheKey) ?? options.dmChannelStore?.get(teamId, userId);
+    if (known !== undefined) {
+      dmChannels.set(cacheKey, known);
+      return known;
+    }
     const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userId }), meta);
     const channel = res.channel?.id;
     if (channel === undefined) throw new SlackCallError('conversations.open', 'no_channel', 'permanent');
     dmChannels.set(cacheKey, channel);
+    options.dmChannelStore?.set(teamId, userId, channel);
     return channel;
+  }
+
+  function forgetDmChannel(teamId: string, userId: string): void {
+    dmChannels.delete(`${teamId}:${userId}`);
+    options.dmChannelStore?.set(teamId, userId, null);
   }
 
   async function postMessage(teamId: string, args: PostMessageInput, meta?: CallMeta) {
@@ -160,7 +173,17 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     async sendDm(teamId, userId, message, meta) {
       // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
       const channel = await openDmChannel(teamId, userId, meta);
-      return postMessage(teamId, { ...message, channel }, meta);
+      try {
+        return await postMessage(teamId, { ...message, channel }, meta);
+      } catch (error) {
+        // A remembered channel Slack no longer knows: ask for the DM again, once. Slack refused
+        // the post, so nothing can arrive twice.
+        if (!(error instanceof SlackCallError && error.code === 'channel_not_found')) throw error;
+        forgetDmChannel(teamId, userId);
+        const fresh = await openDmChannel(teamId, userId, meta);
+        if (fresh === channel) throw error;
+        return postMessage(teamId, { ...message, channel: fresh }, meta);
+      }
     },
     async openView(teamId, args) {
       const res = await call(teamId, 'views.open', () => client.views.open(args as unknown as ViewsOpenArguments));
@@ -215,4 +238,16 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       return { fileIds };
     },
   };
+}
+
+/**
+ * The messenger as the app runs it (main.ts, and the tests and benchmarks that mirror it): paced
+ * to each workspace's messages-per-minute setting, DM channels kept on member rows.
+ */
+export function createAppMessenger(config: Config, logger: Logger, deps: ServiceDeps): Messenger {
+  return createMessenger(config, logger, {
+    clock: deps.clock,
+    capFor: (teamId) => getSettings(deps, teamId).messagesPerMinute,
+    dmChannelStore: memberDmChannels(deps),
+  });
 }

@@ -10,9 +10,8 @@ import { jobPlanners } from '../../src/jobs/planners.js';
 import { createScheduler, type Scheduler, type TickReport } from '../../src/jobs/scheduler.js';
 import type { JobPlanner } from '../../src/jobs/types.js';
 import { createLogger } from '../../src/logger.js';
-import { getSettings } from '../../src/services/settings.js';
 import type { AppDeps } from '../../src/slack/deps.js';
-import { createMessenger } from '../../src/slack/messenger.js';
+import { createAppMessenger } from '../../src/slack/messenger.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
 import { signRequest, TEST_SIGNING_SECRET } from './sign.js';
@@ -87,10 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = options.clock ?? createSettableClock();
   const logger = createLogger(config.logLevel);
   const database = openDb(databasePath);
-  const messenger = createMessenger(config, logger, {
-    clock,
-    capFor: (teamId) => getSettings({ db: database.db, clock, logger }, teamId).messagesPerMinute,
-  });
+  const messenger = createAppMessenger(config, logger, { db: database.db, clock, logger });
   const deps: AppDeps = { config, database, clock, logger, messenger };
   // As main.ts wires it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
   if (options.kick !== false) deps.runDueJobs = (teamId) => scheduler.kick(teamId);

@@ -1,0 +1,1 @@
+ALTER TABLE `members` ADD `dm_channel_id` text;
