@@ -92,10 +92,23 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
+// Formatting costs two or three Intl calls (about 25 us); lists, Home and a minute's reminders
+// show the same few (start, zone) pairs over and over, so the text is remembered. Same input,
+// same output: the cache can only be cleared, never wrong.
+const formattedCache = new Map<string, string>();
+const FORMATTED_CACHE_MAX = 10_000;
+
 /** "Tue 24 Nov, 14:00 CET": an instant as a person in `zone` reads it, zone included. */
 export function formatInZone(ms: number, zone: string): string {
-  const p = localParts(ms, zone);
-  return `${p.weekday} ${p.day} ${MONTHS[p.month - 1]}, ${pad2(p.hour)}:${pad2(p.minute)} ${zoneAbbreviation(ms, zone)}`;
+  const key = `${ms}|${zone}`;
+  let text = formattedCache.get(key);
+  if (text === undefined) {
+    const p = localParts(ms, zone);
+    text = `${p.weekday} ${p.day} ${MONTHS[p.month - 1]}, ${pad2(p.hour)}:${pad2(p.minute)} ${zoneAbbreviation(ms, zone)}`;
+    if (formattedCache.size >= FORMATTED_CACHE_MAX) formattedCache.clear();
+    formattedCache.set(key, text);
+  }
+  return text;
 }
 
 /** "2026-11-24": the local date in `zone`, the shape Slack's datepicker uses. */

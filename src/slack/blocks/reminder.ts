@@ -33,24 +33,10 @@ export function describeLead(minutes: number): string {
   return parts.join(' ');
 }
 
-// formatInZone builds Intl formatters on every call; a minute's reminders share a handful of
-// (start, zone) pairs, so remembering the text keeps rendering cheap. Same input, same output.
-const whenCache = new Map<string, string>();
-function whenText(ms: number, zone: string): string {
-  const key = `${ms}|${zone}`;
-  let text = whenCache.get(key);
-  if (text === undefined) {
-    text = formatInZone(ms, zone);
-    if (whenCache.size > 5_000) whenCache.clear();
-    whenCache.set(key, text);
-  }
-  return text;
-}
-
 /** The reminder DM: when (reader's zone, zone shown), where, the agenda, the link, and Leave. */
 export function buildReminderMessage(input: ReminderMessageInput): { text: string; blocks: Record<string, unknown>[] } {
   const title = `#${input.number} ${escapeMrkdwn(truncate(input.title, 140))}`;
-  const when = whenText(input.startsAt, input.timeZone);
+  const when = formatInZone(input.startsAt, input.timeZone);
   const headline = `:alarm_clock: *${title}* starts in ${describeLead(input.leadMinutes)}: ${when}`;
   const facts = [`*When:* ${when} · ${input.durationMin} min`, `*Where:* <#${input.channelId}>`];
   if (input.link !== null && input.link.trim() !== '') facts.push(`*Link:* ${escapeMrkdwn(truncate(input.link, 2000))}`);

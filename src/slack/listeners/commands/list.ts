@@ -1,5 +1,5 @@
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { countParticipantsMany, listParticipantRoles, listUpcomingSessions } from '../../../services/sessions.js';
+import { listUpcomingSessions } from '../../../services/sessions.js';
 import { buildEphemeralText, type EphemeralMessage } from '../../blocks/help.js';
 import { seatsLine } from '../../blocks/session-card.js';
 import { buildSessionListMessage, LIST_MAX_ITEMS } from '../../blocks/session-list.js';
@@ -18,11 +18,9 @@ function buildList(deps: AppDeps, actor: Actor, mine: boolean): EphemeralMessage
     from: now,
     to: now + LIST_DAYS * DAY_MS,
     limit: LIST_MAX_ITEMS,
-    ...(mine ? { userId: actor.userId } : {}),
+    readerId: actor.userId,
+    mineOnly: mine,
   });
-  const numbers = sessions.map((s) => s.number);
-  const counts = countParticipantsMany(svc, actor.teamId, numbers);
-  const roles = listParticipantRoles(svc, actor.teamId, actor.userId, numbers);
   return buildSessionListMessage({
     items: sessions.map((s) => ({
       number: s.number,
@@ -31,8 +29,8 @@ function buildList(deps: AppDeps, actor: Actor, mine: boolean): EphemeralMessage
       hostId: s.hostId,
       startsAt: s.startsAt,
       durationMin: s.durationMin,
-      seats: seatsLine({ capacity: s.capacity, attendeeCount: counts.get(s.number)?.attendees ?? 0, waitlistCount: counts.get(s.number)?.waitlist ?? 0 }),
-      mine: roles.get(s.number) ?? null,
+      seats: seatsLine({ capacity: s.capacity, attendeeCount: s.attendees, waitlistCount: s.waitlist }),
+      mine: s.mine,
     })),
     total,
     mineOnly: mine,
