@@ -3,7 +3,12 @@ import type { PeerCommand, SubcommandName } from '../../command.js';
 import type { Actor, AppDeps } from '../../deps.js';
 import type { EphemeralMessage } from '../../blocks/help.js';
 
-/** What each `/peer <name>` handler receives. It must call `ack` exactly once, within Slack's 3 s; before it only to put a refusal in the ack. */
+/**
+ * What each `/peer <name>` handler receives. It must call `ack` exactly once, within Slack's 3 s.
+ * Work done before the ack is only what decides its answer and takes microseconds (a parse, a
+ * permission check, a one-row write such as opt-out, so the confirmation is true when shown);
+ * anything slower or that calls Slack comes after it.
+ */
 export interface SubcommandArgs<K extends SubcommandName> {
   command: Extract<PeerCommand, { name: K }>;
   body: SlashCommand;
