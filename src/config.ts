@@ -26,7 +26,7 @@ export const Env = z
         .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token starting with xoxb- (OAuth & Permissions > Bot User OAuth Token)'),
     ),
     SLACK_SIGNING_SECRET: optionalText.pipe(
-      z.string().regex(/^[a-f0-9]{16,64}$/i, 'must be the Signing Secret from Basic Information > App Credentials (hex characters)').optional(),
+      z.string().regex(/^[a-f0-9]{16,64}$/i, 'must be the Signing Secret from Basic Information > App Credentials (32 hex characters; copy it again, the value looks cut or mistyped)').optional(),
     ),
     SLACK_APP_TOKEN: optionalText.pipe(
       z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information > App-Level Tokens, scope connections:write)').optional(),
