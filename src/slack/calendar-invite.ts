@@ -46,11 +46,10 @@ export async function deliverCalendarInvite(
       : `You're in: ${title}, ${when}. Add it to your calendar with the attached file.`;
 
   const content = buildSessionIcs(session, deps.clock.now(), method);
-  const channelId = await deps.messenger.openDmChannel(teamId, userId);
-  const { fileIds } = await deps.messenger.uploadFile(
+  const { fileIds } = await deps.messenger.uploadFileToDm(
     teamId,
+    userId,
     {
-      channelId,
       filename: sessionIcsFilename(sessionNumber),
       title: method === 'CANCEL' ? `Cancelled: ${plainTitle}` : plainTitle,
       content,

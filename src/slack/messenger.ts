@@ -38,7 +38,8 @@ export interface Messenger {
   postEphemeral(teamId: string, args: MessageContent & { channel: string; user: string }, meta?: CallMeta): Promise<void>;
   /** Opens (or reuses) the DM channel with a person and posts there. */
   sendDm(teamId: string, userId: string, message: MessageContent, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
-  openDmChannel(teamId: string, userId: string): Promise<string>;
+  /** Uploads a file into the person's DM (an .ics); the same stale-channel recovery as sendDm. */
+  uploadFileToDm(teamId: string, userId: string, file: Omit<UploadFileInput, 'channelId'>, meta?: CallMeta): Promise<{ channel: string; fileIds: string[] }>;
   openView(teamId: string, args: { trigger_id: string; view: ViewJson }): Promise<{ viewId: string }>;
   /** `hash` makes Slack refuse the update if the view changed since it was read. */
   updateView(teamId: string, args: { view_id: string; hash?: string; view: ViewJson }): Promise<void>;
@@ -157,6 +158,44 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
   }
 
+  /**
+   * Runs `send` in the person's DM channel. A remembered channel Slack no longer knows
+   * (channel_not_found) is asked for again, once, and `send` runs there: Slack refused the first
+   * try, so nothing can arrive twice. DMs and calendar files both go through here.
+   */
+  async function inDm<T>(teamId: string, userId: string, meta: CallMeta | undefined, send: (channel: string) => Promise<T>): Promise<T> {
+    const channel = await openDmChannel(teamId, userId, meta);
+    try {
+      return await send(channel);
+    } catch (error) {
+      if (!(error instanceof SlackCallError && error.code === 'channel_not_found')) throw error;
+      forgetDmChannel(teamId, userId);
+      const fresh = await openDmChannel(teamId, userId, meta);
+      if (fresh === channel) throw error;
+      return send(fresh);
+    }
+  }
+
+  async function uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
+    const res = await call(
+      teamId,
+      'files.uploadV2',
+      () =>
+        postingClient.filesUploadV2({
+          channel_id: file.channelId,
+          filename: file.filename,
+          // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
+          file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+          ...(file.title === undefined ? {} : { title: file.title }),
+          ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
+        }),
+      meta,
+      file.channelId,
+    );
+    const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
+    return { fileIds };
+  }
+
   return {
     client,
     postMessage,
@@ -169,22 +208,10 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     async postEphemeral(teamId, args, meta) {
       await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args as ChatPostEphemeralArguments), meta);
     },
-    openDmChannel: (teamId, userId) => openDmChannel(teamId, userId),
-    async sendDm(teamId, userId, message, meta) {
-      // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
-      const channel = await openDmChannel(teamId, userId, meta);
-      try {
-        return await postMessage(teamId, { ...message, channel }, meta);
-      } catch (error) {
-        // A remembered channel Slack no longer knows: ask for the DM again, once. Slack refused
-        // the post, so nothing can arrive twice.
-        if (!(error instanceof SlackCallError && error.code === 'channel_not_found')) throw error;
-        forgetDmChannel(teamId, userId);
-        const fresh = await openDmChannel(teamId, userId, meta);
-        if (fresh === channel) throw error;
-        return postMessage(teamId, { ...message, channel: fresh }, meta);
-      }
-    },
+    // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
+    sendDm: (teamId, userId, message, meta) => inDm(teamId, userId, meta, (channel) => postMessage(teamId, { ...message, channel }, meta)),
+    uploadFileToDm: (teamId, userId, file, meta) =>
+      inDm(teamId, userId, meta, async (channel) => ({ channel, ...(await uploadFile(teamId, { ...file, channelId: channel }, meta)) })),
     async openView(teamId, args) {
       const res = await call(teamId, 'views.open', () => client.views.open(args as unknown as ViewsOpenArguments));
       return { viewId: res.view?.id ?? '' };
@@ -218,25 +245,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       });
       if (!res.ok) throw new SlackCallError('response_url', `http_${res.status}`, res.status >= 500 ? 'transient' : 'permanent');
     },
-    async uploadFile(teamId, file, meta) {
-      const res = await call(
-        teamId,
-        'files.uploadV2',
-        () =>
-          postingClient.filesUploadV2({
-            channel_id: file.channelId,
-            filename: file.filename,
-            // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
-            file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
-            ...(file.title === undefined ? {} : { title: file.title }),
-            ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
-          }),
-        meta,
-        file.channelId,
-      );
-      const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
-      return { fileIds };
-    },
+    uploadFile,
   };
 }
 

@@ -63,7 +63,7 @@ describe('DM channels are remembered on the member row', () => {
     expect(postsTo(fake, 'D0BOB')[0]!.args.text).toContain('was cancelled');
   });
 
-  it('a remembered channel Slack no longer knows is opened again once; the DM arrives once', async () => {
+  it('a remembered channel Slack no longer knows is opened again once; the DM and the file each arrive once', async () => {
     const { fake, databasePath } = await setUp();
     const t = await start(fake, databasePath);
     const s = await scheduleOk(t, { capacity: '5' });
@@ -71,19 +71,37 @@ describe('DM channels are remembered on the member row', () => {
     await fake.waitFor(() => fake.callsTo('files.completeUploadExternal').length === 1, "Bob's calendar file");
     await t.stop();
     apps = [];
-    // As if Slack had moved the conversation (an org migration): the stored id is stale.
+    // As if Slack had moved the conversation (an org migration): the stored id is stale, and
+    // the DM job and the file job (claimed together, run side by side) both start from it.
     const restarted = await start(fake, databasePath);
     restarted.database.sqlite.prepare("UPDATE members SET dm_channel_id = 'D0STALE' WHERE user_id = 'U0BOB'").run();
-    fake.script('chat.postMessage', { error: 'channel_not_found' });
+    fake.reset();
+    fake.goneChannels.add('D0STALE');
 
     await restarted.command(`cancel ${s.number}`);
-    await fake.waitFor(() => postsTo(fake, 'D0BOB').length === 1, 'cancel DM in the reopened channel');
+    const filesTo = (channel: string) => fake.callsTo('files.completeUploadExternal').filter((c) => c.args.channel_id === channel);
+    await fake.waitFor(() => postsTo(fake, 'D0BOB').length === 1 && filesTo('D0BOB').length === 1, 'cancel DM and file in the reopened channel');
     await restarted.scheduler.idle();
-    expect(postsTo(fake, 'D0STALE')).toHaveLength(1);
-    expect(opensFor(fake, 'U0BOB')).toBe(2);
+    expect(postsTo(fake, 'D0BOB')).toHaveLength(1);
+    expect(filesTo('D0BOB')).toHaveLength(1);
     expect(storedChannel(restarted, 'U0BOB')).toBe('D0BOB');
-    const notice = restarted.database.sqlite.prepare("SELECT status FROM jobs WHERE kind = 'session_notice' AND key LIKE '%:U0BOB:%'").get();
-    expect(notice).toEqual({ status: 'done' });
+    const jobs = restarted.database.sqlite.prepare("SELECT kind, status FROM jobs WHERE key LIKE 'notice:%:U0BOB:%' OR key LIKE 'invite:%:U0BOB:%' ORDER BY kind").all();
+    expect(jobs).toEqual([
+      { kind: 'session_invite', status: 'done' },
+      { kind: 'session_notice', status: 'done' },
+    ]);
+  });
+
+  it("a join's calendar file also recovers from a stale channel", async () => {
+    const { fake, databasePath } = await setUp();
+    const t = await start(fake, databasePath);
+    const s = await scheduleOk(t, { capacity: '5' });
+    await t.command('help', { user: 'U0BOB' });
+    t.database.sqlite.prepare("UPDATE members SET dm_channel_id = 'D0STALE' WHERE user_id = 'U0BOB'").run();
+    fake.goneChannels.add('D0STALE');
+    await t.command(`join ${s.number}`, { user: 'U0BOB' });
+    await fake.waitFor(() => fake.callsTo('files.completeUploadExternal').find((c) => c.args.channel_id === 'D0BOB'), 'the file in the reopened channel');
+    expect(storedChannel(t, 'U0BOB')).toBe('D0BOB');
   });
 
   it('is kept per workspace: the same user id in another workspace asks Slack for its own channel', async () => {

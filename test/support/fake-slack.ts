@@ -71,6 +71,8 @@ export class FakeSlack {
   private idCounter = 0;
   /** Channels where chat.postMessage answers not_in_channel until someone invites the bot. */
   readonly channelsWithoutBot = new Set<string>();
+  /** Conversation ids Slack no longer knows (e.g. after an org migration): posts and file shares there fail with channel_not_found. */
+  readonly goneChannels = new Set<string>();
 
   constructor() {
     this.installDefaultHandlers();
@@ -132,6 +134,7 @@ export class FakeSlack {
     this.calls.length = 0;
     this.responses.length = 0;
     this.uploads.length = 0;
+    this.goneChannels.clear();
     this.clearScripts();
   }
 
@@ -276,6 +279,7 @@ export class FakeSlack {
     });
     this.handlers.set('chat.postMessage', (args) => {
       const channel = String(args.channel);
+      if (this.goneChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
       if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
       const ts = this.nextTs();
       return { ok: true, channel, ts, message: { type: 'message', text: args.text, blocks: args.blocks, ts, bot_id: 'BBOT0000' } };
@@ -300,7 +304,10 @@ export class FakeSlack {
       const id = this.nextId('F');
       return { ok: true, upload_url: `${this.baseUrl}/upload/${id}?name=${encodeURIComponent(String(args.filename))}`, file_id: id };
     });
-    this.handlers.set('files.completeUploadExternal', (args) => ({ ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) }));
+    this.handlers.set('files.completeUploadExternal', (args) => {
+      if (args.channel_id !== undefined && this.goneChannels.has(String(args.channel_id))) return { ok: false, error: 'channel_not_found' };
+      return { ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) };
+    });
   }
 }
 
