@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { participants, sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import { defineJobKind, listJobKeys, scheduleJob, type JobStatus } from './jobs.js';
+import { defineJobKind, getJob, listJobKeys, scheduleJob, type JobStatus } from './jobs.js';
 import type { Session } from './sessions.js';
 
 /**
@@ -91,7 +91,8 @@ type Planned = Pick<Session, 'teamId' | 'number' | 'sequence'>;
 function plan(deps: ServiceDeps, session: Planned, userId: string, notice: SessionNoticeType, method: 'REQUEST' | 'CANCEL', round: number, changes?: SessionNoticePayload['changes']): void {
   const runAt = deps.clock.now();
   const base = { sessionNumber: session.number, userId, sequence: session.sequence, round };
-  // The DM first: claims run oldest first, so it usually lands before the file.
+  // Two jobs, so a retry of one never repeats the other; they may be claimed together and run
+  // side by side, so the file can land before the DM.
   const dm: SessionNoticePayload = { ...base, notice, ...(changes === undefined ? {} : { changes }) };
   scheduleJob(deps, { teamId: session.teamId, kind: SESSION_NOTICE_KIND, key: sessionNoticeKey(dm), runAt, payload: dm });
   const file: SessionInvitePayload = { ...base, method };
@@ -106,9 +107,26 @@ export function planCancelNotices(deps: ServiceDeps, session: Planned, userIds: 
   for (const userId of userIds) plan(deps, session, userId, 'cancelled', 'CANCEL', 1);
 }
 
-/** Plans "changed" DMs and updated invitations (the new SEQUENCE). Runs inside editSession's transaction. */
+/**
+ * Plans "changed" DMs and updated invitations (the new SEQUENCE). Runs inside editSession's
+ * transaction. An earlier change this person has not been told yet (its DM still waiting, e.g.
+ * behind a 429) will be skipped as superseded by this one, so this DM names what changed in both:
+ * a time change followed by a link change is told as "time and place", never as "place" alone.
+ */
 export function planChangeNotices(deps: ServiceDeps, session: Planned, userIds: readonly string[], changes: { time: boolean; place: boolean }): void {
-  for (const userId of userIds) plan(deps, session, userId, 'changed', 'REQUEST', 1, changes);
+  for (const userId of userIds) plan(deps, session, userId, 'changed', 'REQUEST', 1, withUntoldChanges(deps, session, userId, changes));
+}
+
+function withUntoldChanges(deps: ServiceDeps, session: Planned, userId: string, changes: { time: boolean; place: boolean }): { time: boolean; place: boolean } {
+  const merged = { ...changes };
+  for (const row of listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'changed'))) {
+    if (row.status !== 'pending' && row.status !== 'running') continue;
+    const earlier = SessionNoticePayload.safeParse(getJob(deps, session.teamId, row.key)?.payload);
+    if (!earlier.success || earlier.data.changes === undefined) continue;
+    merged.time ||= earlier.data.changes.time;
+    merged.place ||= earlier.data.changes.place;
+  }
+  return merged;
 }
 
 /**
@@ -194,7 +212,8 @@ function staleReason(session: Session, place: Place, isCancellation: boolean): S
 /**
  * Whether a notice DM still applies: a cancellation goes to whoever was in (seat or waitlist);
  * a change only to someone still seated, and not when the session was cancelled since (that DM
- * says it) or a later change will be (or was) told; a seat only while the person still has it.
+ * says it) or a later change will be (or was) told; a seat only while the person still has it,
+ * and once per seat held now (a later promotion's DM says the same).
  */
 export function checkSessionNotice(deps: ServiceDeps, teamId: string, p: SessionNoticePayload): SessionNoticeCheck {
   const found = sessionFor(deps, teamId, p);
@@ -202,7 +221,9 @@ export function checkSessionNotice(deps: ServiceDeps, teamId: string, p: Session
   const { session, place } = found;
   const stale = staleReason(session, place, p.notice === 'cancelled');
   if (stale !== undefined) return { send: false, reason: stale };
-  if (p.notice === 'changed' && hasNewer(deps, teamId, noticePrefix(p.sessionNumber, p.userId, 'changed'), p)) return { send: false, reason: 'superseded' };
+  // One DM per news: a later change (or a later seat, after this one was lost and won again)
+  // that has gone or will go out says it for this one.
+  if (p.notice !== 'cancelled' && hasNewer(deps, teamId, noticePrefix(p.sessionNumber, p.userId, p.notice), p)) return { send: false, reason: 'superseded' };
   return { send: true, session };
 }
 

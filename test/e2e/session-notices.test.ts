@@ -248,6 +248,23 @@ describe('change notices', () => {
     const first = noticeRows(t).find((j) => j.key === `notice:${s.number}:U0BOB:changed:1`)!;
     expect([first.status, reasonOf(first)]).toEqual(['skipped', 'superseded']);
   });
+  it('the change that supersedes an untold one names both: a time change, then a link change, is told as "time and place"', async () => {
+    const { t, delivered } = await start();
+    const s = await sessionWith(t, ['U0BOB']);
+    t.fake.always('chat.postMessage', { status: 429, retryAfter: 120 });
+    await edit(t, s.number, '10:00');
+    await t.fake.waitForCalls('chat.postMessage', 1);
+    await t.scheduler.idle();
+    t.clock.advance(MINUTE);
+    const linkOnly = await submitSchedule(t, { time: '10:00', capacity: '2', link: 'https://meet.example.com/new' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(linkOnly.text).toBe('');
+    await t.scheduler.idle();
+    t.fake.clearScripts();
+    await tickUntilSettled(t, 5);
+    expect(changedDms(delivered, 'U0BOB')).toHaveLength(1);
+    expect(changedDms(delivered, 'U0BOB')[0]).toContain('The time and place of');
+    expect(changedDms(delivered, 'U0BOB')[0]).toContain('16:00 CET');
+  });
 });
 
 describe('promotion notices', () => {
@@ -292,6 +309,26 @@ describe('promotion notices', () => {
       ['session_invite', 'not_a_participant'],
       ['session_notice', 'not_a_participant'],
     ]);
+  });
+  it('a second promotion before the first seat DM could go out gives one seat DM, not two', async () => {
+    const { t, delivered } = await start();
+    const s = await sessionWith(t, ['U0BOB'], ['U0CAROL']);
+    t.fake.always('chat.postMessage', { status: 429, retryAfter: 120 });
+    await t.command(`leave ${s.number}`, { user: 'U0BOB' });
+    await t.fake.waitForCalls('chat.postMessage', 1);
+    await t.scheduler.idle();
+    // Carol leaves, queues again behind Dan's seat, and gets it again when Dan leaves.
+    await t.command(`leave ${s.number}`, { user: 'U0CAROL' });
+    await t.command(`join ${s.number}`, { user: 'U0DAN' });
+    await t.command(`join ${s.number}`, { user: 'U0CAROL' });
+    await t.command(`leave ${s.number}`, { user: 'U0DAN' });
+    await t.scheduler.idle();
+    t.fake.clearScripts();
+    await tickUntilSettled(t, 5);
+    expect(seatDms(delivered, 'U0CAROL')).toHaveLength(1);
+    const first = noticeRows(t).find((j) => j.key === `notice:${s.number}:U0CAROL:promoted:0`)!;
+    expect([first.status, reasonOf(first)]).toEqual(['skipped', 'superseded']);
+    expect(noticeRows(t).find((j) => j.key === `notice:${s.number}:U0CAROL:promoted:0.2`)!.status).toBe('done');
   });
 });
 
