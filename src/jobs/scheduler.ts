@@ -250,6 +250,9 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   async function tick(): Promise<TickReport> {
     // A kick's pass is short; a tick waits for it rather than being skipped for a minute.
     while (running !== undefined && runningKick) await running.catch(() => undefined);
+    // stop() may have come while this tick waited: it has already awaited the pass there was,
+    // and the database is about to close, so no new pass may start.
+    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
     if (running !== undefined) {
       log.warn('previous scheduler pass still running; this tick is skipped');
       return { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: true };
