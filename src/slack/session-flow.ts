@@ -238,7 +238,15 @@ export function leaveFlow(deps: AppDeps, actor: Actor, number: number): FlowOutc
  */
 export function cancelFlow(deps: AppDeps, actor: Actor, number: number, reason: string | null): FlowOutcome {
   const { session, notifyIds } = cancelSession(serviceDeps(deps), actor.teamId, number, actor, reason);
-  const told = notifyIds.length === 0 ? 'Nobody had joined yet.' : `${notifyIds.length} ${notifyIds.length === 1 ? 'person gets' : 'people get'} a DM.`;
+  const svc = serviceDeps(deps);
+  const reachable = notifyIds.filter((userId) => mayDirectMessage(svc, actor.teamId, userId)).length;
+  const unreachable = notifyIds.length - reachable;
+  // Said as it is: people who turned Peerloop's DMs off are not told, and the host should know.
+  const told =
+    notifyIds.length === 0
+      ? 'Nobody had joined yet.'
+      : `${reachable} ${reachable === 1 ? 'person gets' : 'people get'} a DM.` +
+        (unreachable === 0 ? '' : ` ${unreachable} ${unreachable === 1 ? 'person has' : 'people have'} Peerloop DMs turned off and won't be told.`);
   return {
     text: `Cancelled ${label(session)}. ${told}`,
     followUp: async () => {

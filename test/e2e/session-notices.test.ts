@@ -191,7 +191,8 @@ describe('cancel notices', () => {
     const { t, delivered } = await start();
     const s = await sessionWith(t, ['U0BOB', 'U0CAROL']);
     expect((await t.command('optout', { user: 'U0CAROL' })).status).toBe(200);
-    await t.command(`cancel ${s.number}`);
+    const res = await t.command(`cancel ${s.number}`);
+    expect(res.json.text).toContain("1 person gets a DM. 1 person has Peerloop DMs turned off and won't be told.");
     await t.fake.waitFor(() => cancelledDms(delivered, 'U0BOB').length === 1 && filesOf(delivered, 'U0BOB', 'CANCEL').length === 1, 'Bob told');
     await t.scheduler.idle();
     expect(cancelledDms(delivered, 'U0CAROL')).toHaveLength(0);
