@@ -1,0 +1,1 @@
+CREATE INDEX `participants_team_session_state_idx` ON `participants` (`team_id`,`session_number`,`left_at`,`role`,`waitlisted`);
