@@ -11,6 +11,8 @@ export function escapeMrkdwn(text: string): string {
 
 /** Cuts to `max` characters with an ellipsis, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
+  // UTF-16 length is never below the character count: a short text needs no splitting (the common case).
+  if (text.length <= max) return text;
   const chars = Array.from(text);
   if (chars.length <= max) return text;
   return `${chars.slice(0, max - 1).join('')}…`;
