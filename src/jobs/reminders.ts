@@ -7,7 +7,7 @@ import type { JobHandler } from './types.js';
 /** Sends one reminder DM, after checking at send time that it still makes sense. */
 export const sendReminder: JobHandler = async ({ deps, job }) => {
   const payload = ReminderJob.parse(job.payload);
-  const check = checkReminder(serviceDeps(deps), job.teamId, payload);
+  const check = checkReminder(serviceDeps(deps), job.teamId, payload, deps.config.defaultTimeZone);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const { session, timeZone } = check;
   const message = buildReminderMessage({

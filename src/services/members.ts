@@ -55,11 +55,6 @@ export function isAdmin(member: Pick<Member, 'userId' | 'isSlackAdmin'> | undefi
   return member.isSlackAdmin || extraAdmins.includes(member.userId);
 }
 
-/** The zone to show this person times in: their Slack zone, else the workspace's. */
-export function memberTimeZone(member: Pick<Member, 'timeZone'> | undefined, workspaceZone: string): string {
-  return member?.timeZone ?? workspaceZone;
-}
-
 function isKnownZone(zone: string | null | undefined): zone is string {
   return zone != null && isValidTimeZone(zone);
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob, sqliteOf, type JobStatus } from './jobs.js';
-import { memberTimeZone } from './members.js';
+import { chooseZone } from './members.js';
 import { getSession, listParticipants, type Session } from './sessions.js';
 import { getSettings, parseStoredSettings } from './settings.js';
 
@@ -109,7 +109,7 @@ export type ReminderSkipReason = 'session_deleted' | 'session_cancelled' | 'sess
  *   unless a shorter reminder for the same session is also already due: then only that one goes,
  *   so nobody gets two reminders in the same minute.
  */
-export function checkReminder(deps: ServiceDeps, teamId: string, payload: ReminderPayload): ReminderCheck {
+export function checkReminder(deps: ServiceDeps, teamId: string, payload: ReminderPayload, fallbackZone: string): ReminderCheck {
   // Everything the check needs in one indexed read: it runs once per reminder, thousands of
   // times in a busy minute.
   const row = checkStatement(deps).get(payload.userId, payload.userId, teamId, payload.sessionNumber) as CheckRow | undefined;
@@ -134,7 +134,7 @@ export function checkReminder(deps: ServiceDeps, teamId: string, payload: Remind
     link: row.link,
     hostId: row.host_id,
   };
-  return { send: true, session, timeZone: memberTimeZone({ timeZone: row.member_zone }, row.workspace_zone) };
+  return { send: true, session, timeZone: chooseZone(row.member_zone, row.workspace_zone, fallbackZone) };
 }
 
 interface CheckRow {

@@ -39,7 +39,15 @@ export interface ActionSpec {
 
 export function blockActionsBody(
   actions: ActionSpec[],
-  who: Who & { responseUrl?: string; channel?: string; messageTs?: string; view?: Record<string, unknown>; container?: Record<string, unknown> } = {},
+  who: Who & {
+    responseUrl?: string;
+    channel?: string;
+    messageTs?: string;
+    view?: Record<string, unknown>;
+    container?: Record<string, unknown>;
+    /** The clicker's home workspace when it is not the message's (Slack Connect, Enterprise Grid). */
+    userTeam?: string;
+  } = {},
 ): string {
   const team = who.team ?? 'T0TEST';
   const user = who.user ?? 'U0ALICE';
@@ -47,7 +55,7 @@ export function blockActionsBody(
   const messageTs = who.messageTs ?? blockActions.message.ts;
   const payload: Record<string, unknown> = {
     ...blockActions,
-    user: { ...blockActions.user, id: user, team_id: team },
+    user: { ...blockActions.user, id: user, team_id: who.userTeam ?? team },
     team: { ...blockActions.team, id: team },
     channel: { ...blockActions.channel, id: channel },
     container: who.container ?? { ...blockActions.container, channel_id: channel, message_ts: messageTs },
@@ -62,7 +70,7 @@ export function blockActionsBody(
     })),
   };
   if (who.view !== undefined) {
-    payload.view = { ...viewSubmission.view, team_id: team, ...who.view };
+    payload.view = { ...viewSubmission.view, team_id: team, app_installed_team_id: team, ...who.view };
     payload.container = { type: 'view', view_id: (who.view.id as string | undefined) ?? viewSubmission.view.id };
     delete payload.message;
     delete payload.channel;
@@ -90,6 +98,7 @@ export function viewSubmissionBody(view: ViewSpec, who: Who = {}): string {
       ...viewSubmission.view,
       id: view.id ?? viewSubmission.view.id,
       team_id: team,
+      app_installed_team_id: team,
       callback_id: view.callback_id,
       private_metadata: view.private_metadata ?? '',
       blocks: view.blocks ?? [],

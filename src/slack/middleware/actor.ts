@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { ensureWorkspace } from '../../services/workspaces.js';
-import { getMember, isAdmin, isProfileStale, memberTimeZone, upsertMember, type MemberProfile } from '../../services/members.js';
+import { chooseZone, getMember, isAdmin, isProfileStale, upsertMember, type MemberProfile } from '../../services/members.js';
 import { serviceDeps, type Actor, type AppDeps } from '../deps.js';
 
 function field(value: unknown, ...path: string[]): unknown {
@@ -16,10 +16,24 @@ function firstString(...values: unknown[]): string | undefined {
   return values.find((v): v is string => typeof v === 'string' && v !== '');
 }
 
-/** Team and user of any payload Slack sends (slash command, interaction or event). */
+/**
+ * Team and user of any payload Slack sends (slash command, interaction or event). The team is
+ * the workspace the payload belongs to, in Bolt's own order (App.js buildSource): the
+ * installation the event was delivered for, the command's workspace, the workspace a modal was
+ * opened from, the workspace whose message was clicked, and only then the clicker's own
+ * workspace. In a Slack Connect or Grid shared channel `user.team_id` is the clicker's home
+ * workspace, not the one whose card they clicked, so it must come last: a Join on workspace A's
+ * card #1 means A's session #1.
+ */
 export function payloadIdentity(body: unknown): { teamId: string; userId: string | undefined; teamName: string | undefined } | undefined {
-  // Enterprise Grid interactions carry the acting user's own workspace in user.team_id.
-  const teamId = firstString(field(body, 'team_id'), field(body, 'user', 'team_id'), field(body, 'team', 'id'), field(body, 'view', 'team_id'));
+  const teamId = firstString(
+    field(body, 'authorizations', '0', 'team_id'),
+    field(body, 'team_id'),
+    field(body, 'view', 'app_installed_team_id'),
+    field(body, 'team', 'id'),
+    field(body, 'user', 'team_id'),
+    field(body, 'view', 'team_id'),
+  );
   if (teamId === undefined) return undefined;
   const userId = firstString(field(body, 'user_id'), field(body, 'user', 'id'), field(body, 'event', 'user'), field(body, 'event', 'user', 'id'));
   return { teamId, userId, teamName: firstString(field(body, 'team_domain'), field(body, 'team', 'domain')) };
@@ -54,7 +68,8 @@ export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareAr
         userId,
         member,
         workspace,
-        timeZone: memberTimeZone(member, workspace.timeZone),
+        // Validated: a zone this runtime does not know would throw deep in the date maths.
+        timeZone: chooseZone(member.timeZone, workspace.timeZone, deps.config.defaultTimeZone),
         isAdmin: isAdmin(member, deps.config.admins),
       };
       context.actor = actor;

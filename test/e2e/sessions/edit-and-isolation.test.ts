@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../../src/db/schema.js';
 import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
 import type { TestApp } from '../../support/app.js';
+import { createSession } from '../../support/factories.js';
 import { click, participantRows, scheduleOk, sessionRows, submitSchedule, startSessionsTestApp } from './helpers.js';
 
 let t: TestApp;
@@ -163,5 +164,26 @@ describe('workspaces are isolated', () => {
 
     expect(getRow(ours.number)).toMatchObject({ title: 'Ours', status: 'scheduled', sequence: ours.sequence });
     expect(participantRows(t, ours.number).every((p) => p.attended === 'unknown')).toBe(true);
+  });
+
+  it("a click in a shared channel acts on the card's workspace, not the clicker's home workspace", async () => {
+    const ours = await scheduleOk(t, { title: 'Shared channel card' });
+    // The clicker's own workspace happens to have a session with the same number.
+    createSession(t.database.db, { teamId: 'T0EXT', number: ours.number, title: 'Theirs' });
+    t.fake.reset();
+    await t.action(click(SessionActions.join, String(ours.number)), { team: 'T0TEST', userTeam: 'T0EXT', user: 'U0GUEST' });
+    await t.fake.waitForResponse(1);
+    expect(participantRows(t, ours.number, 'T0TEST').some((p) => p.userId === 'U0GUEST')).toBe(true);
+    expect(participantRows(t, ours.number, 'T0EXT').some((p) => p.userId === 'U0GUEST')).toBe(false);
+  });
+});
+
+describe('time zones Slack sends that this runtime does not know', () => {
+  it('fall back to the workspace zone instead of failing the join', async () => {
+    const s = await scheduleOk(t, { title: 'Zone fallback' });
+    t.fake.setUser({ id: 'U0ODDZONE', name: 'odd', tz: 'Not/AZone' });
+    const res = await t.command(`join ${s.number}`, { user: 'U0ODDZONE' });
+    expect(res.json.text).toContain("You're in");
+    expect(res.json.text).toMatch(/\d{2}:\d{2} UTC/);
   });
 });
