@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
 import type { AppDeps } from './slack/deps.js';
-import { close, createHttpServer, listen, listenError } from './slack/http-server.js';
+import { AppError } from './errors.js';
+import { createHttpServer, listen, SHUTDOWN_GRACE_MS, type PeerloopServer } from './slack/http-server.js';
 import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import { createRoutes } from './slack/routes.js';
@@ -11,6 +11,8 @@ import { createRoutes } from './slack/routes.js';
 /** Slack payloads are a few KB; anything near this is not from Slack and is refused with 413. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
 export const EVENTS_PATH = '/slack/events';
+/** How long a first Socket Mode connection may take before start-up gives up with one line. */
+export const SOCKET_CONNECT_DEADLINE_MS = 30_000;
 
 export interface PeerloopApp {
   bolt: App;
@@ -39,19 +41,27 @@ function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): Au
 }
 
 /** Builds the Bolt app with every listener registered. No side effects until start(). */
-export function createApp(deps: AppDeps): PeerloopApp {
+export interface AppOptions {
+  /** How long a first Socket Mode connection may take (default SOCKET_CONNECT_DEADLINE_MS). */
+  socketConnectDeadlineMs?: number;
+}
+
+export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp {
+  const connectDeadlineMs = options.socketConnectDeadlineMs ?? SOCKET_CONNECT_DEADLINE_MS;
   const { config } = deps;
   const boltLogger = toBoltLogger(deps.logger);
-  const customRoutes = createRoutes(deps);
+  // Set when shutdown begins: /healthz answers 503 from then on.
+  let stopping = false;
+  const routes = createRoutes(deps, { stopping: () => stopping });
 
   // HTTP mode: Bolt's receiver does signature checks and parsing; we own the server around it.
-  // Socket Mode: Bolt's socket receiver, which also serves /healthz on PORT.
+  // Socket Mode: Bolt's socket receiver for Slack's payloads; our own server still serves
+  // /healthz and the calendars on PORT (Bolt's would route them through path-to-regexp).
   const httpReceiver = config.slack.socketMode
     ? undefined
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret!,
         endpoints: EVENTS_PATH,
-        customRoutes,
         logger: boltLogger,
         bodyLimit: BODY_LIMIT_BYTES,
         // The ack goes out as soon as a listener calls ack(); work after it continues (tracked below).
@@ -61,9 +71,8 @@ export function createApp(deps: AppDeps): PeerloopApp {
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
         logger: boltLogger,
-        customRoutes,
         // clientOptions: apps.connections.open must go to SLACK_API_URL too (GovSlack, the test fake).
-        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : undefined;
   const receiver = httpReceiver ?? socketReceiver!;
@@ -98,37 +107,48 @@ export function createApp(deps: AppDeps): PeerloopApp {
     deps.logger.error({ err: error }, 'unhandled error in a listener');
   });
 
-  let server: Server | undefined;
+  let http: PeerloopServer | undefined;
+  const settle = async (graceMs: number) => {
+    const all = Promise.allSettled([...inFlight]);
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+  };
   return {
     bolt,
     async start(port = config.port) {
       await bolt.init();
+      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
+      const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
-        // /healthz is served by the receiver's own HTTP server, which Bolt keeps on a field its
-        // types mark private, hence the cast. Bolt listens without an error handler, so a port in
-        // use would end the process with a stack trace: it is caught here and said in one line.
-        const healthServer = (socketReceiver as unknown as { httpServer?: Server }).httpServer;
-        let refuse: ((error: unknown) => void) | undefined;
-        const listenFailed = new Promise<never>((_, reject) => {
-          refuse = (error) => reject(listenError(error, config.port));
-          healthServer?.once('error', refuse);
+        // The SDK retries apps.connections.open for many minutes (right for reconnects later); a
+        // first connection that cannot be made is a setting to check, said within a minute.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new AppError('slack_error', `SLACK_APP_TOKEN: could not open the Socket Mode connection within ${Math.ceil(connectDeadlineMs / 1000)} s. Check that this machine can reach ${config.slack.apiUrl}.`)),
+            connectDeadlineMs,
+          );
         });
         try {
-          await Promise.race([bolt.start(), listenFailed]);
+          await Promise.race([bolt.start(), deadline]);
+        } catch (error) {
+          await bolt.stop().catch(() => undefined);
+          await http.close(0);
+          throw error;
         } finally {
-          if (refuse !== undefined) healthServer?.off('error', refuse);
+          clearTimeout(timer);
         }
-        // With PORT=0 the system picked the port.
-        const address = healthServer?.address();
-        return { port: typeof address === 'object' && address !== null ? address.port : port };
       }
-      server = createHttpServer(httpReceiver!.requestListener, deps.logger);
-      return { port: await listen(server, port) };
+      return { port: bound };
     },
     async stop() {
-      if (server !== undefined) await close(server);
-      else await bolt.stop();
-      await Promise.allSettled([...inFlight]);
+      stopping = true;
+      if (socketReceiver !== undefined) {
+        // Acks travel on the socket: let work in flight answer before it closes.
+        await settle(SHUTDOWN_GRACE_MS);
+        await bolt.stop();
+      }
+      await http?.close();
+      await settle(SHUTDOWN_GRACE_MS);
     },
   };
 }

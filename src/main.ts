@@ -78,7 +78,13 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now": whatever is still running is cut off (a job mid-send is
+      // retried by the next start, as after a crash).
+      logger.warn({ signal }, 'second signal while stopping: exiting at once');
+      logger.flush();
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down: no new requests, finishing work in flight');
     try {

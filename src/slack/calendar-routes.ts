@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import { buildFeedForToken, buildSessionIcsForToken, sessionIcsFilename } from '../services/calendar.js';
 import { serviceDeps, type AppDeps } from './deps.js';
+import type { Route } from './routes.js';
 
 /** `<token>.ics`: the token is 43 base64url characters (see services/calendar.ts). */
 const FEED_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;
@@ -26,15 +26,11 @@ function sendNotFound(res: ServerResponse): void {
   res.end('Not found\n');
 }
 
-function param(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 /**
  * GET /calendar/<token>.ics (the workspace feed) and GET /calendar/<token>/session-<n>.ics
  * (one session). Always served; the URLs are only shown when PUBLIC_URL is set.
  */
-export function calendarRoutes(deps: AppDeps): CustomRoute[] {
+export function calendarRoutes(deps: AppDeps): Route[] {
   const handle = (res: ServerResponse, method: string | undefined, build: () => { body: string; filename: string } | undefined) => {
     try {
       const found = build();
@@ -50,24 +46,22 @@ export function calendarRoutes(deps: AppDeps): CustomRoute[] {
   };
   return [
     {
-      path: '/calendar/:file',
-      method: ['GET', 'HEAD'],
-      handler: (req, res) =>
+      segments: ['calendar', ':file'],
+      handle: (req, res, params) =>
         handle(res, req.method, () => {
-          const token = FEED_FILE.exec(param(req.params?.file))?.[1];
+          const token = FEED_FILE.exec(params.file ?? '')?.[1];
           if (token === undefined) return undefined;
           const body = buildFeedForToken(serviceDeps(deps), token);
           return body === undefined ? undefined : { body, filename: 'peerloop-sessions.ics' };
         }),
     },
     {
-      path: '/calendar/:token/:file',
-      method: ['GET', 'HEAD'],
-      handler: (req, res) =>
+      segments: ['calendar', ':token', ':file'],
+      handle: (req, res, params) =>
         handle(res, req.method, () => {
-          const number = SESSION_FILE.exec(param(req.params?.file))?.[1];
+          const number = SESSION_FILE.exec(params.file ?? '')?.[1];
           if (number === undefined) return undefined;
-          const body = buildSessionIcsForToken(serviceDeps(deps), param(req.params?.token), Number(number));
+          const body = buildSessionIcsForToken(serviceDeps(deps), params.token ?? '', Number(number));
           return body === undefined ? undefined : { body, filename: sessionIcsFilename(Number(number)) };
         }),
     },

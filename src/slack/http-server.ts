@@ -5,32 +5,100 @@ import { AppError } from '../errors.js';
 /** Bytes of an oversized upload we read and discard so the client can see our 413. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
+/** How long shutdown waits for requests in progress before closing their connections anyway. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 /**
- * The HTTP server in front of Bolt's request listener. Bolt answers 413 for an oversized body
- * but leaves the rest of the upload unread, so the client sees a reset instead of the answer;
- * here whatever a response left unread is drained (up to a bound), and requests Bolt does not
- * route get a plain 404.
+ * Keep-alive idle time, longer than the 60 s idle timeout of common load balancers (AWS ALB's
+ * default): the balancer then closes first and never sends a request on a connection we are
+ * closing, which it would answer with a sporadic 502.
  */
-export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, logger: Logger): Server {
+const KEEP_ALIVE_MS = 65_000;
+
+export interface HttpServerOptions {
+  /** Our own routes (/healthz, calendars); answers and returns true when it served the request. */
+  routes: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Bolt's request listener (HTTP mode), for everything the routes do not serve. */
+  bolt?: (req: IncomingMessage, res: ServerResponse) => void;
+  logger: Logger;
+}
+
+export interface PeerloopServer {
+  server: Server;
+  /**
+   * Stops taking requests and resolves once those in progress have finished (at most
+   * SHUTDOWN_GRACE_MS, then their connections are closed). Requests that still arrive on an open
+   * keep-alive connection are answered with `Connection: close`, and every connection is closed
+   * as soon as it goes idle, so a busy client cannot keep the process alive.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The HTTP server in front of our routes and Bolt's request listener. Bolt answers 413 for an
+ * oversized body but leaves the rest of the upload unread, so the client sees a reset instead of
+ * the answer; here whatever a response left unread is drained (up to a bound), and requests
+ * nobody routes get a plain 404.
+ */
+export function createHttpServer(options: HttpServerOptions): PeerloopServer {
+  const { routes, bolt, logger } = options;
+  let stopping = false;
+  // Responses not yet finished: when shutdown begins, those whose headers are not out yet are
+  // told to close their connection after them.
+  const unfinished = new Set<ServerResponse>();
   const server = createServer((req, res) => {
-    res.on('finish', () => drainUnread(req));
+    unfinished.add(res);
+    res.on('close', () => unfinished.delete(res));
+    res.on('finish', () => {
+      drainUnread(req);
+      // During shutdown a connection is closed as soon as its last response is out.
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+    if (stopping) res.setHeader('connection', 'close');
     try {
-      listener(req, res);
+      if (routes(req, res)) return;
+      if (bolt === undefined) {
+        notFound(res);
+        return;
+      }
+      bolt(req, res);
     } catch (error) {
-      // Bolt throws HTTPReceiverDeferredRequestError for paths it does not serve.
+      // Bolt throws HTTPReceiverDeferredRequestError for paths it does not serve. The path is not
+      // logged: a calendar URL carries its secret token.
       if ((error as { code?: string }).code !== 'slack_bolt_http_receiver_deferred_request_error') {
-        logger.error({ err: error, path: req.url }, 'request listener failed');
+        logger.error({ err: error, method: req.method }, 'request listener failed');
       }
-      if (!res.headersSent) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: false, error: 'not_found' }));
-      }
+      if (!res.headersSent) notFound(res);
     }
   });
   // Slack retries after 3 s; a connection idle longer than this is not Slack.
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
-  return server;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  return {
+    server,
+    close(graceMs = SHUTDOWN_GRACE_MS) {
+      stopping = true;
+      for (const res of unfinished) if (!res.headersSent) res.setHeader('connection', 'close');
+      return new Promise((resolve) => {
+        const deadline = setTimeout(() => {
+          logger.warn({ graceMs }, 'requests still open at the shutdown deadline; closing their connections');
+          server.closeAllConnections();
+        }, graceMs);
+        deadline.unref();
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ ok: false, error: 'not_found' }));
 }
 
 function drainUnread(req: IncomingMessage): void {
@@ -64,12 +132,4 @@ export function listenError(error: unknown, port: number): unknown {
   if (code === 'EADDRINUSE') return new AppError('config_invalid', `PORT ${port} is already in use by another program: stop that program, or set PORT to a free port.`, { cause: error });
   if (code === 'EACCES') return new AppError('config_invalid', `PORT ${port} needs privileges this user does not have: pick a port above 1023.`, { cause: error });
   return error;
-}
-
-/** Stops accepting connections and resolves once the ones in progress have finished. */
-export function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
 }

@@ -1,21 +1,73 @@
-import type { CustomRoute } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calendarRoutes } from './calendar-routes.js';
 import type { AppDeps } from './deps.js';
 
-/** GET /healthz: 200 only when a real query against the database file succeeds. */
-export function healthRoute(deps: AppDeps): CustomRoute {
+/**
+ * The plain HTTP routes Peerloop serves beside Slack's /slack/events: /healthz and the calendar
+ * files. Routed here, in front of Bolt and in both modes (in Socket Mode there is no Bolt HTTP
+ * server at all), by splitting the path into its raw segments: nothing is URL-decoded, so a
+ * malformed escape such as `%zz` is just a path that matches nothing (Bolt's path-to-regexp
+ * routing threw on it, and in Socket Mode left the connection hanging).
+ */
+export interface Route {
+  /** The path's segments, e.g. ['calendar', ':token', ':file']; `:name` captures one segment. */
+  segments: readonly string[];
+  handle(req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>): void;
+}
+
+const METHODS = new Set(['GET', 'HEAD']);
+
+export interface ServerState {
+  /** True once shutdown has begun: /healthz then answers 503 so a load balancer drains us. */
+  stopping(): boolean;
+}
+
+/** GET or HEAD /healthz: 200 only when a real query against the database file succeeds. */
+export function healthRoute(deps: AppDeps, state: ServerState): Route {
   return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req, res) => {
-      const ok = deps.database.isHealthy();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(ok ? { ok: true } : { ok: false, error: 'database_unavailable' }));
+    segments: ['healthz'],
+    handle: (req, res) => {
+      const error = state.stopping() ? 'shutting_down' : deps.database.isHealthy() ? undefined : 'database_unavailable';
+      const body = JSON.stringify(error === undefined ? { ok: true } : { ok: false, error });
+      res.writeHead(error === undefined ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
     },
   };
 }
 
-/** Extra HTTP routes the app serves beside /slack/events. */
-export function createRoutes(deps: AppDeps): CustomRoute[] {
-  return [healthRoute(deps), ...calendarRoutes(deps)];
+function matchSegments(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i += 1) {
+    const want = pattern[i]!;
+    const got = segments[i]!;
+    if (want.startsWith(':')) params[want.slice(1)] = got;
+    else if (want !== got) return undefined;
+  }
+  return params;
+}
+
+/**
+ * Returns a request handler that answers the routes and says whether it did; anything else
+ * (POST /slack/events in HTTP mode) is left to the caller. GET and HEAD only; another method on
+ * a known path gets 405.
+ */
+export function createRoutes(deps: AppDeps, state: ServerState): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const routes = [healthRoute(deps, state), ...calendarRoutes(deps)];
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const segments = path.split('/').slice(1);
+    for (const route of routes) {
+      const params = matchSegments(route.segments, segments);
+      if (params === undefined) continue;
+      if (!METHODS.has(req.method ?? '')) {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Method not allowed\n');
+        return true;
+      }
+      route.handle(req, res, params);
+      return true;
+    }
+    return false;
+  };
 }

@@ -61,6 +61,8 @@ export interface TestAppOptions {
    * runs no scheduler), so the notices they plan wait in the jobs table for tick().
    */
   kick?: boolean;
+  /** Passed to createApp (e.g. a short Socket Mode connect deadline). */
+  appOptions?: AppOptions;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const deps: AppDeps = { config, database, clock, logger, messenger };
   // As main.ts wires it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
   if (options.kick !== false) deps.runDueJobs = (teamId) => scheduler.kick(teamId);
-  const app = createApp(deps);
+  const app = createApp(deps, options.appOptions);
   const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: options.planners ?? jobPlanners, tick: config.schedulerTick });
   const { port } = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
