@@ -44,7 +44,11 @@ export interface Messenger {
   /** `hash` makes Slack refuse the update if the view changed since it was read. */
   updateView(teamId: string, args: { view_id: string; hash?: string; view: ViewJson }): Promise<void>;
   publishHome(teamId: string, args: { user_id: string; view: ViewJson }): Promise<void>;
-  fetchProfile(teamId: string, userId: string): Promise<MemberProfile>;
+  /**
+   * users.info as a profile. `quick`: one try with a short timeout, for a caller that must still
+   * ack within Slack's 3 s (a person's first interaction).
+   */
+  fetchProfile(teamId: string, userId: string, options?: { quick?: boolean }): Promise<MemberProfile>;
   /** Whether an account is a bot or deactivated (users.info); a session host must be a person. */
   fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean }>;
   /** Posts to a response_url (slash command or interaction); used for replies after ack. */
@@ -89,10 +93,13 @@ export interface MessengerOptions {
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
 export const SLACK_CALL_RETRIES = { retries: 2, factor: 4, minTimeout: 250, maxTimeout: 2_000, randomize: true } as const;
 
-export function createWebClient(config: Config, logger: Logger, retryConfig: { retries: number } = SLACK_CALL_RETRIES): WebClient {
+/** A lookup made before an ack gets this long, once: the ack must leave within Slack's 3 s. */
+export const QUICK_CALL_TIMEOUT_MS = 1_200;
+
+export function createWebClient(config: Config, logger: Logger, retryConfig: { retries: number } = SLACK_CALL_RETRIES, timeout = SLACK_CALL_TIMEOUT_MS): WebClient {
   return new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
-    timeout: SLACK_CALL_TIMEOUT_MS,
+    timeout,
     retryConfig,
     rejectRateLimitedCalls: true,
     logger: toBoltLogger(logger),
@@ -106,6 +113,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   // SDK; a scheduled one is retried by the scheduler's backoff, an interactive one fails with a
   // message. (Reads, updates and views keep the quick retries: repeating them is harmless.)
   const postingClient = options.client ?? createWebClient(config, logger, { retries: 0 });
+  const quickClient = options.client ?? createWebClient(config, logger, { retries: 0 }, QUICK_CALL_TIMEOUT_MS);
   const log = logger.child({ component: 'messenger' });
   const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined));
   // DM channel ids never change for a (workspace, person) pair; caching saves a call per DM.
@@ -222,8 +230,8 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     async publishHome(teamId, args) {
       await call(teamId, 'views.publish', () => client.views.publish(args as unknown as ViewsPublishArguments));
     },
-    async fetchProfile(teamId, userId) {
-      const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
+    async fetchProfile(teamId, userId, lookup = {}) {
+      const res = await call(teamId, 'users.info', () => (lookup.quick === true ? quickClient : client).users.info({ user: userId }));
       const user = res.user;
       return {
         name: user?.profile?.display_name || user?.real_name || user?.name || null,

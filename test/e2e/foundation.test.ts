@@ -52,11 +52,12 @@ describe('/peer help over signed HTTP', () => {
     expect(t.fake.callsTo('users.info').filter((c) => c.args.user === 'U0ALICE').length).toBeLessThanOrEqual(1);
   });
 
-  it('still answers when users.info fails, and records the person without a zone', async () => {
-    t.fake.script('users.info', { error: 'user_not_found' });
+  it('still answers when users.info fails, records the person without a zone, and asks once more after the reply', async () => {
+    t.fake.script('users.info', { error: 'user_not_found' }, { error: 'user_not_found' });
     const res = await t.command('help', { user: 'U0NEWBIE' });
     expect(res.status).toBe(200);
     expect(res.json.response_type).toBe('ephemeral');
+    await t.fake.waitFor(() => t.fake.callsTo('users.info').filter((c) => c.args.user === 'U0NEWBIE').length === 2, 'the second users.info');
     const member = t.database.db.select().from(members).where(eq(members.userId, 'U0NEWBIE')).get();
     expect(member?.timeZone).toBeNull();
     expect(member?.profileFetchedAt).toBeNull();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, EVENTS_PATH, type PeerloopApp } from '../../src/app.js';
+import { createApp, EVENTS_PATH, type AppOptions, type PeerloopApp } from '../../src/app.js';
 import { createSettableClock, type SettableClock } from '../../src/clock.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { openDb, type DbHandle } from '../../src/db/client.js';

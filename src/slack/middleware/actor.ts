@@ -40,41 +40,67 @@ export function payloadIdentity(body: unknown): { teamId: string; userId: string
 }
 
 /**
- * Resolves the acting person before any listener runs: the workspace row, the member row
- * (users.info on first contact, then once a day) and their zone and admin rights. Listeners
- * read `context.actor`. A failing users.info never blocks the person: they are recorded
- * without a profile and it is tried again on their next interaction.
+ * Resolves the acting person before any listener runs: the workspace row, the member row and
+ * their zone and admin rights. Listeners read `context.actor`.
+ *
+ * Nothing here may make the ack late (Slack gives 3 s, and a late ack is an error the person
+ * sees even though the command ran): a known person is served from their stored profile and, at
+ * most once a day, users.info refreshes it after the listener has answered. Only a first
+ * contact asks Slack before the listener runs, once and briefly (QUICK_CALL_TIMEOUT_MS); if
+ * that does not answer the person is recorded without a profile (times then show in the
+ * workspace's zone) and it is asked again, patiently, after the reply.
  */
 export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareArgs> {
   const services = serviceDeps(deps);
+  // One refresh per person at a time, however many requests they send meanwhile.
+  const refreshing = new Set<string>();
+
+  async function refreshProfile(teamId: string, userId: string): Promise<void> {
+    const key = `${teamId}:${userId}`;
+    if (refreshing.has(key)) return;
+    refreshing.add(key);
+    try {
+      upsertMember(services, teamId, userId, await deps.messenger.fetchProfile(teamId, userId));
+    } catch (error) {
+      deps.logger.warn({ teamId, userId, err: error }, 'users.info failed; the stored profile stays until the next try');
+    } finally {
+      refreshing.delete(key);
+    }
+  }
+
   return async ({ body, context, next }) => {
     const identity = payloadIdentity(body);
     // Events about the workspace itself (app_uninstalled) have no acting person.
-    if (identity?.userId !== undefined && field(body, 'event', 'type') !== 'app_uninstalled' && field(body, 'event', 'type') !== 'tokens_revoked') {
-      const { teamId, userId } = identity;
-      const workspace = ensureWorkspace(services, teamId, { timeZone: deps.config.defaultTimeZone, name: identity.teamName });
-      let member = getMember(services, teamId, userId);
-      if (member === undefined || isProfileStale(services, member)) {
-        let profile: MemberProfile | undefined;
-        try {
-          profile = await deps.messenger.fetchProfile(teamId, userId);
-        } catch (error) {
-          deps.logger.warn({ teamId, userId, err: error }, 'users.info failed; continuing without a profile');
-        }
-        member = upsertMember(services, teamId, userId, profile);
-      }
-      const actor: Actor = {
-        teamId,
-        userId,
-        member,
-        workspace,
-        // Validated: a zone this runtime does not know would throw deep in the date maths.
-        timeZone: chooseZone(member.timeZone, workspace.timeZone, deps.config.defaultTimeZone),
-        isAdmin: isAdmin(member, deps.config.admins),
-      };
-      context.actor = actor;
+    if (identity?.userId === undefined || field(body, 'event', 'type') === 'app_uninstalled' || field(body, 'event', 'type') === 'tokens_revoked') {
+      await next();
+      return;
     }
+    const { teamId, userId } = identity;
+    const workspace = ensureWorkspace(services, teamId, { timeZone: deps.config.defaultTimeZone, name: identity.teamName });
+    let member = getMember(services, teamId, userId);
+    let refreshAfter = member !== undefined && isProfileStale(services, member);
+    if (member === undefined) {
+      let profile: MemberProfile | undefined;
+      try {
+        profile = await deps.messenger.fetchProfile(teamId, userId, { quick: true });
+      } catch (error) {
+        deps.logger.warn({ teamId, userId, err: error }, 'users.info did not answer in time on first contact; continuing without a profile');
+        refreshAfter = true;
+      }
+      member = upsertMember(services, teamId, userId, profile);
+    }
+    const actor: Actor = {
+      teamId,
+      userId,
+      member,
+      workspace,
+      // Validated: a zone this runtime does not know would throw deep in the date maths.
+      timeZone: chooseZone(member.timeZone, workspace.timeZone, deps.config.defaultTimeZone),
+      isAdmin: isAdmin(member, deps.config.admins),
+    };
+    context.actor = actor;
     await next();
+    if (refreshAfter) await refreshProfile(teamId, userId);
   };
 }
 
