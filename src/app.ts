@@ -26,17 +26,21 @@ export interface PeerloopApp {
  * Bolt's single-workspace authorization, but asking auth.test (for the bot's own ids, which
  * ignoreSelf needs) once and keeping the answer; a failed ask is retried on the next request.
  */
-function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): Authorize<boolean> {
+function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): { authorize: Authorize<boolean>; warm(): Promise<void> } {
   let identity: Promise<{ botId: string | undefined; botUserId: string | undefined }> | undefined;
-  return async ({ isEnterpriseInstall }) => {
-    identity ??= client.auth.test({ token: botToken }).then(
+  const ask = () =>
+    (identity ??= client.auth.test({ token: botToken }).then(
       (result) => ({ botId: result.bot_id, botUserId: result.user_id }),
       (error: unknown) => {
         identity = undefined;
         throw error;
       },
-    );
-    return { botToken, isEnterpriseInstall, ...(await identity) };
+    ));
+  return {
+    authorize: async ({ isEnterpriseInstall }) => ({ botToken, isEnterpriseInstall, ...(await ask()) }),
+    // Asked at start-up, so the first request's ack does not wait for a Slack round trip (a
+    // failure is not fatal here: it is asked again on the first request).
+    warm: () => ask().then(() => undefined, () => undefined),
   };
 }
 
@@ -77,12 +81,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     : undefined;
   const receiver = httpReceiver ?? socketReceiver!;
 
+  const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client);
   const bolt = new App({
     receiver,
     // Not `token` + `tokenVerificationEnabled: false`: Bolt 5.1 then calls auth.test on every
     // incoming request (its cache is overwritten each time), a Slack round trip before each ack.
     // main.ts verifies the token itself (auth.test) to print a clear message when it is wrong.
-    authorize: createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client),
+    authorize: botAuthorization.authorize,
     logger: boltLogger,
     // Listeners send through deps.messenger; Bolt's own client is only pointed at the same API.
     clientOptions: { slackApiUrl: config.slack.apiUrl },
@@ -116,6 +121,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     bolt,
     async start(port = config.port) {
       await bolt.init();
+      await botAuthorization.warm();
       http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
