@@ -18,6 +18,52 @@ function withDefault<T extends z.ZodType>(schema: T, fallback: z.input<T>) {
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
 
+/**
+ * An address that paths are appended to (PUBLIC_URL + `/calendar/...`, SLACK_API_URL + method
+ * name), so it may carry a path but nothing that would end up in the middle of the result: a
+ * query string or fragment breaks every link, and a user name or password would be posted into
+ * Slack with each one.
+ */
+function baseUrl(notAUrl: string, why: string) {
+  return z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^https?$/, error: notAUrl }))
+    .pipe(
+      z.string().superRefine((url, ctx) => {
+        const parts: string[] = [];
+        // Checked on the text: `new URL('https://x/?')` reports an empty search yet keeps the "?".
+        if (url.includes('?')) parts.push('the query string ("?...")');
+        if (url.includes('#')) parts.push('the fragment ("#...")');
+        const { username, password } = new URL(url);
+        if (username !== '' || password !== '' || /^[^:/?#]+:\/\/[^/?#]*@/.test(url)) parts.push('the user name and password');
+        if (parts.length > 0) {
+          const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+          ctx.addIssue({ code: 'custom', message: `must be a plain address: remove ${list} (${why})` });
+        }
+      }),
+    );
+}
+
+/** The userinfo part of anything URL-like (`scheme://user:pw@host`, or `user:pw@host`) hidden. */
+function redactCredentials(value: string): string {
+  return value.replace(/^((?:[^:/?#]+:)?\/\/)?[^/?#]*@/, (_match, scheme: string | undefined) => `${scheme ?? ''}***@`);
+}
+
+/**
+ * The spelling to store for a zone Intl accepts in any case: `europe/berlin` -> `Europe/Berlin`.
+ * Intl also swaps some current names for old aliases (`Asia/Kolkata` -> `Asia/Calcutta`,
+ * `Europe/Kyiv` -> `Europe/Kiev` on Node 20), so a name typed in mixed case is kept as typed
+ * unless only its case differs from Intl's; an all-lower or all-upper alias gets Intl's name.
+ */
+function canonicalTimeZone(zone: string): string {
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  if (resolved.toLowerCase() === zone.toLowerCase()) return resolved;
+  return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
+}
+
+const PORT_RANGE = 'must be a whole number from 0 to 65535, in plain digits';
+
 export const Env = z
   .object({
     SLACK_BOT_TOKEN: optionalText.pipe(
@@ -31,27 +77,34 @@ export const Env = z
     SLACK_APP_TOKEN: optionalText.pipe(
       z.string().regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token starting with xapp- (Basic Information > App-Level Tokens, scope connections:write)').optional(),
     ),
-    SLACK_API_URL: withDefault(
-      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }),
-      'https://slack.com/api/',
-    ).transform((url) => (url.endsWith('/') ? url : `${url}/`)),
-    // 0 asks the system for a free port (tests and benchmarks use it).
-    PORT: withDefault(z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int('must be a whole number from 0 to 65535').min(0, 'must be a whole number from 0 to 65535').max(65535, 'must be a whole number from 0 to 65535'), '3000'),
+    // Exactly one trailing slash: the Web API client appends the method name to it as-is.
+    SLACK_API_URL: withDefault(baseUrl('must be an http(s) URL such as https://slack.com/api/', 'Peerloop appends each Web API method name to it'), 'https://slack.com/api/').transform(
+      (url) => `${url.replace(/\/+$/, '')}/`,
+    ),
+    // 0 asks the system for a free port (tests and benchmarks use it). Plain digits only: Number()
+    // would also read `1e3` and `0x50`.
+    PORT: withDefault(
+      z.string().trim().regex(/^\d+$/, PORT_RANGE).transform(Number).pipe(z.number().max(65535, PORT_RANGE)),
+      '3000',
+    ),
     DATABASE_PATH: withDefault(z.string().min(1), './data/peerloop.db'),
     LOG_LEVEL: withDefault(
-      z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be one of trace, debug, info, warn, error, fatal, silent' }),
+      z.string().trim().toLowerCase().pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be one of trace, debug, info, warn, error, fatal, silent' })),
       'info',
     ),
     DEFAULT_TIMEZONE: withDefault(
-      z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+      z.string().trim().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York').transform(canonicalTimeZone),
       'UTC',
     ),
     PEERLOOP_ADMINS: withDefault(z.string(), '')
       .transform((raw) => raw.split(/[\s,]+/).filter(Boolean))
       .pipe(z.array(z.string().regex(slackUserId, 'must be Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL'))),
+    // A path prefix (https://example.com/peerloop) is kept; links append /calendar/... to it.
     PUBLIC_URL: optionalText.pipe(
-      z
-        .url({ protocol: /^https?$/, error: 'must be the public http(s) address of this app, such as https://peerloop.example.com' })
+      baseUrl(
+        'must be the public http(s) address of this app, such as https://peerloop.example.com',
+        'Peerloop appends /calendar/... to it and posts those links in Slack',
+      )
         .transform((url) => url.replace(/\/+$/, ''))
         .optional(),
     ),
@@ -84,17 +137,20 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 
 /** Parses an environment; every problem becomes one line naming the variable. */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
-  const parsed = Env.safeParse(env);
+  const blank = (name: string) => (env[name] ?? '').trim() === '';
+  // Socket Mode never verifies request signatures, so a leftover SLACK_SIGNING_SECRET, valid or
+  // not, is not read at all rather than blocking start-up.
+  const input = blank('SLACK_APP_TOKEN') ? env : { ...env, SLACK_SIGNING_SECRET: undefined };
+  const parsed = Env.safeParse(input);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const raw = env[name];
-        const shown = raw === undefined || raw.trim() === '' || /TOKEN|SECRET/.test(name) ? '' : ` (got "${raw}")`;
+        const raw = input[name];
+        const shown = raw === undefined || raw.trim() === '' || /TOKEN|SECRET/.test(name) ? '' : ` (got "${redactCredentials(raw.trim())}")`;
         return `${name} ${issue.message}${shown}`;
       });
   // HTTP mode needs the signing secret to verify requests; Socket Mode does not.
-  const blank = (name: string) => (env[name] ?? '').trim() === '';
   if (blank('SLACK_APP_TOKEN') && blank('SLACK_SIGNING_SECRET')) {
     problems.push(
       'SLACK_SIGNING_SECRET is not set: paste the Signing Secret from Basic Information > App Credentials (or set SLACK_APP_TOKEN to use Socket Mode instead)',

@@ -151,11 +151,117 @@ describe('parseConfig bad input: one line naming the variable', () => {
     const userToken = 'xoxp-999-zq9marker';
     const badSecret = 'not-hex-zq9marker!';
     const badAppToken = 'xoxb-wrong-kind-zq9marker';
-    const lines = problems(parseConfig({ SLACK_BOT_TOKEN: userToken, SLACK_SIGNING_SECRET: badSecret, SLACK_APP_TOKEN: badAppToken }));
-    expect(lines.map((l) => l.split(' ')[0]).sort()).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
-    const all = lines.join('\n');
+    // The signing secret is only read in HTTP mode (no SLACK_APP_TOKEN), so it is checked on its own.
+    const socketLines = problems(parseConfig({ SLACK_BOT_TOKEN: userToken, SLACK_APP_TOKEN: badAppToken }));
+    expect(socketLines.map((l) => l.split(' ')[0]).sort()).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    const httpLines = problems(parseConfig({ SLACK_BOT_TOKEN: userToken, SLACK_SIGNING_SECRET: badSecret }));
+    expect(httpLines.map((l) => l.split(' ')[0]).sort()).toEqual(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    const all = [...socketLines, ...httpLines].join('\n');
     expect(all).toContain('xoxb-');
     for (const value of [userToken, badSecret, badAppToken, 'zq9marker']) expect(all).not.toContain(value);
+  });
+});
+
+describe('parseConfig URLs: only an address, nothing links cannot carry', () => {
+  it.each([
+    ['a query string', 'https://peerloop.example.com/?a=1', 'query string'],
+    ['an empty query string', 'https://peerloop.example.com/?', 'query string'],
+    ['a fragment', 'https://peerloop.example.com/#f', 'fragment'],
+  ])('PUBLIC_URL with %s is refused, quoting the value', (_what, value, reason) => {
+    const line = expectOneLineAbout(withEnv({ PUBLIC_URL: value }), 'PUBLIC_URL');
+    expect(line).toContain(reason);
+    expect(line).toContain(`(got "${value}")`);
+  });
+
+  it('PUBLIC_URL with a user name and password is refused, and the credentials are not printed', () => {
+    const line = expectOneLineAbout(withEnv({ PUBLIC_URL: 'https://alice:zq9pass@peerloop.example.com/' }), 'PUBLIC_URL');
+    expect(line).toContain('user name and password');
+    expect(line).toContain('(got "https://***@peerloop.example.com/")');
+    expect(line).not.toContain('alice');
+    expect(line).not.toContain('zq9pass');
+  });
+
+  it('PUBLIC_URL with a user name only is refused too', () => {
+    const line = expectOneLineAbout(withEnv({ PUBLIC_URL: 'https://alice@peerloop.example.com' }), 'PUBLIC_URL');
+    expect(line).not.toContain('alice');
+  });
+
+  it('PUBLIC_URL keeps a path prefix and drops trailing slashes (links append /calendar/...)', () => {
+    expect(ok(withEnv({ PUBLIC_URL: 'https://example.com/peerloop' })).publicUrl).toBe('https://example.com/peerloop');
+    expect(ok(withEnv({ PUBLIC_URL: 'https://example.com/peerloop/' })).publicUrl).toBe('https://example.com/peerloop');
+    expect(ok(withEnv({ PUBLIC_URL: ' https://peerloop.example.com// ' })).publicUrl).toBe('https://peerloop.example.com');
+  });
+
+  it.each([
+    ['a query string', 'https://slack.com/api/?x=1', 'query string'],
+    ['a fragment', 'https://slack.com/api/#top', 'fragment'],
+  ])('SLACK_API_URL with %s is refused, quoting the value', (_what, value, reason) => {
+    const line = expectOneLineAbout(withEnv({ SLACK_API_URL: value }), 'SLACK_API_URL');
+    expect(line).toContain(reason);
+    expect(line).toContain(`(got "${value}")`);
+  });
+
+  it('SLACK_API_URL with credentials is refused without printing them', () => {
+    const line = expectOneLineAbout(withEnv({ SLACK_API_URL: 'https://bob:zq9pass@slack.com/api/' }), 'SLACK_API_URL');
+    expect(line).toContain('(got "https://***@slack.com/api/")');
+    expect(line).not.toContain('zq9pass');
+    expect(line).not.toContain('bob');
+  });
+
+  it('SLACK_API_URL ends in exactly one slash (the SDK appends the method name to it)', () => {
+    expect(ok(withEnv({ SLACK_API_URL: 'https://slack-gov.com/api' })).slack.apiUrl).toBe('https://slack-gov.com/api/');
+    expect(ok(withEnv({ SLACK_API_URL: 'https://slack-gov.com/api/' })).slack.apiUrl).toBe('https://slack-gov.com/api/');
+    expect(ok(withEnv({ SLACK_API_URL: 'https://slack-gov.com/api///' })).slack.apiUrl).toBe('https://slack-gov.com/api/');
+  });
+
+  it('a value that is not a URL at all still gets one line, with credential-like parts hidden', () => {
+    const line = expectOneLineAbout(withEnv({ PUBLIC_URL: 'carol:zq9pass@peerloop' }), 'PUBLIC_URL');
+    expect(line).not.toContain('zq9pass');
+  });
+});
+
+describe('parseConfig PORT: digits only', () => {
+  it.each(['1e3', '0x50', '0b1', '+80', '80 80', '3000abc'])('PORT=%s is refused, quoting the value', (value) => {
+    const line = expectOneLineAbout(withEnv({ PORT: value }), 'PORT');
+    expect(line).toContain('whole number from 0 to 65535');
+    expect(line).toContain(`(got "${value}")`);
+  });
+
+  it('accepts plain digits, with surrounding spaces, up to 65535', () => {
+    expect(ok(withEnv({ PORT: '65535' })).port).toBe(65535);
+    expect(ok(withEnv({ PORT: ' 8080 ' })).port).toBe(8080);
+    expectOneLineAbout(withEnv({ PORT: '65536' }), 'PORT');
+  });
+});
+
+describe('parseConfig LOG_LEVEL and DEFAULT_TIMEZONE forgive case and spaces', () => {
+  it.each([
+    ['INFO', 'info'],
+    [' debug ', 'debug'],
+    ['Warn', 'warn'],
+  ])('LOG_LEVEL=%j becomes %s', (value, level) => {
+    expect(ok(withEnv({ LOG_LEVEL: value })).logLevel).toBe(level);
+  });
+
+  it.each([
+    ['europe/berlin', 'Europe/Berlin'],
+    [' America/New_York ', 'America/New_York'],
+    ['utc', 'UTC'],
+    ['america/argentina/buenos_aires', new Intl.DateTimeFormat('en-US', { timeZone: 'America/Argentina/Buenos_Aires' }).resolvedOptions().timeZone],
+  ])('DEFAULT_TIMEZONE=%j is stored as %s', (value, zone) => {
+    expect(ok(withEnv({ DEFAULT_TIMEZONE: value })).defaultTimeZone).toBe(zone);
+  });
+
+  it.each(['Asia/Kolkata', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires', 'Etc/UTC'])(
+    'a correctly written current name (%s) is kept, not swapped for the alias Intl reports',
+    (zone) => {
+      expect(ok(withEnv({ DEFAULT_TIMEZONE: zone })).defaultTimeZone).toBe(zone);
+    },
+  );
+
+  it('an unknown zone is still refused, quoting the value', () => {
+    const line = expectOneLineAbout(withEnv({ DEFAULT_TIMEZONE: ' europe/atlantis ' }), 'DEFAULT_TIMEZONE');
+    expect(line).toContain('europe/atlantis');
   });
 });
 
@@ -165,6 +271,19 @@ describe('parseConfig Socket Mode', () => {
     expect(config.slack.socketMode).toBe(true);
     expect(config.slack.appToken).toBe(APP_TOKEN);
     expect(config.slack.signingSecret).toBeUndefined();
+  });
+
+  it('ignores a leftover SLACK_SIGNING_SECRET entirely, even one that is not valid', () => {
+    for (const leftover of ['not-hex-zq9marker!', 'abc', SECRET]) {
+      const config = ok(parseConfig({ SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: leftover }));
+      expect(config.slack.socketMode).toBe(true);
+      expect(config.slack.signingSecret).toBeUndefined();
+    }
+  });
+
+  it('an app token of the wrong kind is still reported, and the signing secret is not', () => {
+    const lines = problems(parseConfig({ SLACK_BOT_TOKEN: TOKEN, SLACK_APP_TOKEN: 'xoxb-wrong', SLACK_SIGNING_SECRET: 'nothex' }));
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['SLACK_APP_TOKEN']);
   });
 
   it('still needs the bot token', () => {
