@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { TEST_SIGNING_SECRET } from '../support/sign.js';
@@ -136,6 +137,20 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('is not a SQLite database');
     expect(readFileSync(path).equals(garbage)).toBe(true);
+  }, SPAWN_TIMEOUT_MS);
+
+  it("DATABASE_PATH pointing at another application's SQLite database, which is left untouched", async () => {
+    const path = join(work, 'other-app.db');
+    const other = new Database(path);
+    other.exec("create table invoices (id integer primary key, total integer); insert into invoices (total) values (42)");
+    other.close();
+    const bytes = readFileSync(path);
+    const lines = expectCleanRefusal(await run(validEnv({ DATABASE_PATH: path })));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^DATABASE_PATH: /);
+    expect(lines[0]).toContain("another application's SQLite database");
+    expect(lines[0]).toContain('"invoices"');
+    expect(readFileSync(path).equals(bytes)).toBe(true);
   }, SPAWN_TIMEOUT_MS);
 
   it('a token Slack refuses (invalid_auth): names SLACK_BOT_TOKEN', async () => {
