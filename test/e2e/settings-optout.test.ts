@@ -113,6 +113,9 @@ describe('/peer settings', () => {
     ['leadTimes', '1h, 2h, 3h, 4h', '1 to 3'],
     ['leadTimes', '8d', 'out of range'],
     ['leadTimes', 'soon', 'not a lead time'],
+    ['leadTimes', '24 h, 15 x', '"15 x" is not a lead time'],
+    ['leadTimes', '1.5h', '"1.5h" is not a lead time'],
+    ['leadTimes', '24 h, 15 m, 1 h, 5 m', '1 to 3'],
     ['messagesPerMinute', '601', '1 to 600'],
     ['messagesPerMinute', '2.5', '1 to 600'],
     ['pollQuestion', '   ', 'poll question'],
@@ -143,6 +146,22 @@ describe('/peer settings', () => {
       messagesPerMinute: 120,
     });
     expect(storedSettings()?.timeZone).toBe('Europe/Berlin');
+  });
+
+  it.each([
+    ['24h, 15m', [1440, 15]],
+    ['24 h, 15 m', [1440, 15]],
+    ['1d 2h', [1440, 120]],
+    ['90m', [90]],
+    ['90', [90]],
+    ['1 day, 15 min', [1440, 15]],
+    ['2 days; 1 hour and 30 minutes', [2880, 60, 30]],
+    ['24H 15M', [1440, 15]],
+  ] as const)('reads the lead times %j the way a person means them', async (leadTimes, minutes) => {
+    await t.command('help', { user: 'U0ADMIN' });
+    const res = await submitSettings('U0ADMIN', { leadTimes });
+    expect(res.json.response_action).toBe('update');
+    expect(getSettings(serviceDeps(t.deps), TEAM).reminderLeadMinutes).toEqual(minutes);
   });
 
   it('re-plans the reminders of upcoming sessions and moves pending weekly DMs when those settings change', async () => {

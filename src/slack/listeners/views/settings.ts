@@ -10,10 +10,22 @@ import { SettingsViews } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
 import { noticeView, toBoltView } from '../../bolt-view.js';
 
-/** "24h, 15m" / "1d" / "90" (minutes) -> minutes, largest first; each bad part named in the message. */
+/** Minutes per unit, for every way people write one (no unit means minutes). */
+const LEAD_UNITS: Readonly<Record<string, number>> = Object.fromEntries([
+  ...['d', 'day', 'days'].map((u) => [u, 1440] as const),
+  ...['h', 'hr', 'hrs', 'hour', 'hours'].map((u) => [u, 60] as const),
+  ...['m', 'min', 'mins', 'minute', 'minutes'].map((u) => [u, 1] as const),
+]);
+
+/**
+ * "24h, 15m" / "24 h, 15 m" / "1d 2h" / "1 day, 15 min" / "90" (minutes) -> minutes, largest
+ * first; each bad part named in the message. Commas, semicolons and "and" separate lead times,
+ * and so does a space before a number; a space between a number and its unit does not (people
+ * type "24 h"), so "1d 2h" is two lead times, as "24h 15m" always was.
+ */
 export const LeadTimesField = z.string().transform((text, ctx) => {
   const parts = text
-    .split(/[,;\s]+/)
+    .split(/\s*(?:[,;]|\band\b)\s*|\s+(?=\d)/i)
     .map((p) => p.trim())
     .filter(Boolean);
   if (parts.length === 0 || parts.length > 3) {
@@ -22,13 +34,13 @@ export const LeadTimesField = z.string().transform((text, ctx) => {
   }
   const minutes: number[] = [];
   for (const part of parts) {
-    const match = /^(\d{1,6})\s*(d|h|m|min)?$/i.exec(part);
-    if (match === null) {
+    const match = /^(\d{1,6})\s*([a-z]*)$/i.exec(part);
+    const perUnit = match === null ? undefined : match[2] === '' ? 1 : LEAD_UNITS[match[2]!.toLowerCase()];
+    if (match === null || perUnit === undefined) {
       ctx.addIssue({ code: 'custom', message: `"${part.slice(0, 20)}" is not a lead time. Use minutes, hours or days, like 15m, 24h or 2d.` });
       return z.NEVER;
     }
-    const unit = (match[2] ?? 'm').toLowerCase();
-    const value = Number(match[1]) * (unit === 'd' ? 1440 : unit === 'h' ? 60 : 1);
+    const value = Number(match[1]) * perUnit;
     if (value < LEAD_MINUTES_MIN || value > LEAD_MINUTES_MAX) {
       ctx.addIssue({ code: 'custom', message: `${part} is out of range: each lead time must be from ${LEAD_MINUTES_MIN}m to ${formatLeadMinutes(LEAD_MINUTES_MAX)} (7 days).` });
       return z.NEVER;
