@@ -107,6 +107,15 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       jobLog.error('no handler for this job kind; recorded as failed');
       return;
     }
+    if (job.attempts > maxAttempts) {
+      // Every claim counts an attempt, but only a thrown error checks the limit. A job whose lease
+      // keeps running out (its run kills or hangs the process, e.g. out of memory) never throws
+      // here, so without this it would be taken over and run again forever.
+      failJob(sdeps, job, 'lease_expired_repeatedly');
+      report.failed += 1;
+      jobLog.error({ maxAttempts }, 'job lease ran out on every attempt; recorded as failed without running it again');
+      return;
+    }
     jobLog.info('job attempt');
     try {
       const outcome = await handler({ deps, job });

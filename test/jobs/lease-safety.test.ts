@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
-import { createScheduler, DEFAULT_LEASE_MS } from '../../src/jobs/scheduler.js';
+import { createScheduler, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS } from '../../src/jobs/scheduler.js';
 import type { JobHandler } from '../../src/jobs/types.js';
-import { scheduleJob } from '../../src/services/jobs.js';
+import { claimDueJobs, scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { serviceDeps } from '../../src/slack/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -39,5 +39,55 @@ describe('a job whose lease ran low while it waited in its batch', () => {
     await scheduler.tick();
     expect(runs).toEqual(['slow:1', 'slow:2']);
     expect(row()?.status).toBe('done');
+  });
+});
+
+describe('a job whose lease keeps running out', () => {
+  const TEAM = 'T0CRASH';
+  const row = (key: string) => t.database.db.select().from(jobs).where(and(eq(jobs.teamId, TEAM), eq(jobs.key, key))).get();
+
+  /** A process claims the job and dies before finishing it (a send that crashes the process, an OOM): the lease runs out. */
+  function claimAndDie(times: number): void {
+    for (let i = 0; i < times; i += 1) {
+      expect(claimDueJobs(serviceDeps(t.deps), 10, DEFAULT_LEASE_MS, 'doomed', [], undefined).map((j) => j.teamId)).toContain(TEAM);
+      t.clock.advance(DEFAULT_LEASE_MS + 1);
+    }
+  }
+
+  it('is still run on its last allowed attempt', async () => {
+    const svc = serviceDeps(t.deps);
+    ensureWorkspace(svc, TEAM, { timeZone: 'UTC' });
+    scheduleJob(svc, { teamId: TEAM, kind: 'crashy', key: 'crashy:last', runAt: t.clock.now() - 1 });
+    claimAndDie(DEFAULT_MAX_ATTEMPTS - 1);
+    const runs: string[] = [];
+    const crashy: JobHandler = async ({ job }) => {
+      runs.push(job.key);
+      return { status: 'done' };
+    };
+    const scheduler = createScheduler(t.deps, { handlers: { crashy }, planners: [], tick: '* * * * *' });
+    await scheduler.tick();
+    expect(runs).toEqual(['crashy:last']);
+    expect(row('crashy:last')).toMatchObject({ status: 'done', attempts: DEFAULT_MAX_ATTEMPTS });
+  });
+
+  it('is recorded as failed (lease_expired_repeatedly) once its attempts are used up, without running it again', async () => {
+    const svc = serviceDeps(t.deps);
+    ensureWorkspace(svc, TEAM, { timeZone: 'UTC' });
+    scheduleJob(svc, { teamId: TEAM, kind: 'crashy', key: 'crashy:1', runAt: t.clock.now() - 1 });
+    claimAndDie(DEFAULT_MAX_ATTEMPTS);
+    const runs: string[] = [];
+    const crashy: JobHandler = async ({ job }) => {
+      runs.push(job.key);
+      return { status: 'done' };
+    };
+    const scheduler = createScheduler(t.deps, { handlers: { crashy }, planners: [], tick: '* * * * *' });
+    const report = await scheduler.tick();
+    expect(runs).toEqual([]);
+    expect(report.failed).toBe(1);
+    expect(row('crashy:1')).toMatchObject({ status: 'failed', lastError: 'lease_expired_repeatedly', leaseUntil: null });
+    // Nothing left to claim: the next tick does not pick it up again.
+    t.clock.advance(DEFAULT_LEASE_MS + 1);
+    await scheduler.tick();
+    expect(runs).toEqual([]);
   });
 });
