@@ -3,7 +3,7 @@ import { mayDirectMessage } from '../services/delivery.js';
 import { defineJobKind } from '../services/jobs.js';
 import { resolvePersonZone } from '../services/members.js';
 import { getSettings } from '../services/settings.js';
-import { getWeekOverview, parseWeeklyKey, planWeeklyDms, WEEKLY_KIND, weeklyWindow } from '../services/weekly.js';
+import { getWeekOverview, parseWeeklyKey, planMissedWeeklyDm, planWeeklyDms, WEEKLY_KIND, weeklyWindow } from '../services/weekly.js';
 import { listWorkspaceIds } from '../services/workspaces.js';
 import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
 import { serviceDeps } from '../slack/deps.js';
@@ -15,7 +15,7 @@ export const weeklyJob = defineJobKind(WEEKLY_KIND, z.object({ userId: z.string(
 /**
  * weekly:<user>:<week>: the "your week" DM, composed at send time. Late is fine (the app was
  * down): it still goes out until the next week's DM is due, listing what is still ahead; after
- * that it is skipped as too_late, because the next one covers the same days.
+ * that it is skipped as too_late, and the week in progress gets its DM instead.
  */
 export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   const { userId } = weeklyJob.parse(job.payload);
@@ -26,7 +26,12 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   const zone = resolvePersonZone(services, job.teamId, userId, deps.config.defaultTimeZone);
   const { endsAt } = weeklyWindow(getSettings(services, job.teamId), week.weekId, zone);
   const now = deps.clock.now();
-  if (now >= endsAt) return { status: 'skipped', reason: 'too_late' };
+  if (now >= endsAt) {
+    // The next one covers the same days, but after downtime across two due times it was never
+    // planned: this stale job hands over to the week in progress, which the same pass then sends.
+    planMissedWeeklyDm(services, job.teamId, userId, zone);
+    return { status: 'skipped', reason: 'too_late' };
+  }
   const overview = getWeekOverview(services, job.teamId, userId, endsAt);
   if (overview.mine.length === 0 && overview.suggestions.length === 0) return { status: 'skipped', reason: 'nothing_to_show' };
   const message = buildWeeklyMessage({ timeZone: zone, nowMs: now, mine: overview.mine, suggestions: overview.suggestions });

@@ -80,6 +80,41 @@ export function weeklyWindow(settings: Pick<WorkspaceSettings, 'weeklyDay' | 'we
   return { dueAt, endsAt: nextLocalOccurrence(settings.weeklyDay, settings.weeklyHour, zone, dueAt + 1) };
 }
 
+/** The ISO week before `weekId` (plain date arithmetic on its Monday: no zone involved). */
+function previousWeekId(weekId: string): string {
+  const monday = Date.parse(`${isoWeekMonday(weekId)}T00:00:00Z`);
+  return isoWeekId(new Date(monday - 7 * 24 * 60 * 60_000).toISOString().slice(0, 10));
+}
+
+/**
+ * The week whose weekly DM is due at `atMs` for a person in `zone`: its due time has passed and
+ * the next week's has not. That is the local week holding `atMs`, or the one before while this
+ * week's day and hour are still ahead.
+ */
+export function currentWeeklyWeek(settings: Pick<WorkspaceSettings, 'weeklyDay' | 'weeklyHour'>, zone: string, atMs: number): { weekId: string; dueAt: number; endsAt: number } {
+  const thisWeek = isoWeekId(localDateYmd(atMs, zone));
+  const window = weeklyWindow(settings, thisWeek, zone);
+  if (window.dueAt <= atMs) return { weekId: thisWeek, ...window };
+  const lastWeek = previousWeekId(thisWeek);
+  return { weekId: lastWeek, ...weeklyWindow(settings, lastWeek, zone) };
+}
+
+/**
+ * Plans the weekly DM of the week in progress for someone whose pending DM turned out to be for
+ * a week that is over. The planner only ever plans the next occurrence, so downtime across two
+ * due times (down Sunday to the Tuesday a week later) leaves the week in progress unplanned;
+ * the stale job hands over to it, due at once, and it is sent until the next week's is due.
+ * Only a stale job triggers this, so someone who becomes active mid-week still waits for the
+ * next due time as before. A key already there (sent, skipped) is left alone: one per week.
+ * Returns the key when it planned one.
+ */
+export function planMissedWeeklyDm(deps: ServiceDeps, teamId: string, userId: string, zone: string): string | undefined {
+  const now = deps.clock.now();
+  const { weekId } = currentWeeklyWeek(getSettings(deps, teamId), zone, now);
+  const key = weeklyKey(userId, weekId);
+  return scheduleJob(deps, { teamId, kind: WEEKLY_KIND, key, runAt: now, payload: { userId } }) ? key : undefined;
+}
+
 /**
  * Creates each active member's next weekly job (at their next local occurrence). Idempotent:
  * a known key is left alone, so this can run on every tick. Returns how many were created.

@@ -142,14 +142,46 @@ describe('the weekly "your week" DM', () => {
     expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${full} Window functions`);
     expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('done');
 
-    // Down for more than a week: the stale week's DM is skipped, the next one is planned.
+    // Down for more than a week: the stale week's DM is skipped; the week in progress (its DM was
+    // due at 09:00, the next one is not) still gets its DM, late; the next one is planned.
+    const ahead = createSession(t.database.db, { teamId: TEAM, title: 'Query plans', startsAt: Date.UTC(2026, 10, 18, 15, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: ahead.number, userId: 'U0NY', joinedAt: Date.UTC(2026, 10, 3) });
     t.fake.reset();
     t.clock.set(Date.UTC(2026, 10, 16, 15, 0)); // past Monday 16 Nov 09:00 in New York
     await t.tick();
     expect(weeklyJob('U0NY', '2026-W46')?.status).toBe('skipped');
     expect(reason(weeklyJob('U0NY', '2026-W46'))).toBe('too_late');
-    expect(dmsTo('U0NY')).toHaveLength(0);
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Query plans`);
+    expect(weeklyJob('U0NY', '2026-W47')?.status).toBe('done');
     expect(weeklyJob('U0NY', '2026-W48')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 23, 14, 0) });
+  });
+
+  it('after downtime across two due times, skips the stale week and sends the week in progress once', async () => {
+    setupWeekOfDstChange();
+    const ahead = createSession(t.database.db, { teamId: TEAM, title: 'Indexes', startsAt: Date.UTC(2026, 10, 12, 15, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: ahead.number, userId: 'U0NY', joinedAt: Date.UTC(2026, 9, 30) });
+    t.clock.set(Date.UTC(2026, 9, 30, 12, 0)); // Friday 30 Oct: the week of 2 Nov is planned
+    await t.tick();
+    expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('pending');
+
+    // Down from Sunday 1 Nov until Tuesday 10 Nov: the DMs of 2 Nov and 9 Nov were both due meanwhile.
+    t.clock.set(Date.UTC(2026, 10, 10, 15, 0));
+    await t.tick();
+    expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('skipped');
+    expect(reason(weeklyJob('U0NY', '2026-W45'))).toBe('too_late');
+    expect(weeklyJob('U0NY', '2026-W46')?.status).toBe('done');
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Indexes`);
+    expect(weeklyJob('U0NY', '2026-W47')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 16, 14, 0) });
+
+    // Once: later ticks in the same week send nothing more.
+    t.clock.set(Date.UTC(2026, 10, 10, 15, 1));
+    await t.tick();
+    t.clock.set(Date.UTC(2026, 10, 13, 9, 0));
+    await t.tick();
+    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0NY:')).map((j) => j.key).sort()).toEqual(['weekly:U0NY:2026-W45', 'weekly:U0NY:2026-W46', 'weekly:U0NY:2026-W47']);
   });
 
   it('follows a change of day and hour, and sends nothing to inactive members', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoWeekId, nextLocalOccurrence } from '../../src/services/time.js';
-import { isoWeekMonday, parseWeeklyKey, weeklyWindow } from '../../src/services/weekly.js';
+import { currentWeeklyWeek, isoWeekMonday, parseWeeklyKey, weeklyWindow } from '../../src/services/weekly.js';
 
 const MONDAY = 1;
 
@@ -51,5 +51,24 @@ describe('ISO weeks and the weekly window', () => {
     expect(parseWeeklyKey('weekly:U0NY:2026-W45')).toEqual({ userId: 'U0NY', weekId: '2026-W45' });
     expect(parseWeeklyKey('weekly:U0NY')).toBeUndefined();
     expect(parseWeeklyKey('reminder:1:U0NY:15')).toBeUndefined();
+  });
+});
+
+describe('currentWeeklyWeek', () => {
+  const monday9 = { weeklyDay: MONDAY, weeklyHour: 9 };
+
+  it('is the week before until this week\'s day and hour have come, in the person\'s zone', () => {
+    // Monday 2 Nov 09:00 in New York is 14:00 UTC.
+    expect(currentWeeklyWeek(monday9, 'America/New_York', Date.UTC(2026, 10, 2, 13, 59))).toEqual({ weekId: '2026-W44', dueAt: Date.UTC(2026, 9, 26, 13, 0), endsAt: Date.UTC(2026, 10, 2, 14, 0) });
+    expect(currentWeeklyWeek(monday9, 'America/New_York', Date.UTC(2026, 10, 2, 14, 0))).toEqual({ weekId: '2026-W45', dueAt: Date.UTC(2026, 10, 2, 14, 0), endsAt: Date.UTC(2026, 10, 9, 14, 0) });
+    expect(currentWeeklyWeek(monday9, 'America/New_York', Date.UTC(2026, 10, 10, 15, 0)).weekId).toBe('2026-W46');
+  });
+
+  it('handles a Sunday DM (the last day of an ISO week) and a new year', () => {
+    const sunday9 = { weeklyDay: 0, weeklyHour: 9 };
+    expect(currentWeeklyWeek(sunday9, 'UTC', Date.UTC(2026, 10, 8, 10, 0)).weekId).toBe('2026-W45');
+    expect(currentWeeklyWeek(sunday9, 'UTC', Date.UTC(2026, 10, 14, 10, 0)).weekId).toBe('2026-W45');
+    // Monday 4 Jan 2027 at 08:00 UTC: the DM of week 1 is not due yet, so it is the last week of 2026.
+    expect(currentWeeklyWeek(monday9, 'UTC', Date.UTC(2027, 0, 4, 8, 0)).weekId).toBe('2026-W53');
   });
 });
