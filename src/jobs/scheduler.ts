@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AppError } from '../errors.js';
-import { claimDueJobs, completeJob, failJob, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
+import { claimDueJobs, completeJob, failJob, postponeJob, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
 import { serviceDeps, type AppDeps } from '../slack/deps.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobHandler, JobPlanner } from './types.js';
@@ -34,6 +34,8 @@ export interface TickReport {
   skipped: number;
   failed: number;
   retried: number;
+  /** Jobs whose handler found them not due yet and moved them to a later time. */
+  rescheduled: number;
   /** True when the pass did not run because another was still going. */
   overlapped: boolean;
 }
@@ -124,6 +126,17 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         if (!completeJob(sdeps, job, outcome.result)) jobLog.warn('job finished after its lease ran out; another process may send it again');
         report.done += 1;
         jobLog.info({ result: outcome.result }, 'job done');
+      } else if (outcome.status === 'rescheduled') {
+        if (!(outcome.runAt > deps.clock.now())) {
+          // Due again at once would be claimed again in this same pass, forever: a handler bug.
+          failJob(sdeps, job, 'rescheduled_to_the_past');
+          report.failed += 1;
+          jobLog.error({ runAt: outcome.runAt, reason: outcome.reason }, 'job rescheduled to a time that is not in the future; recorded as failed');
+          return;
+        }
+        postponeJob(sdeps, job, outcome.runAt, outcome.reason);
+        report.rescheduled += 1;
+        jobLog.info({ runAt: outcome.runAt, reason: outcome.reason }, 'job not due yet; rescheduled');
       } else {
         skipJob(sdeps, job, outcome.reason);
         report.skipped += 1;
@@ -211,11 +224,11 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       if (jobs.length === 0) break;
       await runBatch(jobs, report, pacedTeams);
     }
-    if (report.done + report.skipped + report.failed + report.retried > 0) log.info({ ...report, kick: onlyTeams !== undefined }, 'scheduler pass finished');
+    if (report.done + report.skipped + report.failed + report.retried + report.rescheduled > 0) log.info({ ...report, kick: onlyTeams !== undefined }, 'scheduler pass finished');
   }
 
   async function pass(): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
     // This pass claims every workspace's due jobs, so the kicks made so far are covered.
     kickedTeams.clear();
     await runPlanners();
@@ -224,7 +237,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function kickPass(teams: readonly string[]): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
     await drain(report, teams);
     return report;
   }
@@ -261,10 +274,10 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     while (running !== undefined && runningKick) await running.catch(() => undefined);
     // stop() may have come while this tick waited: it has already awaited the pass there was,
     // and the database is about to close, so no new pass may start.
-    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false };
+    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
     if (running !== undefined) {
       log.warn('previous scheduler pass still running; this tick is skipped');
-      return { done: 0, skipped: 0, failed: 0, retried: 0, overlapped: true };
+      return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: true };
     }
     return startPass(pass, false);
   }
@@ -297,7 +310,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       log.info('scheduler stopped');
     },
     tick: () => {
-      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, overlapped: false });
+      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false });
       return tick();
     },
     kick(teamId) {

@@ -5,7 +5,14 @@ import type { Job } from '../services/jobs.js';
  * What a handler reports back. Slack failures are not outcomes: handlers let SlackCallError
  * propagate, and the scheduler decides from its `kind` whether to retry or record a failure.
  */
-export type JobOutcome = { status: 'done'; result?: Record<string, unknown> } | { status: 'skipped'; reason: string };
+export type JobOutcome =
+  | { status: 'done'; result?: Record<string, unknown> }
+  | { status: 'skipped'; reason: string }
+  /**
+   * Not due yet after all (what the due time depends on moved since it was planned, e.g. the
+   * person's zone): run it again at `runAt`, which must be in the future. The reason is recorded.
+   */
+  | { status: 'rescheduled'; runAt: number; reason: string };
 
 export interface JobContext {
   deps: AppDeps;

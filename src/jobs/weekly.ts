@@ -24,8 +24,12 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   const services = serviceDeps(deps);
   if (!mayDirectMessage(services, job.teamId, userId)) return { status: 'skipped', reason: 'opted_out' };
   const zone = resolvePersonZone(services, job.teamId, userId, deps.config.defaultTimeZone);
-  const { endsAt } = weeklyWindow(getSettings(services, job.teamId), week.weekId, zone);
+  // Recomputed in the person's zone as it is now, not as it was when the job was planned: after
+  // a move west (Berlin to Los Angeles) the planned instant is midnight there. Same week, same
+  // key, so moving the job can never make a second DM that week.
+  const { dueAt, endsAt } = weeklyWindow(getSettings(services, job.teamId), week.weekId, zone);
   const now = deps.clock.now();
+  if (now < dueAt) return { status: 'rescheduled', runAt: dueAt, reason: 'not_due_yet' };
   if (now >= endsAt) {
     // The next one covers the same days, but after downtime across two due times it was never
     // planned: this stale job hands over to the week in progress, which the same pass then sends.

@@ -70,6 +70,7 @@ interface Statements {
   skip: Database.Statement;
   retry: Database.Statement;
   release: Database.Statement;
+  postpone: Database.Statement;
   byKey: Database.Statement;
   upsert: Database.Statement;
   listKeys: Database.Statement;
@@ -134,6 +135,9 @@ function statements(deps: ServiceDeps): Statements {
       `UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL, attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
     ),
     release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    postpone: sqlite.prepare(
+      `UPDATE jobs SET status = 'pending', run_at = ?, result = ?, lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
+    ),
     // Run on every join, leave and edit (syncSessionReminders): prepared once, not built each time.
     listKeys: sqlite.prepare(LIST_KEYS_SQL),
     cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
@@ -335,6 +339,16 @@ export function skipJob(deps: ServiceDeps, job: ClaimedJob, reason: string): boo
  */
 export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number, error: string, options: { countAttempt: boolean }): boolean {
   return statements(deps).retry.run(runAt, error, options.countAttempt ? 0 : 1, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+/**
+ * Puts a running job back to pending for a later `runAt` because its handler found it is not due
+ * yet. Not a failure, so the attempt is given back; why, and the run_at it had, are recorded in
+ * `result` (overwritten when it finishes), so a moved job can be told from one never tried.
+ */
+export function postponeJob(deps: ServiceDeps, job: ClaimedJob & Pick<Job, 'runAt'>, runAt: number, reason: string): boolean {
+  const result = JSON.stringify({ rescheduled: reason, from: job.runAt });
+  return statements(deps).postpone.run(runAt, result, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
 }
 
 /** Hands a claimed job that was never started back (shutdown between claim and run). */

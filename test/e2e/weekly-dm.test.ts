@@ -201,6 +201,44 @@ describe('the weekly "your week" DM', () => {
   });
 });
 
+describe('a person whose time zone changed', () => {
+  it('gets the weekly DM at 09:00 in their new zone: the job moves instead of sending at the old zone\'s hour, still one per week', async () => {
+    createWorkspace(t.database.db, TEAM, { timeZone: 'UTC' });
+    createMember(t.database.db, TEAM, 'U0ANNA', { timeZone: 'Europe/Berlin' });
+    const session = createSession(t.database.db, { teamId: TEAM, title: 'Pairing', startsAt: Date.UTC(2026, 10, 11, 17, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: session.number, userId: 'U0ANNA', joinedAt: Date.UTC(2026, 10, 1) });
+    t.clock.set(Date.UTC(2026, 10, 8, 12, 0)); // Sunday
+    await t.tick();
+    // Monday 9 Nov 09:00 in Berlin (CET) = 08:00 UTC.
+    expect(weeklyJob('U0ANNA', '2026-W46')?.runAt).toBe(Date.UTC(2026, 10, 9, 8, 0));
+
+    // Slack now says she is in Los Angeles (the profile refresh writes the member row).
+    t.database.sqlite.prepare('UPDATE members SET time_zone = ? WHERE team_id = ? AND user_id = ?').run('America/Los_Angeles', TEAM, 'U0ANNA');
+    t.clock.set(Date.UTC(2026, 10, 9, 8, 0)); // 00:00 in Los Angeles
+    await t.tick();
+    expect(dmsTo('U0ANNA')).toHaveLength(0);
+    // Monday 09:00 in Los Angeles (PST) = 17:00 UTC; same week, same key.
+    expect(weeklyJob('U0ANNA', '2026-W46')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 9, 17, 0), attempts: 0 });
+    expect(JSON.parse(weeklyJob('U0ANNA', '2026-W46')!.result!)).toMatchObject({ rescheduled: 'not_due_yet' });
+
+    t.clock.set(Date.UTC(2026, 10, 9, 16, 59));
+    await t.tick();
+    expect(dmsTo('U0ANNA')).toHaveLength(0);
+    t.clock.set(Date.UTC(2026, 10, 9, 17, 0));
+    await t.tick();
+    expect(dmsTo('U0ANNA')).toHaveLength(1);
+    expect(dmText(dmsTo('U0ANNA')[0]!)).toContain('America/Los_Angeles');
+    expect(dmText(dmsTo('U0ANNA')[0]!)).toContain('Wed 11 Nov, 09:00 PST');
+    expect(weeklyJob('U0ANNA', '2026-W46')?.status).toBe('done');
+
+    t.clock.set(Date.UTC(2026, 10, 10, 9, 0));
+    await t.tick();
+    expect(dmsTo('U0ANNA')).toHaveLength(1);
+    expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0ANNA:')).map((j) => j.key).sort()).toEqual(['weekly:U0ANNA:2026-W46', 'weekly:U0ANNA:2026-W47']);
+    expect(weeklyJob('U0ANNA', '2026-W47')?.runAt).toBe(Date.UTC(2026, 10, 16, 17, 0));
+  });
+});
+
 describe('opting out', () => {
   it('/peer optout stops the weekly DM (skipped as opted_out) and /peer optin brings it back', async () => {
     setupWeekOfDstChange();
