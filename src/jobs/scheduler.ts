@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AppError } from '../errors.js';
-import { claimDueJobs, completeJob, failJob, postponeJob, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
+import { claimDueJobs, completeJob, failJob, postponeJob, pruneFinishedJobs, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
 import { serviceDeps, type AppDeps } from '../slack/deps.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobHandler, JobPlanner } from './types.js';
@@ -36,6 +36,8 @@ export interface TickReport {
   retried: number;
   /** Jobs whose handler found them not due yet and moved them to a later time. */
   rescheduled: number;
+  /** Finished jobs the retention pass deleted (ticks only, not kicks). */
+  pruned: number;
   /** True when the pass did not run because another was still going. */
   overlapped: boolean;
 }
@@ -97,6 +99,16 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         // One planner failing must not stop the due jobs from going out.
         log.error({ err: error, planner: planner.name }, 'job planner failed');
       }
+    }
+  }
+
+  function prune(report: TickReport): void {
+    try {
+      report.pruned = pruneFinishedJobs(sdeps);
+      if (report.pruned > 0) log.info({ pruned: report.pruned }, 'old finished jobs deleted');
+    } catch (error) {
+      // Retention can wait for the next tick; it must not fail the pass.
+      log.error({ err: error }, 'pruning old jobs failed');
     }
   }
 
@@ -228,16 +240,18 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function pass(): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
     // This pass claims every workspace's due jobs, so the kicks made so far are covered.
     kickedTeams.clear();
     await runPlanners();
     await drain(report);
+    // After the sends, so a large first prune never delays a due message.
+    if (!stopping) prune(report);
     return report;
   }
 
   async function kickPass(teams: readonly string[]): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
+    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
     await drain(report, teams);
     return report;
   }
@@ -274,10 +288,10 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     while (running !== undefined && runningKick) await running.catch(() => undefined);
     // stop() may have come while this tick waited: it has already awaited the pass there was,
     // and the database is about to close, so no new pass may start.
-    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false };
+    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
     if (running !== undefined) {
       log.warn('previous scheduler pass still running; this tick is skipped');
-      return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: true };
+      return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: true };
     }
     return startPass(pass, false);
   }
@@ -310,7 +324,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       log.info('scheduler stopped');
     },
     tick: () => {
-      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, overlapped: false });
+      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false });
       return tick();
     },
     kick(teamId) {

@@ -74,6 +74,8 @@ interface Statements {
   byKey: Database.Statement;
   upsert: Database.Statement;
   listKeys: Database.Statement;
+  existingKeys: Database.Statement;
+  prune: Database.Statement;
   cancelPending: Database.Statement;
 }
 
@@ -140,6 +142,9 @@ function statements(deps: ServiceDeps): Statements {
     ),
     // Run on every join, leave and edit (syncSessionReminders): prepared once, not built each time.
     listKeys: sqlite.prepare(LIST_KEYS_SQL),
+    // Every tick, per workspace (the weekly planner).
+    existingKeys: sqlite.prepare(EXISTING_KEYS_SQL),
+    prune: sqlite.prepare(PRUNE_SQL),
     cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
     // Insert, or revive a row that was cancelled (or skipped for one of the reasons given as a
@@ -277,6 +282,24 @@ function keyBounds(prefix: string): [lower: string, upper: string] {
   return [prefix, upper];
 }
 
+const EXISTING_KEYS_SQL = `SELECT key FROM jobs WHERE team_id = ? AND key IN (SELECT value FROM json_each(?))`;
+
+/** What existingJobKeys runs, with its parameters; exported so a test can EXPLAIN it. */
+export function existingJobKeysStatement(teamId: string, keys: readonly string[]) {
+  return { sql: EXISTING_KEYS_SQL, params: [teamId, JSON.stringify(keys)] as const };
+}
+
+/**
+ * Which of `keys` already exist (any status). One seek per key on the (team_id, key) index, so
+ * a planner that runs every tick reads as many rows as it has candidates, never the workspace's
+ * whole job history.
+ */
+export function existingJobKeys(deps: ServiceDeps, teamId: string, keys: readonly string[]): Set<string> {
+  if (keys.length === 0) return new Set();
+  const rows = statements(deps).existingKeys.all(...existingJobKeysStatement(teamId, keys).params) as { key: string }[];
+  return new Set(rows.map((r) => r.key));
+}
+
 /** Keys (any status) that start with `keyPrefix`, with their status. */
 export function listJobKeys(deps: ServiceDeps, teamId: string, keyPrefix: string): { key: string; status: JobStatus }[] {
   return statements(deps).listKeys.all(...listJobKeysStatement(teamId, keyPrefix).params) as { key: string; status: JobStatus }[];
@@ -354,6 +377,49 @@ export function postponeJob(deps: ServiceDeps, job: ClaimedJob & Pick<Job, 'runA
 /** Hands a claimed job that was never started back (shutdown between claim and run). */
 export function releaseJob(deps: ServiceDeps, job: ClaimedJob): boolean {
   return statements(deps).release.run(deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+}
+
+/** Finished jobs are kept this long after they last changed, then deleted by the tick. */
+export const JOB_RETENTION_MS = 30 * 24 * 60 * 60_000;
+/** Rows one retention pass deletes at most: one short write transaction per tick, however large the backlog. */
+export const PRUNE_BATCH_MAX = 5_000;
+
+/**
+ * Finished (done, skipped, cancelled, failed) and untouched for the retention period. `run_at`
+ * is bounded too, so the walk is a range on the old end of jobs_due_idx (status, run_at) instead
+ * of every finished row: a claimed job finishes after its run_at, so this only holds back
+ * cancelled rows that were due further ahead (until that time is past the cutoff as well).
+ * A job about a session (payload.sessionNumber) is kept while the session has not ended: the
+ * notice checks read those rows (hasNewer: a newer notice that went out supersedes an older one;
+ * a promotion numbers its round after the earlier ones), and nothing can change a session once
+ * it has ended. INDEXED BY: once ANALYZE has seen that nearly every row is finished, SQLite
+ * would rather scan the table, which with nothing old left to delete (the usual case) reads every
+ * row on every tick. Every other re-planning path was checked to need no finished row 30 days old:
+ * reminders and polls are never planned for a time already past, and the weekly planner plans
+ * only the coming week (the week in progress, planned after downtime, has rows days old at most).
+ */
+const PRUNE_SQL = `DELETE FROM jobs WHERE id IN (
+  SELECT j.id FROM jobs j INDEXED BY jobs_due_idx
+  WHERE j.status IN ('done', 'skipped', 'cancelled', 'failed') AND j.run_at < ? AND j.updated_at < ?
+    AND NOT EXISTS (
+      SELECT 1 FROM sessions s WHERE s.team_id = j.team_id AND s.number = json_extract(j.payload, '$.sessionNumber')
+        AND s.starts_at + s.duration_min * 60000 > ?)
+  LIMIT ?)`;
+
+/** What pruneFinishedJobs runs, with its parameters; exported so a test can EXPLAIN it. */
+export function pruneFinishedJobsStatement(now: number, retentionMs: number, limit: number) {
+  const cutoff = now - retentionMs;
+  return { sql: PRUNE_SQL, params: [cutoff, cutoff, now, limit] as const };
+}
+
+/**
+ * The retention pass: deletes up to `limit` finished jobs older than `retentionMs` (see PRUNE_SQL
+ * for what is kept). Returns how many; the tick calls it once per pass, so a large backlog is
+ * worked off a batch a minute without holding the write lock for long.
+ */
+export function pruneFinishedJobs(deps: ServiceDeps, options: { retentionMs?: number; limit?: number } = {}): number {
+  const { params } = pruneFinishedJobsStatement(deps.clock.now(), options.retentionMs ?? JOB_RETENTION_MS, options.limit ?? PRUNE_BATCH_MAX);
+  return statements(deps).prune.run(...params).changes;
 }
 
 /** Counts by status, for logs, tests and the benchmark. */

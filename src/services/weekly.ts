@@ -1,7 +1,7 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { jobs } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import { rescheduleJob, scheduleJob } from './jobs.js';
+import { existingJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { chooseZone, resolvePersonZone } from './members.js';
 import { getSettings, type WorkspaceSettings } from './settings.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
@@ -136,24 +136,20 @@ export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: s
     }
     return hit;
   };
-  // Keys planned already (this runs every tick): skip them without an INSERT each.
-  const known = new Set(
-    deps.db
-      .select({ key: jobs.key })
-      .from(jobs)
-      .where(and(eq(jobs.teamId, teamId), eq(jobs.kind, WEEKLY_KIND), gte(jobs.runAt, now - 8 * 24 * 60 * 60_000)))
-      .all()
-      .map((j) => j.key),
-  );
+  const wanted = members.map((member) => {
+    // The member's zone came with the active-member query: no lookup per person.
+    const { dueAt, weekId } = occurrenceIn(chooseZone(member.timeZone, workspace.timeZone, fallbackZone));
+    return { userId: member.userId, key: weeklyKey(member.userId, weekId), dueAt };
+  });
+  // Keys planned already (this runs every tick): skip them without an INSERT each. Looked up by
+  // exact key on (team_id, key), not by kind and run_at, which the index cannot serve and which
+  // read the workspace's whole job history on every tick.
+  const known = existingJobKeys(deps, teamId, wanted.map((w) => w.key));
   let created = 0;
   deps.db.transaction(() => {
-    for (const member of members) {
-      // The member's zone came with the active-member query: no lookup per person.
-      const zone = chooseZone(member.timeZone, workspace.timeZone, fallbackZone);
-      const { dueAt, weekId } = occurrenceIn(zone);
-      const key = weeklyKey(member.userId, weekId);
+    for (const { userId, key, dueAt } of wanted) {
       if (known.has(key)) continue;
-      const added = scheduleJob(deps, { teamId, kind: WEEKLY_KIND, key, runAt: dueAt, payload: { userId: member.userId } });
+      const added = scheduleJob(deps, { teamId, kind: WEEKLY_KIND, key, runAt: dueAt, payload: { userId } });
       if (added) created += 1;
     }
   });

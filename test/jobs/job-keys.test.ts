@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema.js';
-import { cancelPendingJobs, cancelPendingJobsStatement, listJobKeys, listJobKeysStatement, scheduleJob } from '../../src/services/jobs.js';
+import { cancelPendingJobs, cancelPendingJobsStatement, existingJobKeys, existingJobKeysStatement, listJobKeys, listJobKeysStatement, pruneFinishedJobsStatement, scheduleJob } from '../../src/services/jobs.js';
 import { serviceDeps } from '../../src/slack/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { HOUR, jobByKey, jobRows, reasonOf, TEAM } from './support.js';
@@ -104,6 +104,41 @@ describe('key prefixes', () => {
       expect(plan).not.toContain('jobs_due_idx');
       expect(plan).not.toMatch(/SCAN jobs/);
     }
+    t.database.sqlite.exec('DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;');
+  });
+});
+
+describe('the weekly planner\'s known-key lookup and the retention pass', () => {
+  /** A workspace with a long job history: what the planner used to read in full on every tick. */
+  function seedHistory(): void {
+    const insert = t.database.sqlite.prepare(`INSERT INTO jobs (team_id, kind, key, payload, run_at, status, attempts, created_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?, 0, 0, 0)`);
+    t.database.sqlite.transaction(() => {
+      for (let i = 0; i < 3000; i += 1) {
+        insert.run(TEAM, 'weekly', `weekly:U${i % 300}:2026-W${String(1 + Math.floor(i / 300)).padStart(2, '0')}`, NOW - i * HOUR, 'done');
+        insert.run(TEAM, 'reminder', `reminder:${i}:U${i}:15:0`, NOW - i * HOUR, i % 100 === 0 ? 'pending' : 'done');
+      }
+    })();
+    t.database.sqlite.exec('ANALYZE');
+  }
+  const planOf = ({ sql, params }: { sql: string; params: readonly unknown[] }) =>
+    (t.database.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+
+  it('looks up exactly the candidate keys through (team_id, key), whatever the history', () => {
+    seedHistory();
+    const keys = ['weekly:U1:2026-W05', 'weekly:U2:2026-W48', 'weekly:U3:2026-W11'];
+    expect(existingJobKeys(sdeps(), TEAM, keys)).toEqual(new Set(['weekly:U1:2026-W05']));
+    expect(existingJobKeys(sdeps(), TEAM, [])).toEqual(new Set());
+    const plan = planOf(existingJobKeysStatement(TEAM, keys));
+    expect(plan).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_team_key_idx \(team_id=\? AND key=\?\)/);
+    expect(plan).not.toMatch(/SCAN jobs/);
+    t.database.sqlite.exec('DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;');
+  });
+
+  it('prunes by walking the old end of jobs_due_idx, not the whole table', () => {
+    seedHistory();
+    const plan = planOf(pruneFinishedJobsStatement(NOW, 30 * 24 * HOUR, 5000));
+    expect(plan).toMatch(/SEARCH j USING INDEX jobs_due_idx \(status=\? AND run_at<\?\)/);
+    expect(plan).not.toMatch(/SCAN j\b|SCAN jobs/);
     t.database.sqlite.exec('DROP TABLE IF EXISTS sqlite_stat1; DROP TABLE IF EXISTS sqlite_stat4;');
   });
 });
