@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineJobKind, scheduleJob } from '../services/jobs.js';
 import {
   closePoll,
+  discardUnpostedPoll,
   POLL_CLOSE_KIND,
   POLL_OPEN_FOR_MS,
   POLL_OPEN_KIND,
@@ -13,6 +14,7 @@ import {
 import { listWorkspaceIds } from '../services/workspaces.js';
 import { refreshPollMessage, renderPoll, withPollMessage } from '../slack/poll-message.js';
 import { serviceDeps } from '../slack/deps.js';
+import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
 const PollJobPayload = z.object({ sessionNumber: z.number().int().positive() });
@@ -38,13 +40,20 @@ export const handlePollOpen: JobHandler = async ({ deps, job }) => {
   // In the poll message's chain: a vote clicked the instant the message appears waits until its
   // ts is recorded, then updates the count instead of finding no message to update.
   const posted = await withPollMessage(job.teamId, sessionNumber, async () => {
-    const sent = await deps.messenger.postMessage(
-      job.teamId,
-      { channel: poll.channelId, ...(session.announcementTs === null ? {} : { thread_ts: session.announcementTs }), ...message },
-      { jobKey: job.key },
-    );
-    recordPollMessage(services, job.teamId, sessionNumber, sent.channel, sent.ts);
-    return sent;
+    try {
+      const sent = await deps.messenger.postMessage(
+        job.teamId,
+        { channel: poll.channelId, ...(session.announcementTs === null ? {} : { thread_ts: session.announcementTs }), ...message },
+        { jobKey: job.key },
+      );
+      recordPollMessage(services, job.teamId, sessionNumber, sent.channel, sent.ts);
+      return sent;
+    } catch (error) {
+      // Refused for good (the bot was removed from the channel, the channel archived): the job
+      // fails with the reason, and the poll that never reached anyone is not kept.
+      if (error instanceof SlackCallError && error.kind === 'permanent') discardUnpostedPoll(services, job.teamId, sessionNumber);
+      throw error;
+    }
   });
   scheduleJob(services, { teamId: job.teamId, kind: POLL_CLOSE_KIND, key: pollCloseKey(sessionNumber), runAt: poll.closesAt, payload: { sessionNumber } });
   return { status: 'done', result: { channel: posted.channel, ts: posted.ts } };

@@ -182,10 +182,25 @@ export function preparePollOpening(deps: ServiceDeps, teamId: string, sessionNum
     }
     const poll = getPoll(deps, teamId, sessionNumber)!;
     // A retry after long trouble (the row was written, the post kept failing) can come after the
-    // poll would have closed: posting it then would only show dead buttons.
-    if (now >= poll.closesAt) return { action: 'skip', reason: 'too_late' } as const;
+    // poll would have closed: posting it then would only show dead buttons. It never reached
+    // anyone, so it is not kept as a poll with no answers.
+    if (now >= poll.closesAt) {
+      discardUnpostedPoll(deps, teamId, sessionNumber);
+      return { action: 'skip', reason: 'too_late' } as const;
+    }
     return { action: 'post', poll, session, summary: getPollSummary(deps, teamId, sessionNumber) } as const;
   });
+}
+
+/**
+ * Removes a poll whose message was never posted (Slack refused it for good, or it came too late):
+ * nobody saw it, so it must not count as a poll nobody answered. A posted poll is never removed.
+ */
+export function discardUnpostedPoll(deps: ServiceDeps, teamId: string, sessionNumber: number): void {
+  deps.db
+    .delete(polls)
+    .where(and(eq(polls.teamId, teamId), eq(polls.sessionNumber, sessionNumber), isNull(polls.messageTs)))
+    .run();
 }
 
 export function recordPollMessage(deps: ServiceDeps, teamId: string, sessionNumber: number, channelId: string, messageTs: string): void {

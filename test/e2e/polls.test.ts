@@ -162,6 +162,33 @@ describe('opening the poll', () => {
     expect(reason(jobRow(`poll_open:${n}`))).toBe('too_late');
   });
 
+  it('a poll Slack refuses for good (bot removed from the channel) fails with the reason and leaves no poll behind', async () => {
+    const n = setupSession();
+    t.fake.channelsWithoutBot.add(CHANNEL);
+    try {
+      t.clock.set(END + 5 * MINUTE);
+      await t.tick();
+      expect(jobRow(`poll_open:${n}`)).toMatchObject({ status: 'failed', lastError: 'not_in_channel' });
+      // Nobody saw it: it must not count as a poll nobody answered.
+      expect(pollRow(n)).toBeUndefined();
+    } finally {
+      t.fake.channelsWithoutBot.delete(CHANNEL);
+    }
+  });
+
+  it('a poll whose post kept failing until it would have closed is skipped as too_late and not kept', async () => {
+    const n = setupSession();
+    t.fake.always('chat.postMessage', { status: 500 });
+    t.clock.set(END + 5 * MINUTE);
+    await t.tick();
+    expect(pollRow(n)).toMatchObject({ status: 'open', messageTs: null });
+    t.fake.clearScripts();
+    t.clock.set(END + 5 * MINUTE + 73 * HOUR);
+    await t.tick();
+    expect(reason(jobRow(`poll_open:${n}`))).toBe('too_late');
+    expect(pollRow(n)).toBeUndefined();
+  });
+
   it('skips the poll of a session nobody joined (only the host)', async () => {
     const lonely = createSession(t.database.db, { teamId: TEAM, startsAt: START, durationMin: 45, channelId: CHANNEL });
     t.clock.set(END + 5 * MINUTE);
