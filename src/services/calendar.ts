@@ -94,6 +94,16 @@ function isIcsUrl(link: string | null): link is string {
   return link !== null && /^https?:\/\/\S+$/i.test(link);
 }
 
+/**
+ * A display name fit for a quoted parameter value (CN="..."). RFC 5545 allows neither a double
+ * quote nor a control character there, and has no escape for them: `ics` writes `"` as `\"`,
+ * which parsers read as the end of the value (ical.js gives `Robert \` for `Robert "Bob" Smith`)
+ * and so lose the rest of the line. Quotes become apostrophes, control characters spaces.
+ */
+function paramSafeName(name: string): string {
+  return name.replace(/"/g, "'").replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
 /** The ics package accepts DTSTAMP (`timestamp`) but its types omit it; we set it from the clock. */
 type SessionEvent = EventAttributes & { timestamp: number };
 
@@ -113,7 +123,8 @@ export function buildSessionEvent(session: CalendarSession, now: number): Sessio
     description: describeSession(session),
     location: session.link ?? 'Slack',
     status: cancelled ? 'CANCELLED' : 'CONFIRMED',
-    organizer: { name: session.hostName ?? session.hostId, email: organizerEmail(session.hostId) },
+    // A name that is nothing but quotes and control characters falls back to the Slack id.
+    organizer: { name: paramSafeName(session.hostName ?? '') || session.hostId, email: organizerEmail(session.hostId) },
     categories: ['Peerloop', session.format],
     created: session.createdAt,
     lastModified: session.updatedAt,

@@ -109,6 +109,18 @@ describe('a session .ics over HTTP', () => {
     expect(res.text).toContain('DTSTART:20260308T140000Z');
   });
 
+  it('a host name with double quotes or control characters still gives a readable ORGANIZER', async () => {
+    createMember(t.database.db, 'T0TEST', 'U0BOBQ', { name: 'Robert "Bob"\tSmith\n', timeZone: 'America/New_York' });
+    const s = createSession(t.database.db, { teamId: 'T0TEST', hostId: 'U0BOBQ', startsAt: NOW + 3 * DAY, createdAt: NOW });
+    const res = await getRaw(pathOf(sessionCalendarUrl(PUBLIC_URL, token, s.number)));
+    expect(res.status).toBe(200);
+    const event = parseIcs(res.text).events[0]!;
+    // A quoted parameter value has no escape for `"`: it is written as an apostrophe.
+    expect(event.organizerName).toBe("Robert 'Bob' Smith");
+    expect(event.organizer?.toLowerCase()).toBe('mailto:u0bobq@users.peerloop.invalid');
+    expect(res.text).not.toContain('\\"');
+  });
+
   it('keeps the UID and bumps SEQUENCE after an edit; a cancellation is METHOD:CANCEL with the same UID', async () => {
     const s = createSession(t.database.db, { teamId: 'T0TEST', hostId: 'U0HOSTNY', startsAt: NOW + 3 * DAY, createdAt: NOW });
     const url = pathOf(sessionCalendarUrl(PUBLIC_URL, token, s.number));
