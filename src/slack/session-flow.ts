@@ -13,6 +13,7 @@ import {
   requireSession,
   seriesPosition,
   setAnnouncement,
+  TITLE_MAX,
   type Session,
 } from '../services/sessions.js';
 import { AppError } from '../errors.js';
@@ -21,7 +22,7 @@ import { buildAttendanceModal } from './blocks/attendance-modal.js';
 import { buildScheduleModal, type ScheduleModalValues } from './blocks/schedule-modal.js';
 import { buildSessionCardMessage } from './blocks/session-card.js';
 import type { SessionDmInput } from './blocks/session-dm.js';
-import { escapeMrkdwn, truncate } from './blocks/text.js';
+import { escapeTruncated } from './blocks/text.js';
 import { sendCalendarInvite } from './calendar-invite.js';
 import { serviceDeps, type Actor, type AppDeps } from './deps.js';
 import { followUps } from './follow-ups.js';
@@ -164,7 +165,7 @@ export async function refreshPromoted(deps: AppDeps, session: Session, userIds: 
 }
 
 function label(session: Pick<Session, 'number' | 'title'>): string {
-  return `*#${session.number} ${escapeMrkdwn(truncate(session.title, 140))}*`;
+  return `*#${session.number} ${escapeTruncated(session.title, TITLE_MAX)}*`;
 }
 
 /**

@@ -291,3 +291,33 @@ describe('assertBlockKitLimits catches what Slack would refuse', () => {
     expect(failure('message', { text: 'x', blocks: [{ type: 'section', fields: Array(11).fill(text) }] }).path).toBe('message.blocks[0].fields');
   });
 });
+
+describe('user text is cut before it is escaped', () => {
+  /** Every string in a payload; an `&` that does not start a whole entity is an entity cut in half. */
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.values(value).flatMap(strings) : [];
+  const assertNoCutEntity = (surface: 'message' | 'home' | 'modal', payload: unknown) => {
+    assertBlockKitLimits(surface, payload);
+    for (const text of strings(payload)) expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+  };
+  const amps = (n: number) => long(n, '&');
+
+  it('DMs, reminders, the card, Home and the attendance modal never end in `&am…`', () => {
+    const dm = { number: 7, title: amps(150), startsAt: Date.UTC(2026, 10, 1), durationMin: 30, channelId: 'C0CHAN', link: `https://example.com/?${amps(1_970)}`, timeZone: 'UTC' };
+    assertNoCutEntity('message', buildPromotedDm(dm));
+    assertNoCutEntity('message', buildSessionChangedDm(dm, { time: true, place: true }));
+    assertNoCutEntity('message', buildSessionCancelledDm(dm, amps(500)));
+    const reminder = { ...dm, agenda: amps(2_900), leadMinutes: 15, isHost: false };
+    assertNoCutEntity('message', buildReminderMessage(reminder));
+    assertNoCutEntity(
+      'message',
+      buildSessionCardMessage({
+        number: 7, title: amps(150), format: 'skill-swap', topic: amps(150), hostId: 'U0HOST', startsAt: Date.UTC(2026, 10, 1), durationMin: 30, capacity: null,
+        agenda: amps(2_900), link: `https://example.com/?${amps(1_970)}`, status: 'cancelled', cancelReason: amps(500), attendeeCount: 0, waitlistCount: 0, finished: false, fallbackZone: 'UTC',
+      }),
+    );
+    const home: HomeSession = { number: 7, title: amps(150), format: 'skill-swap', hostId: 'U0HOST', startsAt: Date.UTC(2026, 10, 24), durationMin: 30, channelId: 'C0CHAN', link: null, role: 'host', attended: 'unknown' };
+    assertNoCutEntity('home', buildHomeView({ userId: 'U0ME', timeZone: 'UTC', data: { upcoming: [home], upcomingTotal: 1, recent: [] } }));
+    assertNoCutEntity('modal', buildAttendanceModal({ number: 7, title: amps(150), attendees: [], openedAt: Date.UTC(2026, 10, 24) }));
+  });
+});

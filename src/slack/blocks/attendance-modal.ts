@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AttendanceFields, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { TITLE_MAX } from '../../services/sessions.js';
+import { escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 
 /** Slack allows 10 options per checkboxes element, so people are split into groups of 10. */
@@ -32,7 +33,7 @@ export interface AttendanceModalInput {
  */
 export function buildAttendanceModal(input: AttendanceModalInput): Record<string, unknown> {
   const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: mrkdwn(`Who came to *#${input.number} ${escapeMrkdwn(truncate(input.title, 140))}*? Untick anyone who didn't.`) },
+    { type: 'section', text: mrkdwn(`Who came to *#${input.number} ${escapeTruncated(input.title, TITLE_MAX)}*? Untick anyone who didn't.`) },
   ];
   const shown = input.attendees.slice(0, ATTENDANCE_MAX_GROUPS * CHECKBOXES_PER_GROUP);
   if (shown.length === 0) {

@@ -1,10 +1,14 @@
 import type { HomeData, HomeSession } from '../../services/home.js';
 import { formatLabel } from '../../services/formats.js';
+import { TITLE_MAX } from '../../services/sessions.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { buildOptOutHomeBlocks } from './opt-out.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { escapeMrkdwn, escapeTruncated, fillMrkdwn, mrkdwn, plainText } from './text.js';
+
+/** Slack's limit for a confirm dialog's text. */
+const CONFIRM_TEXT_MAX = 300;
 
 export interface HomeViewInput {
   userId: string;
@@ -19,7 +23,6 @@ type Block = Record<string, unknown>;
 
 /** Blocks around the lists (header, actions, dividers, footer): what the 100-block cap must leave room for. */
 export const HOME_FIXED_BLOCKS = 16;
-const TITLE_MAX = 150;
 
 const ROLE_TEXT: Record<HomeSession['role'], string> = {
   host: 'You host',
@@ -29,7 +32,7 @@ const ROLE_TEXT: Record<HomeSession['role'], string> = {
 };
 
 function sessionLine(s: HomeSession, zone: string): string {
-  const title = `*#${s.number} ${escapeMrkdwn(truncate(s.title, TITLE_MAX))}*`;
+  const title = `*#${s.number} ${escapeTruncated(s.title, TITLE_MAX)}*`;
   const when = `${formatInZone(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))}`;
   const host = s.role === 'host' ? ROLE_TEXT.host : `${ROLE_TEXT[s.role]} · host <@${s.hostId}>`;
   return `${title}\n${when}\n${host} · <#${s.channelId}>`;
@@ -44,7 +47,8 @@ function cancelButton(s: HomeSession): Block {
     style: 'danger',
     confirm: {
       title: plainText('Cancel this session?', 100),
-      text: mrkdwn(`*#${s.number} ${escapeMrkdwn(truncate(s.title, 120))}* will be cancelled and everyone who joined gets a DM.`, 300),
+      // A confirm text holds only 300 characters: the title gets what the sentence leaves.
+      text: mrkdwn(fillMrkdwn(CONFIRM_TEXT_MAX, (title) => `*#${s.number} ${title}* will be cancelled and everyone who joined gets a DM.`, s.title, 120), CONFIRM_TEXT_MAX),
       confirm: plainText('Cancel session', 30),
       deny: plainText('Keep it', 30),
       style: 'danger',
@@ -74,7 +78,7 @@ const ATTENDED_TEXT: Record<HomeSession['attended'], string> = {
 
 function recentBlock(s: HomeSession, zone: string): Block {
   const state = s.role === 'host' ? ':teacher: You hosted' : ATTENDED_TEXT[s.attended];
-  const text = `*#${s.number} ${escapeMrkdwn(truncate(s.title, TITLE_MAX))}* · ${formatInZone(s.startsAt, zone)}\n${state}`;
+  const text = `*#${s.number} ${escapeTruncated(s.title, TITLE_MAX)}* · ${formatInZone(s.startsAt, zone)}\n${state}`;
   return { type: 'section', block_id: `home_recent_${s.number}`, text: mrkdwn(text) };
 }
 

@@ -1,7 +1,8 @@
+import { AGENDA_MAX, LINK_MAX, TITLE_MAX } from '../../services/sessions.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { escapeTruncated, fillMrkdwn, mrkdwn, plainText, truncate } from './text.js';
 
 export interface ReminderMessageInput {
   number: number;
@@ -35,17 +36,19 @@ export function describeLead(minutes: number): string {
 
 /** The reminder DM: when (reader's zone, zone shown), where, the agenda, the link, and Leave. */
 export function buildReminderMessage(input: ReminderMessageInput): { text: string; blocks: Record<string, unknown>[] } {
-  const title = `#${input.number} ${escapeMrkdwn(truncate(input.title, 140))}`;
+  const escapedTitle = escapeTruncated(input.title, TITLE_MAX);
+  const title = `#${input.number} ${escapedTitle}`;
   const when = formatInZone(input.startsAt, input.timeZone);
   const headline = `:alarm_clock: *${title}* starts in ${describeLead(input.leadMinutes)}: ${when}`;
-  const facts = [`*When:* ${when} · ${input.durationMin} min`, `*Where:* <#${input.channelId}>`];
-  if (input.link !== null && input.link.trim() !== '') facts.push(`*Link:* ${escapeMrkdwn(truncate(input.link, 2000))}`);
+  const facts = `*When:* ${when} · ${input.durationMin} min\n*Where:* <#${input.channelId}>`;
+  const factsText =
+    input.link !== null && input.link.trim() !== '' ? fillMrkdwn(BlockKitLimits.sectionText, (l) => `${facts}\n*Link:* ${l}`, input.link, LINK_MAX) : facts;
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: mrkdwn(headline) },
-    { type: 'section', text: mrkdwn(facts.join('\n')) },
+    { type: 'section', text: mrkdwn(factsText) },
   ];
   if (input.agenda.trim() !== '') {
-    blocks.push({ type: 'section', text: mrkdwn(`*Agenda*\n${escapeMrkdwn(input.agenda)}`) });
+    blocks.push({ type: 'section', text: mrkdwn(fillMrkdwn(BlockKitLimits.sectionText, (a) => `*Agenda*\n${a}`, input.agenda, AGENDA_MAX)) });
   }
   if (input.isHost) {
     blocks.push({ type: 'context', elements: [mrkdwn(`You're hosting. Can't make it? \`/peer cancel ${input.number}\` lets everyone know.`)] });
@@ -63,5 +66,5 @@ export function buildReminderMessage(input: ReminderMessageInput): { text: strin
     });
   }
   // The notification text (and what screen readers get) carries the essentials on its own.
-  return { text: truncate(`Reminder: #${input.number} ${escapeMrkdwn(input.title)} starts in ${describeLead(input.leadMinutes)}, ${when}`, BlockKitLimits.messageText), blocks };
+  return { text: truncate(`Reminder: #${input.number} ${escapedTitle} starts in ${describeLead(input.leadMinutes)}, ${when}`, BlockKitLimits.messageText), blocks };
 }

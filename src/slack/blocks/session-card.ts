@@ -1,7 +1,8 @@
 import { formatLabel } from '../../services/formats.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { AGENDA_MAX, LINK_MAX, REASON_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/sessions.js';
+import { escapeMrkdwn, escapeTruncated, fillMrkdwn, mrkdwn, plainText, truncate } from './text.js';
 import { slackDateTime } from './time.js';
 
 /** What the announcement card shows; plain data so the builder stays pure. */
@@ -45,7 +46,8 @@ export function seatsLine(input: Pick<SessionCardInput, 'capacity' | 'attendeeCo
 
 /** The announcement card in the channel, updated in place as people join and as it changes. */
 export function buildSessionCardMessage(input: SessionCardInput): SessionCardMessage {
-  const title = escapeMrkdwn(truncate(input.title, 140));
+  // The whole title as the form allows it (escaped it is at most 5 x 150 characters, well inside a section).
+  const title = escapeTruncated(input.title, TITLE_MAX);
   const cancelled = input.status === 'cancelled';
   const when = slackDateTime(input.startsAt, input.fallbackZone);
   const headline = cancelled ? `~${title}~ (cancelled)` : title;
@@ -55,7 +57,7 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
     `*When*\n${when}`,
     `*Length*\n${input.durationMin} min`,
   ];
-  if (input.topic.trim() !== '') fields.push(`*Topic*\n${escapeMrkdwn(truncate(input.topic, 150))}`);
+  if (input.topic.trim() !== '') fields.push(fillMrkdwn(BlockKitLimits.fieldText, (t) => `*Topic*\n${t}`, input.topic, TOPIC_MAX));
   if (!cancelled) fields.push(`*Seats*\n${seatsLine(input)}`);
 
   const blocks: Record<string, unknown>[] = [
@@ -63,17 +65,21 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
     { type: 'section', fields: fields.slice(0, BlockKitLimits.sectionFields).map((f) => mrkdwn(f, BlockKitLimits.fieldText)) },
   ];
   if (input.agenda.trim() !== '') {
-    blocks.push({ type: 'section', text: mrkdwn(`*Agenda*\n${escapeMrkdwn(truncate(input.agenda, 2_900))}`) });
+    blocks.push({ type: 'section', text: mrkdwn(fillMrkdwn(BlockKitLimits.sectionText, (a) => `*Agenda*\n${a}`, input.agenda, AGENDA_MAX)) });
   }
   if (input.link !== null) {
     // A link people typed is shown as text (escaped), and Slack links it itself; never as a <url|label> we build.
-    blocks.push({ type: 'section', text: mrkdwn(`*Link* ${escapeMrkdwn(truncate(input.link, 2_000))}`) });
+    blocks.push({ type: 'section', text: mrkdwn(fillMrkdwn(BlockKitLimits.sectionText, (l) => `*Link* ${l}`, input.link, LINK_MAX)) });
   }
 
   const context: string[] = [];
   if (cancelled) {
-    const reason = input.cancelReason?.trim() ? `: ${escapeMrkdwn(truncate(input.cancelReason, 500))}` : '.';
-    context.push(`:no_entry_sign: This session was cancelled${reason}`);
+    const reason = input.cancelReason?.trim() ? input.cancelReason : undefined;
+    context.push(
+      reason === undefined
+        ? ':no_entry_sign: This session was cancelled.'
+        : fillMrkdwn(BlockKitLimits.sectionText, (r) => `:no_entry_sign: This session was cancelled: ${r}`, reason, REASON_MAX),
+    );
   } else if (input.finished) {
     context.push('This session has ended.');
   }
@@ -93,9 +99,6 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `session_card_${input.number}`, elements });
   }
 
-  const plainTitle = truncate(input.title, 140);
-  const text = cancelled
-    ? `Cancelled: peer session #${input.number} ${escapeMrkdwn(plainTitle)}`
-    : `Peer session #${input.number}: ${escapeMrkdwn(plainTitle)}, ${when}`;
+  const text = cancelled ? `Cancelled: peer session #${input.number} ${title}` : `Peer session #${input.number}: ${title}, ${when}`;
   return { text: truncate(text, BlockKitLimits.messageText), blocks };
 }

@@ -1,5 +1,7 @@
+import { LINK_MAX, REASON_MAX, TITLE_MAX } from '../../services/sessions.js';
 import { formatInZone } from '../../services/time.js';
-import { escapeMrkdwn, mrkdwn, truncate } from './text.js';
+import { BlockKitLimits } from './limits.js';
+import { escapeTruncated, fillMrkdwn, mrkdwn } from './text.js';
 
 /** Plain facts a session DM needs; times are shown in the reader's zone with the zone named. */
 export interface SessionDmInput {
@@ -19,31 +21,43 @@ export interface DmMessageBody {
 }
 
 function titleOf(input: SessionDmInput): string {
-  return `#${input.number} ${escapeMrkdwn(truncate(input.title, 140))}`;
+  return `#${input.number} ${escapeTruncated(input.title, TITLE_MAX)}`;
 }
 
-function whereLine(input: SessionDmInput): string {
-  const link = input.link === null ? '' : ` · ${escapeMrkdwn(truncate(input.link, 2000))}`;
+/**
+ * The DM is one section; its single long piece of user text (the link, the reason) gets the room
+ * the rest leaves, so the section never has to be cut (which could split an `&amp;`).
+ */
+function message(template: (slot: string) => string, slot?: { text: string; max: number }): DmMessageBody {
+  const text = slot === undefined ? template('') : fillMrkdwn(BlockKitLimits.sectionText, template, slot.text, slot.max);
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+/** The when-and-where line; `link` is the link's slot (empty, or " · <escaped link>"). */
+function whereLine(input: SessionDmInput, link: string): string {
   return `${formatInZone(input.startsAt, input.timeZone)} · ${input.durationMin} min · <#${input.channelId}>${link}`;
 }
 
-function message(text: string): DmMessageBody {
-  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+/** A DM that shows the where line: the link, if any, is the slot. */
+function withWhere(input: SessionDmInput, template: (where: string) => string): DmMessageBody {
+  if (input.link === null) return message(() => template(whereLine(input, '')));
+  return message((link) => template(whereLine(input, ` · ${link}`)), { text: input.link, max: LINK_MAX });
 }
 
 /** Sent when someone's waitlist place turns into a seat. */
 export function buildPromotedDm(input: SessionDmInput): DmMessageBody {
-  return message(`:tada: A seat opened up: you're in for *${titleOf(input)}*.\n${whereLine(input)}\nCan't make it? \`/peer leave ${input.number}\` frees the seat for the next person.`);
+  return withWhere(input, (where) => `:tada: A seat opened up: you're in for *${titleOf(input)}*.\n${where}\nCan't make it? \`/peer leave ${input.number}\` frees the seat for the next person.`);
 }
 
 /** Sent to attendees when the time or the place (channel or link) changed. */
 export function buildSessionChangedDm(input: SessionDmInput, changes: { time: boolean; place: boolean }): DmMessageBody {
   const what = changes.time && changes.place ? 'time and place' : changes.time ? 'time' : 'place';
-  return message(`:pencil2: The ${what} of *${titleOf(input)}* changed. It's now:\n${whereLine(input)}`);
+  return withWhere(input, (where) => `:pencil2: The ${what} of *${titleOf(input)}* changed. It's now:\n${where}`);
 }
 
 /** Sent to attendees and the waitlist when a session is cancelled. */
 export function buildSessionCancelledDm(input: SessionDmInput, reason: string | null): DmMessageBody {
-  const why = reason?.trim() ? `\nReason: ${escapeMrkdwn(truncate(reason, 500))}` : '';
-  return message(`:no_entry_sign: *${titleOf(input)}* (${formatInZone(input.startsAt, input.timeZone)}) was cancelled.${why}`);
+  const head = `:no_entry_sign: *${titleOf(input)}* (${formatInZone(input.startsAt, input.timeZone)}) was cancelled.`;
+  if (!reason?.trim()) return message(() => head);
+  return message((why) => `${head}\nReason: ${why}`, { text: reason, max: REASON_MAX });
 }

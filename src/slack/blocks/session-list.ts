@@ -3,8 +3,8 @@ import { formatInZone } from '../../services/time.js';
 import type { EphemeralMessage } from './help.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
-import type { SessionSummary } from '../../services/sessions.js';
+import { escapeMrkdwn, escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
+import { TITLE_MAX, type SessionSummary } from '../../services/sessions.js';
 
 export interface SessionListItem extends SessionSummary {
   seats: string;
@@ -41,7 +41,7 @@ export function buildSessionListMessage(input: SessionListInput): EphemeralMessa
   for (const item of items) {
     const role = item.mine === 'host' ? ' · _you host_' : item.mine === 'attendee' ? ' · _you joined_' : item.mine === 'waitlisted' ? ' · _you are on the waitlist_' : '';
     const line =
-      `*#${item.number} ${escapeMrkdwn(truncate(item.title, 140))}*\n` +
+      `*#${item.number} ${escapeTruncated(item.title, TITLE_MAX)}*\n` +
       `${formatInZone(item.startsAt, input.timeZone)} · ${item.durationMin} min · ${escapeMrkdwn(formatLabel(item.format))} · host <@${item.hostId}>\n` +
       `${escapeMrkdwn(item.seats)}${role}`;
     const section: Record<string, unknown> = { type: 'section', block_id: `list_${item.number}`, text: mrkdwn(line) };

@@ -3,7 +3,7 @@ import type { WeeklySession } from '../../services/weekly.js';
 import { describeZone, formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, mrkdwn, plainText, truncate } from './text.js';
+import { escapeMrkdwn, escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
 
 export interface WeeklyMessageInput {
   /** The reader's zone: every time in the DM is written in it, zone named. */
@@ -20,7 +20,7 @@ const TITLE_MAX = 120;
 const ROLE_TEXT = { host: 'you host', attendee: "you're going", waitlisted: "you're on the waitlist" } as const;
 
 function sessionText(s: WeeklySession, zone: string): string {
-  const title = `*#${s.number} ${escapeMrkdwn(truncate(s.title, TITLE_MAX))}*`;
+  const title = `*#${s.number} ${escapeTruncated(s.title, TITLE_MAX)}*`;
   const when = `${formatInZone(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))}`;
   return `${title}\n${when} · <#${s.channelId}>`;
 }

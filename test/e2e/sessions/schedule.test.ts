@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobs, participants, sessions } from '../../../src/db/schema.js';
 import { SCHEDULE_SHORTCUT, SessionActions, SessionViews } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { assertBlockKitLimits } from '../../support/block-kit.js';
 import { blockActionsBody, slashCommandBody } from '../../support/payloads.js';
 import { listCommand, participantRows, scheduleOk, scheduleState, sessionRows, submitSchedule } from './helpers.js';
 
@@ -175,6 +176,30 @@ describe('a valid submission', () => {
     }
     await t.fake.waitForCalls('chat.postMessage', 4);
     await t.fake.waitFor(() => sessionRows(t).every((r) => r.announcementTs !== null), 'every card stored');
+  });
+});
+
+describe('user text full of characters that escaping grows', () => {
+  it('is cut before it is escaped, so no entity is split, and the card still fits Block Kit', async () => {
+    // 150 characters, as many as the form allows; each & becomes &amp; on the card.
+    const title = 'R&D Q&A '.repeat(19).slice(0, 150);
+    const agenda = '&<>'.repeat(1_000).slice(0, 2_900);
+    const link = `https://meet.example.com/x?${'a=1&'.repeat(400)}`.slice(0, 1_900);
+    const res = await submitSchedule(t, { title, agenda, link });
+    expect(res.text).toBe('');
+    const [post] = t.fake.callsTo('chat.postMessage');
+    assertBlockKitLimits('message', post!.args);
+    const texts = (post!.args.blocks as { text?: { text: string } }[]).flatMap((b) => (b.text === undefined ? [] : [b.text.text]));
+    // The whole title, escaped (it used to stop at 140 characters).
+    expect(texts[0]).toContain(title.replace(/&/g, '&amp;'));
+    const agendaText = texts.find((x) => x.startsWith('*Agenda*'))!;
+    const linkText = texts.find((x) => x.startsWith('*Link*'))!;
+    for (const text of [agendaText, linkText]) {
+      expect(text.endsWith('…')).toBe(true);
+      // Every & that is left starts a whole entity.
+      expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      expect(Array.from(text).length).toBeLessThanOrEqual(3_000);
+    }
   });
 });
 

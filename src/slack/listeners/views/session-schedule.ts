@@ -8,6 +8,7 @@ import {
   requireSession,
   scheduleSessions,
   setAnnouncement,
+  TITLE_MAX,
   validateScheduleInput,
   type ScheduleField,
   type ScheduleInput,
@@ -16,7 +17,7 @@ import {
 import { parseLocalDateTime } from '../../../services/time.js';
 import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { buildEphemeralText } from '../../blocks/help.js';
-import { escapeMrkdwn, truncate } from '../../blocks/text.js';
+import { escapeTruncated } from '../../blocks/text.js';
 import { serviceDeps, type Actor, type AppDeps } from '../../deps.js';
 import { ScheduleModalFields } from '../../ids.js';
 import { requireActor } from '../../middleware/actor.js';
@@ -223,7 +224,7 @@ async function submitCreate(
     const late = await posting;
     if (late !== undefined) {
       rollBack(late);
-      const { text, blocks } = buildEphemeralText(`Your session "${escapeMrkdwn(truncate(input.title, 140))}" was not scheduled: ${problem(late)}`);
+      const { text, blocks } = buildEphemeralText(`Your session "${escapeTruncated(input.title, TITLE_MAX)}" was not scheduled: ${problem(late)}`);
       // This answers the person's own action, so it should reach them even if they opted out of
       // DMs: first privately in the channel they scheduled from, else by DM.
       const toldInChannel =
