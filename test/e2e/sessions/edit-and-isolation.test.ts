@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sessions } from '../../../src/db/schema.js';
+import { jobs, sessions } from '../../../src/db/schema.js';
 import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
 import type { TestApp } from '../../support/app.js';
-import { createSession } from '../../support/factories.js';
+import { addParticipant, createSession } from '../../support/factories.js';
 import { click, participantRows, scheduleOk, sessionRows, submitSchedule, startSessionsTestApp } from './helpers.js';
 
 let t: TestApp;
@@ -67,6 +67,20 @@ describe('/peer edit', () => {
     await submitSchedule(t, { title: 'Renamed' }, {}, { mode: 'edit', number: s.number, rev: 0 });
     await t.fake.waitForCalls('chat.update');
     expect(dmsTo('U0CAROL')).toHaveLength(0);
+  });
+
+  it('a title-only edit of a session in the repeated hour of a fall-back night keeps its instant', async () => {
+    // 2026-11-01T06:30Z is the second 01:30 in New York that night (EST); 05:30Z is the first (EDT).
+    const startsAt = Date.UTC(2026, 10, 1, 6, 30);
+    const s = createSession(t.database.db, { teamId: 'T0TEST', hostId: 'U0ALICE', startsAt, title: 'Night owls', createdAt: Date.parse('2026-10-30T12:00:00Z') });
+    addParticipant(t.database.db, { teamId: 'T0TEST', sessionNumber: s.number, userId: 'U0CAROL' });
+    const form = { title: 'Night owls, renamed', date: '2026-11-01', time: '01:30', duration: '30', host: 'U0ALICE', channel: 'C0GENERAL', format: s.format, topic: '', agenda: '', link: '' };
+    const res = await submitSchedule(t, form, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    expect(getRow(s.number)).toMatchObject({ title: 'Night owls, renamed', startsAt });
+    // Nothing moved, so nobody is told the time changed.
+    const notices = t.database.db.select().from(jobs).where(and(eq(jobs.teamId, 'T0TEST'), like(jobs.key, `notice:${s.number}:%`))).all();
+    expect(notices).toHaveLength(0);
   });
 
   it('moving to a channel the bot is not in keeps the modal open and changes nothing', async () => {

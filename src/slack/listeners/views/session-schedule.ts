@@ -14,7 +14,7 @@ import {
   type ScheduleInput,
   type Session,
 } from '../../../services/sessions.js';
-import { parseLocalDateTime } from '../../../services/time.js';
+import { localDateYmd, localTimeHm, parseLocalDateTime } from '../../../services/time.js';
 import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { escapeTruncated } from '../../blocks/text.js';
@@ -44,8 +44,16 @@ const FIELD_BLOCK: Record<ScheduleField, FieldKey> = {
 
 const INTEGER = /^-?\d+$/;
 
-/** Modal text -> the service's input shape; a field that cannot even be read becomes an error. */
-function toRawInput(values: ScheduleModalValues, zone: string, mode: ScheduleModalMetadata['mode']): { raw: Record<string, unknown>; errors: FieldErrors } {
+/**
+ * Modal text -> the service's input shape; a field that cannot even be read becomes an error.
+ * `editing`: the session an edit form was filled from (sessionModalValues, in the same zone).
+ */
+function toRawInput(
+  values: ScheduleModalValues,
+  zone: string,
+  mode: ScheduleModalMetadata['mode'],
+  editing?: Pick<Session, 'startsAt'>,
+): { raw: Record<string, unknown>; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const number = (text: string | undefined, field: FieldKey, optional: boolean): number | null | undefined => {
     const trimmed = text?.trim() ?? '';
@@ -59,7 +67,19 @@ function toRawInput(values: ScheduleModalValues, zone: string, mode: ScheduleMod
   let startsAt: number | undefined;
   if (values.date === undefined || values.date === '') errors.date = 'Pick a date.';
   if (values.time === undefined || values.time === '') errors.time = 'Pick a start time.';
-  if (errors.date === undefined && errors.time === undefined) {
+  if (
+    errors.date === undefined &&
+    errors.time === undefined &&
+    editing !== undefined &&
+    values.date === localDateYmd(editing.startsAt, zone) &&
+    values.time === localTimeHm(editing.startsAt, zone)
+  ) {
+    // Date and time as prefilled: the start was not touched, so it keeps its instant. Parsing the
+    // text again would not: in the repeated hour of a fall-back night (01:30 happens twice in New
+    // York) the text names two instants and reads back as the first, moving a session set at
+    // the second one an hour earlier and telling everyone its time changed.
+    startsAt = editing.startsAt;
+  } else if (errors.date === undefined && errors.time === undefined) {
     try {
       startsAt = parseLocalDateTime(values.date!, values.time!, zone);
     } catch (error) {
@@ -119,8 +139,8 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
     const fail = (errors: FieldErrors) => ack({ response_action: 'errors', errors: blockErrors(errors, rev) });
 
     try {
-      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values), actor.timeZone, metadata.mode);
       const editing = metadata.mode === 'edit' ? getSession(svc, actor.teamId, metadata.number!) : undefined;
+      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values), actor.timeZone, metadata.mode, editing);
       const checked = validateScheduleInput(svc, raw, editing === undefined ? {} : { unchangedStart: editing.startsAt });
       const all: FieldErrors = { ...errors };
       if (!checked.ok) {
