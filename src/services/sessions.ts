@@ -440,12 +440,10 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
         .where(and(eq(sessions.teamId, teamId), eq(sessions.number, number)))
         .returning()
         .get();
-      if (before.hostId !== input.hostId) {
-        // The new host is a participant with role host; the old host stays on as an attendee.
-        tx.update(participants)
-          .set({ role: 'attendee', waitlisted: false })
-          .where(and(eq(participants.teamId, teamId), eq(participants.sessionNumber, number), eq(participants.userId, before.hostId)))
-          .run();
+      const hostChanged = before.hostId !== input.hostId;
+      if (hostChanged) {
+        // The new host's row (a seat, a waitlist place, a row they left, or none) becomes the host
+        // row; the host holds no seat, so a seat they had is free for the waitlist below.
         tx.insert(participants)
           .values({ teamId, sessionNumber: number, userId: input.hostId, role: 'host', joinedAt: now })
           .onConflictDoUpdate({
@@ -455,6 +453,17 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
           .run();
       }
       const promoted = promoteFromWaitlist(txDeps, after);
+      if (hostChanged) {
+        // The old host stays on as an attendee, by the same rule as a join made now (after the
+        // waitlist has had the free seats): a seat if one is free and nobody is waiting, else the
+        // back of the waitlist. Seating them regardless put a full session over its capacity.
+        const counts = countParticipants(txDeps, teamId, number);
+        const full = after.capacity !== null && (counts.attendees >= after.capacity || counts.waitlist > 0);
+        tx.update(participants)
+          .set({ role: 'attendee', waitlisted: full, joinedAt: now })
+          .where(and(eq(participants.teamId, teamId), eq(participants.sessionNumber, number), eq(participants.userId, before.hostId)))
+          .run();
+      }
       syncSessionJobs(txDeps, teamId, number);
       const timeChanged = before.startsAt !== after.startsAt || before.durationMin !== after.durationMin;
       const channelChanged = before.channelId !== after.channelId;

@@ -147,6 +147,37 @@ describe('/peer edit', () => {
     // The creator keeps the right to manage it.
     expect((await t.command(`cancel ${s.number}`)).json.text).toContain('Cancelled');
   });
+
+  it('handing a full session to a new host puts the old host on the waitlist, never over capacity', async () => {
+    const s = await scheduleOk(t, { capacity: '1' });
+    await t.command(`join ${s.number}`, { user: 'U0CAROL' });
+    await t.command(`join ${s.number}`, { user: 'U0DAN' });
+    t.clock.advance(60_000);
+    const res = await submitSchedule(t, { capacity: '1', host: 'U0BOB' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    const active = participantRows(t, s.number).filter((p) => p.leftAt === null);
+    expect(active.find((p) => p.userId === 'U0BOB')).toMatchObject({ role: 'host', waitlisted: false });
+    expect(active.filter((p) => p.role === 'attendee' && !p.waitlisted).map((p) => p.userId)).toEqual(['U0CAROL']);
+    // Behind Dan, who was waiting first.
+    const line = active.filter((p) => p.waitlisted).sort((a, b) => a.joinedAt - b.joinedAt).map((p) => p.userId);
+    expect(line).toEqual(['U0DAN', 'U0ALICE']);
+  });
+
+  it('a new host who had a seat frees it for the waitlist first; the old host gets a seat only when one is left', async () => {
+    const full = await scheduleOk(t, { capacity: '1' });
+    await t.command(`join ${full.number}`, { user: 'U0BOB' });
+    await t.command(`join ${full.number}`, { user: 'U0DAN' });
+    await submitSchedule(t, { capacity: '1', host: 'U0BOB' }, {}, { mode: 'edit', number: full.number, rev: 0 });
+    const rows = participantRows(t, full.number);
+    expect(rows.find((p) => p.userId === 'U0BOB')).toMatchObject({ role: 'host', waitlisted: false });
+    expect(rows.find((p) => p.userId === 'U0DAN')).toMatchObject({ role: 'attendee', waitlisted: false });
+    expect(rows.find((p) => p.userId === 'U0ALICE')).toMatchObject({ role: 'attendee', waitlisted: true });
+
+    const roomy = await scheduleOk(t, { capacity: '2' });
+    await t.command(`join ${roomy.number}`, { user: 'U0CAROL' });
+    await submitSchedule(t, { capacity: '2', host: 'U0BOB' }, {}, { mode: 'edit', number: roomy.number, rev: 0 });
+    expect(participantRows(t, roomy.number).find((p) => p.userId === 'U0ALICE')).toMatchObject({ role: 'attendee', waitlisted: false });
+  });
 });
 
 describe('workspaces are isolated', () => {
