@@ -293,8 +293,19 @@ export function sessionModalValues(session: Session, zone: string): ScheduleModa
   };
 }
 
-/** Opens the edit modal after the same checks the save does (so nobody fills a form in vain). */
-export async function openEditModal(deps: AppDeps, actor: Actor, triggerId: string, number: number, ack: () => Promise<void> = nothing): Promise<void> {
+/**
+ * Opens the edit modal after the same checks the save does (so nobody fills a form in vain).
+ * `originChannel`: where the person asked, so a save that fails after the modal closed (Slack
+ * was slow) can be explained privately there.
+ */
+export async function openEditModal(
+  deps: AppDeps,
+  actor: Actor,
+  triggerId: string,
+  number: number,
+  ack: () => Promise<void> = nothing,
+  originChannel?: string,
+): Promise<void> {
   const session = requireSession(serviceDeps(deps), actor.teamId, number);
   if (!canManageSession(session, actor)) {
     throw new AppError('forbidden', `Only the host, the person who scheduled it, or a workspace admin can edit session #${number}.`);
@@ -302,8 +313,9 @@ export async function openEditModal(deps: AppDeps, actor: Actor, triggerId: stri
   if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be edited.`);
   if (isFinished(session, deps.clock.now())) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be edited.`);
   await ack();
+  const origin = originChannel !== undefined && /^[CG][A-Z0-9]+$/.test(originChannel) ? originChannel : undefined;
   const view = buildScheduleModal({
-    metadata: { mode: 'edit', number, rev: 0 },
+    metadata: { mode: 'edit', number, rev: 0, ...(origin === undefined ? {} : { origin }) },
     values: sessionModalValues(session, actor.timeZone),
     timeZone: actor.timeZone,
     now: deps.clock.now(),

@@ -180,6 +180,47 @@ describe('/peer edit', () => {
   });
 });
 
+describe('an edit when Slack is slow', () => {
+  it('a move whose new card takes 4 s closes the modal in time, then saves once the card is in', async () => {
+    const s = await scheduleOk(t);
+    t.fake.reset();
+    t.fake.script('chat.postMessage', { delayMs: 4_000 });
+    const res = await submitSchedule(t, { channel: 'C0OTHER', title: 'Moved slowly' }, {}, { mode: 'edit', number: s.number, rev: 0, origin: 'C0GENERAL' });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    // The answer came while the post was still pending, so nothing was saved yet.
+    expect(getRow(s.number)).toMatchObject({ channelId: 'C0GENERAL', title: s.title });
+    await t.fake.waitFor(() => getRow(s.number).channelId === 'C0OTHER', 'the edit saved after the card landed', 8_000);
+    expect(getRow(s.number)).toMatchObject({ title: 'Moved slowly', sequence: s.sequence + 1 });
+    await t.fake.waitFor(() => t.fake.callsTo('chat.update').find((c) => c.args.ts === s.announcementTs), 'old card points to the new one', 8_000);
+    expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
+  });
+
+  it('a move refused after 4 s changes nothing and is told privately in the channel the edit came from', async () => {
+    const s = await scheduleOk(t);
+    t.fake.reset();
+    t.fake.script('chat.postMessage', { delayMs: 4_000, error: 'not_in_channel' });
+    const res = await submitSchedule(t, { channel: 'C0SECRET', title: 'Should not stick' }, {}, { mode: 'edit', number: s.number, rev: 0, origin: 'C0GENERAL' });
+    expect(res.text).toBe('');
+    const told = await t.fake.waitFor(() => t.fake.callsTo('chat.postEphemeral').find((c) => c.args.channel === 'C0GENERAL'), 'the private note', 8_000);
+    expect(told.args).toMatchObject({ user: 'U0ALICE' });
+    expect(told.args.text).toContain(`changes to session #${s.number} were not saved`);
+    expect(told.args.text).toContain('/invite @Peerloop');
+    expect(getRow(s.number)).toMatchObject({ channelId: 'C0GENERAL', title: s.title, sequence: s.sequence });
+  });
+
+  it('a host check that takes 4 s is skipped rather than costing the answer', async () => {
+    const s = await scheduleOk(t);
+    t.fake.reset();
+    t.fake.script('users.info', { delayMs: 4_000 });
+    const res = await submitSchedule(t, { host: 'U0BOB' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    // Saved before users.info answered.
+    expect(getRow(s.number).hostId).toBe('U0BOB');
+    expect(t.fake.callsTo('users.info').some((c) => c.args.user === 'U0BOB')).toBe(true);
+  });
+});
+
 describe('workspaces are isolated', () => {
   it('numbers are per workspace, and a payload from T0OTHER cannot touch T0TEST’s sessions', async () => {
     const ours = await scheduleOk(t, { title: 'Ours' });

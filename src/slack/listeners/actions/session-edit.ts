@@ -13,7 +13,7 @@ export function createSessionEditListener(deps: AppDeps) {
     await runClick(deps, actor.teamId, body, async () => {
       const value = SessionButtonValue.safeParse(action.value ?? '');
       if (!value.success) return { refused: INVALID_BUTTON_TEXT };
-      await openEditModal(deps, actor, body.trigger_id, value.data);
+      await openEditModal(deps, actor, body.trigger_id, value.data, undefined, body.channel?.id);
       return undefined;
     });
   };

@@ -123,7 +123,9 @@ function inviteBotText(code: string): string {
  * Schedule / edit submission. Everything is validated first (errors go inline and nothing is
  * written). Then the rows are written in one transaction and the card is posted BEFORE the
  * ack: if Slack refuses the channel, the rows are removed again and the modal stays open with
- * the error on the channel field. Slack allows 3 s for this ack; it is one insert and one post.
+ * the error on the channel field. Slack allows 3 s for this ack, so every Slack call before it
+ * (the host check, the post) runs within ACK_BUDGET_MS; past it the modal is closed and the
+ * outcome told privately if it is not what a closed modal says (saved).
  */
 export function createScheduleSubmissionListener(deps: AppDeps) {
   const svc = serviceDeps(deps);
@@ -151,7 +153,7 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
       }
       const hostId = typeof raw.hostId === 'string' ? raw.hostId : undefined;
       if (all.host === undefined && hostId !== undefined && hostId !== actor.userId) {
-        const hostProblem = await checkHost(deps, actor.teamId, hostId);
+        const hostProblem = await checkHost(deps, actor.teamId, hostId, startedAt);
         if (hostProblem !== undefined) all.host = hostProblem;
       }
       if (Object.keys(all).length > 0 || !checked.ok) {
@@ -159,7 +161,7 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
         return;
       }
       if (metadata.mode === 'create') await submitCreate(deps, actor, checked.input, () => ack(), fail, startedAt, metadata.origin);
-      else await submitEdit(deps, actor, metadata.number!, checked.input, () => ack(), fail);
+      else await submitEdit(deps, actor, metadata.number!, checked.input, () => ack(), fail, startedAt, metadata.origin);
     } catch (error) {
       // Whatever went wrong, the person sees it on the form rather than a silently closed modal.
       const message = isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT;
@@ -169,16 +171,29 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
   };
 }
 
+/** What the host check may spend of the ack budget, so the post after it still has time. */
+export const HOST_CHECK_BUDGET_MS = 1_000;
+
 /** A host must be a person: a bot, Slackbot or deactivated account is refused inline. */
-async function checkHost(deps: AppDeps, teamId: string, hostId: string): Promise<string | undefined> {
-  try {
-    const kind = await deps.messenger.fetchAccountKind(teamId, hostId);
-    if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
-    if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
-  } catch (error) {
-    // users.info failing should not block scheduling; the select only offers real accounts anyway.
-    deps.logger.warn({ err: error, teamId, hostId }, 'host check skipped: users.info failed');
+async function checkHost(deps: AppDeps, teamId: string, hostId: string, startedAt: number): Promise<string | undefined> {
+  const lookup = deps.messenger.fetchAccountKind(teamId, hostId).then(
+    (kind) => ({ ok: true as const, kind }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const outcome = await withinAckBudget(lookup, startedAt, HOST_CHECK_BUDGET_MS);
+  // users.info failing or slow should not block scheduling (or cost the answer its 3 s); the
+  // select only offers real accounts anyway.
+  if (!outcome.settled) {
+    deps.logger.warn({ teamId, hostId }, 'host check skipped: users.info too slow');
+    return undefined;
   }
+  if (!outcome.value.ok) {
+    deps.logger.warn({ err: outcome.value.error, teamId, hostId }, 'host check skipped: users.info failed');
+    return undefined;
+  }
+  const { kind } = outcome.value;
+  if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
+  if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
   return undefined;
 }
 
@@ -190,8 +205,8 @@ async function checkHost(deps: AppDeps, teamId: string, hostId: string): Promise
  */
 export const ACK_BUDGET_MS = 2_500;
 
-async function withinAckBudget<T>(work: Promise<T>, startedAt: number): Promise<{ settled: true; value: T } | { settled: false }> {
-  const wait = Math.max(0, ACK_BUDGET_MS - (performance.now() - startedAt));
+async function withinAckBudget<T>(work: Promise<T>, startedAt: number, budgetMs = ACK_BUDGET_MS): Promise<{ settled: true; value: T } | { settled: false }> {
+  const wait = Math.max(0, Math.min(budgetMs, ACK_BUDGET_MS - (performance.now() - startedAt)));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ settled: false }>((resolve) => {
     timer = setTimeout(() => resolve({ settled: false }), wait);
@@ -205,6 +220,22 @@ async function withinAckBudget<T>(work: Promise<T>, startedAt: number): Promise<
 
 /** Closes the modal (a plain ack). */
 type Ack = () => Promise<void>;
+
+/**
+ * Tells the person what became of a submission after its modal had closed. This answers their
+ * own action, so it should reach them even if they opted out of DMs: first privately in the
+ * channel they came from, else by DM.
+ */
+async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undefined, message: string): Promise<void> {
+  const { text, blocks } = buildEphemeralText(message);
+  const toldInChannel =
+    origin !== undefined &&
+    (await deps.messenger.postEphemeral(actor.teamId, { channel: origin, user: actor.userId, text, blocks }).then(
+      () => true,
+      () => false,
+    ));
+  if (!toldInChannel) await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
+}
 
 async function submitCreate(
   deps: AppDeps,
@@ -244,16 +275,7 @@ async function submitCreate(
     const late = await posting;
     if (late !== undefined) {
       rollBack(late);
-      const { text, blocks } = buildEphemeralText(`Your session "${escapeTruncated(input.title, TITLE_MAX)}" was not scheduled: ${problem(late)}`);
-      // This answers the person's own action, so it should reach them even if they opted out of
-      // DMs: first privately in the channel they scheduled from, else by DM.
-      const toldInChannel =
-        origin !== undefined &&
-        (await deps.messenger.postEphemeral(actor.teamId, { channel: origin, user: actor.userId, text, blocks }).then(
-          () => true,
-          () => false,
-        ));
-      if (!toldInChannel) await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
+      await tellPrivately(deps, actor, origin, `Your session "${escapeTruncated(input.title, TITLE_MAX)}" was not scheduled: ${problem(late)}`);
       return;
     }
   }
@@ -271,7 +293,22 @@ async function submitCreate(
   if (input.hostId !== actor.userId) await queueHomeRefresh(deps, actor.teamId, input.hostId);
 }
 
-async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: ScheduleInput, ack: Ack, fail: (e: FieldErrors) => Promise<void>): Promise<void> {
+/**
+ * Edit submission. A move to another channel posts the card there first (the channel must take
+ * it before anything is saved), within the ack budget like a create: a refusal in time stays on
+ * the form; when Slack is slower the modal closes, the edit is saved once the card is in, and a
+ * late refusal is told privately with nothing changed.
+ */
+async function submitEdit(
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  input: ScheduleInput,
+  ack: Ack,
+  fail: (e: FieldErrors) => Promise<void>,
+  startedAt: number,
+  origin: string | undefined,
+): Promise<void> {
   const svc = serviceDeps(deps);
   // Checked before any Slack call so a refused edit posts nothing; editSession checks again in its transaction.
   const current = requireSession(svc, actor.teamId, number);
@@ -279,33 +316,67 @@ async function submitEdit(deps: AppDeps, actor: Actor, number: number, input: Sc
     await fail({ title: `Only the host, the person who scheduled it, or a workspace admin can edit session #${number}.` });
     return;
   }
-  let movedTo: { channel: string; ts: string } | undefined;
-  if (current.channelId !== input.channelId) {
-    // A new channel must accept the card before anything is saved.
-    const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
-    const card = renderSessionCard(deps, preview);
-    try {
-      movedTo = await deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false });
-    } catch (error) {
-      const code = error instanceof SlackCallError ? error.code : 'unknown';
-      await fail({ channel: NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.` });
-      return;
-    }
+  const postProblem = (error: unknown) => {
+    const code = error instanceof SlackCallError ? error.code : 'unknown';
+    return NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.`;
+  };
+  const notSaved = (reason: string) => tellPrivately(deps, actor, origin, `Your changes to session #${number} were not saved: ${reason}`);
+  if (current.channelId === input.channelId) {
+    const result = editSession(svc, actor.teamId, number, actor, input);
+    await ack();
+    await afterEdit(deps, actor, number, result, undefined);
+    return;
   }
+  // A new channel must accept the card before anything is saved.
+  const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
+  const card = renderSessionCard(deps, preview);
+  const posting = deps.messenger
+    .postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false })
+    .then(
+      (posted) => ({ ok: true as const, posted }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  const outcome = await withinAckBudget(posting, startedAt);
+  if (outcome.settled && !outcome.value.ok) {
+    await fail({ channel: postProblem(outcome.value.error) });
+    return;
+  }
+  if (!outcome.settled) await ack();
+  const post = outcome.settled ? outcome.value : await posting;
+  if (!post.ok) {
+    // Only reached late (the modal is closed): nothing was saved, and the person hears why.
+    deps.logger.warn({ err: post.error, teamId: actor.teamId, channel: input.channelId }, 'card for a moved session not posted in time; edit not saved');
+    await notSaved(postProblem(post.error));
+    return;
+  }
+  const movedTo = post.posted;
   let result: ReturnType<typeof editSession>;
   try {
     result = editSession(svc, actor.teamId, number, actor, input);
   } catch (error) {
     // The edit was refused after the card reached the new channel (cancelled or finished in the
     // meantime): take that card down again, so no live Join button points at an unchanged session.
-    if (movedTo !== undefined) {
-      await deps.messenger
-        .deleteMessage(actor.teamId, movedTo.channel, movedTo.ts)
-        .catch((deleteError: unknown) => deps.logger.warn({ err: deleteError, teamId: actor.teamId }, 'card posted for a refused move not deleted'));
-    }
-    throw error;
+    await deps.messenger
+      .deleteMessage(actor.teamId, movedTo.channel, movedTo.ts)
+      .catch((deleteError: unknown) => deps.logger.warn({ err: deleteError, teamId: actor.teamId }, 'card posted for a refused move not deleted'));
+    if (outcome.settled) throw error;
+    if (!isAppError(error)) deps.logger.error({ err: error, teamId: actor.teamId }, 'late edit failed');
+    await notSaved(isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT);
+    return;
   }
-  await ack();
+  if (outcome.settled) await ack();
+  await afterEdit(deps, actor, number, result, movedTo);
+}
+
+/** What follows a saved edit: notices, the card (and the old one after a move), App Home. */
+async function afterEdit(
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  result: ReturnType<typeof editSession>,
+  movedTo: { channel: string; ts: string } | undefined,
+): Promise<void> {
+  const svc = serviceDeps(deps);
   const { before, after } = result;
   // editSession planned the "changed" and "you got a seat" notices with the write; send them now.
   if (((result.timeChanged || result.placeChanged) && result.attendeeIds.length > 0) || result.promoted.length > 0) sendPlannedNotices(deps, actor.teamId);
