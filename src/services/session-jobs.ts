@@ -2,14 +2,16 @@ import { and, eq, gt } from 'drizzle-orm';
 import { sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 import { syncSessionReminders } from './reminders.js';
+import { syncSessionEndJob } from './session-end.js';
 
 /**
- * Brings a session's pending jobs in line with its current start time, status and
- * participants. sessions.ts calls it after every mutation that changes one of those.
- * Synchronous and safe inside a transaction (it only reads and writes through `deps.db`).
+ * Brings a session's pending jobs (reminders, and the card's turn to "ended") in line with its
+ * current start time, status and participants. sessions.ts calls it after every mutation that
+ * changes one of those. Synchronous and safe inside a transaction (it only reads and writes through `deps.db`).
  */
 export function syncSessionJobs(deps: ServiceDeps, teamId: string, sessionNumber: number): void {
   syncSessionReminders(deps, teamId, sessionNumber);
+  syncSessionEndJob(deps, teamId, sessionNumber);
 }
 
 /**

@@ -26,6 +26,7 @@ import { escapeTruncated } from './blocks/text.js';
 import { sendCalendarInvite } from './calendar-invite.js';
 import { serviceDeps, type Actor, type AppDeps } from './deps.js';
 import { followUps } from './follow-ups.js';
+import type { CallMeta } from './messenger.js';
 import { refreshHome } from './home.js';
 import { sendDirectMessage } from './notify.js';
 
@@ -99,18 +100,18 @@ export function refreshSessionCard(deps: AppDeps, teamId: string, number: number
   return followUps(deps, deps.logger).run(`card:${teamId}:${number}`, async () => {
     const session = getSession(serviceDeps(deps), teamId, number);
     if (session?.announcementTs == null) return;
-    const card = renderSessionCard(deps, session);
     try {
-      await deps.messenger.updateMessage(teamId, {
-        channel: session.channelId,
-        ts: session.announcementTs,
-        text: card.text,
-        blocks: card.blocks,
-      });
+      await updateSessionCard(deps, { ...session, announcementTs: session.announcementTs });
     } catch (error) {
       deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
     }
   });
+}
+
+/** Rewrites the card in place from `session` as it stands now; Slack errors reach the caller (a job retries them). */
+export async function updateSessionCard(deps: AppDeps, session: Session & { announcementTs: string }, meta?: CallMeta): Promise<void> {
+  const card = renderSessionCard(deps, session);
+  await deps.messenger.updateMessage(session.teamId, { channel: session.channelId, ts: session.announcementTs, text: card.text, blocks: card.blocks }, meta);
 }
 
 /** Re-publishes a person's App Home (refreshHome) through the queue, once per burst. */

@@ -52,7 +52,7 @@ describe('scheduling jobs', () => {
     const start = NOW + 48 * HOUR;
     const n = setupSession(t, { startsAt: start, attendees: ['U0ANNA', 'U0BOB'] });
     syncSessionJobs(sdeps(), TEAM, n);
-    const pending = jobRows(t).filter((j) => j.status === 'pending');
+    const pending = jobRows(t, TEAM, 'reminder').filter((j) => j.status === 'pending');
     expect(pending.map((j) => j.key).sort()).toEqual(
       [key(n, 'U0HOST', 1440, start), key(n, 'U0HOST', 15, start), key(n, 'U0ANNA', 1440, start), key(n, 'U0ANNA', 15, start), key(n, 'U0BOB', 1440, start), key(n, 'U0BOB', 15, start)].sort(),
     );
@@ -216,7 +216,7 @@ describe('reminders', () => {
     const start = NOW + 10 * MINUTE;
     const n = setupSession(t, { startsAt: start, attendees: ['U0ANNA'] });
     expect(getJob(sdeps(), TEAM, key(n, 'U0ANNA', 15, start))).toBeUndefined();
-    expect(t.database.db.select().from(jobs).all()).toHaveLength(0);
+    expect(t.database.db.select().from(jobs).where(eq(jobs.kind, 'reminder')).all()).toHaveLength(0);
   });
 });
 

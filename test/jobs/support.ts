@@ -70,8 +70,13 @@ export function memberIn(t: TestApp, userId: string, timeZone: string | null, te
   createMember(t.database.db, teamId, userId, { timeZone });
 }
 
-export function jobRows(t: TestApp, teamId = TEAM): (typeof jobs.$inferSelect)[] {
-  return t.database.db.select().from(jobs).where(eq(jobs.teamId, teamId)).all();
+/** The workspace's job rows; `kind` narrows them (a session also plans its card's session_end job). */
+export function jobRows(t: TestApp, teamId = TEAM, kind?: string): (typeof jobs.$inferSelect)[] {
+  return t.database.db
+    .select()
+    .from(jobs)
+    .where(kind === undefined ? eq(jobs.teamId, teamId) : and(eq(jobs.teamId, teamId), eq(jobs.kind, kind)))
+    .all();
 }
 
 export function jobByKey(t: TestApp, key: string, teamId = TEAM): typeof jobs.$inferSelect | undefined {

@@ -58,7 +58,8 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
     `*Length*\n${input.durationMin} min`,
   ];
   if (input.topic.trim() !== '') fields.push(fillMrkdwn(BlockKitLimits.fieldText, (t) => `*Topic*\n${t}`, input.topic, TOPIC_MAX));
-  if (!cancelled) fields.push(`*Seats*\n${seatsLine(input)}`);
+  // Seats left or a waitlist mean nothing once it is over: the card says how many came along.
+  if (!cancelled) fields.push(`*Seats*\n${input.finished ? `${input.attendeeCount} joined` : seatsLine(input)}`);
 
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: mrkdwn(`*#${input.number} ${headline}*`) },
@@ -99,6 +100,10 @@ export function buildSessionCardMessage(input: SessionCardInput): SessionCardMes
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `session_card_${input.number}`, elements });
   }
 
-  const text = cancelled ? `Cancelled: peer session #${input.number} ${title}` : `Peer session #${input.number}: ${title}, ${when}`;
+  const text = cancelled
+    ? `Cancelled: peer session #${input.number} ${title}`
+    : input.finished
+      ? `Ended: peer session #${input.number} ${title}, ${when}`
+      : `Peer session #${input.number}: ${title}, ${when}`;
   return { text: truncate(text, BlockKitLimits.messageText), blocks };
 }
