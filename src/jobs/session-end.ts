@@ -1,7 +1,8 @@
-import { checkSessionEnd, SessionEndJob } from '../services/session-end.js';
+import { checkSessionEnd, SessionEndJob, syncSessionEndJobs } from '../services/session-end.js';
+import { listWorkspaceIds } from '../services/workspaces.js';
 import { serviceDeps } from '../slack/deps.js';
 import { updateSessionCard } from '../slack/session-flow.js';
-import type { JobHandler } from './types.js';
+import type { JobHandler, JobPlanner } from './types.js';
 
 /**
  * session_end:<session>:<end>: rewrites the card when the session ends, so it says it has ended
@@ -13,6 +14,20 @@ export const refreshEndedSessionCard: JobHandler = async ({ deps, job }) => {
   const check = checkSessionEnd(serviceDeps(deps), job.teamId, payload);
   if (!check.refresh) return { status: 'skipped', reason: check.reason };
   const { session } = check;
-  await updateSessionCard(deps, session, { jobKey: job.key });
+  // Rendered from the database in its turn with any click's card refresh still in flight.
+  const updated = await updateSessionCard(deps, job.teamId, session.number, { jobKey: job.key });
+  if (updated === 'no_card') return { status: 'skipped', reason: 'no_card' };
   return { status: 'done', result: { channel: session.channelId, ts: session.announcementTs } };
+};
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * Makes sure every session ending between two days ago and a day from now has its end job: a
+ * card that ended recently without one (a session from before end jobs existed) is closed now.
+ */
+export const planSessionEndJobs: JobPlanner = (deps) => {
+  const services = serviceDeps(deps);
+  const now = deps.clock.now();
+  for (const teamId of listWorkspaceIds(services)) syncSessionEndJobs(services, teamId, now - 2 * DAY_MS, now + DAY_MS);
 };

@@ -4,6 +4,7 @@ import { getSession } from '../services/sessions.js';
 import { buildPollMessage } from './blocks/poll.js';
 import { slackDateTime } from './blocks/time.js';
 import { serviceDeps, type AppDeps } from './deps.js';
+import { createMessageChain } from './message-chain.js';
 import type { CallMeta } from './messenger.js';
 
 /** Renders a poll's message as it stands; used after opening, after each vote, and on close. */
@@ -23,19 +24,13 @@ export function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summ
 
 /**
  * Writes to one poll message (post, update after a vote, close) run one at a time per
- * (workspace, session). Two votes a moment apart each read a count and call chat.update; without
- * the chain the update carrying the older count can reach Slack last and stay on screen. With it,
- * each update is rendered from the database when its turn comes, so the last one to run shows
- * every vote stored before it started. The chain lives in this process: with several processes
- * the next vote or the close still corrects a stale count.
+ * (workspace, session), in a message chain (message-chain.ts). The chain lives in this process:
+ * with several processes the next vote or the close still corrects a stale count.
  */
-interface Chain {
-  tail: Promise<unknown>;
-  /** An interactive refresh that is waiting its turn: later votes join it instead of queueing more. */
-  waiting: Promise<PollRefresh> | undefined;
-}
+const inPollChain = createMessageChain();
 
-const chains = new Map<string, Chain>();
+/** An interactive refresh that is waiting its turn, per poll: later votes join it instead of queueing more. */
+const waitingRefresh = new Map<string, Promise<PollRefresh>>();
 
 function chainKey(teamId: string, sessionNumber: number): string {
   return `${teamId}:${sessionNumber}`;
@@ -43,20 +38,7 @@ function chainKey(teamId: string, sessionNumber: number): string {
 
 /** Runs `task` after every earlier write to this poll's message has settled (resolved or not). */
 export function withPollMessage<T>(teamId: string, sessionNumber: number, task: () => Promise<T>): Promise<T> {
-  const key = chainKey(teamId, sessionNumber);
-  const chain = chains.get(key) ?? { tail: Promise.resolve(), waiting: undefined };
-  const run = chain.tail.then(task, task);
-  chain.tail = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  chains.set(key, chain);
-  // Forget the chain once it is idle, so a busy year of polls does not pile up entries.
-  const tail = chain.tail;
-  void tail.then(() => {
-    if (chains.get(key)?.tail === tail) chains.delete(key);
-  });
-  return run;
+  return inPollChain(chainKey(teamId, sessionNumber), task);
 }
 
 export type PollRefresh = { updated: true; votes: number } | { updated: false; reason: 'no_poll' | 'not_posted' };
@@ -71,11 +53,11 @@ export type PollRefresh = { updated: true; votes: number } | { updated: false; r
  */
 export function refreshPollMessage(deps: AppDeps, teamId: string, sessionNumber: number, meta?: CallMeta): Promise<PollRefresh> {
   const key = chainKey(teamId, sessionNumber);
-  const waiting = chains.get(key)?.waiting;
+  const waiting = waitingRefresh.get(key);
   if (meta === undefined && waiting !== undefined) return waiting;
   const refresh = withPollMessage(teamId, sessionNumber, async (): Promise<PollRefresh> => {
-    const chain = chains.get(key);
-    if (chain !== undefined && chain.waiting === refresh) chain.waiting = undefined;
+    // From here on it reads the database: a later vote needs a refresh of its own.
+    if (waitingRefresh.get(key) === refresh) waitingRefresh.delete(key);
     const services = serviceDeps(deps);
     const poll = getPoll(services, teamId, sessionNumber);
     if (poll === undefined) return { updated: false, reason: 'no_poll' };
@@ -85,9 +67,6 @@ export function refreshPollMessage(deps: AppDeps, teamId: string, sessionNumber:
     await deps.messenger.updateMessage(teamId, { channel: poll.channelId, ts: poll.messageTs, ...renderPoll(deps, poll, title, summary) }, meta);
     return { updated: true, votes: summary.votes };
   });
-  if (meta === undefined) {
-    const chain = chains.get(key);
-    if (chain !== undefined) chain.waiting = refresh;
-  }
+  if (meta === undefined) waitingRefresh.set(key, refresh);
   return refresh;
 }

@@ -26,6 +26,7 @@ import { escapeTruncated } from './blocks/text.js';
 import { sendCalendarInvite } from './calendar-invite.js';
 import { serviceDeps, type Actor, type AppDeps } from './deps.js';
 import { followUps } from './follow-ups.js';
+import { createMessageChain } from './message-chain.js';
 import type { CallMeta } from './messenger.js';
 import { refreshHome } from './home.js';
 import { sendDirectMessage } from './notify.js';
@@ -98,20 +99,32 @@ export async function announceSession(deps: AppDeps, session: Session): Promise<
  */
 export function refreshSessionCard(deps: AppDeps, teamId: string, number: number): Promise<void> {
   return followUps(deps, deps.logger).run(`card:${teamId}:${number}`, async () => {
-    const session = getSession(serviceDeps(deps), teamId, number);
-    if (session?.announcementTs == null) return;
     try {
-      await updateSessionCard(deps, { ...session, announcementTs: session.announcementTs });
+      await updateSessionCard(deps, teamId, number);
     } catch (error) {
       deps.logger.warn({ err: error, teamId, sessionNumber: number }, 'announcement card not updated');
     }
   });
 }
 
-/** Rewrites the card in place from `session` as it stands now; Slack errors reach the caller (a job retries them). */
-export async function updateSessionCard(deps: AppDeps, session: Session & { announcementTs: string }, meta?: CallMeta): Promise<void> {
-  const card = renderSessionCard(deps, session);
-  await deps.messenger.updateMessage(session.teamId, { channel: session.channelId, ts: session.announcementTs, text: card.text, blocks: card.blocks }, meta);
+// Every write to a card (a click's refresh, an edit, the session-end job) takes its turn here and
+// renders when its turn comes, so the last write to land is always the newest state (a join's
+// refresh can no longer put Join back on a card the end job has just closed).
+const inCardChain = createMessageChain();
+
+/**
+ * Rewrites the card in place from the session as the database has it when this write's turn
+ * comes. Slack errors reach the caller (a job retries them). 'no_card': the session is gone or
+ * was never announced.
+ */
+export function updateSessionCard(deps: AppDeps, teamId: string, number: number, meta?: CallMeta): Promise<'updated' | 'no_card'> {
+  return inCardChain(`${teamId}:${number}`, async () => {
+    const session = getSession(serviceDeps(deps), teamId, number);
+    if (session?.announcementTs == null) return 'no_card';
+    const card = renderSessionCard(deps, session);
+    await deps.messenger.updateMessage(teamId, { channel: session.channelId, ts: session.announcementTs, text: card.text, blocks: card.blocks }, meta);
+    return 'updated';
+  });
 }
 
 /** Re-publishes a person's App Home (refreshHome) through the queue, once per burst. */

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobs, polls, pollVotes } from '../../src/db/schema.js';
+import { planPollJobs } from '../../src/jobs/polls.js';
 import { listPollResults } from '../../src/services/polls.js';
 import { serviceDeps } from '../../src/slack/deps.js';
 import { PollActions, PollViews } from '../../src/slack/ids.js';
@@ -24,7 +25,8 @@ const ATTENDEES = ['U0ANNA', 'U0BOB', 'U0CARL', 'U0DAVE'];
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The poll planner only: the session-end planner would also rewrite these sessions' cards.
+  t = await startTestApp({ planners: [planPollJobs] });
 });
 afterAll(async () => {
   await t.stop();

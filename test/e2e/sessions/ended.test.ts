@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { planSessionEndJobs } from '../../../src/jobs/session-end.js';
 import { sessionEndKey } from '../../../src/services/session-end.js';
 import { sessionEndsAt } from '../../../src/services/sessions.js';
 import { syncSessionJobs } from '../../../src/services/session-jobs.js';
@@ -6,6 +7,7 @@ import { serviceDeps } from '../../../src/slack/deps.js';
 import { SessionActions } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
+import { createSession } from '../../support/factories.js';
 import { jobByKey, reasonOf } from '../../jobs/support.js';
 import { CAST, cardUpdates, scheduleOk, SESSION_TESTS_NOW, submitSchedule } from './helpers.js';
 
@@ -109,5 +111,23 @@ describe('the card when a session ends', () => {
     expect(jobByKey(t, endKey(s), 'T0TEST')!.status).toBe('skipped');
     expect(reasonOf(jobByKey(t, endKey(s), 'T0TEST'))).toBe('session_moved');
     expect(cardUpdates(t, s.announcementTs!)).toHaveLength(0);
+  });
+
+  it('is planned by the tick for an announced session that never got one (made before end jobs existed)', async () => {
+    const app = await startTestApp({ planners: [planSessionEndJobs] });
+    try {
+      app.clock.set(SESSION_TESTS_NOW);
+      const now = app.clock.now();
+      const recent = createSession(app.database.db, { teamId: 'T0TEST', startsAt: now - 90 * MINUTE, durationMin: 30, announcementTs: '1700000000.000001' });
+      const old = createSession(app.database.db, { teamId: 'T0TEST', startsAt: now - 4 * 24 * 60 * MINUTE, durationMin: 30, announcementTs: '1700000000.000002' });
+      await app.tick();
+      expect(jobByKey(app, endKey(recent), 'T0TEST')!.status).toBe('done');
+      expect(JSON.stringify(cardUpdates(app, '1700000000.000001')[0]?.args.blocks)).toContain('This session has ended.');
+      // Beyond the planner's two-day look-back: left as it is.
+      expect(jobByKey(app, endKey(old), 'T0TEST')).toBeUndefined();
+      expect(cardUpdates(app, '1700000000.000002')).toHaveLength(0);
+    } finally {
+      await app.stop();
+    }
   });
 });
