@@ -231,14 +231,19 @@ describe('change notices', () => {
     );
   });
 
-  it('a change still waiting for Slack when a newer one is made is skipped as superseded', async () => {
-    const { t, delivered } = await start();
-    const s = await sessionWith(t, ['U0BOB']);
+  /** An edit to 10:00 whose "changed" DM Slack holds back with 429s (until clearScripts); then a minute passes. */
+  async function editHeldBack(t: TestApp, number: number): Promise<void> {
     t.fake.always('chat.postMessage', { status: 429, retryAfter: 120 });
-    await edit(t, s.number, '10:00');
+    await edit(t, number, '10:00');
     await t.fake.waitForCalls('chat.postMessage', 1);
     await t.scheduler.idle();
     t.clock.advance(MINUTE);
+  }
+
+  it('a change still waiting for Slack when a newer one is made is skipped as superseded', async () => {
+    const { t, delivered } = await start();
+    const s = await sessionWith(t, ['U0BOB']);
+    await editHeldBack(t, s.number);
     await edit(t, s.number, '11:00');
     await t.scheduler.idle();
     t.fake.clearScripts();
@@ -249,14 +254,11 @@ describe('change notices', () => {
     const first = noticeRows(t).find((j) => j.key === `notice:${s.number}:U0BOB:changed:1`)!;
     expect([first.status, reasonOf(first)]).toEqual(['skipped', 'superseded']);
   });
+
   it('the change that supersedes an untold one names both: a time change, then a link change, is told as "time and place"', async () => {
     const { t, delivered } = await start();
     const s = await sessionWith(t, ['U0BOB']);
-    t.fake.always('chat.postMessage', { status: 429, retryAfter: 120 });
-    await edit(t, s.number, '10:00');
-    await t.fake.waitForCalls('chat.postMessage', 1);
-    await t.scheduler.idle();
-    t.clock.advance(MINUTE);
+    await editHeldBack(t, s.number);
     const linkOnly = await submitSchedule(t, { time: '10:00', capacity: '2', link: 'https://meet.example.com/new' }, {}, { mode: 'edit', number: s.number, rev: 0 });
     expect(linkOnly.text).toBe('');
     await t.scheduler.idle();
