@@ -194,11 +194,26 @@ export function buildScheduleModal({ metadata, values, timeZone, now }: Schedule
   };
 }
 
-/** The values after a format is picked: its usual length and agenda, everything else kept. */
+const normalised = (text: string | undefined): string => (text ?? '').replace(/\s+/g, ' ').trim();
+const TEMPLATE_AGENDAS = new Set(SESSION_FORMATS.map((f) => normalised(f.agendaTemplate)));
+const DEFAULT_DURATIONS = new Set(SESSION_FORMATS.map((f) => String(f.defaultDurationMin)));
+
+/**
+ * The values after a format is picked: its usual length and agenda where the person has not
+ * written their own (the field is empty or still holds a format's default), everything else
+ * kept. Switching formats after writing an agenda never throws the agenda away.
+ */
 export function applyFormatDefaults(values: ScheduleModalValues, formatId: string): ScheduleModalValues {
   const format = getFormat(formatId);
   if (format === undefined) return values;
-  return { ...values, format: format.id, duration: String(format.defaultDurationMin), agenda: format.agendaTemplate };
+  const agendaIsDefault = TEMPLATE_AGENDAS.has(normalised(values.agenda)) || normalised(values.agenda) === '';
+  const durationIsDefault = DEFAULT_DURATIONS.has(normalised(values.duration)) || normalised(values.duration) === '';
+  return {
+    ...values,
+    format: format.id,
+    ...(durationIsDefault ? { duration: String(format.defaultDurationMin) } : {}),
+    ...(agendaIsDefault ? { agenda: format.agendaTemplate } : {}),
+  };
 }
 
 /** view.state.values: block_id -> action_id -> the element's value object (shape varies by element). */

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobs, participants, sessions } from '../../../src/db/schema.js';
+import { getFormat } from '../../../src/services/formats.js';
 import { SCHEDULE_SHORTCUT, SessionActions, SessionViews } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
@@ -97,6 +98,27 @@ describe('opening the schedule modal', () => {
     expect(String(agenda.element.initial_value)).toContain('The problem');
     expect(blocks.find((b) => b.block_id === 'title')!.element.initial_value).toBe('My typed title');
     expect(JSON.parse(update!.args.view.private_metadata)).toMatchObject({ rev: 1 });
+  });
+
+  it("switching format keeps a length and agenda the person wrote, and replaces another format's defaults", async () => {
+    const pick = async (fields: Parameters<typeof scheduleState>[0], formatId: string) => {
+      t.fake.reset();
+      const body = blockActionsBody(
+        [{ action_id: SessionActions.formatSelect, block_id: 'format', type: 'static_select', selected_option: { value: formatId, text: { type: 'plain_text', text: formatId } } }],
+        { view: { id: 'V0SCHED', hash: 'h1', callback_id: SessionViews.schedule, private_metadata: JSON.stringify({ mode: 'create', rev: 0 }), state: { values: scheduleState({ ...fields, format: formatId }) } } },
+      );
+      expect((await t.post(body)).status).toBe(200);
+      const [update] = await t.fake.waitForCalls('views.update');
+      const blocks = update!.args.view.blocks as { block_id: string; element: Record<string, unknown> }[];
+      return { duration: blocks.find((b) => b.block_id === 'duration.1')!.element.initial_value, agenda: String(blocks.find((b) => b.block_id === 'agenda.1')!.element.initial_value) };
+    };
+    const own = await pick({ duration: '25', agenda: 'My own plan:\n1. Pair on the bug' }, 'problem-clinic');
+    expect(own).toEqual({ duration: '25', agenda: 'My own plan:\n1. Pair on the bug' });
+    // The micro-lesson's defaults (15 min, its template) were never touched: the clinic's replace them.
+    const micro = getFormat('micro-lesson')!;
+    const replaced = await pick({ duration: String(micro.defaultDurationMin), agenda: micro.agendaTemplate }, 'problem-clinic');
+    expect(replaced.duration).toBe('45');
+    expect(replaced.agenda).toContain('The problem');
   });
 });
 
