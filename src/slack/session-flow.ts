@@ -80,15 +80,19 @@ export function renderSessionCard(deps: AppDeps, session: Session) {
  * Posts the card and stores its ts. Throws the SlackCallError when posting fails, so the
  * schedule flow can undo the write and tell the person.
  */
-export async function announceSession(deps: AppDeps, session: Session): Promise<string> {
+export async function announceSession(deps: AppDeps, session: Session, meta?: CallMeta): Promise<string> {
   const card = renderSessionCard(deps, session);
-  const posted = await deps.messenger.postMessage(session.teamId, {
-    channel: session.channelId,
-    text: card.text,
-    blocks: card.blocks,
-    unfurl_links: false,
-    unfurl_media: false,
-  });
+  const posted = await deps.messenger.postMessage(
+    session.teamId,
+    {
+      channel: session.channelId,
+      text: card.text,
+      blocks: card.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    },
+    meta,
+  );
   setAnnouncement(serviceDeps(deps), session.teamId, session.number, posted.channel, posted.ts);
   return posted.ts;
 }

@@ -199,6 +199,30 @@ describe('a valid submission', () => {
     await t.fake.waitForCalls('chat.postMessage', 4);
     await t.fake.waitFor(() => sessionRows(t).every((r) => r.announcementTs !== null), 'every card stored');
   });
+
+  it("a later week's card that Slack does not take is posted again by a job, once", async () => {
+    // The first card goes through; the second week's post gets a 500.
+    t.fake.script('chat.postMessage', {}, { status: 500 });
+    const res = await submitSchedule(t, { repeat: '3', title: 'Series with a hiccup' });
+    expect(res.status).toBe(200);
+    const series = () => sessionRows(t).filter((r) => r.title === 'Series with a hiccup').sort((x, y) => x.number - y.number);
+    await t.fake.waitFor(() => series().filter((r) => r.announcementTs !== null).length === 2, 'weeks 1 and 3 announced');
+    const second = series()[1]!;
+    expect(second.announcementTs).toBeNull();
+    const key = `announce:${second.number}`;
+    expect(t.database.db.select().from(jobs).where(eq(jobs.key, key)).get()).toMatchObject({ status: 'pending' });
+
+    t.clock.advance(60_000);
+    await t.tick();
+    expect(series().every((r) => r.announcementTs !== null)).toBe(true);
+    expect(t.database.db.select().from(jobs).where(eq(jobs.key, key)).get()).toMatchObject({ status: 'done' });
+    const cardsForSecond = t.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes(`#${second.number} `));
+    expect(cardsForSecond.filter((c) => c.args.channel === 'C0GENERAL')).toHaveLength(2); // the refused try, then the job's
+    // Later ticks post nothing more.
+    t.clock.advance(60_000);
+    await t.tick();
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes(`#${second.number} `))).toHaveLength(2);
+  });
 });
 
 describe('user text full of characters that escaping grows', () => {

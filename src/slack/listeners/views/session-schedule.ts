@@ -14,6 +14,7 @@ import {
   type ScheduleInput,
   type Session,
 } from '../../../services/sessions.js';
+import { planAnnouncementRetry } from '../../../services/session-announce.js';
 import { localDateYmd, localTimeHm, parseLocalDateTime } from '../../../services/time.js';
 import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { buildEphemeralText } from '../../blocks/help.js';
@@ -279,14 +280,19 @@ async function submitCreate(
       return;
     }
   }
-  // The later weeks of a series are announced after the ack: the first post proved the channel works.
+  // The later weeks of a series are announced after the ack: the first post proved the channel
+  // works. A card Slack does not take now is posted again by a job, so no week is left without one.
+  let retries = 0;
   for (const session of rest) {
     try {
       await announceSession(deps, session);
     } catch (error) {
-      deps.logger.warn({ err: error, teamId: actor.teamId, sessionNumber: session.number }, 'series card not posted');
+      deps.logger.warn({ err: error, teamId: actor.teamId, sessionNumber: session.number }, 'series card not posted; a job will post it');
+      planAnnouncementRetry(svc, actor.teamId, session.number);
+      retries += 1;
     }
   }
+  if (retries > 0) deps.runDueJobs?.(actor.teamId);
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
   await queueHomeRefresh(deps, actor.teamId, actor.userId);
