@@ -23,7 +23,7 @@ import type { Session } from './sessions.js';
 export const SESSION_NOTICE_KIND = 'session_notice';
 export const SESSION_INVITE_KIND = 'session_invite';
 
-export const SessionNoticeType = z.enum(['cancelled', 'changed', 'promoted']);
+export const SessionNoticeType = z.enum(['cancelled', 'changed', 'promoted', 'hosting', 'unhosted']);
 export type SessionNoticeType = z.infer<typeof SessionNoticeType>;
 
 const Revision = {
@@ -41,6 +41,10 @@ export const SessionNoticePayload = z.object({
   notice: SessionNoticeType,
   /** For `changed`: what changed, as the DM says it. */
   changes: z.object({ time: z.boolean(), place: z.boolean() }).optional(),
+  /** For `hosting` and `unhosted`: who made the change. */
+  by: z.string().min(1).optional(),
+  /** For `hosting`: how many weekly sessions of the same series follow this one. */
+  following: z.number().int().nonnegative().optional(),
 });
 export type SessionNoticePayload = z.infer<typeof SessionNoticePayload>;
 
@@ -88,13 +92,24 @@ function revOfKey(key: string): { sequence: number; round: number } | undefined 
 
 type Planned = Pick<Session, 'teamId' | 'number' | 'sequence'>;
 
-function plan(deps: ServiceDeps, session: Planned, userId: string, notice: SessionNoticeType, method: 'REQUEST' | 'CANCEL', round: number, changes?: SessionNoticePayload['changes']): void {
+function plan(
+  deps: ServiceDeps,
+  session: Planned,
+  userId: string,
+  notice: SessionNoticeType,
+  method: 'REQUEST' | 'CANCEL' | undefined,
+  round: number,
+  changes?: SessionNoticePayload['changes'],
+  extra: Pick<SessionNoticePayload, 'by' | 'following'> = {},
+): void {
   const runAt = deps.clock.now();
   const base = { sessionNumber: session.number, userId, sequence: session.sequence, round };
   // Two jobs, so a retry of one never repeats the other; they may be claimed together and run
   // side by side, so the file can land before the DM.
-  const dm: SessionNoticePayload = { ...base, notice, ...(changes === undefined ? {} : { changes }) };
+  const dm: SessionNoticePayload = { ...base, notice, ...(changes === undefined ? {} : { changes }), ...extra };
   scheduleJob(deps, { teamId: session.teamId, kind: SESSION_NOTICE_KIND, key: sessionNoticeKey(dm), runAt, payload: dm });
+  // No file when the person's calendar entry stays as it is (an old host who keeps their place).
+  if (method === undefined) return;
   const file: SessionInvitePayload = { ...base, method };
   scheduleJob(deps, { teamId: session.teamId, kind: SESSION_INVITE_KIND, key: sessionInviteKey(file), runAt, payload: file });
 }
@@ -144,6 +159,23 @@ export function planPromotionNotices(deps: ServiceDeps, session: Planned, userId
   }
 }
 
+/**
+ * Someone else made `userId` the host (they scheduled it for them, or handed it over in an
+ * edit): a DM saying so, with the calendar file. For a weekly series only its first session is
+ * told, with how many follow, so a 12-week series is one DM rather than twelve. Runs inside the
+ * edit's transaction, or right after a create's card is in.
+ */
+export function planHostingNotice(deps: ServiceDeps, session: Planned, userId: string, by: string, following = 0): void {
+  const earlier = listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'hosting')).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
+  plan(deps, session, userId, 'hosting', 'REQUEST', earlier.length + 1, undefined, { by, ...(following > 0 ? { following } : {}) });
+}
+
+/** The host someone else replaced: a DM saying who hosts now and where they stand (no new file: their entry stays). */
+export function planUnhostedNotice(deps: ServiceDeps, session: Planned, userId: string, by: string): void {
+  const earlier = listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'unhosted')).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
+  plan(deps, session, userId, 'unhosted', undefined, earlier.length + 1, undefined, { by });
+}
+
 // --- checks at send time --------------------------------------------------------------------
 
 export type SessionNoticeSkipReason =
@@ -152,11 +184,13 @@ export type SessionNoticeSkipReason =
   | 'not_cancelled'
   | 'session_over'
   | 'not_a_participant'
+  | 'not_the_host'
+  | 'host_again'
   | 'superseded';
 
-export type SessionNoticeCheck = { send: true; session: Session } | { send: false; reason: SessionNoticeSkipReason };
+export type Place = 'host' | 'seated' | 'waitlisted' | undefined;
 
-type Place = 'host' | 'seated' | 'waitlisted' | undefined;
+export type SessionNoticeCheck = { send: true; session: Session; place: Place } | { send: false; reason: SessionNoticeSkipReason };
 
 function placeOf(deps: ServiceDeps, teamId: string, sessionNumber: number, userId: string): Place {
   const row = deps.db
@@ -219,12 +253,20 @@ export function checkSessionNotice(deps: ServiceDeps, teamId: string, p: Session
   const found = sessionFor(deps, teamId, p);
   if (typeof found === 'string') return { send: false, reason: found };
   const { session, place } = found;
-  const stale = staleReason(session, place, p.notice === 'cancelled');
-  if (stale !== undefined) return { send: false, reason: stale };
+  if (p.notice === 'hosting' && place !== 'host') return { send: false, reason: session.status === 'cancelled' ? 'session_cancelled' : 'not_the_host' };
+  if (p.notice === 'unhosted') {
+    // Told where they stand now: a seat or the waitlist. Host again, or gone: nothing to say.
+    if (session.status === 'cancelled') return { send: false, reason: 'session_cancelled' };
+    if (place === 'host') return { send: false, reason: 'host_again' };
+    if (place === undefined) return { send: false, reason: 'not_a_participant' };
+  } else {
+    const stale = staleReason(session, place, p.notice === 'cancelled');
+    if (stale !== undefined) return { send: false, reason: stale };
+  }
   // One DM per news: a later change (or a later seat, after this one was lost and won again)
   // that has gone or will go out says it for this one.
   if (p.notice !== 'cancelled' && hasNewer(deps, teamId, noticePrefix(p.sessionNumber, p.userId, p.notice), p)) return { send: false, reason: 'superseded' };
-  return { send: true, session };
+  return { send: true, session, place };
 }
 
 /**

@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { inTransaction, type ServiceDeps } from './context.js';
 import { FORMAT_IDS } from './formats.js';
 import { syncSessionJobs } from './session-jobs.js';
-import { planCancelNotices, planChangeNotices, planPromotionNotices } from './session-notices.js';
+import { planCancelNotices, planChangeNotices, planHostingNotice, planPromotionNotices, planUnhostedNotice } from './session-notices.js';
 import { addLocalWeeks } from './time.js';
 
 /**
@@ -472,10 +472,14 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
       // Planned with the write, so a crash after the commit cannot lose them. The promoted hear
       // "you got a seat" instead of "changed". A replayed submission changes nothing, so it
       // plans nothing.
+      // The old host hears about the handover instead (that DM shows the time and place as they are now).
       if (timeChanged || placeChanged) {
-        planChangeNotices(txDeps, after, attendeeIds.filter((id) => !promoted.includes(id)), { time: timeChanged, place: placeChanged });
+        planChangeNotices(txDeps, after, attendeeIds.filter((id) => !promoted.includes(id) && !(hostChanged && id === before.hostId)), { time: timeChanged, place: placeChanged });
       }
       planPromotionNotices(txDeps, after, promoted);
+      // A handover someone else made is told to both hosts; nobody is told what they did themselves.
+      if (hostChanged && after.hostId !== actor.userId) planHostingNotice(txDeps, after, after.hostId, actor.userId);
+      if (hostChanged && before.hostId !== actor.userId) planUnhostedNotice(txDeps, after, before.hostId, actor.userId);
       return { before, after, timeChanged, placeChanged, channelChanged, promoted, attendeeIds };
     },
     { behavior: 'immediate' },

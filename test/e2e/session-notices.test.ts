@@ -54,6 +54,7 @@ function recordDelivered(fake: FakeSlack): Delivered {
 const cancelledDms = (d: Delivered, userId: string) => (d.dms.get(dm(userId)) ?? []).filter((text) => text.includes('was cancelled'));
 const changedDms = (d: Delivered, userId: string) => (d.dms.get(dm(userId)) ?? []).filter((text) => text.includes('changed'));
 const seatDms = (d: Delivered, userId: string) => (d.dms.get(dm(userId)) ?? []).filter((text) => text.includes('A seat opened up'));
+const hostingDms = (d: Delivered, userId: string) => (d.dms.get(dm(userId)) ?? []).filter((text) => text.includes('the host of'));
 const filesOf = (d: Delivered, userId: string, method: string) => (d.files.get(dm(userId)) ?? []).filter((f) => f.method === method);
 
 let apps: TestApp[] = [];
@@ -332,6 +333,53 @@ describe('promotion notices', () => {
     const first = noticeRows(t).find((j) => j.key === `notice:${s.number}:U0CAROL:promoted:0`)!;
     expect([first.status, reasonOf(first)]).toEqual(['skipped', 'superseded']);
     expect(noticeRows(t).find((j) => j.key === `notice:${s.number}:U0CAROL:promoted:0.2`)!.status).toBe('done');
+  });
+});
+
+describe('host notices', () => {
+  it('a host someone else scheduled is told once, with the calendar file; for a series once, naming how many follow', async () => {
+    const { t, delivered } = await start();
+    await scheduleOk(t, { host: 'U0BOB', title: 'For Bob' });
+    await t.fake.waitFor(() => hostingDms(delivered, 'U0BOB').length === 1 && filesOf(delivered, 'U0BOB', 'REQUEST').length === 1, "Bob's hosting DM and file");
+    expect(hostingDms(delivered, 'U0BOB')[0]).toContain('<@U0ALICE> made you the host of *#');
+    // Bob reads it in Berlin: 09:00 New York on 1 Nov is 15:00 CET.
+    expect(hostingDms(delivered, 'U0BOB')[0]).toContain('Sun 1 Nov, 15:00 CET');
+
+    await scheduleOk(t, { host: 'U0CAROL', title: 'Carol series', repeat: '3' });
+    await t.fake.waitFor(() => hostingDms(delivered, 'U0CAROL').length === 1, "Carol's hosting DM");
+    await t.scheduler.idle();
+    await tickUntilSettled(t, 2);
+    expect(hostingDms(delivered, 'U0CAROL')).toHaveLength(1);
+    expect(hostingDms(delivered, 'U0CAROL')[0]).toContain('you host the 2 after it too');
+    expect(filesOf(delivered, 'U0CAROL', 'REQUEST')).toHaveLength(1);
+    // Scheduling for yourself tells nobody.
+    expect(hostingDms(delivered, 'U0ALICE')).toHaveLength(0);
+  });
+
+  it('a handover tells the new host and the replaced one (where they stand now), never the person who made it', async () => {
+    const { t, delivered } = await start();
+    const s = await scheduleOk(t, { host: 'U0BOB', capacity: '1', title: 'Handover' });
+    await t.command(`join ${s.number}`, { user: 'U0DAN' });
+    await t.fake.waitFor(() => hostingDms(delivered, 'U0BOB').length === 1, "Bob's first hosting DM");
+    // Alice (the creator) hands it to Carol: the one seat is Dan's, so Bob goes to the waitlist.
+    const res = await submitSchedule(t, { host: 'U0CAROL', capacity: '1', title: 'Handover' }, {}, { mode: 'edit', number: s.number, rev: 0 });
+    expect(res.text).toBe('');
+    await t.fake.waitFor(() => hostingDms(delivered, 'U0CAROL').length === 1 && hostingDms(delivered, 'U0BOB').length === 2, 'both handover DMs');
+    await t.scheduler.idle();
+    expect(hostingDms(delivered, 'U0CAROL')[0]).toContain('<@U0ALICE> made you the host of');
+    const bob = hostingDms(delivered, 'U0BOB')[1]!;
+    expect(bob).toContain('<@U0ALICE> made <@U0CAROL> the host of');
+    expect(bob).toContain("you're on its waitlist");
+    expect(filesOf(delivered, 'U0CAROL', 'REQUEST')).toHaveLength(1);
+    expect(hostingDms(delivered, 'U0ALICE')).toHaveLength(0);
+
+    // Carol hands it back to Bob herself: Bob is told, Carol (who did it) is not.
+    const back = await submitSchedule(t, { host: 'U0BOB', capacity: '1', title: 'Handover' }, { user: 'U0CAROL' }, { mode: 'edit', number: s.number, rev: 0 });
+    expect(back.text).toBe('');
+    await t.fake.waitFor(() => hostingDms(delivered, 'U0BOB').length === 3, "Bob's second hosting DM");
+    await t.scheduler.idle();
+    expect(hostingDms(delivered, 'U0BOB')[2]).toContain('<@U0CAROL> made you the host of');
+    expect(hostingDms(delivered, 'U0CAROL')).toHaveLength(1);
   });
 });
 

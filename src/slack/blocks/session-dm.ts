@@ -61,3 +61,27 @@ export function buildSessionCancelledDm(input: SessionDmInput, reason: string | 
   if (!reason?.trim()) return message(() => head);
   return message((why) => `${head}\nReason: ${why}`, { text: reason, max: REASON_MAX });
 }
+
+/**
+ * Sent to a host someone else chose (scheduled for them, or handed over in an edit). `following`:
+ * how many weekly sessions of the same series come after this one (told once, not per week).
+ */
+export function buildHostingDm(input: SessionDmInput, by: string | undefined, following: number): DmMessageBody {
+  const who = by === undefined ? 'You are' : `<@${by}> made you`;
+  const series = following > 0 ? ` It repeats weekly: you host the ${following} after it too, each with its own card.` : '';
+  return withWhere(
+    input,
+    (where) =>
+      `:microphone: ${who} the host of *${titleOf(input)}*.\n${where}\nYour calendar file follows in its own message.${series} \`/peer edit ${input.number}\` changes it; \`/peer attended ${input.number}\` afterwards records who came.`,
+  );
+}
+
+/** Sent to a host someone else replaced: who hosts now, and where the reader stands. */
+export function buildUnhostedDm(input: SessionDmInput, by: string | undefined, newHostId: string, place: 'seated' | 'waitlisted'): DmMessageBody {
+  const head = by === undefined ? `<@${newHostId}> now hosts *${titleOf(input)}*.` : `<@${by}> made <@${newHostId}> the host of *${titleOf(input)}*.`;
+  const stand =
+    place === 'seated'
+      ? `You're still in it, with a seat. Can't make it? \`/peer leave ${input.number}\` frees the seat.`
+      : `It is full, so you're on its waitlist and will get a DM if a seat opens up. \`/peer leave ${input.number}\` takes you off.`;
+  return withWhere(input, (where) => `:arrows_counterclockwise: ${head}\n${where}\n${stand}`);
+}

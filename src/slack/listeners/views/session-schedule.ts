@@ -15,6 +15,7 @@ import {
   type Session,
 } from '../../../services/sessions.js';
 import { planAnnouncementRetry } from '../../../services/session-announce.js';
+import { planHostingNotice } from '../../../services/session-notices.js';
 import { localDateYmd, localTimeHm, parseLocalDateTime } from '../../../services/time.js';
 import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { buildEphemeralText } from '../../blocks/help.js';
@@ -292,7 +293,10 @@ async function submitCreate(
       retries += 1;
     }
   }
-  if (retries > 0) deps.runDueJobs?.(actor.teamId);
+  // A host someone else chose is told (once for a whole series), after the card is in: a
+  // schedule undone because Slack refused its card tells nobody.
+  if (input.hostId !== actor.userId) planHostingNotice(svc, first!, input.hostId, actor.userId, rest.length);
+  if (retries > 0 || input.hostId !== actor.userId) sendPlannedNotices(deps, actor.teamId);
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
   await queueHomeRefresh(deps, actor.teamId, actor.userId);
@@ -385,7 +389,7 @@ async function afterEdit(
   const svc = serviceDeps(deps);
   const { before, after } = result;
   // editSession planned the "changed" and "you got a seat" notices with the write; send them now.
-  if (((result.timeChanged || result.placeChanged) && result.attendeeIds.length > 0) || result.promoted.length > 0) sendPlannedNotices(deps, actor.teamId);
+  if (((result.timeChanged || result.placeChanged) && result.attendeeIds.length > 0) || result.promoted.length > 0 || before.hostId !== after.hostId) sendPlannedNotices(deps, actor.teamId);
   if (movedTo !== undefined) {
     setAnnouncement(svc, actor.teamId, number, movedTo.channel, movedTo.ts);
     if (before.announcementTs !== null) {
