@@ -26,8 +26,8 @@ export interface PeerloopApp {
  * Bolt's single-workspace authorization, but asking auth.test (for the bot's own ids, which
  * ignoreSelf needs) once and keeping the answer; a failed ask is retried on the next request.
  */
-function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): { authorize: Authorize<boolean>; warm(): Promise<void> } {
-  let identity: Promise<{ botId: string | undefined; botUserId: string | undefined }> | undefined;
+function createSingleWorkspaceAuthorize(botToken: string, client: WebClient, known?: BotIdentity): { authorize: Authorize<boolean>; warm(): Promise<void> } {
+  let identity: Promise<BotIdentity> | undefined = known === undefined ? undefined : Promise.resolve(known);
   const ask = () =>
     (identity ??= client.auth.test({ token: botToken }).then(
       (result) => ({ botId: result.bot_id, botUserId: result.user_id }),
@@ -48,7 +48,17 @@ function createSingleWorkspaceAuthorize(botToken: string, client: WebClient): { 
 export interface AppOptions {
   /** How long a first Socket Mode connection may take (default SOCKET_CONNECT_DEADLINE_MS). */
   socketConnectDeadlineMs?: number;
+  /** The bot's ids, when the caller already asked auth.test (main.ts does, to check the token). */
+  botIdentity?: BotIdentity;
 }
+
+export interface BotIdentity {
+  botId: string | undefined;
+  botUserId: string | undefined;
+}
+
+/** How long start-up waits for the bot's ids before listening anyway (they are asked again on a request). */
+const WARM_WAIT_MS = 1_000;
 
 export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp {
   const connectDeadlineMs = options.socketConnectDeadlineMs ?? SOCKET_CONNECT_DEADLINE_MS;
@@ -81,7 +91,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     : undefined;
   const receiver = httpReceiver ?? socketReceiver!;
 
-  const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client);
+  const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client, options.botIdentity);
   const bolt = new App({
     receiver,
     // Not `token` + `tokenVerificationEnabled: false`: Bolt 5.1 then calls auth.test on every
@@ -121,7 +131,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     bolt,
     async start(port = config.port) {
       await bolt.init();
-      await botAuthorization.warm();
+      // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
+      await Promise.race([botAuthorization.warm(), new Promise((resolve) => setTimeout(resolve, WARM_WAIT_MS).unref())]);
       http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
@@ -148,13 +159,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     },
     async stop() {
       stopping = true;
+      // One deadline for the whole stop, so it fits an orchestrator's grace period (30 s in Kubernetes).
+      const deadline = performance.now() + SHUTDOWN_GRACE_MS;
+      const left = () => Math.max(0, deadline - performance.now());
       if (socketReceiver !== undefined) {
         // Acks travel on the socket: let work in flight answer before it closes.
-        await settle(SHUTDOWN_GRACE_MS);
+        await settle(left());
         await bolt.stop();
       }
-      await http?.close();
-      await settle(SHUTDOWN_GRACE_MS);
+      await http?.close(left());
+      await settle(left());
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createApp } from './app.js';
+import { createApp, type BotIdentity } from './app.js';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import { openDb, type DbHandle } from './db/client.js';
@@ -40,8 +40,10 @@ async function main(): Promise<void> {
   }
 
   const messenger = createAppMessenger(config, logger, { db: database.db, clock: systemClock, logger });
+  let botIdentity: BotIdentity | undefined;
   try {
     const auth = await messenger.client.auth.test();
+    botIdentity = { botId: auth.bot_id, botUserId: auth.user_id };
     logger.info({ team: auth.team, botUserId: auth.user_id }, 'connected to Slack');
   } catch (error) {
     const { code } = toSlackCallError('auth.test', error);
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
 
   // Listeners reach the scheduler through runDueJobs: a cancel's DMs go out at once, not at the next tick.
   const deps: AppDeps = { config, database, clock: systemClock, logger, messenger, runDueJobs: (teamId) => scheduler.kick(teamId) };
-  const app = createApp(deps);
+  const app = createApp(deps, botIdentity === undefined ? {} : { botIdentity });
   const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });
   let port: number;
   try {

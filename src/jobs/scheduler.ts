@@ -146,9 +146,13 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
           jobLog.error({ runAt: outcome.runAt, reason: outcome.reason }, 'job rescheduled to a time that is not in the future; recorded as failed');
           return;
         }
-        postponeJob(sdeps, job, outcome.runAt, outcome.reason);
-        report.rescheduled += 1;
-        jobLog.info({ runAt: outcome.runAt, reason: outcome.reason }, 'job not due yet; rescheduled');
+        if (postponeJob(sdeps, job, outcome.runAt, outcome.reason)) {
+          report.rescheduled += 1;
+          jobLog.info({ runAt: outcome.runAt, reason: outcome.reason }, 'job not due yet; rescheduled');
+        } else {
+          // The lease ran out meanwhile: the process that took the job over decides.
+          jobLog.warn({ runAt: outcome.runAt, reason: outcome.reason }, 'job could not be rescheduled: its lease ran out and another process may have it');
+        }
       } else {
         skipJob(sdeps, job, outcome.reason);
         report.skipped += 1;

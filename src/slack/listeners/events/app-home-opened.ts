@@ -1,11 +1,13 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../deps.js';
 import { refreshHome } from '../../home.js';
+import { requireActor } from '../../middleware/actor.js';
 
 /** app_home_opened: publish the Home tab. The Messages and About tabs are Slack's own. */
 export function createAppHomeOpenedListener(deps: AppDeps) {
-  return async ({ body, event }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
+  return async ({ event, context }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab !== 'home') return;
-    await refreshHome(deps, body.team_id, event.user);
+    // The workspace the actor middleware resolved, so Home and every other reply agree on it.
+    await refreshHome(deps, requireActor(context).teamId, event.user);
   };
 }

@@ -283,20 +283,18 @@ async function submitCreate(
   }
   // The later weeks of a series are announced after the ack: the first post proved the channel
   // works. A card Slack does not take now is posted again by a job, so no week is left without one.
-  let retries = 0;
   for (const session of rest) {
     try {
       await announceSession(deps, session);
     } catch (error) {
       deps.logger.warn({ err: error, teamId: actor.teamId, sessionNumber: session.number }, 'series card not posted; a job will post it');
       planAnnouncementRetry(svc, actor.teamId, session.number);
-      retries += 1;
     }
   }
   // A host someone else chose is told (once for a whole series), after the card is in: a
   // schedule undone because Slack refused its card tells nobody.
   if (input.hostId !== actor.userId) planHostingNotice(svc, first!, input.hostId, actor.userId, rest.length);
-  if (retries > 0 || input.hostId !== actor.userId) sendPlannedNotices(deps, actor.teamId);
+  if (input.hostId !== actor.userId) sendPlannedNotices(deps, actor.teamId);
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
   await queueHomeRefresh(deps, actor.teamId, actor.userId);
