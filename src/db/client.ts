@@ -125,11 +125,12 @@ function assertPeerloopOrBlank(path: string): void {
   } catch (cause) {
     throw new AppError('database_unavailable', `DATABASE_PATH: cannot read ${path} (${describe(cause)}). It was left untouched.`, { cause });
   }
-  if (names.length === 0 || names.includes(MIGRATIONS_TABLE)) return;
+  // Another drizzle app has a migration record too: Peerloop's own first table must be there.
+  if (names.length === 0 || (names.includes(MIGRATIONS_TABLE) && names.includes('workspaces'))) return;
   const shown = names.slice(0, 3).map((name) => JSON.stringify(name)).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
   throw new AppError(
     'database_unavailable',
-    `DATABASE_PATH: ${path} is another application's SQLite database (it has tables such as ${shown}, and no Peerloop migration record). It was left untouched; point DATABASE_PATH at a new file, such as ./data/peerloop.db.`,
+    `DATABASE_PATH: ${path} is another application's SQLite database (it has tables such as ${shown}, and none of Peerloop's). It was left untouched; point DATABASE_PATH at a new file, such as ./data/peerloop.db.`,
   );
 }
 

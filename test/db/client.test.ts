@@ -151,6 +151,18 @@ describe('openDb refuses what it cannot use, with a clear message', () => {
     check.close();
   });
 
+  it("another drizzle application's database (a migration record, but none of Peerloop's tables), leaving it untouched", () => {
+    const path = join(dir, 'other-drizzle-app.db');
+    const other = new Database(path);
+    other.exec('create table "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); create table invoices (id integer primary key)');
+    other.close();
+    const bytes = readFileSync(path);
+    const error = refusal(() => open(path));
+    expect(error.message).toContain("another application's SQLite database");
+    expect(error.message).toContain('"invoices"');
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
   it('a file whose SQLite header is damaged', () => {
     const path = join(dir, 'damaged.db');
     const good = openDb(path);
