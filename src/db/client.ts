@@ -125,8 +125,10 @@ function assertPeerloopOrBlank(path: string): void {
   } catch (cause) {
     throw new AppError('database_unavailable', `DATABASE_PATH: cannot read ${path} (${describe(cause)}). It was left untouched.`, { cause });
   }
-  // Another drizzle app has a migration record too: Peerloop's own first table must be there.
-  if (names.length === 0 || (names.includes(MIGRATIONS_TABLE) && names.includes('workspaces'))) return;
+  // Another drizzle app has a migration record too, so Peerloop's own first table must be there,
+  // unless the record is all there is (a Peerloop start that stopped before its first migration).
+  const others = names.filter((name) => name !== MIGRATIONS_TABLE);
+  if (others.length === 0 || (names.includes(MIGRATIONS_TABLE) && names.includes('workspaces'))) return;
   const shown = names.slice(0, 3).map((name) => JSON.stringify(name)).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
   throw new AppError(
     'database_unavailable',
