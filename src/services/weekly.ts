@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { jobs } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import { existingJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
+import { existingJobKeys, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { chooseZone, resolvePersonZone } from './members.js';
 import { getSettings, type WorkspaceSettings } from './settings.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
@@ -180,6 +180,28 @@ export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZ
       if (runAt !== job.runAt && rescheduleJob(deps, teamId, job.key, runAt)) moved += 1;
     }
   });
+  return moved;
+}
+
+/**
+ * One person's pending weekly DM, moved to the due time in their zone as it is now (called when a
+ * profile refresh finds their Slack zone changed). Someone who moved west would otherwise be
+ * corrected at send time, but someone who moved east would get it hours late: a job is only
+ * looked at when it falls due. Returns whether a job moved.
+ */
+export function rescheduleWeeklyDmFor(deps: ServiceDeps, teamId: string, userId: string, fallbackZone: string): boolean {
+  if (getWorkspace(deps, teamId) === undefined) return false;
+  const settings = getSettings(deps, teamId);
+  const zone = resolvePersonZone(deps, teamId, userId, fallbackZone);
+  const now = deps.clock.now();
+  let moved = false;
+  for (const row of listJobKeys(deps, teamId, weeklyKey(userId, ''))) {
+    if (row.status !== 'pending') continue;
+    const parsed = parseWeeklyKey(row.key);
+    if (parsed === undefined || parsed.userId !== userId) continue;
+    const runAt = Math.max(weeklyWindow(settings, parsed.weekId, zone).dueAt, now);
+    if (rescheduleJob(deps, teamId, row.key, runAt)) moved = true;
+  }
   return moved;
 }
 

@@ -264,4 +264,25 @@ describe('opting out', () => {
     await t.tick();
     expect(dmsTo('U0NY')).toHaveLength(1);
   });
+
+  it('who moved east: the profile refresh that sees the new zone moves the pending DM earlier, to 09:00 there', async () => {
+    createWorkspace(t.database.db, TEAM, { timeZone: 'UTC' });
+    createMember(t.database.db, TEAM, 'U0MOVER', { timeZone: 'America/Los_Angeles', profileFetchedAt: Date.UTC(2026, 10, 1) });
+    const session = createSession(t.database.db, { teamId: TEAM, title: 'Pairing', startsAt: Date.UTC(2026, 10, 11, 17, 0) });
+    addParticipant(t.database.db, { teamId: TEAM, sessionNumber: session.number, userId: 'U0MOVER', joinedAt: Date.UTC(2026, 10, 1) });
+    t.clock.set(Date.UTC(2026, 10, 8, 12, 0)); // Sunday
+    await t.tick();
+    // Monday 09:00 in Los Angeles (PST) = 17:00 UTC.
+    expect(weeklyJob('U0MOVER', '2026-W46')?.runAt).toBe(Date.UTC(2026, 10, 9, 17, 0));
+
+    // Slack now says Berlin; their next command's daily profile refresh (after the reply) sees it.
+    t.fake.setUser({ id: 'U0MOVER', name: 'mover', tz: 'Europe/Berlin' });
+    expect((await t.command('help', { user: 'U0MOVER' })).status).toBe(200);
+    // Monday 09:00 in Berlin (CET) = 08:00 UTC: hours earlier than it was planned for.
+    await t.fake.waitFor(() => weeklyJob('U0MOVER', '2026-W46')?.runAt === Date.UTC(2026, 10, 9, 8, 0), 'the weekly DM moved to Berlin time');
+    t.clock.set(Date.UTC(2026, 10, 9, 8, 0));
+    await t.tick();
+    expect(dmsTo('U0MOVER')).toHaveLength(1);
+    expect(dmText(dmsTo('U0MOVER')[0]!)).toContain('Europe/Berlin');
+  });
 });

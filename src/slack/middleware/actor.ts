@@ -1,4 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
 import { ensureWorkspace } from '../../services/workspaces.js';
 import { chooseZone, getMember, isAdmin, isProfileStale, upsertMember, type MemberProfile } from '../../services/members.js';
 import { serviceDeps, type Actor, type AppDeps } from '../deps.js';
@@ -60,7 +61,10 @@ export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareAr
     if (refreshing.has(key)) return;
     refreshing.add(key);
     try {
-      upsertMember(services, teamId, userId, await deps.messenger.fetchProfile(teamId, userId));
+      const before = getMember(services, teamId, userId)?.timeZone ?? null;
+      const after = upsertMember(services, teamId, userId, await deps.messenger.fetchProfile(teamId, userId)).timeZone;
+      // A new zone moves their pending weekly DM to its hour there (services/weekly.ts says why).
+      if (after !== before) rescheduleWeeklyDmFor(services, teamId, userId, deps.config.defaultTimeZone);
     } catch (error) {
       deps.logger.warn({ teamId, userId, err: error }, 'users.info failed; the stored profile stays until the next try');
     } finally {
