@@ -131,7 +131,7 @@ describe('App Home', () => {
     const upcoming = blocks.filter((b) => b.block_id?.startsWith('home_upcoming_'));
     const recent = blocks.filter((b) => b.block_id?.startsWith('home_recent_'));
     expect(recent).toHaveLength(5);
-    expect(allText(blocks)).toContain(`and ${150 - upcoming.length} more: \`/peer list mine\``);
+    expect(allText(blocks)).toContain(`and ${150 - upcoming.length} more. \`/peer list mine\``);
   });
 
   it('says what to do when there is nothing yet', async () => {

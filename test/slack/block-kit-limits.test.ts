@@ -62,7 +62,7 @@ describe('builders stay within Block Kit limits', () => {
       data: { upcoming: Array.from({ length: 500 }, (_, i) => session(i)), upcomingTotal: 5000, recent: Array.from({ length: 5 }, (_, i) => session(i)) },
     });
     assertBlockKitLimits('home', view);
-    expect(JSON.stringify(view)).toContain('more: `/peer list mine`');
+    expect(JSON.stringify(view)).toContain('more. `/peer list mine`');
   });
 
   it('buildSessionCardMessage: 300-character titles of emoji and markup, huge counts, every state', () => {

@@ -112,7 +112,8 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
     blocks.push({ type: 'context', elements: [mrkdwn('Nothing coming up. Schedule a session, or find one to join with `/peer list`.')] });
   }
   for (const s of shown) blocks.push(upcomingBlock(s, timeZone));
-  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more: \`/peer list mine\``)] });
+  // `/peer list mine` covers 14 days only; the feed has every session, so both are named.
+  if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more. \`/peer list mine\` shows yours in the next 14 days; \`/peer calendar\` gives a feed with all of them.`)] });
 
   blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn('*Your recent sessions*') });
   if (data.recent.length === 0) {
