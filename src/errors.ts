@@ -35,5 +35,9 @@ export const UNEXPECTED_ERROR_TEXT =
   "Sorry, something went wrong on Peerloop's side and nothing was changed. Please try again in a minute.";
 
 /** Said to anyone who is not an admin and asks to change workspace settings. */
+/** For someone whose admin rights Slack has not told us yet (users.info was slow on their first visit). */
+export const SETTINGS_ADMIN_UNKNOWN_TEXT =
+  "I couldn't check your admin rights with Slack just now. Please run `/peer settings` again in a moment.";
+
 export const SETTINGS_ADMIN_ONLY_TEXT =
   "Workspace settings can only be changed by a Slack admin or owner (or someone listed in PEERLOOP_ADMINS). If something should change, ask one of them; they can run `/peer settings`.";

@@ -50,4 +50,17 @@ describe('users.info and the ack', () => {
     await t.fake.waitFor(() => t!.fake.callsTo('users.info').length > calls, 'the refresh');
     await t.fake.waitFor(() => memberRow('U0KNOWN')?.timeZone === 'America/Chicago', 'the refreshed zone', 6_000);
   });
+
+  it("an admin whose first users.info was too slow is asked to try again, not told they are not an admin", async () => {
+    t = await startTestApp();
+    t.fake.setUser({ id: 'U0BOSS', name: 'boss', tz: 'UTC', is_admin: true });
+    t.fake.script('users.info', { delayMs: 3_500 }, { delayMs: 300 });
+    const first = await t.command('settings', { user: 'U0BOSS' });
+    expect(first.json.text).toContain("couldn't check your admin rights");
+    expect(first.json.text).not.toContain('can only be changed by');
+    await t.fake.waitFor(() => memberRow('U0BOSS')?.isSlackAdmin === true, 'the profile after the reply');
+    const again = await t.command('settings', { user: 'U0BOSS' });
+    expect(again.status).toBe(200);
+    await t.fake.waitForCalls('views.open');
+  });
 });

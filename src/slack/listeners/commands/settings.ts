@@ -1,4 +1,4 @@
-import { SETTINGS_ADMIN_ONLY_TEXT } from '../../../errors.js';
+import { SETTINGS_ADMIN_ONLY_TEXT, SETTINGS_ADMIN_UNKNOWN_TEXT } from '../../../errors.js';
 import { getSettingsView } from '../../../services/settings.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildSettingsModal } from '../../blocks/settings.js';
@@ -8,7 +8,9 @@ import type { SubcommandHandler } from './subcommand.js';
 /** `/peer settings` (admins only): opens the settings modal pre-filled with what is saved. */
 export const handleSettings: SubcommandHandler<'settings'> = async ({ actor, deps, ack, body }) => {
   if (!actor.isAdmin) {
-    await ack(buildEphemeralText(SETTINGS_ADMIN_ONLY_TEXT));
+    // No profile yet means Slack has not said whether they are an admin: "no" would be a guess.
+    const unknown = actor.member.profileFetchedAt === null;
+    await ack(buildEphemeralText(unknown ? SETTINGS_ADMIN_UNKNOWN_TEXT : SETTINGS_ADMIN_ONLY_TEXT));
     return;
   }
   await ack();
