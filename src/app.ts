@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
@@ -123,16 +124,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
   });
 
   let http: PeerloopServer | undefined;
-  const settle = async (graceMs: number) => {
-    const all = Promise.allSettled([...inFlight]);
-    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
-  };
+  // Waits for `work`, or `ms` at most; the timer never holds the process open.
+  const atMost = (work: Promise<unknown>, ms: number) => Promise.race([work, sleep(ms, undefined, { ref: false })]);
+  const settle = (graceMs: number) => atMost(Promise.allSettled([...inFlight]), graceMs);
   return {
     bolt,
     async start(port = config.port) {
       await bolt.init();
       // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
-      await Promise.race([botAuthorization.warm(), new Promise((resolve) => setTimeout(resolve, WARM_WAIT_MS).unref())]);
+      await atMost(botAuthorization.warm(), WARM_WAIT_MS);
       http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {

@@ -62,7 +62,8 @@ function canonicalTimeZone(zone: string): string {
   return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
 }
 
-const PORT_RANGE = 'must be a whole number from 0 to 65535, in plain digits';
+// Not an environment variable: the one message for every way PORT can be wrong.
+const portProblem = 'must be a whole number from 0 to 65535, in plain digits';
 
 export const Env = z
   .object({
@@ -84,7 +85,7 @@ export const Env = z
     // 0 asks the system for a free port (tests and benchmarks use it). Plain digits only: Number()
     // would also read `1e3` and `0x50`.
     PORT: withDefault(
-      z.string().trim().regex(/^\d+$/, PORT_RANGE).transform(Number).pipe(z.number().max(65535, PORT_RANGE)),
+      z.string().trim().regex(/^\d+$/, portProblem).transform(Number).pipe(z.number().max(65535, portProblem)),
       '3000',
     ),
     DATABASE_PATH: withDefault(z.string().min(1), './data/peerloop.db'),

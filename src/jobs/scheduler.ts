@@ -42,6 +42,10 @@ export interface TickReport {
   overlapped: boolean;
 }
 
+function emptyReport(): TickReport {
+  return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
+}
+
 export interface Scheduler {
   /** Runs the catch-up pass, then ticks on the cron expression. */
   start(): Promise<void>;
@@ -244,7 +248,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function pass(): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
+    const report: TickReport = emptyReport();
     // This pass claims every workspace's due jobs, so the kicks made so far are covered.
     kickedTeams.clear();
     await runPlanners();
@@ -255,7 +259,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function kickPass(teams: readonly string[]): Promise<TickReport> {
-    const report: TickReport = { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
+    const report: TickReport = emptyReport();
     await drain(report, teams);
     return report;
   }
@@ -292,10 +296,10 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     while (running !== undefined && runningKick) await running.catch(() => undefined);
     // stop() may have come while this tick waited: it has already awaited the pass there was,
     // and the database is about to close, so no new pass may start.
-    if (stopping) return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false };
+    if (stopping) return emptyReport();
     if (running !== undefined) {
       log.warn('previous scheduler pass still running; this tick is skipped');
-      return { done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: true };
+      return { ...emptyReport(), overlapped: true };
     }
     return startPass(pass, false);
   }
@@ -328,7 +332,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       log.info('scheduler stopped');
     },
     tick: () => {
-      if (stopping) return Promise.resolve({ done: 0, skipped: 0, failed: 0, retried: 0, rescheduled: 0, pruned: 0, overlapped: false });
+      if (stopping) return Promise.resolve(emptyReport());
       return tick();
     },
     kick(teamId) {

@@ -3,7 +3,7 @@ import { participants, polls, pollVotes, sessions } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { getJob, rescheduleJob, scheduleJob, type ScheduleJobInput } from './jobs.js';
-import { getSession, sessionEndsAt } from './sessions.js';
+import { endingBetween, getSession, sessionEndsAt } from './sessions.js';
 import { getSettings } from './settings.js';
 
 /**
@@ -59,7 +59,6 @@ export function pollJobsFor(session: Pick<Session, 'teamId' | 'number' | 'starts
  * enough to cover downtime and ahead a day, so a move is picked up before the job is due).
  */
 export function listSessionsNeedingPolls(deps: ServiceDeps, teamId: string, fromMs: number, toMs: number): Session[] {
-  const opensAt = sql<number>`${sessions.startsAt} + ${sessions.durationMin} * 60000 + ${POLL_OPEN_DELAY_MS}`;
   return deps.db
     .select({ session: sessions })
     .from(sessions)
@@ -68,11 +67,8 @@ export function listSessionsNeedingPolls(deps: ServiceDeps, teamId: string, from
       and(
         eq(sessions.teamId, teamId),
         eq(sessions.status, 'scheduled'),
-        // Bounded on the indexed column first (no session is longer than a day), then exactly.
-        gte(sessions.startsAt, fromMs - 24 * 60 * 60_000),
-        lt(sessions.startsAt, toMs),
-        gte(opensAt, fromMs),
-        lt(opensAt, toMs),
+        // The poll opens POLL_OPEN_DELAY_MS after the end: opening in [from, to) is ending that much earlier.
+        endingBetween(fromMs - POLL_OPEN_DELAY_MS, toMs - POLL_OPEN_DELAY_MS),
         isNull(polls.sessionNumber),
       ),
     )

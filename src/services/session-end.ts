@@ -1,9 +1,9 @@
-import { and, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob } from './jobs.js';
-import { DURATION_MAX, getSession, sessionEndsAt, type Session } from './sessions.js';
+import { endingBetween, getSession, sessionEndsAt, type Session } from './sessions.js';
 
 /**
  * The job that turns a session's card into "this session has ended" (no Join or Leave) when it
@@ -67,22 +67,10 @@ export function syncSessionEndJob(deps: ServiceDeps, teamId: string, sessionNumb
  * made before end jobs existed, or a sync that was missed). Idempotent.
  */
 export function syncSessionEndJobs(deps: ServiceDeps, teamId: string, fromMs: number, toMs: number): void {
-  const endsAt = sql<number>`${sessions.startsAt} + ${sessions.durationMin} * 60000`;
   const numbers = deps.db
     .select({ number: sessions.number })
     .from(sessions)
-    .where(
-      and(
-        eq(sessions.teamId, teamId),
-        eq(sessions.status, 'scheduled'),
-        // Bounded on the indexed column first (no session is longer than DURATION_MAX), then exactly.
-        gte(sessions.startsAt, fromMs - DURATION_MAX * 60_000),
-        lt(sessions.startsAt, toMs),
-        gte(endsAt, fromMs),
-        lt(endsAt, toMs),
-        isNotNull(sessions.announcementTs),
-      ),
-    )
+    .where(and(eq(sessions.teamId, teamId), eq(sessions.status, 'scheduled'), endingBetween(fromMs, toMs), isNotNull(sessions.announcementTs)))
     .all()
     .map((r) => r.number);
   if (numbers.length === 0) return;

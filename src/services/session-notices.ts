@@ -150,13 +150,19 @@ function withUntoldChanges(deps: ServiceDeps, session: Planned, userId: string, 
  * a new round, because a leave does not bump SEQUENCE.
  */
 export function planPromotionNotices(deps: ServiceDeps, session: Planned, userIds: readonly string[]): void {
-  for (const userId of userIds) {
-    const earlier = listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'promoted')).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
-    const invites = listJobKeys(deps, session.teamId, invitePrefix(session.number, userId)).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
-    // One round number for both halves: the file's may be higher if an edit at this SEQUENCE sent one already.
-    const round = Math.max(earlier.length, invites.length) + 1;
-    plan(deps, session, userId, 'promoted', 'REQUEST', round);
-  }
+  // One round number for both halves: the file's may be higher if an edit at this SEQUENCE sent one already.
+  for (const userId of userIds) plan(deps, session, userId, 'promoted', 'REQUEST', nextRound(deps, session, userId, 'promoted', true));
+}
+
+/**
+ * The round for a notice that can come more than once at one SEQUENCE (a seat, a handover): one
+ * past the rows already planned for it at this SEQUENCE, and past the person's calendar files
+ * too when it sends one (`withFile`), so both halves share one fresh key.
+ */
+function nextRound(deps: ServiceDeps, session: Planned, userId: string, notice: SessionNoticeType, withFile: boolean): number {
+  const atThisSequence = (prefix: string) => listJobKeys(deps, session.teamId, prefix).filter((row) => revOfKey(row.key)?.sequence === session.sequence).length;
+  const files = withFile ? atThisSequence(invitePrefix(session.number, userId)) : 0;
+  return Math.max(atThisSequence(noticePrefix(session.number, userId, notice)), files) + 1;
 }
 
 /**
@@ -166,14 +172,12 @@ export function planPromotionNotices(deps: ServiceDeps, session: Planned, userId
  * edit's transaction, or right after a create's card is in.
  */
 export function planHostingNotice(deps: ServiceDeps, session: Planned, userId: string, by: string, following = 0): void {
-  const earlier = listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'hosting')).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
-  plan(deps, session, userId, 'hosting', 'REQUEST', earlier.length + 1, undefined, { by, ...(following > 0 ? { following } : {}) });
+  plan(deps, session, userId, 'hosting', 'REQUEST', nextRound(deps, session, userId, 'hosting', true), undefined, { by, ...(following > 0 ? { following } : {}) });
 }
 
 /** The host someone else replaced: a DM saying who hosts now and where they stand (no new file: their entry stays). */
 export function planUnhostedNotice(deps: ServiceDeps, session: Planned, userId: string, by: string): void {
-  const earlier = listJobKeys(deps, session.teamId, noticePrefix(session.number, userId, 'unhosted')).filter((row) => revOfKey(row.key)?.sequence === session.sequence);
-  plan(deps, session, userId, 'unhosted', undefined, earlier.length + 1, undefined, { by });
+  plan(deps, session, userId, 'unhosted', undefined, nextRound(deps, session, userId, 'unhosted', false), undefined, { by });
 }
 
 // --- checks at send time --------------------------------------------------------------------
@@ -229,19 +233,38 @@ function sessionFor(deps: ServiceDeps, teamId: string, p: Common): { session: Se
   return { session, place: placeOf(deps, teamId, p.sessionNumber, p.userId) };
 }
 
+/** Who a notice or file is for, by what it says: it applies only while the person still fits. */
+type Audience = 'was_in' | 'seated' | 'host' | 'former_host';
+
 /**
  * Why a notice no longer fits the session as it stands, if it does not: a cancellation goes to
- * whoever was in (seat or waitlist) while the session is cancelled; anything else only to someone
- * still seated (or hosting) in a session that is not.
+ * whoever was in (seat or waitlist) while the session is cancelled; anything else only while it
+ * is not cancelled, and to someone still seated or hosting ('seated'), still the host ('host'),
+ * or, for the host who was replaced, still in it but no longer hosting ('former_host').
  */
-function staleReason(session: Session, place: Place, isCancellation: boolean): SessionNoticeSkipReason | undefined {
-  if (isCancellation) {
+function staleReason(session: Session, place: Place, audience: Audience): SessionNoticeSkipReason | undefined {
+  if (audience === 'was_in') {
     if (session.status !== 'cancelled') return 'not_cancelled';
     return place === undefined ? 'not_a_participant' : undefined;
   }
   if (session.status === 'cancelled') return 'session_cancelled';
-  return place === 'seated' || place === 'host' ? undefined : 'not_a_participant';
+  switch (audience) {
+    case 'host':
+      return place === 'host' ? undefined : 'not_the_host';
+    case 'former_host':
+      return place === 'host' ? 'host_again' : place === undefined ? 'not_a_participant' : undefined;
+    case 'seated':
+      return place === 'seated' || place === 'host' ? undefined : 'not_a_participant';
+  }
 }
+
+const NOTICE_AUDIENCE: Record<SessionNoticeType, Audience> = {
+  cancelled: 'was_in',
+  changed: 'seated',
+  promoted: 'seated',
+  hosting: 'host',
+  unhosted: 'former_host',
+};
 
 /**
  * Whether a notice DM still applies: a cancellation goes to whoever was in (seat or waitlist);
@@ -253,16 +276,8 @@ export function checkSessionNotice(deps: ServiceDeps, teamId: string, p: Session
   const found = sessionFor(deps, teamId, p);
   if (typeof found === 'string') return { send: false, reason: found };
   const { session, place } = found;
-  if (p.notice === 'hosting' && place !== 'host') return { send: false, reason: session.status === 'cancelled' ? 'session_cancelled' : 'not_the_host' };
-  if (p.notice === 'unhosted') {
-    // Told where they stand now: a seat or the waitlist. Host again, or gone: nothing to say.
-    if (session.status === 'cancelled') return { send: false, reason: 'session_cancelled' };
-    if (place === 'host') return { send: false, reason: 'host_again' };
-    if (place === undefined) return { send: false, reason: 'not_a_participant' };
-  } else {
-    const stale = staleReason(session, place, p.notice === 'cancelled');
-    if (stale !== undefined) return { send: false, reason: stale };
-  }
+  const stale = staleReason(session, place, NOTICE_AUDIENCE[p.notice]);
+  if (stale !== undefined) return { send: false, reason: stale };
   // One DM per news: a later change (or a later seat, after this one was lost and won again)
   // that has gone or will go out says it for this one.
   if (p.notice !== 'cancelled' && hasNewer(deps, teamId, noticePrefix(p.sessionNumber, p.userId, p.notice), p)) return { send: false, reason: 'superseded' };
@@ -278,7 +293,7 @@ export function checkSessionInvite(deps: ServiceDeps, teamId: string, p: Session
   const found = sessionFor(deps, teamId, p);
   if (typeof found === 'string') return { send: false, reason: found };
   const { session, place } = found;
-  const stale = staleReason(session, place, p.method === 'CANCEL');
+  const stale = staleReason(session, place, p.method === 'CANCEL' ? 'was_in' : 'seated');
   if (stale !== undefined) return { send: false, reason: stale };
   if (hasNewer(deps, teamId, invitePrefix(p.sessionNumber, p.userId), p)) return { send: false, reason: 'superseded' };
   return { send: true };

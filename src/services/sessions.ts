@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { participants, sessions, workspaces } from '../db/schema.js';
@@ -124,6 +124,15 @@ export function canManageSession(session: Pick<Session, 'hostId' | 'creatorId'>,
 
 export function sessionEndsAt(session: Pick<Session, 'startsAt' | 'durationMin'>): number {
   return session.startsAt + session.durationMin * 60_000;
+}
+
+/**
+ * The condition "ends in [fromMs, toMs)", for planners that look at sessions by their end. Bounded
+ * on the indexed starts_at first (no session is longer than DURATION_MAX), then exactly.
+ */
+export function endingBetween(fromMs: number, toMs: number) {
+  const endsAt = sql`${sessions.startsAt} + ${sessions.durationMin} * 60000`;
+  return and(gte(sessions.startsAt, fromMs - DURATION_MAX * 60_000), lt(sessions.startsAt, toMs), gte(endsAt, fromMs), lt(endsAt, toMs));
 }
 
 export function isFinished(session: Pick<Session, 'startsAt' | 'durationMin'>, now: number): boolean {

@@ -156,6 +156,19 @@ export function planWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZone: s
   return created;
 }
 
+/** When a pending weekly job should run: its week's due time in the person's zone as it is now, or now if that has passed. */
+function weeklyRunAt(
+  deps: ServiceDeps,
+  teamId: string,
+  job: { userId: string; weekId: string },
+  settings: Pick<WorkspaceSettings, 'weeklyDay' | 'weeklyHour'>,
+  fallbackZone: string,
+  now: number,
+): number {
+  const zone = resolvePersonZone(deps, teamId, job.userId, fallbackZone);
+  return Math.max(weeklyWindow(settings, job.weekId, zone).dueAt, now);
+}
+
 /**
  * After the weekly day or hour changed: moves every pending weekly job to the new time in its
  * week (in its person's zone). A week whose new time has already passed is sent at once: the
@@ -175,8 +188,7 @@ export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZ
     for (const job of pending) {
       const parsed = parseWeeklyKey(job.key);
       if (parsed === undefined) continue;
-      const zone = resolvePersonZone(deps, teamId, parsed.userId, fallbackZone);
-      const runAt = Math.max(weeklyWindow(settings, parsed.weekId, zone).dueAt, now);
+      const runAt = weeklyRunAt(deps, teamId, parsed, settings, fallbackZone, now);
       if (runAt !== job.runAt && rescheduleJob(deps, teamId, job.key, runAt)) moved += 1;
     }
   });
@@ -192,15 +204,13 @@ export function rescheduleWeeklyDms(deps: ServiceDeps, teamId: string, fallbackZ
 export function rescheduleWeeklyDmFor(deps: ServiceDeps, teamId: string, userId: string, fallbackZone: string): boolean {
   if (getWorkspace(deps, teamId) === undefined) return false;
   const settings = getSettings(deps, teamId);
-  const zone = resolvePersonZone(deps, teamId, userId, fallbackZone);
   const now = deps.clock.now();
   let moved = false;
   for (const row of listJobKeys(deps, teamId, weeklyKey(userId, ''))) {
     if (row.status !== 'pending') continue;
     const parsed = parseWeeklyKey(row.key);
     if (parsed === undefined || parsed.userId !== userId) continue;
-    const runAt = Math.max(weeklyWindow(settings, parsed.weekId, zone).dueAt, now);
-    if (rescheduleJob(deps, teamId, row.key, runAt)) moved = true;
+    if (rescheduleJob(deps, teamId, row.key, weeklyRunAt(deps, teamId, parsed, settings, fallbackZone, now))) moved = true;
   }
   return moved;
 }

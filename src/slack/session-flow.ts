@@ -284,7 +284,7 @@ export async function openModal(deps: AppDeps, teamId: string, triggerId: string
 
 /** Opens the empty schedule modal: host = the person, channel = where they asked, if known. */
 export async function openScheduleModal(deps: AppDeps, actor: Actor, triggerId: string, originChannel: string | undefined): Promise<void> {
-  const origin = originChannel !== undefined && /^[CG][A-Z0-9]+$/.test(originChannel) ? originChannel : undefined;
+  const origin = asOriginChannel(originChannel);
   const view = buildScheduleModal({
     metadata: { mode: 'create', rev: 0, ...(origin === undefined ? {} : { origin }) },
     values: { hostId: actor.userId, channelId: origin, repeat: '1' },
@@ -312,6 +312,14 @@ export function sessionModalValues(session: Session, zone: string): ScheduleModa
 }
 
 /**
+ * The channel a form was opened from, kept in its metadata to answer there later: a public or
+ * private channel id only (a DM or App Home has none to post an ephemeral note in).
+ */
+function asOriginChannel(channel: string | undefined): string | undefined {
+  return channel !== undefined && /^[CG][A-Z0-9]+$/.test(channel) ? channel : undefined;
+}
+
+/**
  * Opens the edit modal after the same checks the save does (so nobody fills a form in vain).
  * `originChannel`: where the person asked, so a save that fails after the modal closed (Slack
  * was slow) can be explained privately there.
@@ -331,7 +339,7 @@ export async function openEditModal(
   if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be edited.`);
   if (isFinished(session, deps.clock.now())) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be edited.`);
   await ack();
-  const origin = originChannel !== undefined && /^[CG][A-Z0-9]+$/.test(originChannel) ? originChannel : undefined;
+  const origin = asOriginChannel(originChannel);
   const view = buildScheduleModal({
     metadata: { mode: 'edit', number, rev: 0, ...(origin === undefined ? {} : { origin }) },
     values: sessionModalValues(session, actor.timeZone),

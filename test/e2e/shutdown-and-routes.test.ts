@@ -29,11 +29,6 @@ function rawConnection(port: number): Promise<{ socket: Socket; received: () => 
   });
 }
 
-async function until(what: () => boolean, label: string): Promise<void> {
-  for (let i = 0; i < 500 && !what(); i += 1) await new Promise((r) => setTimeout(r, 10));
-  if (!what()) throw new Error(`timed out waiting for ${label}`);
-}
-
 describe('shutdown', () => {
   it('answers a request in progress with Connection: close, then closes its connection and resolves', async () => {
     t = await startTestApp();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AttendanceFields, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { TITLE_MAX } from '../../services/sessions.js';
-import { escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
+import { escapeTruncated, mrkdwn, plainText } from './text.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 
 /** Slack allows 10 options per checkboxes element, so people are split into groups of 10. */

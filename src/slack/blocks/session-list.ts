@@ -3,7 +3,7 @@ import { formatInZone } from '../../services/time.js';
 import type { EphemeralMessage } from './help.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { escapeMrkdwn, escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
+import { escapeMrkdwn, escapeTruncated, mrkdwn, plainText } from './text.js';
 import { TITLE_MAX, type SessionSummary } from '../../services/sessions.js';
 
 export interface SessionListItem extends SessionSummary {

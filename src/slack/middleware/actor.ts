@@ -1,8 +1,8 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
 import { ensureWorkspace } from '../../services/workspaces.js';
 import { chooseZone, getMember, isAdmin, isProfileStale, upsertMember, type MemberProfile } from '../../services/members.js';
 import { serviceDeps, type Actor, type AppDeps } from '../deps.js';
+import { refreshProfile } from '../notify.js';
 
 function field(value: unknown, ...path: string[]): unknown {
   let current = value;
@@ -53,25 +53,6 @@ export function payloadIdentity(body: unknown): { teamId: string; userId: string
  */
 export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareArgs> {
   const services = serviceDeps(deps);
-  // One refresh per person at a time, however many requests they send meanwhile.
-  const refreshing = new Set<string>();
-
-  async function refreshProfile(teamId: string, userId: string): Promise<void> {
-    const key = `${teamId}:${userId}`;
-    if (refreshing.has(key)) return;
-    refreshing.add(key);
-    try {
-      const before = getMember(services, teamId, userId)?.timeZone ?? null;
-      const after = upsertMember(services, teamId, userId, await deps.messenger.fetchProfile(teamId, userId)).timeZone;
-      // A new zone moves their pending weekly DM to its hour there (services/weekly.ts says why).
-      if (after !== before) rescheduleWeeklyDmFor(services, teamId, userId, deps.config.defaultTimeZone);
-    } catch (error) {
-      deps.logger.warn({ teamId, userId, err: error }, 'users.info failed; the stored profile stays until the next try');
-    } finally {
-      refreshing.delete(key);
-    }
-  }
-
   return async ({ body, context, next }) => {
     const identity = payloadIdentity(body);
     // Events about the workspace itself (app_uninstalled) have no acting person.
@@ -104,7 +85,7 @@ export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareAr
     };
     context.actor = actor;
     await next();
-    if (refreshAfter) await refreshProfile(teamId, userId);
+    if (refreshAfter) await refreshProfile(deps, teamId, userId);
   };
 }
 

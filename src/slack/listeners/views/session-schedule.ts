@@ -162,8 +162,9 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
         await fail(all);
         return;
       }
-      if (metadata.mode === 'create') await submitCreate(deps, actor, checked.input, () => ack(), fail, startedAt, metadata.origin);
-      else await submitEdit(deps, actor, metadata.number!, checked.input, () => ack(), fail, startedAt, metadata.origin);
+      const submission: Submission = { deps, actor, ack: () => ack(), fail, startedAt, origin: metadata.origin };
+      if (metadata.mode === 'create') await submitCreate(submission, checked.input);
+      else await submitEdit(submission, metadata.number!, checked.input);
     } catch (error) {
       // Whatever went wrong, the person sees it on the form rather than a silently closed modal.
       const message = isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT;
@@ -178,10 +179,7 @@ export const HOST_CHECK_BUDGET_MS = 1_000;
 
 /** A host must be a person: a bot, Slackbot or deactivated account is refused inline. */
 async function checkHost(deps: AppDeps, teamId: string, hostId: string, startedAt: number): Promise<string | undefined> {
-  const lookup = deps.messenger.fetchAccountKind(teamId, hostId).then(
-    (kind) => ({ ok: true as const, kind }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
+  const lookup = outcomeOf(deps.messenger.fetchAccountKind(teamId, hostId));
   const outcome = await withinAckBudget(lookup, startedAt, HOST_CHECK_BUDGET_MS);
   // users.info failing or slow should not block scheduling (or cost the answer its 3 s); the
   // select only offers real accounts anyway.
@@ -193,7 +191,7 @@ async function checkHost(deps: AppDeps, teamId: string, hostId: string, startedA
     deps.logger.warn({ err: outcome.value.error, teamId, hostId }, 'host check skipped: users.info failed');
     return undefined;
   }
-  const { kind } = outcome.value;
+  const kind = outcome.value.value;
   if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
   if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
   return undefined;
@@ -223,6 +221,33 @@ async function withinAckBudget<T>(work: Promise<T>, startedAt: number, budgetMs 
 /** Closes the modal (a plain ack). */
 type Ack = () => Promise<void>;
 
+/** One form submission on its way: who sent it, how to answer it, and when it arrived. */
+interface Submission {
+  deps: AppDeps;
+  actor: Actor;
+  ack: Ack;
+  /** Keeps the modal open with these errors on their fields. */
+  fail: (e: FieldErrors) => Promise<void>;
+  /** performance.now() when it arrived: the ack budget counts from here. */
+  startedAt: number;
+  /** The channel the form was opened from, to answer there privately after the modal closed. */
+  origin: string | undefined;
+}
+
+/** Why a card was not taken, as the person reads it: the invite hint, or Slack's code and what it means for them. */
+function announcementProblem(error: unknown, consequence: string): string {
+  const code = error instanceof SlackCallError ? error.code : 'unknown';
+  return NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code})${consequence}`;
+}
+
+/** A promise that never rejects: its value, or the error it failed with. */
+function outcomeOf<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
 /**
  * Tells the person what became of a submission after its modal had closed. This answers their
  * own action, so it should reach them even if they opted out of DMs: first privately in the
@@ -239,45 +264,29 @@ async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undef
   if (!toldInChannel) await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
 }
 
-async function submitCreate(
-  deps: AppDeps,
-  actor: Actor,
-  input: ScheduleInput,
-  ack: Ack,
-  fail: (e: FieldErrors) => Promise<void>,
-  startedAt: number,
-  origin: string | undefined,
-): Promise<void> {
+async function submitCreate({ deps, actor, ack, fail, startedAt, origin }: Submission, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
   const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
-  const posting = announceSession(deps, first!).then(
-    () => undefined,
-    (error: unknown) => error ?? new Error('announcement failed'),
-  );
+  const posting = outcomeOf(announceSession(deps, first!));
   const outcome = await withinAckBudget(posting, startedAt);
-  const problem = (error: unknown) => {
-    const code = error instanceof SlackCallError ? error.code : 'unknown';
-    return NOT_IN_CHANNEL_ERRORS.has(code)
-      ? inviteBotText(code)
-      : `Slack did not take the announcement (${code}), so nothing was scheduled. Please try again.`;
-  };
+  const problem = (error: unknown) => announcementProblem(error, ', so nothing was scheduled. Please try again.');
   const rollBack = (error: unknown) => {
     discardSessions(svc, actor.teamId, created.map((s) => s.number));
     deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId }, 'announcement failed; schedule rolled back');
   };
-  if (outcome.settled && outcome.value !== undefined) {
-    rollBack(outcome.value);
-    await fail({ channel: problem(outcome.value) });
+  if (outcome.settled && !outcome.value.ok) {
+    rollBack(outcome.value.error);
+    await fail({ channel: problem(outcome.value.error) });
     return;
   }
   await ack();
   if (!outcome.settled) {
-    // Slack was slow: the modal is closed already, so a late failure is undone and told by DM.
+    // Slack was slow: the modal is closed already, so a late failure is undone and told privately.
     const late = await posting;
-    if (late !== undefined) {
-      rollBack(late);
-      await tellPrivately(deps, actor, origin, `Your session "${escapeTruncated(input.title, TITLE_MAX)}" was not scheduled: ${problem(late)}`);
+    if (!late.ok) {
+      rollBack(late.error);
+      await tellPrivately(deps, actor, origin, `Your session "${escapeTruncated(input.title, TITLE_MAX)}" was not scheduled: ${problem(late.error)}`);
       return;
     }
   }
@@ -293,8 +302,10 @@ async function submitCreate(
   }
   // A host someone else chose is told (once for a whole series), after the card is in: a
   // schedule undone because Slack refused its card tells nobody.
-  if (input.hostId !== actor.userId) planHostingNotice(svc, first!, input.hostId, actor.userId, rest.length);
-  if (input.hostId !== actor.userId) sendPlannedNotices(deps, actor.teamId);
+  if (input.hostId !== actor.userId) {
+    planHostingNotice(svc, first!, input.hostId, actor.userId, rest.length);
+    sendPlannedNotices(deps, actor.teamId);
+  }
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
   await queueHomeRefresh(deps, actor.teamId, actor.userId);
@@ -307,16 +318,7 @@ async function submitCreate(
  * the form; when Slack is slower the modal closes, the edit is saved once the card is in, and a
  * late refusal is told privately with nothing changed.
  */
-async function submitEdit(
-  deps: AppDeps,
-  actor: Actor,
-  number: number,
-  input: ScheduleInput,
-  ack: Ack,
-  fail: (e: FieldErrors) => Promise<void>,
-  startedAt: number,
-  origin: string | undefined,
-): Promise<void> {
+async function submitEdit({ deps, actor, ack, fail, startedAt, origin }: Submission, number: number, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
   // Checked before any Slack call so a refused edit posts nothing; editSession checks again in its transaction.
   const current = requireSession(svc, actor.teamId, number);
@@ -324,10 +326,7 @@ async function submitEdit(
     await fail({ title: `Only the host, the person who scheduled it, or a workspace admin can edit session #${number}.` });
     return;
   }
-  const postProblem = (error: unknown) => {
-    const code = error instanceof SlackCallError ? error.code : 'unknown';
-    return NOT_IN_CHANNEL_ERRORS.has(code) ? inviteBotText(code) : `Slack did not take the announcement (${code}). Nothing was changed.`;
-  };
+  const postProblem = (error: unknown) => announcementProblem(error, '. Nothing was changed.');
   const notSaved = (reason: string) => tellPrivately(deps, actor, origin, `Your changes to session #${number} were not saved: ${reason}`);
   if (current.channelId === input.channelId) {
     const result = editSession(svc, actor.teamId, number, actor, input);
@@ -338,12 +337,7 @@ async function submitEdit(
   // A new channel must accept the card before anything is saved.
   const preview: Session = { ...current, ...input, topic: input.topic, sequence: current.sequence + 1 };
   const card = renderSessionCard(deps, preview);
-  const posting = deps.messenger
-    .postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false })
-    .then(
-      (posted) => ({ ok: true as const, posted }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
+  const posting = outcomeOf(deps.messenger.postMessage(actor.teamId, { channel: input.channelId, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false }));
   const outcome = await withinAckBudget(posting, startedAt);
   if (outcome.settled && !outcome.value.ok) {
     await fail({ channel: postProblem(outcome.value.error) });
@@ -357,7 +351,7 @@ async function submitEdit(
     await notSaved(postProblem(post.error));
     return;
   }
-  const movedTo = post.posted;
+  const movedTo = post.value;
   let result: ReturnType<typeof editSession>;
   try {
     result = editSession(svc, actor.teamId, number, actor, input);
@@ -386,8 +380,9 @@ async function afterEdit(
 ): Promise<void> {
   const svc = serviceDeps(deps);
   const { before, after } = result;
-  // editSession planned the "changed" and "you got a seat" notices with the write; send them now.
-  if (((result.timeChanged || result.placeChanged) && result.attendeeIds.length > 0) || result.promoted.length > 0 || before.hostId !== after.hostId) sendPlannedNotices(deps, actor.teamId);
+  // editSession planned any notices (changed, a seat, a new host) with the write; send them now.
+  // A kick with nothing due costs one indexed claim, so it is not worth re-deriving whether any were.
+  sendPlannedNotices(deps, actor.teamId);
   if (movedTo !== undefined) {
     setAnnouncement(svc, actor.teamId, number, movedTo.channel, movedTo.ts);
     if (before.announcementTs !== null) {
