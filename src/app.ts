@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { toBoltLogger } from './logger.js';
-import type { AppDeps } from './slack/deps.js';
+import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { createHttpServer, listen, SHUTDOWN_GRACE_MS, type PeerloopServer } from './slack/http-server.js';
 import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
+import type { Messenger } from './slack/messenger.js';
 import { createRoutes } from './slack/routes.js';
 
 /** Slack payloads are a few KB; anything near this is not from Slack and is refused with 413. */
@@ -27,7 +27,7 @@ export interface PeerloopApp {
  * Bolt's single-workspace authorization, but asking auth.test (for the bot's own ids, which
  * ignoreSelf needs) once and keeping the answer; a failed ask is retried on the next request.
  */
-function createSingleWorkspaceAuthorize(botToken: string, client: WebClient, known?: BotIdentity): { authorize: Authorize<boolean>; warm(): Promise<void> } {
+function createSingleWorkspaceAuthorize(botToken: string, client: Messenger['client'], known?: BotIdentity): { authorize: Authorize<boolean>; warm(): Promise<void> } {
   let identity: Promise<BotIdentity> | undefined = known === undefined ? undefined : Promise.resolve(known);
   const ask = () =>
     (identity ??= client.auth.test({ token: botToken }).then(

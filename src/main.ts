@@ -1,16 +1,12 @@
-import { createApp, type BotIdentity } from './app.js';
+import type { BotIdentity } from './app.js';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
-import { openDb, type DbHandle } from './db/client.js';
+import { openDb,type DbHandle } from './db/client.js';
 import { isAppError } from './errors.js';
-import { jobHandlers } from './jobs/handlers.js';
-import { jobPlanners } from './jobs/planners.js';
-import { createScheduler } from './jobs/scheduler.js';
+import { composePeerloop } from './compose.js';
 import { createLogger } from './logger.js';
 import { applyRuntimeSettings } from './runtime.js';
-import type { AppDeps } from './slack/deps.js';
-import { createAppMessenger } from './slack/messenger.js';
-import { toSlackCallError } from './slack/slack-errors.js';
+import { createAppMessenger, toSlackCallError } from './slack/messenger.js';
 
 /**
  * Composition root: config -> database -> Slack client -> app. Problems a person can fix
@@ -55,10 +51,7 @@ async function main(): Promise<void> {
     logger.warn({ err: error }, 'could not verify the Slack token at start-up; continuing');
   }
 
-  // Listeners reach the scheduler through runDueJobs: a cancel's DMs go out at once, not at the next tick.
-  const deps: AppDeps = { config, database, clock: systemClock, logger, messenger, runDueJobs: (teamId) => scheduler.kick(teamId) };
-  const app = createApp(deps, botIdentity === undefined ? {} : { botIdentity });
-  const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: jobPlanners, tick: config.schedulerTick });
+  const { app, scheduler } = composePeerloop({ config, database, clock: systemClock, logger, messenger, appOptions: botIdentity === undefined ? {} : { botIdentity } });
   let port: number;
   try {
     ({ port } = await app.start());

@@ -6,6 +6,8 @@ import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as schema from '../src/db/schema.js';
+import { JOB_KIND_NAMES } from '../src/services/jobs.js';
+import { jobHandlers, jobPlanners, jobRegistry } from '../src/jobs/registry.js';
 
 /**
  * The layering DESIGN.md asks for, enforced by reading src/. Imports are read with the
@@ -190,6 +192,140 @@ describe('layering', () => {
           .map((i) => describeImport(f, i)),
       );
     expect(offences).toEqual([]);
+  });
+});
+
+/**
+ * The structure rules, each a function of a tree (its files and its src/ folder) so that a test
+ * can show each one failing on a small tree that breaks it.
+ */
+interface Tree {
+  root: string;
+  files: SourceFile[];
+}
+
+const under = (tree: Tree, target: string | undefined, folder: string) => target !== undefined && target.startsWith(join(tree.root, folder) + '/');
+const loads = (i: Import) => !i.typeOnly;
+const isDatabase = (tree: Tree, i: Import) => i.specifier.startsWith('drizzle-orm') || i.specifier === 'better-sqlite3' || under(tree, i.target, 'db');
+const importsOf = (tree: Tree, folder: string, bad: (i: Import) => boolean) =>
+  tree.files.filter((f) => f.rel.startsWith(folder)).flatMap((f) => f.imports.filter(bad).map((i) => `src/${f.rel}:${i.line} imports '${i.specifier}'`));
+
+const structureRules = {
+  /** Every strongly connected group of files (type-only imports included: a cycle of types is still a knot to untie). */
+  noImportCycles(tree: Tree): string[] {
+    const edges = new Map(tree.files.map((f) => [f.path, f.imports.map((i) => i.target).filter((t): t is string => t !== undefined && tree.files.some((g) => g.path === t))]));
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[] = [];
+    let next = 0;
+    const visit = (v: string) => {
+      index.set(v, next);
+      low.set(v, next);
+      next += 1;
+      stack.push(v);
+      onStack.add(v);
+      for (const w of edges.get(v) ?? []) {
+        if (!index.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v)!, low.get(w)!));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+      if (low.get(v) === index.get(v)) {
+        const group: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          group.push(relative(tree.root, w));
+        } while (w !== v);
+        const selfImport = group.length === 1 && (edges.get(v) ?? []).includes(v);
+        if (group.length > 1 || selfImport) cycles.push(group.sort().join(' <-> '));
+      }
+    };
+    for (const f of tree.files) if (!index.has(f.path)) visit(f.path);
+    return cycles;
+  },
+  noDatabaseUnderSlackOrJobs: (tree: Tree) => [
+    ...importsOf(tree, 'slack/', (i) => loads(i) && isDatabase(tree, i)),
+    ...importsOf(tree, 'jobs/', (i) => loads(i) && isDatabase(tree, i)),
+  ],
+  onlyTheMessengerImportsWebApi: (tree: Tree) =>
+    tree.files.filter((f) => f.rel !== 'slack/messenger.ts').flatMap((f) => f.imports.filter((i) => i.specifier === '@slack/web-api').map((i) => `src/${f.rel}:${i.line} imports '${i.specifier}'`)),
+  /** db/ stands on nothing of the app's but errors.ts (AppError), so everything can build on it. */
+  dbImportsNothingAbove: (tree: Tree) => importsOf(tree, 'db/', (i) => i.target !== undefined && !under(tree, i.target, 'db') && i.target !== join(tree.root, 'errors.ts')),
+  flowsNeverImportListenersOrJobs: (tree: Tree) => importsOf(tree, 'slack/flows/', (i) => under(tree, i.target, 'slack/listeners') || under(tree, i.target, 'jobs')),
+  listenersNeverImportJobs: (tree: Tree) => importsOf(tree, 'slack/listeners/', (i) => under(tree, i.target, 'jobs')),
+  jobsNeverImportListeners: (tree: Tree) => importsOf(tree, 'jobs/', (i) => under(tree, i.target, 'slack/listeners')),
+  /** services/ hold the rules: they take ServiceDeps, not the app container, and know nothing of jobs' handlers or Slack. */
+  servicesStandAlone: (tree: Tree) =>
+    importsOf(tree, 'services/', (i) => i.specifier.startsWith('@slack/') || ['slack', 'jobs', 'charts'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'deps.ts') || i.target === join(tree.root, 'app.ts')),
+  /** charts/ are pure renderers: data in, an image out; no database, Slack, services or clock. */
+  chartsArePure: (tree: Tree) =>
+    importsOf(tree, 'charts/', (i) => i.specifier.startsWith('@slack/') || isDatabase(tree, i) || ['slack', 'services', 'jobs'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'clock.ts')),
+};
+
+const realTree: Tree = { root: src, files };
+
+/** A small tree written in place: path (under src/) -> its source text. */
+function sampleTree(sources: Record<string, string>): Tree {
+  const root = '/sample/src';
+  return {
+    root,
+    files: Object.entries(sources).map(([rel, text]) => {
+      const path = join(root, rel);
+      return { path, rel, text, imports: readImports(path, text) };
+    }),
+  };
+}
+
+describe('structure', () => {
+  it('no import cycles anywhere in src/', () => {
+    expect(structureRules.noImportCycles(realTree)).toEqual([]);
+  });
+  it('no drizzle, better-sqlite3 or db/ at run time under slack/ or jobs/ (they call services)', () => {
+    expect(structureRules.noDatabaseUnderSlackOrJobs(realTree)).toEqual([]);
+  });
+  it('only slack/messenger.ts imports @slack/web-api (the one place that sends)', () => {
+    expect(structureRules.onlyTheMessengerImportsWebApi(realTree)).toEqual([]);
+  });
+  it('db/ imports nothing above it', () => {
+    expect(structureRules.dbImportsNothingAbove(realTree)).toEqual([]);
+  });
+  it('flows never import listeners or jobs; listeners and jobs never import each other', () => {
+    expect([...structureRules.flowsNeverImportListenersOrJobs(realTree), ...structureRules.listenersNeverImportJobs(realTree), ...structureRules.jobsNeverImportListeners(realTree)]).toEqual([]);
+  });
+  it('services/ never import slack/, jobs/, charts/, the app or its container', () => {
+    expect(structureRules.servicesStandAlone(realTree)).toEqual([]);
+  });
+  it('charts/ are pure renderers', () => {
+    expect(structureRules.chartsArePure(realTree)).toEqual([]);
+  });
+
+  it('every job kind has a handler (the registry is typed over the kind names; this checks the table at run time too)', () => {
+    expect(Object.keys(jobRegistry).sort()).toEqual([...JOB_KIND_NAMES].sort());
+    for (const name of JOB_KIND_NAMES) {
+      expect(jobRegistry[name].kind.kind).toBe(name);
+      expect(typeof jobRegistry[name].handler).toBe('function');
+      expect(typeof jobHandlers[name]).toBe('function');
+    }
+    expect(jobPlanners.length).toBeGreaterThan(0);
+  });
+
+  it('each rule fails on a tree that breaks it', () => {
+    const broken = sampleTree({
+      'services/a.ts': "import { b } from './b.js';\nimport { x } from '../slack/flows/x.js';",
+      'services/b.ts': "import type { A } from './a.js';",
+      'slack/flows/x.ts': "import { sql } from 'drizzle-orm';\nimport { h } from '../listeners/h.js';\nimport { run } from '../../jobs/run.js';",
+      'slack/listeners/h.ts': "import { run } from '../../jobs/run.js';\nimport { WebClient } from '@slack/web-api';",
+      'jobs/run.ts': "import { db } from '../db/client.js';\nimport { h } from '../slack/listeners/h.js';",
+      'db/client.ts': "import { config } from '../config.js';",
+      'charts/c.ts': "import { now } from '../clock.js';",
+    });
+    for (const [name, rule] of Object.entries(structureRules)) expect(rule(broken), name).not.toEqual([]);
+    const clean = sampleTree({ 'services/a.ts': "import { b } from './b.js';", 'services/b.ts': "import { z } from 'zod';", 'db/client.ts': "import { AppError } from '../errors.js';" });
+    for (const [name, rule] of Object.entries(structureRules)) expect(rule(clean), name).toEqual([]);
   });
 });
 

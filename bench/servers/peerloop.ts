@@ -1,20 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync,rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.js';
+import { composePeerloop } from '../../src/compose.js';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { applyRuntimeSettings } from '../../src/runtime.js';
-import { createAppMessenger } from '../../src/slack/messenger.js';
 import { TEST_SIGNING_SECRET } from '../../test/support/sign.js';
-import { announceReady, exitWhenParentGoes, flagValue, seedNameFromArgv, SLACK_FLAG } from './protocol.js';
+import { announceReady,exitWhenParentGoes,flagValue,seedNameFromArgv,SLACK_FLAG } from './protocol.js';
 import { SEEDS } from './seeds.js';
 
 /**
  * The real Peerloop, composed as main.ts does it (runtime settings, config, SQLite temp file,
- * messenger, createApp) but with logs silenced and no scheduler, pointed at the fake Slack process whose Web API URL
+ * composePeerloop) but with logs silenced and no scheduler running, pointed at the fake Slack process whose Web API URL
  * comes in `--slack <url>`. `--seed <name>` fills the database (bench/servers/seeds.ts) before start.
  */
 applyRuntimeSettings();
@@ -42,8 +41,8 @@ if (seedName !== undefined) {
   seed(database.sqlite, systemClock.now());
 }
 
-const messenger = createAppMessenger(config, logger, { db: database.db, clock: systemClock, logger });
-const app = createApp({ config, database, clock: systemClock, logger, messenger });
+// Composed like main.ts; the scheduler is built but never started (the bench times requests).
+const { app } = composePeerloop({ config, database, clock: systemClock, logger, kick: false });
 const { port } = await app.start(0);
 
 exitWhenParentGoes(() => {

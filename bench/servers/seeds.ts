@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FORMAT_IDS } from '../../src/services/formats.js';
 import { REMINDER_KIND, reminderKey, type ReminderPayload } from '../../src/services/reminders.js';
-import { DEFAULT_SETTINGS } from '../../src/services/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
 
 /**
  * Database fillers run in the Peerloop child before it starts listening, chosen with

@@ -1,12 +1,11 @@
-import { checkReminder, ReminderJob } from '../services/reminders.js';
+import { serviceDeps } from '../deps.js';
+import { checkReminder, type ReminderPayload } from '../services/reminders.js';
 import { buildReminderMessage } from '../slack/blocks/reminder.js';
-import { serviceDeps } from '../slack/deps.js';
-import { sendDirectMessage } from '../slack/notify.js';
+import { sendDirectMessage } from '../slack/flows/notices.js';
 import type { JobHandler } from './types.js';
 
-/** Sends one reminder DM, after checking at send time that it still makes sense. */
-export const sendReminder: JobHandler = async ({ deps, job }) => {
-  const payload = ReminderJob.parse(job.payload);
+/** reminder:<session>:<user>:<lead>:<start>: one reminder DM, after checking at send time that it still makes sense. */
+export const sendReminder: JobHandler<ReminderPayload> = async ({ deps, job, payload }) => {
   const check = checkReminder(serviceDeps(deps), job.teamId, payload, deps.config.defaultTimeZone);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const { session, timeZone } = check;

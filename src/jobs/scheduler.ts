@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AppError } from '../errors.js';
 import { claimDueJobs, completeJob, failJob, postponeJob, pruneFinishedJobs, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
-import { serviceDeps, type AppDeps } from '../slack/deps.js';
+import { serviceDeps, type AppDeps } from '../deps.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
@@ -136,7 +136,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     }
     jobLog.info('job attempt');
     try {
-      const outcome = await handler({ deps, job });
+      const outcome = await handler({ deps, job, payload: job.payload });
       if (outcome.status === 'done') {
         // False only if this run outlived its lease and another process took the job over.
         if (!completeJob(sdeps, job, outcome.result)) jobLog.warn('job finished after its lease ran out; another process may send it again');

@@ -1,11 +1,10 @@
-import { checkAnnouncement, SessionAnnounceJob } from '../services/session-announce.js';
-import { serviceDeps } from '../slack/deps.js';
-import { announceSession } from '../slack/session-flow.js';
+import { serviceDeps } from '../deps.js';
+import { checkAnnouncement, type SessionAnnouncePayload } from '../services/session-announce.js';
+import { announceSession } from '../slack/flows/session-card.js';
 import type { JobHandler } from './types.js';
 
 /** announce:<session>: posts a card that Slack did not take the first time (services/session-announce.ts). */
-export const postSessionCard: JobHandler = async ({ deps, job }) => {
-  const payload = SessionAnnounceJob.parse(job.payload);
+export const postSessionCard: JobHandler<SessionAnnouncePayload> = async ({ deps, job, payload }) => {
   const check = checkAnnouncement(serviceDeps(deps), job.teamId, payload);
   if (!check.post) return { status: 'skipped', reason: check.reason };
   const ts = await announceSession(deps, check.session, { jobKey: job.key });

@@ -1,7 +1,7 @@
-import { checkSessionEnd, SessionEndJob, syncSessionEndJobs } from '../services/session-end.js';
-import { listWorkspaceIds } from '../services/workspaces.js';
-import { serviceDeps } from '../slack/deps.js';
-import { updateSessionCard } from '../slack/session-flow.js';
+import { serviceDeps } from '../deps.js';
+import { checkSessionEnd, syncSessionEndJobs, type SessionEndPayload } from '../services/session-end.js';
+import { listTeamsWithSessionsEnding } from '../services/session-queries.js';
+import { updateSessionCard } from '../slack/flows/session-card.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
 /**
@@ -9,8 +9,7 @@ import type { JobHandler, JobPlanner } from './types.js';
  * and offers no Join or Leave. Skipped (with the reason) if the session was cancelled, moved or
  * removed, or never got a card.
  */
-export const refreshEndedSessionCard: JobHandler = async ({ deps, job }) => {
-  const payload = SessionEndJob.parse(job.payload);
+export const refreshEndedSessionCard: JobHandler<SessionEndPayload> = async ({ deps, job, payload }) => {
   const check = checkSessionEnd(serviceDeps(deps), job.teamId, payload);
   if (!check.refresh) return { status: 'skipped', reason: check.reason };
   const { session } = check;
@@ -29,5 +28,6 @@ const DAY_MS = 24 * 60 * 60_000;
 export const planSessionEndJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);
   const now = deps.clock.now();
-  for (const teamId of listWorkspaceIds(services)) syncSessionEndJobs(services, teamId, now - 2 * DAY_MS, now + DAY_MS);
+  const [from, to] = [now - 2 * DAY_MS, now + DAY_MS];
+  for (const teamId of listTeamsWithSessionsEnding(services, from, to)) syncSessionEndJobs(services, teamId, from, to);
 };

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../slack/deps.js';
+import type { AppDeps } from '../deps.js';
 import type { Job } from '../services/jobs.js';
 
 /**
@@ -14,12 +14,18 @@ export type JobOutcome =
    */
   | { status: 'rescheduled'; runAt: number; reason: string };
 
-export interface JobContext {
+export interface JobContext<P = unknown> {
   deps: AppDeps;
   job: Job;
+  /** The job's payload, validated with its kind's schema (jobs/registry.ts) before the handler runs. */
+  payload: P;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
+export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<JobOutcome>;
 
-/** Runs at the start of every tick to create upcoming jobs idempotently (scheduleJob leaves a known key alone; only a cancelled one is revived, and planners never cancel). */
+/**
+ * Runs at the start of every tick to create upcoming jobs idempotently (scheduleJob leaves a
+ * known key alone; only a cancelled one is revived, and planners never cancel). A planner first
+ * asks which workspaces have anything to plan, and visits only those.
+ */
 export type JobPlanner = (deps: AppDeps) => void | Promise<void>;

@@ -1,24 +1,20 @@
-import { z } from 'zod';
 import { mayDirectMessage } from '../services/delivery.js';
-import { defineJobKind } from '../services/jobs.js';
 import { resolvePersonZone } from '../services/members.js';
-import { getSettings } from '../services/settings.js';
-import { getWeekOverview, parseWeeklyKey, planMissedWeeklyDm, planWeeklyDms, WEEKLY_KIND, weeklyWindow } from '../services/weekly.js';
-import { listWorkspaceIds } from '../services/workspaces.js';
+import { getSettings } from '../services/workspace-settings.js';
+import { ACTIVE_WINDOW_MS, getWeekOverview, parseWeeklyKey, planMissedWeeklyDm, planWeeklyDms, weeklyWindow, type WeeklyPayload } from '../services/weekly.js';
+import { DURATION_MAX } from '../services/session-model.js';
+import { listTeamsWithSessionsStarting } from '../services/session-queries.js';
 import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
-import { serviceDeps } from '../slack/deps.js';
-import { sendDirectMessage } from '../slack/notify.js';
+import { serviceDeps } from '../deps.js';
+import { sendDirectMessage } from '../slack/flows/notices.js';
 import type { JobHandler, JobPlanner } from './types.js';
-
-export const weeklyJob = defineJobKind(WEEKLY_KIND, z.object({ userId: z.string().min(1) }));
 
 /**
  * weekly:<user>:<week>: the "your week" DM, composed at send time. Late is fine (the app was
  * down): it still goes out until the next week's DM is due, listing what is still ahead; after
  * that it is skipped as too_late, and the week in progress gets its DM instead.
  */
-export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
-  const { userId } = weeklyJob.parse(job.payload);
+export const sendWeeklyDm: JobHandler<WeeklyPayload> = async ({ deps, job, payload: { userId } }) => {
   const week = parseWeeklyKey(job.key);
   if (week === undefined) return { status: 'skipped', reason: 'bad_key' };
   const services = serviceDeps(deps);
@@ -44,8 +40,13 @@ export const sendWeeklyDm: JobHandler = async ({ deps, job }) => {
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts, mine: overview.mine.length, suggestions: overview.suggestions.length } };
 };
 
-/** Creates each active member's next weekly job in every workspace (a known key is a no-op). */
+/**
+ * Creates each active member's next weekly job (a known key is a no-op), in the workspaces that
+ * can have an active member: one with a session in the active window (services/weekly.ts).
+ */
 export const planWeeklyJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);
-  for (const teamId of listWorkspaceIds(services)) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
+  // Widened by the longest session: someone may join one that started just before the window.
+  const since = deps.clock.now() - ACTIVE_WINDOW_MS - DURATION_MAX * 60_000;
+  for (const teamId of listTeamsWithSessionsStarting(services, since)) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
 };

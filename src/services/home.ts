@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { preparedPerDb } from '../db/prepared.js';
 import { participants, sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import type { SessionSummary } from './sessions.js';
+import type { SessionSummary } from './session-model.js';
 
 /**
  * What one person's App Home shows: the sessions they host, created or attend that have not

@@ -40,20 +40,33 @@ export interface ScheduleJobInput {
   reviveSkipped?: readonly string[];
 }
 
+/**
+ * Every kind of job. A kind is defined where it is planned (defineJobKind in its service: name,
+ * payload schema, key) and handled in jobs/registry.ts, whose table is typed over this list: a
+ * name here without a handler there does not compile.
+ */
+export const JOB_KIND_NAMES = ['reminder', 'weekly', 'poll_open', 'poll_close', 'session_notice', 'session_invite', 'session_end', 'session_announce'] as const;
+export type JobKindName = (typeof JOB_KIND_NAMES)[number];
+
 // Each kind registers its payload schema once (at import), so a bad payload fails when it is
 // scheduled, where the bug is, rather than minutes later in the tick.
 const payloadSchemas = new Map<string, z.ZodType>();
 
-export interface JobKind<T> {
-  kind: string;
+export interface JobKind<N extends JobKindName = JobKindName, P = unknown, K = P> {
+  kind: N;
+  /** The idempotency key of one job of this kind (unique per workspace: see scheduleJob). */
+  key(args: K): string;
   /** Validates a stored payload; throws AppError('invalid_input') when it does not fit. */
-  parse(payload: unknown): T;
+  parse(payload: unknown): P;
 }
 
-export function defineJobKind<S extends z.ZodType>(kind: string, schema: S): JobKind<z.infer<S>> {
+/** A kind of job: its name, the schema of its payload and how its key is made. */
+export function defineJobKind<N extends JobKindName, S extends z.ZodType, K = z.infer<S>>(spec: { kind: N; payload: S; key: (args: K) => string }): JobKind<N, z.infer<S>, K> {
+  const { kind, payload: schema } = spec;
   payloadSchemas.set(kind, schema);
   return {
     kind,
+    key: spec.key,
     parse(payload) {
       const parsed = schema.safeParse(payload);
       if (!parsed.success) throw new AppError('invalid_input', `job payload for ${kind} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);

@@ -2,9 +2,11 @@ import { and, eq, gte, isNull, lt, ne, sql } from 'drizzle-orm';
 import { participants, polls, pollVotes, sessions } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import { getJob, rescheduleJob, scheduleJob, type ScheduleJobInput } from './jobs.js';
-import { endingBetween, getSession, sessionEndsAt } from './sessions.js';
-import { getSettings } from './settings.js';
+import { z } from 'zod';
+import { defineJobKind, getJob, rescheduleJob, scheduleJob, type ScheduleJobInput } from './jobs.js';
+import { endingBetween, getSession } from './session-queries.js';
+import { sessionEndsAt } from './session-model.js';
+import { getSettings } from './workspace-settings.js';
 
 /**
  * One-question feedback polls. A poll opens five minutes after a session ends, takes one
@@ -32,6 +34,20 @@ export interface PollSummary {
 
 export const pollOpenKey = (sessionNumber: number): string => `${POLL_OPEN_KIND}:${sessionNumber}`;
 export const pollCloseKey = (sessionNumber: number): string => `${POLL_CLOSE_KIND}:${sessionNumber}`;
+
+export const PollJobPayload = z.object({ sessionNumber: z.number().int().positive() });
+export type PollJobPayload = z.infer<typeof PollJobPayload>;
+
+/** poll_open:<session>: posts the poll under the card once the session has ended. */
+export const PollOpenJob = defineJobKind({ kind: POLL_OPEN_KIND, payload: PollJobPayload, key: (p: PollJobPayload) => pollOpenKey(p.sessionNumber) });
+/** poll_close:<session>: closes the poll and shows the final result. */
+export const PollCloseJob = defineJobKind({ kind: POLL_CLOSE_KIND, payload: PollJobPayload, key: (p: PollJobPayload) => pollCloseKey(p.sessionNumber) });
+
+/** Plans (or keeps) a posted poll's closing: scheduling the same key again is a no-op when it exists. */
+export function planPollClose(deps: ServiceDeps, teamId: string, poll: Pick<Poll, 'sessionNumber' | 'closesAt'>): void {
+  const payload: PollJobPayload = { sessionNumber: poll.sessionNumber };
+  scheduleJob(deps, { teamId, kind: POLL_CLOSE_KIND, key: PollCloseJob.key(payload), runAt: poll.closesAt, payload });
+}
 
 export function pollOpensAt(session: Pick<Session, 'startsAt' | 'durationMin'>): number {
   return sessionEndsAt(session) + POLL_OPEN_DELAY_MS;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob, sqliteOf, type JobStatus } from './jobs.js';
 import { chooseZone } from './members.js';
-import { getSession, listParticipants, type Session } from './sessions.js';
-import { getSettings, parseStoredSettings } from './settings.js';
+import { getSession, listParticipants } from './session-queries.js';
+import { type Session } from './session-model.js';
+import { getSettings, parseStoredSettings } from './workspace-settings.js';
 
 /**
  * Reminder rules. A reminder is one job per (session, person, lead time, start time):
@@ -24,7 +25,7 @@ export const ReminderPayload = z.object({
 });
 export type ReminderPayload = z.infer<typeof ReminderPayload>;
 
-export const ReminderJob = defineJobKind(REMINDER_KIND, ReminderPayload);
+export const ReminderJob = defineJobKind({ kind: REMINDER_KIND, payload: ReminderPayload, key: reminderKey });
 
 export function reminderKeyPrefix(sessionNumber: number): string {
   return `reminder:${sessionNumber}:`;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ServiceDeps } from './context.js';
 import { defineJobKind, scheduleJob } from './jobs.js';
-import { getSession, sessionEndsAt, type Session } from './sessions.js';
+import { getSession } from './session-queries.js';
+import { sessionEndsAt, type Session } from './session-model.js';
 
 /**
  * A card Slack did not take when it was first posted (a later week of a weekly series, posted
@@ -14,7 +15,7 @@ export const SESSION_ANNOUNCE_KIND = 'session_announce';
 export const SessionAnnouncePayload = z.object({ sessionNumber: z.number().int().positive() });
 export type SessionAnnouncePayload = z.infer<typeof SessionAnnouncePayload>;
 
-export const SessionAnnounceJob = defineJobKind(SESSION_ANNOUNCE_KIND, SessionAnnouncePayload);
+export const SessionAnnounceJob = defineJobKind({ kind: SESSION_ANNOUNCE_KIND, payload: SessionAnnouncePayload, key: sessionAnnounceKey });
 
 /** How long after a failed first post the job tries again (the scheduler's backoff takes it from there). */
 export const ANNOUNCE_RETRY_DELAY_MS = 30_000;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, listJobKeys, scheduleJob } from './jobs.js';
-import { endingBetween, getSession, sessionEndsAt, type Session } from './sessions.js';
+import { endingBetween, getSession } from './session-queries.js';
+import { sessionEndsAt, type Session } from './session-model.js';
 
 /**
  * The job that turns a session's card into "this session has ended" (no Join or Leave) when it
@@ -22,7 +23,7 @@ export const SessionEndPayload = z.object({
 });
 export type SessionEndPayload = z.infer<typeof SessionEndPayload>;
 
-export const SessionEndJob = defineJobKind(SESSION_END_KIND, SessionEndPayload);
+export const SessionEndJob = defineJobKind({ kind: SESSION_END_KIND, payload: SessionEndPayload, key: sessionEndKey });
 
 export type SessionEndSkipReason = 'session_deleted' | 'session_cancelled' | 'session_moved' | 'no_card';
 

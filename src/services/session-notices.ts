@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { participants, sessions } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
 import { defineJobKind, getJob, listJobKeys, scheduleJob, type JobStatus } from './jobs.js';
-import type { Session } from './sessions.js';
+import type { Session } from './session-model.js';
 
 /**
  * The notices that follow a change to a session (it was cancelled, its time or place changed,
@@ -54,8 +54,8 @@ export const SessionInvitePayload = z.object({
 });
 export type SessionInvitePayload = z.infer<typeof SessionInvitePayload>;
 
-export const SessionNoticeJob = defineJobKind(SESSION_NOTICE_KIND, SessionNoticePayload);
-export const SessionInviteJob = defineJobKind(SESSION_INVITE_KIND, SessionInvitePayload);
+export const SessionNoticeJob = defineJobKind({ kind: SESSION_NOTICE_KIND, payload: SessionNoticePayload, key: sessionNoticeKey });
+export const SessionInviteJob = defineJobKind({ kind: SESSION_INVITE_KIND, payload: SessionInvitePayload, key: sessionInviteKey });
 
 function rev(p: { sequence: number; round: number }): string {
   return p.round === 1 ? String(p.sequence) : `${p.sequence}.${p.round}`;

@@ -1,318 +1,21 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { participants, sessions, workspaces } from '../db/schema.js';
-import { AppError } from '../errors.js';
-import { inTransaction, type ServiceDeps } from './context.js';
-import { FORMAT_IDS } from './formats.js';
-import { syncSessionJobs } from './session-jobs.js';
-import { planCancelNotices, planChangeNotices, planHostingNotice, planPromotionNotices, planUnhostedNotice } from './session-notices.js';
 import { addLocalWeeks } from './time.js';
+import { assertMayManage, isFinished, ScheduleInput, type Participant, type Session, type SessionActor } from './session-model.js';
+import { countParticipants, listParticipants, requireSession } from './session-queries.js';
+import { inTransaction, type ServiceDeps } from './context.js';
+import { planCancelNotices, planChangeNotices, planHostingNotice, planPromotionNotices, planUnhostedNotice } from './session-notices.js';
+import { syncSessionJobs } from './session-jobs.js';
 
 /**
- * Sessions: the rules and queries behind /peer schedule, edit, cancel, join, leave, list and
- * attended. Every query names the workspace (team_id) and the short per-workspace number;
- * nothing here talks to Slack. Writes are synchronous transactions; callers talk to Slack
- * after they return.
+ * Changing sessions: the writes behind /peer schedule, edit, cancel, join, leave and attended
+ * (reads are in session-queries.ts, the rules that need no database in session-model.ts).
+ * Every write names the workspace (team_id) and the short per-workspace number; nothing here
+ * talks to Slack. Writes are synchronous transactions; callers talk to Slack after they return.
  */
-
-export type Session = typeof sessions.$inferSelect;
-
-/** What a list of sessions shows about each one (App Home, /peer list, the weekly DM). */
-export type SessionSummary = Pick<Session, 'number' | 'title' | 'format' | 'hostId' | 'startsAt' | 'durationMin'>;
-export type Participant = typeof participants.$inferSelect;
-
-export const TITLE_MAX = 150;
-export const TOPIC_MAX = 150;
-export const AGENDA_MAX = 2_900;
-export const LINK_MAX = 2_000;
-export const REASON_MAX = 500;
-export const DURATION_MIN = 5;
-export const DURATION_MAX = 240;
-export const CAPACITY_MAX = 500;
-export const REPEAT_MAX = 12;
-
-const HttpUrl = z
-  .string()
-  .trim()
-  .max(LINK_MAX, `Keep the link under ${LINK_MAX} characters.`)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.');
-    } catch {
-      return false;
-    }
-  }, 'Enter a full web link starting with https:// (or http://).');
-
-/**
- * What the schedule / edit modal produces once its fields are read. Keys match the modal's
- * field names (src/slack/blocks/schedule-modal.ts), so an issue's path says which field to flag.
- * `startsAt` is checked against the clock separately (validateScheduleInput).
- */
-export const ScheduleInput = z.object({
-  format: z.enum(FORMAT_IDS, { error: 'Pick a format.' }),
-  title: z
-    .string({ error: 'Give the session a title.' })
-    .trim()
-    .min(1, 'Give the session a title.')
-    .max(TITLE_MAX, `Keep the title to ${TITLE_MAX} characters or fewer.`),
-  topic: z.string().trim().max(TOPIC_MAX, `Keep the topic to ${TOPIC_MAX} characters or fewer.`).default(''),
-  startsAt: z.number({ error: 'Pick a date and a time.' }).int(),
-  durationMin: z
-    .number({ error: `Enter the length in minutes (${DURATION_MIN} to ${DURATION_MAX}).` })
-    .int(`Enter a whole number of minutes (${DURATION_MIN} to ${DURATION_MAX}).`)
-    .min(DURATION_MIN, `A session lasts at least ${DURATION_MIN} minutes.`)
-    .max(DURATION_MAX, `A session lasts at most ${DURATION_MAX} minutes (4 hours).`),
-  hostId: z.string({ error: 'Pick the host.' }).regex(/^[UW][A-Z0-9]+$/, 'Pick the host.'),
-  capacity: z
-    .number({ error: `Enter a number of seats from 1 to ${CAPACITY_MAX}, or leave it empty for no limit.` })
-    .int(`Enter a whole number of seats from 1 to ${CAPACITY_MAX}.`)
-    .min(1, 'Capacity must be at least 1 seat (leave it empty for no limit).')
-    .max(CAPACITY_MAX, `Capacity can be at most ${CAPACITY_MAX} seats.`)
-    .nullable()
-    .default(null),
-  channelId: z
-    .string({ error: 'Pick the channel to announce the session in.' })
-    .regex(/^[CG][A-Z0-9]+$/, 'Pick a channel to announce the session in (not a direct message).'),
-  link: HttpUrl.nullable().default(null),
-  agenda: z.string().max(AGENDA_MAX, `Keep the agenda under ${AGENDA_MAX} characters.`).default(''),
-  repeatWeeks: z
-    .number({ error: `Enter how many weeks, from 1 to ${REPEAT_MAX}.` })
-    .int(`Enter a whole number of weeks from 1 to ${REPEAT_MAX}.`)
-    .min(1, 'Repeat for at least 1 week (1 means just this session).')
-    .max(REPEAT_MAX, `Weekly repeats go up to ${REPEAT_MAX} weeks.`)
-    .default(1),
-});
-export type ScheduleInput = z.infer<typeof ScheduleInput>;
-
-export type ScheduleField = keyof ScheduleInput;
-
-/** Field -> message for every problem the input has; empty when it can be saved. */
-export function validateScheduleInput(
-  deps: ServiceDeps,
-  raw: unknown,
-  options: { unchangedStart?: number } = {},
-): { ok: true; input: ScheduleInput } | { ok: false; errors: Partial<Record<ScheduleField, string>> } {
-  const parsed = ScheduleInput.safeParse(raw);
-  const errors: Partial<Record<ScheduleField, string>> = {};
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as ScheduleField | undefined;
-      if (field !== undefined && errors[field] === undefined) errors[field] = issue.message;
-    }
-  }
-  const startsAt = (raw as { startsAt?: unknown } | null)?.startsAt;
-  // Editing a session that is under way keeps its (past) start; only a new start must be ahead.
-  if (typeof startsAt === 'number' && startsAt !== options.unchangedStart && startsAt <= deps.clock.now() && errors.startsAt === undefined) {
-    errors.startsAt = 'That time is in the past. Pick a start time in the future.';
-  }
-  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, input: parsed.data };
-}
-
-/** Who may change a session: its host, its creator, or a workspace admin. */
-export interface SessionActor {
-  userId: string;
-  isAdmin: boolean;
-}
-
-export function canManageSession(session: Pick<Session, 'hostId' | 'creatorId'>, actor: SessionActor): boolean {
-  return actor.isAdmin || session.hostId === actor.userId || session.creatorId === actor.userId;
-}
-
-export function sessionEndsAt(session: Pick<Session, 'startsAt' | 'durationMin'>): number {
-  return session.startsAt + session.durationMin * 60_000;
-}
-
-/**
- * The condition "ends in [fromMs, toMs)", for planners that look at sessions by their end. Bounded
- * on the indexed starts_at first (no session is longer than DURATION_MAX), then exactly.
- */
-export function endingBetween(fromMs: number, toMs: number) {
-  const endsAt = sql`${sessions.startsAt} + ${sessions.durationMin} * 60000`;
-  return and(gte(sessions.startsAt, fromMs - DURATION_MAX * 60_000), lt(sessions.startsAt, toMs), gte(endsAt, fromMs), lt(endsAt, toMs));
-}
-
-export function isFinished(session: Pick<Session, 'startsAt' | 'durationMin'>, now: number): boolean {
-  return now >= sessionEndsAt(session);
-}
-
-// Read on every click, card refresh, calendar file and reminder.
-const selectSession = preparedPerDb((db) =>
-  db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.teamId, sql.placeholder('teamId')), eq(sessions.number, sql.placeholder('number'))))
-    .prepare(),
-);
-
-export function getSession(deps: ServiceDeps, teamId: string, number: number): Session | undefined {
-  if (isRootDb(deps.db)) return selectSession(deps.db).get({ teamId, number });
-  return deps.db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.teamId, teamId), eq(sessions.number, number)))
-    .get();
-}
-
-/** Like getSession, but a missing session is an AppError people can read. */
-export function requireSession(deps: ServiceDeps, teamId: string, number: number): Session {
-  const session = getSession(deps, teamId, number);
-  if (session === undefined) {
-    throw new AppError('not_found', `There is no session #${number} in this workspace. \`/peer list\` shows the upcoming ones.`);
-  }
-  return session;
-}
-
-function requireManager(session: Session, actor: SessionActor, verb: string): void {
-  if (!canManageSession(session, actor)) {
-    throw new AppError('forbidden', `Only the host, the person who scheduled it, or a workspace admin can ${verb} session #${session.number}.`);
-  }
-}
-
-export interface SessionRoster {
-  host: Participant | undefined;
-  /** Active attendees (not the host, not waitlisted), in join order. */
-  attendees: Participant[];
-  /** Active waitlist, first in line first. */
-  waitlist: Participant[];
-}
-
-const activeRowsQuery = (db: ServiceDeps['db'], teamId: unknown, number: unknown) =>
-  db
-    .select()
-    .from(participants)
-    .where(and(eq(participants.teamId, teamId as string), eq(participants.sessionNumber, number as number), isNull(participants.leftAt)))
-    .orderBy(asc(participants.joinedAt), asc(sql`rowid`));
-
-// Read on every join, leave and reminder sync.
-const selectActiveRows = preparedPerDb((db) => activeRowsQuery(db, sql.placeholder('teamId'), sql.placeholder('number')).prepare());
-
-function activeRows(deps: ServiceDeps, teamId: string, number: number): Participant[] {
-  return isRootDb(deps.db) ? selectActiveRows(deps.db).all({ teamId, number }) : activeRowsQuery(deps.db, teamId, number).all();
-}
-
-/** The host, the active attendees and the waitlist of one session. */
-export function listParticipants(deps: ServiceDeps, teamId: string, number: number): SessionRoster {
-  const rows = activeRows(deps, teamId, number);
-  return {
-    host: rows.find((r) => r.role === 'host'),
-    attendees: rows.filter((r) => r.role === 'attendee' && !r.waitlisted),
-    waitlist: rows.filter((r) => r.role === 'attendee' && r.waitlisted),
-  };
-}
-
-const participantCounts = (db: ServiceDeps['db'], teamId: unknown, number: unknown) =>
-  db
-    .select({
-      attendees: sql<number>`coalesce(sum(case when ${participants.waitlisted} = 0 then 1 else 0 end), 0)`,
-      waitlist: sql<number>`coalesce(sum(case when ${participants.waitlisted} = 1 then 1 else 0 end), 0)`,
-    })
-    .from(participants)
-    .where(
-      and(
-        eq(participants.teamId, teamId as string),
-        eq(participants.sessionNumber, number as number),
-        isNull(participants.leftAt),
-        eq(participants.role, 'attendee'),
-      ),
-    );
-
-// Read on every join and every card refresh.
-const selectParticipantCounts = preparedPerDb((db) => participantCounts(db, sql.placeholder('teamId'), sql.placeholder('number')).prepare());
-
-/** Counts for the card without loading every row. */
-export function countParticipants(deps: ServiceDeps, teamId: string, number: number): { attendees: number; waitlist: number } {
-  const row = isRootDb(deps.db) ? selectParticipantCounts(deps.db).get({ teamId, number }) : participantCounts(deps.db, teamId, number).get();
-  return { attendees: Number(row?.attendees ?? 0), waitlist: Number(row?.waitlist ?? 0) };
-}
-
-export interface UpcomingQuery {
-  from: number;
-  to: number;
-  /** The reader: their place in each session rides along (and, with `mineOnly`, filters). */
-  readerId: string;
-  /** Only sessions the reader hosts or is an active participant of (waitlist included). */
-  mineOnly: boolean;
-  limit: number;
-}
-
-/** One line of `/peer list`: the session, its seat counts and the reader's place in it. */
-export interface UpcomingItem extends SessionSummary {
-  capacity: number | null;
-  attendees: number;
-  waitlist: number;
-  /** The reader's place in it; null when they are not in it. */
-  mine: 'host' | 'attendee' | 'waitlisted' | null;
-}
-
-/**
- * The two list statements (all upcoming / only the reader's), each with its count, built and
- * prepared once per database. Seat counts and the reader's place are correlated subqueries on
- * the participants primary key, so a page of 47 sessions is one statement instead of three
- * queries with 47-item IN lists (about 2.5 ms down to well under 1 ms on the 10k-session seed).
- */
-const upcomingStatements = preparedPerDb((db: ServiceDeps['db']) => {
-  const p = { teamId: sql.placeholder('teamId'), readerId: sql.placeholder('readerId'), from: sql.placeholder('from'), earliest: sql.placeholder('earliest'), to: sql.placeholder('to'), limit: sql.placeholder('limit') };
-  // The outer row, spelled with its table: in a single-table select drizzle writes a column as a
-  // bare "team_id", which inside these subqueries would mean p.team_id (matching every workspace).
-  const outerTeam = sql.raw('"sessions"."team_id"');
-  const outerNumber = sql.raw('"sessions"."number"');
-  const seated = (waitlisted: 0 | 1) =>
-    sql<number>`(select count(*) from ${participants} p where p.team_id = ${outerTeam} and p.session_number = ${outerNumber} and p.left_at is null and p.role = 'attendee' and p.waitlisted = ${sql.raw(String(waitlisted))})`;
-  const readerRole = sql<'host' | 'attendee' | 'waitlisted' | null>`(select case when p.role = 'host' then 'host' when p.waitlisted = 1 then 'waitlisted' else 'attendee' end from ${participants} p where p.team_id = ${outerTeam} and p.session_number = ${outerNumber} and p.user_id = ${p.readerId} and p.left_at is null)`;
-  const readerIn = sql`exists (select 1 from ${participants} p where p.team_id = ${outerTeam} and p.session_number = ${outerNumber} and p.user_id = ${p.readerId} and p.left_at is null)`;
-  const window = and(
-    eq(sessions.teamId, p.teamId),
-    eq(sessions.status, 'scheduled'),
-    // Still running counts as upcoming: people may join a session in progress. The plain lower
-    // bound on starts_at (no session is longer than DURATION_MAX) lets the index narrow the range.
-    gt(sessions.startsAt, p.earliest),
-    gt(sql`${sessions.startsAt} + ${sessions.durationMin} * 60000`, p.from),
-    lt(sessions.startsAt, p.to),
-  );
-  const page = (where: ReturnType<typeof and>) =>
-    db
-      .select({
-        number: sessions.number,
-        title: sessions.title,
-        format: sessions.format,
-        hostId: sessions.hostId,
-        startsAt: sessions.startsAt,
-        durationMin: sessions.durationMin,
-        capacity: sessions.capacity,
-        attendees: seated(0),
-        waitlist: seated(1),
-        mine: readerRole,
-      })
-      .from(sessions)
-      .where(where)
-      .orderBy(asc(sessions.startsAt), asc(sessions.number))
-      .limit(p.limit)
-      .prepare();
-  const count = (where: ReturnType<typeof and>) => db.select({ n: sql<number>`count(*)` }).from(sessions).where(where).prepare();
-  const mineWhere = and(window, readerIn);
-  return { all: { page: page(window), count: count(window) }, mine: { page: page(mineWhere), count: count(mineWhere) } };
-});
-
-/**
- * Scheduled sessions that have not ended and start before `to`, soonest first, with seat
- * counts and the reader's place in each, plus how many matched in total (so a list can say
- * "and N more").
- */
-export function listUpcomingSessions(deps: ServiceDeps, teamId: string, query: UpcomingQuery): { sessions: UpcomingItem[]; total: number } {
-  const statements = upcomingStatements(deps.db)[query.mineOnly ? 'mine' : 'all'];
-  const params = { teamId, readerId: query.readerId, from: query.from, earliest: query.from - DURATION_MAX * 60_000, to: query.to };
-  const rows = statements.page.all({ ...params, limit: query.limit });
-  // Counted only when the page is full; a short page is the whole answer.
-  const total = rows.length < query.limit ? rows.length : Number(statements.count.get(params)?.n ?? rows.length);
-  return {
-    sessions: rows.map((r) => ({ ...r, attendees: Number(r.attendees), waitlist: Number(r.waitlist), mine: r.mine ?? null })),
-    total,
-  };
-}
 
 export interface ScheduleRequest {
   teamId: string;
@@ -427,7 +130,7 @@ export function editSession(deps: ServiceDeps, teamId: string, number: number, a
     (tx) => {
       const txDeps = inTransaction(deps, tx);
       const before = requireSession(txDeps, teamId, number);
-      requireManager(before, actor, 'edit');
+      assertMayManage(before, actor, 'edit');
       if (before.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so it cannot be edited.`);
       if (isFinished(before, now)) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be edited.`);
       const after = tx
@@ -526,7 +229,7 @@ export function cancelSession(deps: ServiceDeps, teamId: string, number: number,
     (tx) => {
       const txDeps = inTransaction(deps, tx);
       const before = requireSession(txDeps, teamId, number);
-      requireManager(before, actor, 'cancel');
+      assertMayManage(before, actor, 'cancel');
       if (before.status === 'cancelled') throw new AppError('conflict', `Session #${number} is already cancelled.`);
       if (isFinished(before, now)) throw new AppError('conflict', `Session #${number} has already finished, so it cannot be cancelled.`);
       const session = tx
@@ -660,7 +363,7 @@ export function leaveSession(deps: ServiceDeps, teamId: string, number: number, 
 /** Checks that attendance may be marked now and returns the people to list (attendees, not the host). */
 export function prepareAttendance(deps: ServiceDeps, teamId: string, number: number, actor: SessionActor): { session: Session; attendees: Participant[] } {
   const session = requireSession(deps, teamId, number);
-  requireManager(session, actor, 'mark attendance for');
+  assertMayManage(session, actor, 'mark attendance for');
   if (session.status === 'cancelled') throw new AppError('conflict', `Session #${number} was cancelled, so there is no attendance to mark.`);
   if (deps.clock.now() < session.startsAt) {
     throw new AppError('conflict', `Session #${number} has not started yet. You can mark attendance once it has begun.`);
@@ -707,16 +410,3 @@ export function markAttendance(
   );
 }
 
-/** Where a session sits in its weekly series ("3 of 12"), or undefined for a one-off. */
-export function seriesPosition(deps: ServiceDeps, session: Pick<Session, 'teamId' | 'number' | 'seriesId'>): { index: number; of: number } | undefined {
-  if (session.seriesId === null) return undefined;
-  const numbers = deps.db
-    .select({ number: sessions.number })
-    .from(sessions)
-    .where(and(eq(sessions.teamId, session.teamId), eq(sessions.seriesId, session.seriesId)))
-    .orderBy(asc(sessions.startsAt), asc(sessions.number))
-    .all()
-    .map((r) => r.number);
-  const index = numbers.indexOf(session.number);
-  return index < 0 ? undefined : { index: index + 1, of: numbers.length };
-}

@@ -1,39 +1,17 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { isRootDb, preparedPerDb } from '../db/prepared.js';
-import { workspaces } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, SETTINGS_ADMIN_ONLY_TEXT } from '../errors.js';
 import { isValidTimeZone } from '../time-zones.js';
+import { workspaces } from '../db/schema.js';
+import { rescheduleWeeklyDms } from './weekly.js';
+import { syncUpcomingSessionJobs } from './session-jobs.js';
+import { DEFAULT_SETTINGS, parseStoredSettings, WorkspaceSettings } from './workspace-settings.js';
 import type { ServiceDeps } from './context.js';
 
-/** Smallest and largest reminder lead time: 5 minutes to 7 days. */
-export const LEAD_MINUTES_MIN = 5;
-export const LEAD_MINUTES_MAX = 7 * 24 * 60;
-export const POLL_QUESTION_MAX = 150;
-
-export const DEFAULT_POLL_QUESTION = 'How useful was this session for your work?';
-
 /**
- * A workspace's settings, stored as JSON in workspaces.settings. Every field has a default,
- * so `{}` (a new workspace) and rows written by older versions parse to a full object.
+ * Changing a workspace's settings from `/peer settings`: validated, saved, and applied to the
+ * jobs already planned, in one transaction. Reading them is workspace-settings.ts.
  */
-export const WorkspaceSettings = z.object({
-  /** Minutes before a session that reminders go out (1 to 3 values, largest first). */
-  reminderLeadMinutes: z
-    .array(z.number().int().min(LEAD_MINUTES_MIN).max(LEAD_MINUTES_MAX))
-    .min(1)
-    .max(3)
-    .default([1440, 15])
-    .transform((leads) => [...new Set(leads)].sort((a, b) => b - a)),
-  /** Weekday of the "your week" DM, 0 = Sunday ... 6 = Saturday, in each reader's own zone. */
-  weeklyDay: z.number().int().min(0).max(6).default(1),
-  /** Hour (0-23) of the "your week" DM, in each reader's own zone. */
-  weeklyHour: z.number().int().min(0).max(23).default(9),
-  pollQuestion: z.string().trim().min(1).max(POLL_QUESTION_MAX).default(DEFAULT_POLL_QUESTION),
-  /** Workspace-wide send cap the messenger paces to. */
-  messagesPerMinute: z.number().int().min(1).max(600).default(60),
-});
-export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
 /** What `/peer settings` saves: the JSON settings plus the workspace zone (its own column). */
 export const SettingsUpdate = z.object({
@@ -42,25 +20,9 @@ export const SettingsUpdate = z.object({
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = WorkspaceSettings.parse({});
-
 /** The settings together with the workspace's zone, as the settings modal shows them. */
 export interface WorkspaceSettingsView extends WorkspaceSettings {
   timeZone: string;
-}
-
-/**
- * Reads a workspace's settings. A stored value that no longer validates (hand-edited, or from a
- * future version) never blocks sending: it falls back to the defaults with a warning.
- */
-const settingsQuery = (db: ServiceDeps['db'], teamId: unknown) => db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.teamId, teamId as string));
-// Read on every join, reminder and scheduled send (the messenger's cap).
-const selectSettings = preparedPerDb((db) => settingsQuery(db, sql.placeholder('teamId')).prepare());
-
-export function getSettings(deps: ServiceDeps, teamId: string): WorkspaceSettings {
-  const row = isRootDb(deps.db) ? selectSettings(deps.db).get({ teamId }) : settingsQuery(deps.db, teamId).get();
-  if (row === undefined) return DEFAULT_SETTINGS;
-  return parseStoredSettings(deps, teamId, row.settings);
 }
 
 export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone: string): WorkspaceSettingsView {
@@ -75,35 +37,6 @@ export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone:
 }
 
 // Settings are read on every join and every reminder; the stored JSON rarely changes, so the
-// parse (JSON + zod) is done once per distinct stored text. Bounded: one entry per workspace setting.
-const parsedSettings = new Map<string, WorkspaceSettings>();
-const PARSED_SETTINGS_MAX = 1000;
-
-/** The settings a workspaces.settings text holds (defaults when it is unreadable); parsed once per distinct text. */
-export function parseStoredSettings(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
-  const cached = parsedSettings.get(stored);
-  if (cached !== undefined) return cached;
-  const parsed = parseSettingsText(deps, teamId, stored);
-  if (parsedSettings.size >= PARSED_SETTINGS_MAX) parsedSettings.clear();
-  parsedSettings.set(stored, parsed);
-  return parsed;
-}
-
-function parseSettingsText(deps: ServiceDeps, teamId: string, stored: string): WorkspaceSettings {
-  let json: unknown;
-  try {
-    json = JSON.parse(stored);
-  } catch {
-    deps.logger.warn({ teamId }, 'workspace settings are not JSON; using defaults');
-    return DEFAULT_SETTINGS;
-  }
-  const parsed = WorkspaceSettings.safeParse(json);
-  if (!parsed.success) {
-    deps.logger.warn({ teamId, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'workspace settings do not validate; using defaults');
-    return DEFAULT_SETTINGS;
-  }
-  return parsed.data;
-}
 
 /**
  * Saves the settings and the workspace zone. Input is validated again here (the modal
@@ -123,4 +56,45 @@ export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown
     .run();
   if (result.changes === 0) throw new AppError('not_found', 'This workspace is not set up yet.');
   return { ...settings, timeZone };
+}
+
+/**
+ * What a settings change does to jobs already planned: new reminder lead times re-plan the
+ * reminders of every session still to come (old lead times cancelled, new ones planned), and a
+ * new weekly day or hour (or workspace zone) moves the pending weekly DMs. Kept out of
+ * settings.ts because the reminder code itself reads settings.
+ */
+export function applySettingsChange(
+  deps: ServiceDeps,
+  teamId: string,
+  before: WorkspaceSettings & { timeZone: string },
+  after: WorkspaceSettings & { timeZone: string },
+  fallbackZone: string,
+): { sessionsResynced: number; weeklyMoved: number } {
+  const leadsChanged = before.reminderLeadMinutes.join(',') !== after.reminderLeadMinutes.join(',');
+  const sessionsResynced = leadsChanged ? deps.db.transaction(() => syncUpcomingSessionJobs(deps, teamId)) : 0;
+  // The workspace zone is the zone of everyone without a Slack zone, so it moves their DMs too.
+  const weeklyChanged = before.weeklyDay !== after.weeklyDay || before.weeklyHour !== after.weeklyHour || before.timeZone !== after.timeZone;
+  const weeklyMoved = weeklyChanged ? rescheduleWeeklyDms(deps, teamId, fallbackZone) : 0;
+  return { sessionsResynced, weeklyMoved };
+}
+
+/**
+ * Saves settings for an admin and applies what the change means for planned jobs, in one
+ * transaction: either the new settings and the re-planned jobs are both stored, or neither.
+ */
+export function saveSettings(
+  deps: ServiceDeps,
+  teamId: string,
+  actor: { isAdmin: boolean },
+  update: unknown,
+  fallbackZone: string,
+): { saved: WorkspaceSettingsView; effects: { sessionsResynced: number; weeklyMoved: number } } {
+  if (!actor.isAdmin) throw new AppError('forbidden', SETTINGS_ADMIN_ONLY_TEXT);
+  return deps.db.transaction((tx) => {
+    const txDeps = { ...deps, db: tx };
+    const before = getSettingsView(txDeps, teamId, fallbackZone);
+    const saved = updateSettings(txDeps, teamId, update);
+    return { saved, effects: applySettingsChange(txDeps, teamId, before, saved, fallbackZone) };
+  });
 }

@@ -1,12 +1,13 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { jobs } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import { existingJobKeys, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
+import { z } from 'zod';
+import { defineJobKind, existingJobKeys, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { chooseZone, resolvePersonZone } from './members.js';
-import { getSettings, type WorkspaceSettings } from './settings.js';
+import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
 import { getWorkspace } from './workspaces.js';
-import type { SessionSummary } from './sessions.js';
+import type { SessionSummary } from './session-model.js';
 
 /**
  * The weekly "your week" DM. Each active member gets one per ISO week, on the workspace's
@@ -19,6 +20,12 @@ import type { SessionSummary } from './sessions.js';
  */
 
 export const WEEKLY_KIND = 'weekly';
+
+export const WeeklyPayload = z.object({ userId: z.string().min(1) });
+export type WeeklyPayload = z.infer<typeof WeeklyPayload>;
+
+/** weekly:<user>:<week>: the "your week" DM, composed at send time. */
+export const WeeklyJob = defineJobKind({ kind: WEEKLY_KIND, payload: WeeklyPayload, key: (k: { userId: string; weekId: string }) => weeklyKey(k.userId, k.weekId) });
 export const ACTIVE_WINDOW_MS = 60 * 24 * 60 * 60_000;
 export const WEEKLY_SUGGESTIONS_MAX = 3;
 

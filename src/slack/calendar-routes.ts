@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { buildFeedForToken, buildSessionIcsForToken, sessionIcsFilename } from '../services/calendar.js';
-import { serviceDeps, type AppDeps } from './deps.js';
-import type { Route } from './routes.js';
+import { serviceDeps, type AppDeps } from '../deps.js';
+import type { Route } from './http-server.js';
 
 /** `<token>.ics`: the token is 43 base64url characters (see services/calendar.ts). */
 const FEED_FILE = /^([A-Za-z0-9_-]{43})\.ics$/;

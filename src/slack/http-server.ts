@@ -2,6 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 
+
+/** A path the server answers itself (health, calendars), outside Slack's events endpoint. */
+export interface Route {
+  /** The path's segments, e.g. ['calendar', ':token', ':file']; `:name` captures one segment. */
+  segments: readonly string[];
+  handle(req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>): void;
+}
+
 /** Bytes of an oversized upload we read and discard so the client can see our 413. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 

@@ -1,13 +1,38 @@
-import { WebClient, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
+import { ErrorCode, WebClient, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
 import type { MessageContent, ViewJson } from './blocks/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/context.js';
 import { memberDmChannels, type DmChannelStore, type MemberProfile } from '../services/members.js';
-import { getSettings } from '../services/settings.js';
+import { getSettings } from '../services/workspace-settings.js';
 import { createPacer, type CapFor } from './pacing.js';
-import { SlackCallError, toSlackCallError } from './slack-errors.js';
+import { SlackCallError } from './slack-errors.js';
+
+
+/** Slack errors that a later retry may cure; everything else ok:false is permanent. */
+const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+export function toSlackCallError(method: string, error: unknown): SlackCallError {
+  if (error instanceof SlackCallError) return error;
+  const code = (error as { code?: string } | undefined)?.code;
+  switch (code) {
+    case ErrorCode.PlatformError: {
+      const slackCode = (error as WebAPIPlatformError).data.error;
+      return new SlackCallError(method, slackCode, TRANSIENT_PLATFORM_ERRORS.has(slackCode) ? 'transient' : 'permanent', undefined, { cause: error });
+    }
+    case ErrorCode.RateLimitedError:
+      return new SlackCallError(method, 'rate_limited', 'rate_limited', (error as WebAPIRateLimitedError).retryAfter * 1000, { cause: error });
+    case ErrorCode.HTTPError: {
+      const status = (error as WebAPIHTTPError).statusCode;
+      return new SlackCallError(method, `http_${status}`, status >= 500 ? 'transient' : 'permanent', undefined, { cause: error });
+    }
+    case ErrorCode.RequestError:
+      return new SlackCallError(method, 'network', 'transient', undefined, { cause: error });
+    default:
+      return new SlackCallError(method, error instanceof Error ? error.message : 'unknown', 'transient', undefined, { cause: error });
+  }
+}
 
 /**
  * The one place that talks to the Slack Web API. Listeners and jobs call these verbs and get

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calendarRoutes } from './calendar-routes.js';
-import type { AppDeps } from './deps.js';
+import type { AppDeps } from '../deps.js';
+import type { Route } from './http-server.js';
 
 /**
  * The plain HTTP routes Peerloop serves beside Slack's /slack/events: /healthz and the calendar
@@ -9,12 +10,6 @@ import type { AppDeps } from './deps.js';
  * malformed escape such as `%zz` is just a path that matches nothing (Bolt's path-to-regexp
  * routing threw on it, and in Socket Mode left the connection hanging).
  */
-export interface Route {
-  /** The path's segments, e.g. ['calendar', ':token', ':file']; `:name` captures one segment. */
-  segments: readonly string[];
-  handle(req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>): void;
-}
-
 const METHODS = new Set(['GET', 'HEAD']);
 
 export interface ServerState {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionActions } from '../../src/slack/ids.js';
-import { refreshHome } from '../../src/slack/home.js';
+import { refreshHome } from '../../src/slack/flows/home.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobs, polls, pollVotes } from '../../src/db/schema.js';
 import { planPollJobs } from '../../src/jobs/polls.js';
 import { listPollResults } from '../../src/services/polls.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { PollActions, PollViews } from '../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';

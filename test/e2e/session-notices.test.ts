@@ -5,7 +5,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { cancelSession } from '../../src/services/sessions.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { parseIcs } from '../support/ics.js';

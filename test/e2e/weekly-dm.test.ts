@@ -2,7 +2,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { rescheduleWeeklyDms } from '../../src/services/weekly.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { SessionActions } from '../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema.js';
 import { cancelPendingJobs, cancelPendingJobsStatement, existingJobKeys, existingJobKeysStatement, listJobKeys, listJobKeysStatement, pruneFinishedJobsStatement, scheduleJob } from '../../src/services/jobs.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { HOUR, jobByKey, jobRows, reasonOf, TEAM } from './support.js';
 

@@ -5,7 +5,7 @@ import { createScheduler, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS } from '../../s
 import type { JobHandler } from '../../src/jobs/types.js';
 import { claimDueJobs, scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;

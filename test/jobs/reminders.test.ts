@@ -6,7 +6,7 @@ import { reminderKey } from '../../src/services/reminders.js';
 import { syncSessionJobs, syncUpcomingSessionJobs } from '../../src/services/session-jobs.js';
 import { cancelSession, joinSession, leaveSession } from '../../src/services/sessions.js';
 import { formatInZone } from '../../src/services/time.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { SessionActions } from '../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { dmChannel, HOUR, jobByKey, jobRows, memberIn, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';

@@ -5,7 +5,7 @@ import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { JobHandler } from '../../src/jobs/types.js';
 import { scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 /**

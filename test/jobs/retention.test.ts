@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countJobs, JOB_RETENTION_MS, pruneFinishedJobs, PRUNE_BATCH_MAX } from '../../src/services/jobs.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createSession, createWorkspace } from '../support/factories.js';
 import { HOUR, jobByKey, jobRows, TEAM } from './support.js';

@@ -9,7 +9,7 @@ import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { claimDueJobs, countJobs } from '../../src/services/jobs.js';
 import { reminderKey } from '../../src/services/reminders.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { createWorkspace } from '../support/factories.js';

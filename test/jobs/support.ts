@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { jobs } from '../../src/db/schema.js';
 import type { Job } from '../../src/services/jobs.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
-import { serviceDeps } from '../../src/slack/deps.js';
+import { serviceDeps } from '../../src/deps.js';
 import type { TestApp } from '../support/app.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import { createMember, createSession, addParticipant } from '../support/factories.js';

@@ -3,7 +3,7 @@ import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { listUpcomingSessions } from '../../src/services/sessions.js';
+import { listUpcomingSessions } from '../../src/services/session-queries.js';
 import { addParticipant, createSession } from '../support/factories.js';
 
 /**

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EVENTS_PATH } from '../../src/app.js';
-import type { AppDeps } from '../../src/slack/deps.js';
+import type { AppDeps } from '../../src/deps.js';
 import { SUBCOMMANDS } from '../../src/slack/command.js';
 import { COMMAND, SCHEDULE_SHORTCUT } from '../../src/slack/ids.js';
 import { eventRoutes } from '../../src/slack/listeners/events/index.js';

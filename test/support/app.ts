@@ -1,20 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync,rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, EVENTS_PATH, type AppOptions, type PeerloopApp } from '../../src/app.js';
-import { createSettableClock, type SettableClock } from '../../src/clock.js';
-import { parseConfig, type Config } from '../../src/config.js';
-import { openDb, type DbHandle } from '../../src/db/client.js';
-import { jobHandlers } from '../../src/jobs/handlers.js';
-import { jobPlanners } from '../../src/jobs/planners.js';
-import { createScheduler, type Scheduler, type TickReport } from '../../src/jobs/scheduler.js';
+import { EVENTS_PATH,type AppOptions,type PeerloopApp } from '../../src/app.js';
+import { createSettableClock,type SettableClock } from '../../src/clock.js';
+import { parseConfig,type Config } from '../../src/config.js';
+import { openDb,type DbHandle } from '../../src/db/client.js';
+import { composePeerloop } from '../../src/compose.js';
+import { type Scheduler,type TickReport } from '../../src/jobs/scheduler.js';
 import type { JobPlanner } from '../../src/jobs/types.js';
 import { createLogger } from '../../src/logger.js';
-import type { AppDeps } from '../../src/slack/deps.js';
-import { createAppMessenger } from '../../src/slack/messenger.js';
-import { startFakeSlack, type FakeSlack } from './fake-slack.js';
-import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
-import { signRequest, TEST_SIGNING_SECRET } from './sign.js';
+import type { AppDeps } from '../../src/deps.js';
+import { startFakeSlack,type FakeSlack } from './fake-slack.js';
+import { blockActionsBody,eventBody,slashCommandBody,viewSubmissionBody,type ActionSpec,type ViewSpec,type Who } from './payloads.js';
+import { signRequest,TEST_SIGNING_SECRET } from './sign.js';
 
 export interface HttpResult {
   status: number;
@@ -88,12 +86,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = options.clock ?? createSettableClock();
   const logger = createLogger(config.logLevel);
   const database = openDb(databasePath);
-  const messenger = createAppMessenger(config, logger, { db: database.db, clock, logger });
-  const deps: AppDeps = { config, database, clock, logger, messenger };
-  // As main.ts wires it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
-  if (options.kick !== false) deps.runDueJobs = (teamId) => scheduler.kick(teamId);
-  const app = createApp(deps, options.appOptions);
-  const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: options.planners ?? jobPlanners, tick: config.schedulerTick });
+  // As main.ts composes it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
+  const { deps, app, scheduler } = composePeerloop({
+    config,
+    database,
+    clock,
+    logger,
+    ...(options.appOptions === undefined ? {} : { appOptions: options.appOptions }),
+    ...(options.planners === undefined ? {} : { planners: options.planners }),
+    ...(options.kick === undefined ? {} : { kick: options.kick }),
+  });
   const { port } = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
 

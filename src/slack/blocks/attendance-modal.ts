@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AttendanceFields, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { TITLE_MAX } from '../../services/sessions.js';
+import { TITLE_MAX } from '../../services/session-model.js';
 import { escapeTruncated, mrkdwn, plainText } from './text.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
 

@@ -1,6 +1,6 @@
 import type { HomeData, HomeSession } from '../../services/home.js';
 import { formatLabel } from '../../services/formats.js';
-import { TITLE_MAX } from '../../services/sessions.js';
+import { TITLE_MAX } from '../../services/session-model.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { buildOptOutHomeBlocks } from './opt-out.js';

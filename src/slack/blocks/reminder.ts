@@ -1,4 +1,4 @@
-import { AGENDA_MAX, LINK_MAX, TITLE_MAX } from '../../services/sessions.js';
+import { AGENDA_MAX, LINK_MAX, TITLE_MAX } from '../../services/session-model.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';

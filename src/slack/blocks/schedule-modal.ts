@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getFormat, SESSION_FORMATS } from '../../services/formats.js';
-import { AGENDA_MAX, CAPACITY_MAX, DURATION_MAX, DURATION_MIN, REPEAT_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/sessions.js';
+import { AGENDA_MAX, CAPACITY_MAX, DURATION_MAX, DURATION_MIN, REPEAT_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/session-model.js';
 import { describeZone } from '../../services/time.js';
 import { ScheduleModalFields as F, SessionActions, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';

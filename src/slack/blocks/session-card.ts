@@ -1,7 +1,7 @@
 import { formatLabel } from '../../services/formats.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
-import { AGENDA_MAX, LINK_MAX, REASON_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/sessions.js';
+import { AGENDA_MAX, LINK_MAX, REASON_MAX, TITLE_MAX, TOPIC_MAX } from '../../services/session-model.js';
 import { escapeMrkdwn, escapeTruncated, fillMrkdwn, mrkdwn, plainText, truncate } from './text.js';
 import { slackDateTime } from './time.js';
 

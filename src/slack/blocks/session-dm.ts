@@ -1,4 +1,4 @@
-import { LINK_MAX, REASON_MAX, TITLE_MAX } from '../../services/sessions.js';
+import { LINK_MAX, REASON_MAX, TITLE_MAX } from '../../services/session-model.js';
 import { formatInZone } from '../../services/time.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeTruncated, fillMrkdwn, mrkdwn } from './text.js';

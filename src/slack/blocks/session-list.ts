@@ -4,7 +4,7 @@ import type { EphemeralMessage } from './help.js';
 import { SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeMrkdwn, escapeTruncated, mrkdwn, plainText } from './text.js';
-import { TITLE_MAX, type SessionSummary } from '../../services/sessions.js';
+import { TITLE_MAX, type SessionSummary } from '../../services/session-model.js';
 
 export interface SessionListItem extends SessionSummary {
   seats: string;

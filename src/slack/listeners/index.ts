@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../deps.js';
 import { COMMAND, SCHEDULE_SHORTCUT } from '../ids.js';
 import { createActionListener } from './actions/index.js';
 import { createScheduleShortcutListener } from './actions/schedule-shortcut.js';

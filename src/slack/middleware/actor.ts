@@ -1,8 +1,9 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { ensureWorkspace } from '../../services/workspaces.js';
 import { chooseZone, getMember, isAdmin, isProfileStale, upsertMember, type MemberProfile } from '../../services/members.js';
-import { serviceDeps, type Actor, type AppDeps } from '../deps.js';
-import { refreshProfile } from '../notify.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import type { Actor } from '../actor.js';
+import { refreshProfile } from '../flows/people.js';
 
 function field(value: unknown, ...path: string[]): unknown {
   let current = value;
@@ -87,11 +88,4 @@ export function createActorMiddleware(deps: AppDeps): Middleware<AnyMiddlewareAr
     await next();
     if (refreshAfter) await refreshProfile(deps, teamId, userId);
   };
-}
-
-/** The actor the middleware resolved; listeners for people-facing payloads can rely on it. */
-export function requireActor(context: Record<string, unknown>): Actor {
-  const actor = context.actor as Actor | undefined;
-  if (actor === undefined) throw new Error('actor middleware did not run for this payload');
-  return actor;
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planSessionEndJobs } from '../../../src/jobs/session-end.js';
 import { sessionEndKey } from '../../../src/services/session-end.js';
-import { sessionEndsAt } from '../../../src/services/sessions.js';
+import { sessionEndsAt } from '../../../src/services/session-model.js';
 import { syncSessionJobs } from '../../../src/services/session-jobs.js';
-import { serviceDeps } from '../../../src/slack/deps.js';
+import { serviceDeps } from '../../../src/deps.js';
 import { SessionActions } from '../../../src/slack/ids.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';

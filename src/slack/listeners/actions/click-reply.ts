@@ -1,9 +1,9 @@
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildNoticeModal } from '../../blocks/notice.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { followUps } from '../../follow-ups.js';
-import { openModal } from '../../session-flow.js';
+import { openModal } from '../../flows/session-modals.js';
 
 /**
  * How every button click answers the person who clicked: the work runs after the ack, and

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { OptOutActions, PollActions, SessionActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';

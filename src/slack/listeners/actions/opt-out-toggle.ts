@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import type { AppDeps } from '../../deps.js';
-import { setDmPreference } from '../../home.js';
-import { requireActor } from '../../middleware/actor.js';
+import type { AppDeps } from '../../../deps.js';
+import { setDmPreference } from '../../flows/home.js';
+import { requireActor } from '../../actor.js';
 
 /** The state the button asks for; anything else is ignored. */
 const ToggleValue = z.enum(['out', 'in']);

@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { checkCanAnswer, POLL_COMMENT_MAX } from '../../../services/polls.js';
-import { getSession } from '../../../services/sessions.js';
+import { getSession } from '../../../services/session-queries.js';
 import { buildPollCommentModal } from '../../blocks/poll.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
 import { runClick } from './click-reply.js';
 
 const SessionNumberValue = z.string().regex(/^\d{1,9}$/).transform(Number);

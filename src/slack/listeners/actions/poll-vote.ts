@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { castVote } from '../../../services/polls.js';
-import { refreshPollMessage } from '../../poll-message.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
+import { refreshPollMessage } from '../../flows/polls.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { PollActions } from '../../ids.js';
-import { requireActor } from '../../middleware/actor.js';
+import { requireActor } from '../../actor.js';
 import { runClick } from './click-reply.js';
 
 /** `<session>:<1-5>`; anything else (a forged "7", "abc", JSON) is refused before any lookup. */

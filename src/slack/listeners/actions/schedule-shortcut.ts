@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
-import { openScheduleModal } from '../../session-flow.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
+import { openScheduleModal } from '../../flows/session-modals.js';
 
 /** Global shortcut "Schedule a peer session": a global shortcut has no channel, so none is preset. */
 export function createScheduleShortcutListener(deps: AppDeps) {

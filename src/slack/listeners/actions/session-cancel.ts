@@ -1,5 +1,5 @@
-import type { AppDeps } from '../../deps.js';
-import { cancelFlow } from '../../session-flow.js';
+import type { AppDeps } from '../../../deps.js';
+import { cancelFlow } from '../../flows/sessions.js';
 import { createSessionButtonListener } from './session-reply.js';
 
 /** Cancel button (App Home, behind a confirm dialog). Rights are re-checked by cancelSession: host, creator or admin only. */

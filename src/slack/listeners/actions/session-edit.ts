@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
-import { openEditModal } from '../../session-flow.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
+import { openEditModal } from '../../flows/session-modals.js';
 import { runClick } from './click-reply.js';
 import { INVALID_BUTTON_TEXT, SessionButtonValue } from './session-reply.js';
 

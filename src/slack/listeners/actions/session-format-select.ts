@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { applyFormatDefaults, buildScheduleModal, parseScheduleModalMetadata, readScheduleModalState } from '../../blocks/schedule-modal.js';
-import type { AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
 
 /**
  * Picking a format in the schedule modal: views.update with that format's usual length and

@@ -1,5 +1,5 @@
-import type { AppDeps } from '../../deps.js';
-import { leaveFlow } from '../../session-flow.js';
+import type { AppDeps } from '../../../deps.js';
+import { leaveFlow } from '../../flows/sessions.js';
 import { createSessionButtonListener } from './session-reply.js';
 
 /** Leave button (card, /peer list, App Home, reminder DMs). */

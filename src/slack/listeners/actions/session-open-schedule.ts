@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
-import { openScheduleModal } from '../../session-flow.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
+import { openScheduleModal } from '../../flows/session-modals.js';
 import { runClick } from './click-reply.js';
 
 /** The "Schedule" button on App Home: the same modal as /peer schedule, with no channel preset. */

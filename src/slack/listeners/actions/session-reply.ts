@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import type { Actor, AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
-import type { FlowOutcome } from '../../session-flow.js';
+import type { Actor } from '../../actor.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
+import type { FlowOutcome } from '../../flows/sessions.js';
 import { runClick } from './click-reply.js';
 
 /** A session button's value: the session number, nothing else (the workspace comes from the payload). */

@@ -1,4 +1,4 @@
-import { openAttendanceModal } from '../../session-flow.js';
+import { openAttendanceModal } from '../../flows/session-modals.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer attended <id>`: the host's checklist of who joined (once the session has started). */

@@ -1,6 +1,6 @@
 import { ensureCalendarToken, feedUrl } from '../../../services/calendar.js';
 import { buildCalendarFeedMessage } from '../../blocks/calendar.js';
-import { serviceDeps } from '../../deps.js';
+import { serviceDeps } from '../../../deps.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer calendar`: the workspace's secret feed URL (created on first ask), ephemeral. */

@@ -1,7 +1,7 @@
-import { REASON_MAX } from '../../../services/sessions.js';
+import { REASON_MAX } from '../../../services/session-model.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { truncate } from '../../blocks/text.js';
-import { cancelFlow } from '../../session-flow.js';
+import { cancelFlow } from '../../flows/sessions.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer cancel <id> [reason]`: host, creator or admin; the card says cancelled and attendees get a DM. */

@@ -1,4 +1,4 @@
-import { openEditModal } from '../../session-flow.js';
+import { openEditModal } from '../../flows/session-modals.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer edit <id>`: the schedule modal, prefilled; rights are checked before it opens and again on save. */

@@ -1,5 +1,5 @@
 import { buildEphemeralText } from '../../blocks/help.js';
-import { joinFlow } from '../../session-flow.js';
+import { joinFlow } from '../../flows/sessions.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer join <id>`: the reply goes in the ack; the card, calendar file and Home follow. */

@@ -1,5 +1,5 @@
 import { buildEphemeralText } from '../../blocks/help.js';
-import { leaveFlow } from '../../session-flow.js';
+import { leaveFlow } from '../../flows/sessions.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer leave <id>`: a freed seat goes to the first on the waitlist, who gets a DM. */

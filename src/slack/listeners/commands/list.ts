@@ -1,9 +1,10 @@
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { listUpcomingSessions } from '../../../services/sessions.js';
+import { listUpcomingSessions } from '../../../services/session-queries.js';
 import { buildEphemeralText, type EphemeralMessage } from '../../blocks/help.js';
 import { seatsLine } from '../../blocks/session-card.js';
 import { buildSessionListMessage, LIST_MAX_ITEMS } from '../../blocks/session-list.js';
-import { serviceDeps, type Actor, type AppDeps } from '../../deps.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
+import { type Actor } from '../../actor.js';
 import { followUps } from '../../follow-ups.js';
 import type { SubcommandHandler } from './subcommand.js';
 

@@ -1,6 +1,6 @@
 import { buildEphemeralText } from '../../blocks/help.js';
 import { OPTED_IN_TEXT, OPTED_OUT_TEXT } from '../../blocks/opt-out.js';
-import { setDmPreference } from '../../home.js';
+import { setDmPreference } from '../../flows/home.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer optout`: no more DMs of any kind; says what still works. */

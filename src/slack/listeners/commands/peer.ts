@@ -3,8 +3,8 @@ import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { buildEphemeralText, buildHelpMessage, type EphemeralMessage } from '../../blocks/help.js';
 import { inlineCode } from '../../blocks/text.js';
 import { parsePeerCommand, type PeerCommand, type SubcommandName } from '../../command.js';
-import type { AppDeps } from '../../deps.js';
-import { requireActor } from '../../middleware/actor.js';
+import type { AppDeps } from '../../../deps.js';
+import { requireActor } from '../../actor.js';
 import { subcommandHandlers } from './handlers.js';
 import type { SubcommandHandler } from './subcommand.js';
 

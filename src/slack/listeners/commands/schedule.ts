@@ -1,4 +1,4 @@
-import { openScheduleModal } from '../../session-flow.js';
+import { openScheduleModal } from '../../flows/session-modals.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer schedule`: opens the modal with the command's trigger id, announcing in this channel by default. */

@@ -2,7 +2,7 @@ import { SETTINGS_ADMIN_ONLY_TEXT, SETTINGS_ADMIN_UNKNOWN_TEXT } from '../../../
 import { getSettingsView } from '../../../services/settings.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildSettingsModal } from '../../blocks/settings.js';
-import { serviceDeps } from '../../deps.js';
+import { serviceDeps } from '../../../deps.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** `/peer settings` (admins only): opens the settings modal pre-filled with what is saved. */

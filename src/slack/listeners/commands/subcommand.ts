@@ -1,6 +1,7 @@
 import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { PeerCommand, SubcommandName } from '../../command.js';
-import type { Actor, AppDeps } from '../../deps.js';
+import type { Actor } from '../../actor.js';
+import type { AppDeps } from '../../../deps.js';
 import type { EphemeralMessage } from '../../blocks/help.js';
 
 /**

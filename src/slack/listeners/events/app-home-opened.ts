@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../deps.js';
-import { refreshHome } from '../../home.js';
-import { requireActor } from '../../middleware/actor.js';
+import type { AppDeps } from '../../../deps.js';
+import { refreshHome } from '../../flows/home.js';
+import { requireActor } from '../../actor.js';
 
 /** app_home_opened: publish the Home tab. The Messages and About tabs are Slack's own. */
 export function createAppHomeOpenedListener(deps: AppDeps) {

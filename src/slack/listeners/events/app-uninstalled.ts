@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { deleteWorkspaceData } from '../../../services/workspaces.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
 
 /** Uninstalling Peerloop (or revoking its token) deletes everything the workspace stored. */
 export function createUninstallListener(deps: AppDeps) {

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { createRoutingTable, type EventArgs, type Route } from '../dispatch.js';
 import { createAppHomeOpenedListener } from './app-home-opened.js';
 import { createUninstallListener } from './app-uninstalled.js';

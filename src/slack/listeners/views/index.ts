@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { PollViews, SessionViews, SettingsViews } from '../../ids.js';
 import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
 import { createPollCommentSubmitListener } from './poll-comment.js';

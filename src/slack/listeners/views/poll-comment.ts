@@ -2,11 +2,11 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
-import { refreshPollMessage } from '../../poll-message.js';
+import { refreshPollMessage } from '../../flows/polls.js';
 import { buildPollCommentSavedModal } from '../../blocks/poll.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { PollViews } from '../../ids.js';
-import { requireActor } from '../../middleware/actor.js';
+import { requireActor } from '../../actor.js';
 import { parsePrivateMetadata } from '../../private-metadata.js';
 import { noticeView, toBoltView } from '../../bolt-view.js';
 

@@ -2,10 +2,10 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { markAttendance, prepareAttendance } from '../../../services/sessions.js';
 import { ATTENDANCE_MAX_GROUPS, CHECKBOXES_PER_GROUP, parseAttendanceMetadata, readAttendanceState } from '../../blocks/attendance-modal.js';
-import { serviceDeps, type AppDeps } from '../../deps.js';
+import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { AttendanceFields } from '../../ids.js';
-import { requireActor } from '../../middleware/actor.js';
-import { refreshSessionCard } from '../../session-flow.js';
+import { requireActor } from '../../actor.js';
+import { refreshSessionCard } from '../../flows/session-card.js';
 
 /**
  * Attendance checklist submission. The session comes from (payload team, number in metadata)

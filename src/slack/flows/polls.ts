@@ -1,11 +1,13 @@
-import { resolveWorkspaceZone } from '../services/members.js';
-import { getPoll, getPollSummary, MIN_VOTES_FOR_AVERAGE, type Poll, type PollSummary } from '../services/polls.js';
-import { getSession } from '../services/sessions.js';
-import { buildPollMessage } from './blocks/poll.js';
-import { slackDateTime } from './blocks/time.js';
-import { serviceDeps, type AppDeps } from './deps.js';
-import { createMessageChain } from './message-chain.js';
-import type { CallMeta } from './messenger.js';
+import { discardUnpostedPoll, getPoll, getPollSummary, MIN_VOTES_FOR_AVERAGE, recordPollMessage, type Poll, type PollSummary } from '../../services/polls.js';
+import { getSession } from '../../services/session-queries.js';
+import { resolveWorkspaceZone } from '../../services/members.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import type { Session } from '../../services/session-model.js';
+import { buildPollMessage } from '../blocks/poll.js';
+import { createMessageChain } from '../message-chain.js';
+import { SlackCallError } from '../slack-errors.js';
+import { slackDateTime } from '../blocks/time.js';
+import type { CallMeta } from '../messenger.js';
 
 /** Renders a poll's message as it stands; used after opening, after each vote, and on close. */
 export function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summary: PollSummary) {
@@ -69,4 +71,27 @@ export function refreshPollMessage(deps: AppDeps, teamId: string, sessionNumber:
   });
   if (meta === undefined) waitingRefresh.set(key, refresh);
   return refresh;
+}
+
+/**
+ * Posts a poll under its session's card and records the message. In the poll message's chain: a
+ * vote clicked the instant the message appears waits until its ts is recorded, then updates the
+ * count instead of finding no message to update. Refused for good (the bot was removed from the
+ * channel, the channel archived): the poll that never reached anyone is not kept, and the error
+ * reaches the caller (the job fails with the reason).
+ */
+export function postPoll(deps: AppDeps, poll: Poll, session: Pick<Session, 'title' | 'announcementTs'>, summary: PollSummary, meta?: CallMeta): Promise<{ channel: string; ts: string }> {
+  const { teamId, sessionNumber } = poll;
+  const message = renderPoll(deps, poll, session.title, summary);
+  return withPollMessage(teamId, sessionNumber, async () => {
+    const services = serviceDeps(deps);
+    try {
+      const sent = await deps.messenger.postMessage(teamId, { channel: poll.channelId, ...(session.announcementTs === null ? {} : { thread_ts: session.announcementTs }), ...message }, meta);
+      recordPollMessage(services, teamId, sessionNumber, sent.channel, sent.ts);
+      return sent;
+    } catch (error) {
+      if (error instanceof SlackCallError && error.kind === 'permanent') discardUnpostedPoll(services, teamId, sessionNumber);
+      throw error;
+    }
+  });
 }

@@ -1,7 +1,16 @@
-import { getHomeData } from '../services/home.js';
-import { getMember, resolvePersonZone, setOptedOut } from '../services/members.js';
-import { buildHomeView } from './blocks/home.js';
-import { serviceDeps, type Actor, type AppDeps } from './deps.js';
+import { getHomeData } from '../../services/home.js';
+import { resolvePersonZone, getMember, setOptedOut } from '../../services/members.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import { buildHomeView } from '../blocks/home.js';
+import { followUps } from '../follow-ups.js';
+import type { Actor } from '../actor.js';
+
+/**
+ * App Home: published from the database when someone opens it and after what they did changes
+ * it. Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * and the messenger and renders with blocks; it never imports a listener or a job.
+ */
+
 
 /**
  * Publishes a person's App Home from the database. Called when they open the tab, and (fire and
@@ -28,4 +37,9 @@ export function setDmPreference(deps: AppDeps, actor: Pick<Actor, 'teamId' | 'us
   setOptedOut(serviceDeps(deps), actor.teamId, actor.userId, optedOut);
   deps.logger.info({ teamId: actor.teamId, userId: actor.userId, optedOut }, 'opt-out changed');
   void refreshHome(deps, actor.teamId, actor.userId);
+}
+
+/** Re-publishes a person's App Home (refreshHome) through the queue, once per burst. */
+export function queueHomeRefresh(deps: AppDeps, teamId: string, userId: string): Promise<void> {
+  return followUps(deps, deps.logger).run(`home:${teamId}:${userId}`, () => refreshHome(deps, teamId, userId));
 }

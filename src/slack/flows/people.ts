@@ -1,23 +1,20 @@
-import { mayDirectMessage } from '../services/delivery.js';
-import { getMember, upsertMember } from '../services/members.js';
-import { rescheduleWeeklyDmFor } from '../services/weekly.js';
-import type { MessageContent } from './blocks/types.js';
-import { serviceDeps, type AppDeps } from './deps.js';
-import type { CallMeta } from './messenger.js';
+import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
+import { resolvePersonZone, resolveWorkspaceZone, getMember, upsertMember } from '../../services/members.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
 
 /**
- * The only way Peerloop DMs a person: it honours opt-out first. Resolves with the message
- * (channel, ts), or `{ skipped: 'opted_out' }` when the person opted out.
+ * Who a message is for: the zone to show a person times in, and their Slack profile (fetched
+ * once, refreshed patiently). Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * and the messenger and renders with blocks; it never imports a listener or a job.
  */
-export async function sendDirectMessage(
-  deps: AppDeps,
-  teamId: string,
-  userId: string,
-  message: MessageContent,
-  meta?: CallMeta,
-): Promise<{ channel: string; ts: string } | { skipped: 'opted_out' }> {
-  if (!mayDirectMessage(serviceDeps(deps), teamId, userId)) return { skipped: 'opted_out' };
-  return deps.messenger.sendDm(teamId, userId, message, meta);
+
+export function workspaceZone(deps: AppDeps, teamId: string): string {
+  return resolveWorkspaceZone(serviceDeps(deps), teamId, deps.config.defaultTimeZone);
+}
+
+/** The zone to show one person a time in: their Slack zone, else the workspace's. */
+export function personZone(deps: AppDeps, teamId: string, userId: string): string {
+  return resolvePersonZone(serviceDeps(deps), teamId, userId, deps.config.defaultTimeZone);
 }
 
 // One users.info per person at a time: a second caller (another request, the DM and the file

@@ -1,10 +1,10 @@
-import { buildSessionIcs, getCalendarSession, sessionIcsFilename, type CalendarMethod } from '../services/calendar.js';
-import { mayDirectMessage } from '../services/delivery.js';
-import { resolvePersonZone } from '../services/members.js';
-import { formatInZone } from '../services/time.js';
-import { escapeMrkdwn, truncate } from './blocks/text.js';
-import { serviceDeps, type AppDeps } from './deps.js';
-import type { CallMeta } from './messenger.js';
+import { buildSessionIcs, getCalendarSession, sessionIcsFilename, type CalendarMethod } from '../../services/calendar.js';
+import { formatInZone } from '../../services/time.js';
+import { mayDirectMessage } from '../../services/delivery.js';
+import { resolvePersonZone } from '../../services/members.js';
+import { serviceDeps, type AppDeps } from '../../deps.js';
+import { escapeMrkdwn, truncate } from '../blocks/text.js';
+import type { CallMeta } from '../messenger.js';
 
 export interface CalendarInviteInput {
   teamId: string;

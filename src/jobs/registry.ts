@@ -1,0 +1,55 @@
+import { JOB_KIND_NAMES, type JobKind, type JobKindName } from '../services/jobs.js';
+import { PollCloseJob, PollOpenJob } from '../services/polls.js';
+import { ReminderJob } from '../services/reminders.js';
+import { SessionAnnounceJob } from '../services/session-announce.js';
+import { SessionEndJob } from '../services/session-end.js';
+import { SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
+import { WeeklyJob } from '../services/weekly.js';
+import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
+import { sendReminder } from './reminders.js';
+import { postSessionCard } from './session-announce.js';
+import { planSessionEndJobs, refreshEndedSessionCard } from './session-end.js';
+import { deliverSessionInvite, deliverSessionNotice } from './session-notices.js';
+import type { JobHandler, JobPlanner } from './types.js';
+import { planWeeklyJobs, sendWeeklyDm } from './weekly.js';
+
+/**
+ * Every job kind in one table: its definition (name, payload schema and key, from the service
+ * that plans it), the handler that runs it, and the planner that creates its jobs on each tick,
+ * if it has one. The table is typed over JOB_KIND_NAMES, so a kind without a handler does not
+ * compile. Adding a kind: name it in JOB_KIND_NAMES, define it in its service (defineJobKind),
+ * write its handler here in jobs/, add its row below.
+ */
+
+export interface JobRegistration<N extends JobKindName = JobKindName, P = any> {
+  kind: JobKind<N, P, any>;
+  handler: JobHandler<P>;
+  planner?: JobPlanner;
+}
+
+function register<N extends JobKindName, P>(kind: JobKind<N, P, any>, parts: { handler: JobHandler<P>; planner?: JobPlanner }): JobRegistration<N, P> {
+  return { kind, ...parts };
+}
+
+// Planners run in this order at the start of each tick.
+export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = {
+  poll_open: register(PollOpenJob, { handler: handlePollOpen, planner: planPollJobs }),
+  poll_close: register(PollCloseJob, { handler: handlePollClose }),
+  session_end: register(SessionEndJob, { handler: refreshEndedSessionCard, planner: planSessionEndJobs }),
+  weekly: register(WeeklyJob, { handler: sendWeeklyDm, planner: planWeeklyJobs }),
+  reminder: register(ReminderJob, { handler: sendReminder }),
+  session_notice: register(SessionNoticeJob, { handler: deliverSessionNotice }),
+  session_invite: register(SessionInviteJob, { handler: deliverSessionInvite }),
+  session_announce: register(SessionAnnounceJob, { handler: postSessionCard }),
+};
+
+/** kind -> what the scheduler runs: the payload validated with the kind's schema, then its handler. */
+export const jobHandlers: Readonly<Record<string, JobHandler>> = Object.fromEntries(
+  JOB_KIND_NAMES.map((name) => {
+    const { kind, handler } = jobRegistry[name] as JobRegistration;
+    return [name, (ctx) => handler({ ...ctx, payload: kind.parse(ctx.job.payload) })] satisfies [string, JobHandler];
+  }),
+);
+
+/** The planners, in table order. */
+export const jobPlanners: readonly JobPlanner[] = Object.values(jobRegistry).flatMap((r: JobRegistration) => (r.planner === undefined ? [] : [r.planner]));
