@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import { AppError } from '../errors.js';
-import { claimDueJobs, completeJob, failJob, postponeJob, pruneFinishedJobs, releaseJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
 import { serviceDeps, type AppDeps } from '../deps.js';
-import { SlackCallError } from '../slack/slack-errors.js';
-import type { JobHandler, JobPlanner } from './types.js';
+import { claimDueJobs, failJob, pruneFinishedJobs, releaseJob, retryJobLater, type Job } from '../services/jobs.js';
+import { recordFailure, recordOutcome } from './outcomes.js';
+import type { JobHandler, JobPlanner, TickReport } from './types.js';
 
 /**
  * The cron tick that turns due rows of the jobs table into Slack messages. node-cron only says
@@ -27,19 +26,6 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** Names this process in logs. */
   owner?: string;
-}
-
-export interface TickReport {
-  done: number;
-  skipped: number;
-  failed: number;
-  retried: number;
-  /** Jobs whose handler found them not due yet and moved them to a later time. */
-  rescheduled: number;
-  /** Finished jobs the retention pass deleted (ticks only, not kicks). */
-  pruned: number;
-  /** True when the pass did not run because another was still going. */
-  overlapped: boolean;
 }
 
 function emptyReport(): TickReport {
@@ -69,14 +55,6 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
 /** A job is only started with at least this much lease left: one send (10 s timeout, 2 retries, pacing) fits well inside. */
 export const LEASE_SAFETY_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_MAX_MS = 30 * 60_000;
-
-/** 30 s, 2 min, 8 min, 30 min: long enough for a Slack incident to pass, short enough for a reminder to still matter. */
-export function backoffMs(attempt: number): number {
-  return Math.min(BACKOFF_BASE_MS * 4 ** Math.max(0, attempt - 1), BACKOFF_MAX_MS);
-}
-
 export function createScheduler(deps: AppDeps, options: SchedulerOptions): Scheduler {
   const batchSize = options.batchSize ?? 200;
   const concurrency = options.concurrency ?? 32;
@@ -135,75 +113,12 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       return;
     }
     jobLog.info('job attempt');
+    const settle = { deps: sdeps, job, report, log: jobLog };
     try {
-      const outcome = await handler({ deps, job, payload: job.payload });
-      if (outcome.status === 'done') {
-        // False only if this run outlived its lease and another process took the job over.
-        if (!completeJob(sdeps, job, outcome.result)) jobLog.warn('job finished after its lease ran out; another process may send it again');
-        report.done += 1;
-        jobLog.info({ result: outcome.result }, 'job done');
-      } else if (outcome.status === 'rescheduled') {
-        if (!(outcome.runAt > deps.clock.now())) {
-          // Due again at once would be claimed again in this same pass, forever: a handler bug.
-          failJob(sdeps, job, 'rescheduled_to_the_past');
-          report.failed += 1;
-          jobLog.error({ runAt: outcome.runAt, reason: outcome.reason }, 'job rescheduled to a time that is not in the future; recorded as failed');
-          return;
-        }
-        if (postponeJob(sdeps, job, outcome.runAt, outcome.reason)) {
-          report.rescheduled += 1;
-          jobLog.info({ runAt: outcome.runAt, reason: outcome.reason }, 'job not due yet; rescheduled');
-        } else {
-          // The lease ran out meanwhile: the process that took the job over decides.
-          jobLog.warn({ runAt: outcome.runAt, reason: outcome.reason }, 'job could not be rescheduled: its lease ran out and another process may have it');
-        }
-      } else {
-        skipJob(sdeps, job, outcome.reason);
-        report.skipped += 1;
-        jobLog.info({ reason: outcome.reason }, 'job skipped');
-      }
+      recordOutcome(settle, await handler({ deps, job, payload: job.payload }));
     } catch (error) {
-      settleFailure(job, error, report, pacedTeams, jobLog);
+      recordFailure(settle, error, pacedTeams, maxAttempts);
     }
-  }
-
-  function settleFailure(job: Job, error: unknown, report: TickReport, pacedTeams: Set<string>, jobLog: typeof log): void {
-    const now = deps.clock.now();
-    if (error instanceof SlackCallError) {
-      if (error.kind === 'permanent') {
-        failJob(sdeps, job, error.code);
-        report.failed += 1;
-        jobLog.warn({ code: error.code, method: error.method }, 'job failed permanently; not retried');
-        return;
-      }
-      if (error.kind === 'rate_limited') {
-        // Waiting for Slack (or our own pacing) is not a failure: the attempt is given back.
-        const waitMs = Math.max(error.retryAfterMs ?? 1_000, 1_000);
-        retryJobLater(sdeps, job, now + waitMs, error.code, { countAttempt: false });
-        // A busy channel holds back only that channel; a cap or a 429 holds back the workspace.
-        if (error.code !== 'channel_busy') pacedTeams.add(job.teamId);
-        report.retried += 1;
-        jobLog.info({ code: error.code, waitMs }, 'job waits for rate limit');
-        return;
-      }
-    } else if (error instanceof AppError) {
-      // A bad payload or a rule violation will not cure itself on retry.
-      failJob(sdeps, job, error.code);
-      report.failed += 1;
-      jobLog.error({ err: error }, 'job failed on an application error');
-      return;
-    }
-    const code = error instanceof SlackCallError ? error.code : 'unexpected_error';
-    if (job.attempts >= maxAttempts) {
-      failJob(sdeps, job, code);
-      report.failed += 1;
-      jobLog.error({ err: error, code }, 'job failed after the last attempt');
-      return;
-    }
-    const waitMs = backoffMs(job.attempts);
-    retryJobLater(sdeps, job, now + waitMs, code, { countAttempt: true });
-    report.retried += 1;
-    jobLog.warn({ err: error instanceof SlackCallError ? undefined : error, code, waitMs }, 'job will be retried');
   }
 
   async function runBatch(jobs: Job[], report: TickReport, pacedTeams: Set<string>): Promise<void> {

@@ -29,3 +29,17 @@ export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<JobOutcome
  * asks which workspaces have anything to plan, and visits only those.
  */
 export type JobPlanner = (deps: AppDeps) => void | Promise<void>;
+
+/** What one scheduler pass did, by outcome. */
+export interface TickReport {
+  done: number;
+  skipped: number;
+  failed: number;
+  retried: number;
+  /** Jobs whose handler found them not due yet and moved them to a later time. */
+  rescheduled: number;
+  /** Finished jobs the retention pass deleted (ticks only, not kicks). */
+  pruned: number;
+  /** True when the pass did not run because another was still going. */
+  overlapped: boolean;
+}
