@@ -6,6 +6,13 @@ import { serviceDeps, type AppDeps } from '../../deps.js';
 import { escapeMrkdwn, truncate } from '../blocks/text.js';
 import type { CallMeta } from '../messenger.js';
 
+/**
+ * Calendar files in a person's DM: the .ics of a session they joined, or its cancellation.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
+ * and the messenger and renders with blocks; it never imports a listener or a job.
+ */
+
 export interface CalendarInviteInput {
   teamId: string;
   userId: string;

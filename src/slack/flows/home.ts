@@ -6,8 +6,10 @@ import { followUps } from '../follow-ups.js';
 import type { Actor } from '../actor.js';
 
 /**
- * App Home: published from the database when someone opens it and after what they did changes
- * it. Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * App Home: published from the database when someone opens it, and again after what they did
+ * changes it.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 

@@ -12,7 +12,10 @@ import { learnPersonIfNew, personZone } from './people.js';
 
 /**
  * DMs to people: the one way Peerloop DMs someone (opt-out honoured), the quiet variants that
- * follow a click, and the kick that sends the notices a write planned as jobs. Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * follow a click, the session notices and their calendar files, and the kick that sends the
+ * notices a write planned as jobs.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 

@@ -4,7 +4,9 @@ import { serviceDeps, type AppDeps } from '../../deps.js';
 
 /**
  * Who a message is for: the zone to show a person times in, and their Slack profile (fetched
- * once, refreshed patiently). Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * once, refreshed patiently).
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 

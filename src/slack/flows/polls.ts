@@ -9,6 +9,14 @@ import { SlackCallError } from '../slack-errors.js';
 import { slackDateTime } from '../blocks/time.js';
 import type { CallMeta } from '../messenger.js';
 
+/**
+ * A session's feedback poll in its channel: posted under the card, updated after each vote and
+ * closed with the final result, one write at a time.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
+ * and the messenger and renders with blocks; it never imports a listener or a job.
+ */
+
 /** Renders a poll's message as it stands; used after opening, after each vote, and on close. */
 export function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summary: PollSummary) {
   const zone = resolveWorkspaceZone(serviceDeps(deps), poll.teamId, deps.config.defaultTimeZone);

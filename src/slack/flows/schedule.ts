@@ -18,9 +18,10 @@ import { refreshPromoted } from './sessions.js';
 /**
  * Saving the schedule and edit forms once they are valid: write, post the card within Slack's
  * 3 s for the answer, undo and say why if Slack refuses the channel, then the notices, cards and
- * App Home that follow. Flows (src/slack/flows/): what a listener or a job sets going in Slack;
- * a flow calls services and the messenger and renders with blocks, and never imports a listener
- * or a job.
+ * App Home that follow.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
+ * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
 type FieldKey = keyof typeof ScheduleModalFields;

@@ -11,7 +11,9 @@ import { workspaceZone } from './people.js';
 
 /**
  * A session's announcement card: rendered from the database, posted once, rewritten in place
- * in turn with every other write to it. Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ * in turn with every other write to it.
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
@@ -81,7 +83,7 @@ export function refreshSessionCard(deps: AppDeps, teamId: string, number: number
 
 // Every write to a card (a click's refresh, an edit, the session-end job) takes its turn here and
 // renders when its turn comes, so the last write to land is always the newest state (a join's
-// refresh can no longer put Join back on a card the end job has just closed).
+// refresh cannot put Join back on a card the end job has just closed).
 const inCardChain = createMessageChain();
 
 /**

@@ -10,7 +10,8 @@ import type { Actor } from '../actor.js';
 
 /**
  * Opening the session forms (schedule, edit, attendance) after the same checks their save does.
- * Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 

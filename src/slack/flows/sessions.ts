@@ -12,7 +12,8 @@ import { refreshSessionCard } from './session-card.js';
 /**
  * Join, leave and cancel, from a command or a button: the write (a service), the reply for the
  * person, and the Slack work that follows it (card, calendar file, App Home, planned notices).
- * Flows (src/slack/flows/): what a listener or a job sets going in Slack. A flow calls services
+ *
+ * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
