@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(loaded.problems);
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
+  for (const warning of loaded.warnings) logger.warn({ setting: warning.split(' ', 1)[0] }, warning);
 
   let database: DbHandle;
   try {
