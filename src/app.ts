@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -8,6 +9,7 @@ import { createHttpServer, listen, SHUTDOWN_GRACE_MS, type PeerloopServer } from
 import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import { createRoutes } from './slack/routes.js';
+import { createSignatureHint } from './slack/signature-hint.js';
 
 /** Slack payloads are a few KB; anything near this is not from Slack and is refused with 413. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
@@ -91,6 +93,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       })
     : undefined;
   const receiver = httpReceiver ?? socketReceiver!;
+  // A wrong signing secret is named in the log, not just Bolt's "signature mismatch".
+  const signatureHint = httpReceiver === undefined ? undefined : createSignatureHint({ signingSecret: config.slack.signingSecret!, clock: deps.clock, logger: deps.logger });
+  const withSignatureHint = (listener: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse) => {
+    signatureHint?.(req, res);
+    listener(req, res);
+  };
 
   const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client, options.botIdentity);
   const bolt = new App({
@@ -133,7 +141,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       await bolt.init();
       // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
       await atMost(botAuthorization.warm(), WARM_WAIT_MS);
-      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
+      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: withSignatureHint(httpReceiver.requestListener) }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
         // The SDK retries apps.connections.open for many minutes (right for reconnects later); a

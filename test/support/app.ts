@@ -9,7 +9,7 @@ import { jobHandlers } from '../../src/jobs/handlers.js';
 import { jobPlanners } from '../../src/jobs/planners.js';
 import { createScheduler, type Scheduler, type TickReport } from '../../src/jobs/scheduler.js';
 import type { JobPlanner } from '../../src/jobs/types.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { AppDeps } from '../../src/slack/deps.js';
 import { createAppMessenger } from '../../src/slack/messenger.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
@@ -63,6 +63,8 @@ export interface TestAppOptions {
   kick?: boolean;
   /** Passed to createApp (e.g. a short Socket Mode connect deadline). */
   appOptions?: AppOptions;
+  /** Replaces the logger (by default a real one at TEST_LOG_LEVEL, silent); see support/logs.ts. */
+  logger?: Logger;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!parsed.ok) throw new Error(`test config invalid: ${parsed.problems.join('; ')}`);
   const config = parsed.config;
   const clock = options.clock ?? createSettableClock();
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const database = openDb(databasePath);
   const messenger = createAppMessenger(config, logger, { db: database.db, clock, logger });
   const deps: AppDeps = { config, database, clock, logger, messenger };
