@@ -21,6 +21,9 @@ function fail(lines: string[]): never {
   process.exit(1);
 }
 
+/** A repeat of the first stop signal within this long is a duplicate delivery, not a second Ctrl-C. */
+const SAME_SIGNAL_MS = 1_000;
+
 /** What Slack answers for a token that is wrong, revoked or belongs to a disabled account. */
 const REFUSED_TOKEN_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'team_disabled', 'user_removed_from_team']);
 
@@ -80,7 +83,12 @@ async function main(): Promise<void> {
   await scheduler.start();
 
   let stopping = false;
+  let firstSignal: { signal: string; at: number } | undefined;
   const shutdown = async (signal: string) => {
+    // Ctrl-C under `npm start` reaches Peerloop twice: from the terminal and forwarded by npm.
+    // The same signal within a second is that one request, not a second "stop now".
+    if (firstSignal !== undefined && firstSignal.signal === signal && systemClock.now() - firstSignal.at < SAME_SIGNAL_MS) return;
+    firstSignal ??= { signal, at: systemClock.now() };
     if (stopping) {
       // A second Ctrl-C means "now": whatever is still running is cut off (a job mid-send is
       // retried by the next start, as after a crash).
