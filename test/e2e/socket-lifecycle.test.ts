@@ -64,7 +64,8 @@ describe('Socket Mode lifecycle', () => {
     expect(logs.matching(SocketMessages.lost)).toHaveLength(0);
     expect((await t.get('/healthz')).status).toBe(200);
 
-    // Still one connection a while later: the SDK did not queue a reconnect of its own.
+    // Still one connection a while later: the SDK did not queue a reconnect of its own. (Its
+    // reconnect timer runs on real time, 1 s here, so proving it never fires takes real waiting.)
     const count = fakeSocket().connections;
     await new Promise((r) => setTimeout(r, 1_500));
     expect(fakeSocket().connections).toBe(count);
@@ -72,12 +73,32 @@ describe('Socket Mode lifecycle', () => {
     expect(after.connection).toBe(next);
   });
 
+  it('Slack closing the old connection before the new one is ready: one new connection, no duplicate reconnect', async () => {
+    const lostBefore = logs.matching(SocketMessages.lost).length;
+    const old = fakeSocket().requestRefresh();
+    fakeSocket().closeConnection(old);
+    await fakeSocket().waitForConnection(10_000, old);
+    await vi.waitFor(() => expect(logs.matching(SocketMessages.refreshed)).toHaveLength(2), { timeout: 10_000 });
+    const count = fakeSocket().connections;
+    // Past the SDK's 1 s reconnect step: the reconnect it queued when the old one closed was dropped.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(fakeSocket().connections).toBe(count);
+    expect(fakeSocket().openCount).toBe(1);
+    expect((await t.get('/healthz')).status).toBe(200);
+    // The short gap between the old closing and the new saying hello is reported, and its end too.
+    expect(logs.matching(SocketMessages.lost).length - lostBefore).toBe(1);
+    expect(logs.matching(SocketMessages.reconnected)).toHaveLength(1);
+    const ack = await fakeSocket().send('slash_commands', help);
+    expect(ack.payload?.text).toContain('/peer schedule');
+  });
+
   it('a dropped connection: warns, /healthz answers 503 socket_disconnected, warns again once the outage lasts, then recovers', async () => {
     const errorsBefore = logs.records().filter((r) => r.level === 'error').length;
+    const lostBefore = logs.matching(SocketMessages.lost).length;
     fakeSocket().refuseConnections = true;
     fakeSocket().dropAll();
-    await vi.waitFor(() => expect(logs.matching(SocketMessages.lost)).toHaveLength(1), { timeout: 5_000 });
-    expect(logs.matching(SocketMessages.lost)[0]!.level).toBe('warn');
+    await vi.waitFor(() => expect(logs.matching(SocketMessages.lost)).toHaveLength(lostBefore + 1), { timeout: 5_000 });
+    expect(logs.matching(SocketMessages.lost).at(-1)!.level).toBe('warn');
 
     const down = await t.get('/healthz');
     expect(down.status).toBe(503);
@@ -87,7 +108,8 @@ describe('Socket Mode lifecycle', () => {
     expect(logs.matching('Socket Mode has been disconnected for')[0]).toMatchObject({ level: 'warn', msg: SocketMessages.stillDown(0.4) });
 
     fakeSocket().refuseConnections = false;
-    await vi.waitFor(() => expect(logs.matching(SocketMessages.reconnected)).toHaveLength(1), { timeout: 15_000 });
+    const reconnectedBefore = logs.matching(SocketMessages.reconnected).length;
+    await vi.waitFor(() => expect(logs.matching(SocketMessages.reconnected)).toHaveLength(reconnectedBefore + 1), { timeout: 15_000 });
     expect((await t.get('/healthz')).status).toBe(200);
     const ack = await fakeSocket().send('slash_commands', help);
     expect(ack.payload?.text).toContain('/peer schedule');
