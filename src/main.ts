@@ -78,8 +78,6 @@ async function main(): Promise<void> {
         : `SLACK_APP_TOKEN: could not open the Socket Mode connection (${code}). Check that this machine can reach ${config.slack.apiUrl}.`,
     ]);
   }
-  logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
-
   await scheduler.start();
 
   let stopping = false;
@@ -118,6 +116,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // A stray rejection is a bug to log, not a reason to drop every other workspace's requests.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  // Said last, once a stop signal is handled: a supervisor that stops Peerloop as soon as it reads
+  // this line gets a clean stop (before, a SIGTERM right after it killed the process with 143).
+  logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 }
 
 main().catch((error: unknown) => {

@@ -214,6 +214,20 @@ describe('npm start with a valid environment', () => {
   }, SPAWN_TIMEOUT_MS);
 });
 
+describe('npm start with a token in quotes (as Docker --env-file passes it)', () => {
+  it('starts, with one warn line naming the variable and the quotes', async () => {
+    const proc = launch(validEnv({ SLACK_BOT_TOKEN: `\u201C${fake.validToken}\u201D` }));
+    await waitForLog(proc, 'Peerloop is running');
+    const exit = await stopWithSigterm(proc);
+    expect(exit.code).toBe(0);
+    const warnings = jsonLines(exit.stdout).filter((l) => String(l.msg).includes('wrapped in quotes'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', setting: 'SLACK_BOT_TOKEN' });
+    expect(warnings[0]!.msg).toContain('SLACK_BOT_TOKEN is wrapped in quotes (\u201C…\u201D)');
+    expect(exit.stdout).not.toContain(fake.validToken!);
+  }, SPAWN_TIMEOUT_MS);
+});
+
 describe('npm start in Socket Mode', () => {
   it('connects through SLACK_API_URL with the app token, serves /healthz, and exits 0 on SIGTERM', async () => {
     const proc = launch(validEnv({ SLACK_APP_TOKEN: fake.validAppToken, SLACK_SIGNING_SECRET: '' }));
