@@ -7,13 +7,16 @@
  * transformed copy of every module in memory, about 50 MB more resident memory than plain Node
  * for this app (README, "Why a bundle").
  *
- *   node scripts/build.mjs                      src/main.ts -> dist/main.js (what `npm start` runs)
+ *   node scripts/build.mjs                      src/main.ts -> dist/main.js (what `npm start` runs),
+ *                                               src/backup-cli.ts -> dist/backup.js (`npm run backup`)
  *   node scripts/build.mjs --outdir DIR A.ts…   each entry -> DIR/<name>.js (the benchmark servers)
  *
  * Plain JavaScript on purpose: `npm start` runs it before anything TypeScript-aware is loaded,
  * and it needs only esbuild, a regular dependency.
  */
 import { build } from 'esbuild';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -34,7 +37,7 @@ const options = {
 const args = process.argv.slice(2);
 const outdirAt = args.indexOf('--outdir');
 if (outdirAt === -1) {
-  await build({ ...options, entryPoints: ['src/main.ts'], outfile: 'dist/main.js' });
+  await buildAtomically({ ...options, entryPoints: { main: 'src/main.ts', backup: 'src/backup-cli.ts' }, outdir: 'dist' });
 } else {
   const outdir = args[outdirAt + 1];
   const entryPoints = args.filter((_, i) => i !== outdirAt && i !== outdirAt + 1);
@@ -43,4 +46,18 @@ if (outdirAt === -1) {
     process.exit(2);
   }
   await build({ ...options, entryPoints, outdir });
+}
+
+/**
+ * Each file is written beside its final name and renamed over it, so a Node process starting
+ * while another build runs (npm start and the tests, side by side) never reads half a file.
+ */
+async function buildAtomically(settings) {
+  const result = await build({ ...settings, write: false });
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }

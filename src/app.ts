@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
 import { toBoltLogger } from './logger.js';
@@ -8,6 +9,8 @@ import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import type { Messenger } from './slack/messenger.js';
 import { createRoutes } from './slack/routes.js';
+import { createSignatureHint } from './slack/signature-hint.js';
+import { socketModeLogger, superviseSocketMode, type SocketSupervisor } from './slack/socket-connection.js';
 
 /** Slack payloads are a few KB; anything near this is not from Slack and is refused with 413. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
@@ -51,6 +54,13 @@ export interface AppOptions {
   socketConnectDeadlineMs?: number;
   /** The bot's ids, when the caller already asked auth.test (main.ts does, to check the token). */
   botIdentity?: BotIdentity;
+  /** After how long without a Socket Mode connection a warning says so (default 15 s). */
+  socketOutageWarnMs?: number;
+  /**
+   * The Socket Mode SDK's ping timeout, which is also its reconnect back-off step (default 5 s;
+   * tests shorten it so a reconnect does not take seconds).
+   */
+  socketClientPingTimeoutMs?: number;
 }
 
 export interface BotIdentity {
@@ -67,7 +77,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
   const boltLogger = toBoltLogger(deps.logger);
   // Set when shutdown begins: /healthz answers 503 from then on.
   let stopping = false;
-  const routes = createRoutes(deps, { stopping: () => stopping });
+  let socketSupervisor: SocketSupervisor | undefined;
+  const routes = createRoutes(deps, {
+    stopping: () => stopping,
+    ...(config.slack.socketMode ? { socketConnected: () => socketSupervisor?.connected() ?? false } : {}),
+  });
 
   // HTTP mode: Bolt's receiver does signature checks and parsing; we own the server around it.
   // Socket Mode: Bolt's socket receiver for Slack's payloads; our own server still serves
@@ -85,12 +99,26 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
   const socketReceiver = config.slack.socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
-        logger: boltLogger,
+        logger: socketModeLogger(boltLogger),
+        ...(options.socketClientPingTimeoutMs === undefined ? {} : { clientPingTimeout: options.socketClientPingTimeoutMs }),
         // clientOptions: apps.connections.open must go to SLACK_API_URL too (GovSlack, the test fake).
         installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : undefined;
   const receiver = httpReceiver ?? socketReceiver!;
+  if (socketReceiver !== undefined) {
+    socketSupervisor = superviseSocketMode(socketReceiver, {
+      logger: deps.logger,
+      clock: deps.clock,
+      ...(options.socketOutageWarnMs === undefined ? {} : { outageWarnMs: options.socketOutageWarnMs }),
+    });
+  }
+  // A wrong signing secret is named in the log, not just Bolt's "signature mismatch".
+  const signatureHint = httpReceiver === undefined ? undefined : createSignatureHint({ signingSecret: config.slack.signingSecret!, clock: deps.clock, logger: deps.logger });
+  const withSignatureHint = (listener: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse) => {
+    signatureHint?.(req, res);
+    listener(req, res);
+  };
 
   const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client, options.botIdentity);
   const bolt = new App({
@@ -133,7 +161,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       await bolt.init();
       // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
       await atMost(botAuthorization.warm(), WARM_WAIT_MS);
-      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: httpReceiver.requestListener }), logger: deps.logger });
+      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: withSignatureHint(httpReceiver.requestListener) }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
         // The SDK retries apps.connections.open for many minutes (right for reconnects later); a
@@ -165,6 +193,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       if (socketReceiver !== undefined) {
         // Acks travel on the socket: let work in flight answer before it closes.
         await settle(left());
+        socketSupervisor?.stopping();
         await bolt.stop();
       }
       await http?.close(left());

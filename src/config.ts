@@ -134,25 +134,76 @@ export interface Config {
   schedulerTick: string;
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+/** `warnings`: settings Peerloop could read but that should be fixed (logged once at start-up). */
+export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
+
+/** The settings whose values are pasted from Slack's pages, where quotes sneak in. */
+const PASTED_SECRETS = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+// Curly quotes come from notes apps and chat; Docker's --env-file keeps straight ones literally
+// (dotenv strips a straight pair itself, so these mostly arrive through the real environment).
+const DOUBLE_QUOTES = '"\u201C\u201D\u201E';
+const SINGLE_QUOTES = "'\u2018\u2019";
+const ANY_QUOTE = new RegExp(`[${DOUBLE_QUOTES}${SINGLE_QUOTES}\`]`);
+
+type Unquoted = { value: string | undefined; warning?: string; problem?: string };
+
+/**
+ * A token or secret wrapped in one pair of quotes is unwrapped with a warning (the value inside is
+ * what Slack gave); a quote anywhere else means the value is not what was meant, said as such
+ * rather than as "must start with xoxb-".
+ */
+export function unquoteSecret(name: string, raw: string | undefined): Unquoted {
+  if (raw === undefined) return { value: raw };
+  const value = raw.trim();
+  const first = value.at(0) ?? '';
+  const last = value.at(-1) ?? '';
+  const pair = value.length >= 2 && ((DOUBLE_QUOTES.includes(first) && DOUBLE_QUOTES.includes(last)) || (SINGLE_QUOTES.includes(first) && SINGLE_QUOTES.includes(last)));
+  const inner = pair ? value.slice(1, -1).trim() : value;
+  if (ANY_QUOTE.test(inner)) {
+    const found = [...new Set([...inner].filter((c) => ANY_QUOTE.test(c)))].join(' ');
+    return { value: raw, problem: `${name} contains a quote character (${found}): copy the value again and write it without quotes, as ${name}=value` };
+  }
+  if (!pair) return { value: raw };
+  return {
+    value: inner,
+    warning: `${name} is wrapped in quotes (${first}…${last}); Peerloop removed them. Remove them from your .env or --env-file (Docker keeps quotes as part of the value) so the value is used as-is.`,
+  };
+}
 
 /** Parses an environment; every problem becomes one line naming the variable. */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
-  const blank = (name: string) => (env[name] ?? '').trim() === '';
+  const unquoted: Record<string, string | undefined> = { ...env };
+  const warnings: string[] = [];
+  const quoteProblems = new Map<string, string>();
+  for (const name of PASTED_SECRETS) {
+    const result = unquoteSecret(name, env[name]);
+    unquoted[name] = result.value;
+    if (result.warning !== undefined) warnings.push(result.warning);
+    if (result.problem !== undefined) quoteProblems.set(name, result.problem);
+  }
+  const blank = (name: string) => (unquoted[name] ?? '').trim() === '';
   // Socket Mode never verifies request signatures, so a leftover SLACK_SIGNING_SECRET, valid or
   // not, is not read at all rather than blocking start-up.
-  const input = blank('SLACK_APP_TOKEN') ? env : { ...env, SLACK_SIGNING_SECRET: undefined };
+  const socketMode = !blank('SLACK_APP_TOKEN');
+  const input = socketMode ? { ...unquoted, SLACK_SIGNING_SECRET: undefined } : unquoted;
+  if (socketMode) {
+    quoteProblems.delete('SLACK_SIGNING_SECRET');
+    const ignored = warnings.findIndex((w) => w.startsWith('SLACK_SIGNING_SECRET '));
+    if (ignored !== -1) warnings.splice(ignored, 1);
+  }
   const parsed = Env.safeParse(input);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        const raw = input[name];
-        const shown = raw === undefined || raw.trim() === '' || /TOKEN|SECRET/.test(name) ? '' : ` (got "${redactCredentials(raw.trim())}")`;
-        return `${name} ${issue.message}${shown}`;
-      });
+  const problems = [...quoteProblems.values()];
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    // The quote is what to fix; the format message ("must start with xoxb-") would mislead.
+    if (quoteProblems.has(name)) continue;
+    const raw = input[name];
+    const shown = raw === undefined || raw.trim() === '' || /TOKEN|SECRET/.test(name) ? '' : ` (got "${redactCredentials(raw.trim())}")`;
+    problems.push(`${name} ${issue.message}${shown}`);
+  }
   // HTTP mode needs the signing secret to verify requests; Socket Mode does not.
-  if (blank('SLACK_APP_TOKEN') && blank('SLACK_SIGNING_SECRET')) {
+  if (!socketMode && blank('SLACK_SIGNING_SECRET') && !quoteProblems.has('SLACK_SIGNING_SECRET')) {
     problems.push(
       'SLACK_SIGNING_SECRET is not set: paste the Signing Secret from Basic Information > App Credentials (or set SLACK_APP_TOKEN to use Socket Mode instead)',
     );
@@ -161,6 +212,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   const e = parsed.data;
   return {
     ok: true,
+    warnings,
     config: {
       slack: {
         botToken: e.SLACK_BOT_TOKEN,
@@ -184,4 +236,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 export function loadConfig(envFile = '.env'): ConfigResult {
   if (existsSync(envFile)) loadDotenv({ path: envFile, quiet: true });
   return parseConfig(process.env);
+}
+
+export type DatabaseConfigResult = { ok: true; databasePath: string } | { ok: false; problems: string[] };
+
+/**
+ * Only DATABASE_PATH, for tools that touch the database and nothing else (npm run backup): they
+ * must work on a machine or in a shell that has no Slack tokens.
+ */
+export function loadDatabaseConfig(envFile = '.env', env: Record<string, string | undefined> = process.env): DatabaseConfigResult {
+  if (existsSync(envFile)) loadDotenv({ path: envFile, quiet: true, processEnv: env as NodeJS.ProcessEnv });
+  const parsed = Env.pick({ DATABASE_PATH: true }).safeParse(env);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `DATABASE_PATH ${issue.message}`) };
+  return { ok: true, databasePath: parsed.data.DATABASE_PATH };
 }

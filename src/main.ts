@@ -17,6 +17,9 @@ function fail(lines: string[]): never {
   process.exit(1);
 }
 
+/** A repeat of the first stop signal within this long is a duplicate delivery, not a second Ctrl-C. */
+const SAME_SIGNAL_MS = 1_000;
+
 /** What Slack answers for a token that is wrong, revoked or belongs to a disabled account. */
 const REFUSED_TOKEN_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'team_disabled', 'user_removed_from_team']);
 
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(loaded.problems);
   const config = loaded.config;
   const logger = createLogger(config.logLevel);
+  for (const warning of loaded.warnings) logger.warn({ setting: warning.split(' ', 1)[0] }, warning);
 
   let database: DbHandle;
   try {
@@ -67,12 +71,15 @@ async function main(): Promise<void> {
         : `SLACK_APP_TOKEN: could not open the Socket Mode connection (${code}). Check that this machine can reach ${config.slack.apiUrl}.`,
     ]);
   }
-  logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
-
   await scheduler.start();
 
   let stopping = false;
+  let firstSignal: { signal: string; at: number } | undefined;
   const shutdown = async (signal: string) => {
+    // Ctrl-C under `npm start` reaches Peerloop twice: from the terminal and forwarded by npm.
+    // The same signal within a second is that one request, not a second "stop now".
+    if (firstSignal !== undefined && firstSignal.signal === signal && systemClock.now() - firstSignal.at < SAME_SIGNAL_MS) return;
+    firstSignal ??= { signal, at: systemClock.now() };
     if (stopping) {
       // A second Ctrl-C means "now": whatever is still running is cut off (a job mid-send is
       // retried by the next start, as after a crash).
@@ -102,6 +109,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // A stray rejection is a bug to log, not a reason to drop every other workspace's requests.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  // Said last, once a stop signal is handled: a supervisor that stops Peerloop as soon as it reads
+  // this line gets a clean stop (before, a SIGTERM right after it killed the process with 143).
+  logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 }
 
 main().catch((error: unknown) => {

@@ -322,3 +322,63 @@ describe('.env.example and README.md document every setting', () => {
     for (const name of names) expect(readme, `${name} missing from README.md`).toContain(`| \`${name}\` |`);
   });
 });
+
+describe('tokens and secrets wrapped in quotes (Docker --env-file keeps them literally)', () => {
+  function okWithWarnings(result: ConfigResult): { config: Config; warnings: string[] } {
+    if (!result.ok) throw new Error(`expected a valid config, got: ${result.problems.join(' | ')}`);
+    return { config: result.config, warnings: result.warnings };
+  }
+
+  it('a clean environment has no warnings', () => {
+    expect(okWithWarnings(withEnv({})).warnings).toEqual([]);
+  });
+
+  it.each([
+    ['straight double', `"${TOKEN}"`, '"…"'],
+    ['straight single', `'${TOKEN}'`, "'…'"],
+    ['curly double', `\u201C${TOKEN}\u201D`, '\u201C…\u201D'],
+    ['curly single', `\u2018${TOKEN}\u2019`, '\u2018…\u2019'],
+  ])('SLACK_BOT_TOKEN in %s quotes is unwrapped, with one warning naming the variable and the quotes', (_kind, raw, shown) => {
+    const { config, warnings } = okWithWarnings(withEnv({ SLACK_BOT_TOKEN: raw }));
+    expect(config.slack.botToken).toBe(TOKEN);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^SLACK_BOT_TOKEN is wrapped in quotes/);
+    expect(warnings[0]).toContain(`(${shown})`);
+    expect(warnings[0]).toContain('Remove them');
+    // The value itself is never echoed.
+    expect(warnings[0]).not.toContain(TOKEN);
+  });
+
+  it('unwraps SLACK_SIGNING_SECRET and SLACK_APP_TOKEN too, one warning each', () => {
+    const http = okWithWarnings(withEnv({ SLACK_SIGNING_SECRET: `"${SECRET}"` }));
+    expect(http.config.slack.signingSecret).toBe(SECRET);
+    expect(http.warnings.map((w) => w.split(' ')[0])).toEqual(['SLACK_SIGNING_SECRET']);
+    const socket = okWithWarnings(withEnv({ SLACK_APP_TOKEN: `\u201C${APP_TOKEN}\u201D` }));
+    expect(socket.config.slack.appToken).toBe(APP_TOKEN);
+    expect(socket.config.slack.socketMode).toBe(true);
+    expect(socket.warnings.map((w) => w.split(' ')[0])).toEqual(['SLACK_APP_TOKEN']);
+  });
+
+  it('a quoted signing secret in Socket Mode is not read, so it earns no warning', () => {
+    const { warnings } = okWithWarnings(withEnv({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: `"${SECRET}"` }));
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['only an opening quote', `"${TOKEN}`, '"'],
+    ['only a closing curly quote', `${TOKEN}\u201D`, '\u201D'],
+    ['a quote inside', `xoxb-12"34`, '"'],
+    ['mismatched kinds', `"${TOKEN}'`, `" '`],
+  ])('SLACK_BOT_TOKEN with %s: one line about the quotes, not about xoxb-', (_kind, raw, shown) => {
+    const line = expectOneLineAbout(withEnv({ SLACK_BOT_TOKEN: raw }), 'SLACK_BOT_TOKEN');
+    expect(line).toContain(`contains a quote character (${shown})`);
+    expect(line).toContain('without quotes');
+    expect(line).not.toContain('must be a bot token');
+    expect(line).not.toContain('xoxb-12');
+  });
+
+  it('a quoted value that is still wrong gets the usual format message after unwrapping', () => {
+    const line = expectOneLineAbout(withEnv({ SLACK_BOT_TOKEN: '"xoxp-user-token"' }), 'SLACK_BOT_TOKEN');
+    expect(line).toContain('must be a bot token starting with xoxb-');
+  });
+});

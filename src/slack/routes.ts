@@ -15,6 +15,8 @@ const METHODS = new Set(['GET', 'HEAD']);
 export interface ServerState {
   /** True once shutdown has begun: /healthz then answers 503 so a load balancer drains us. */
   stopping(): boolean;
+  /** Socket Mode only: whether a connection to Slack is open (nothing can arrive without one). */
+  socketConnected?(): boolean;
 }
 
 /** GET or HEAD /healthz: 200 only when a real query against the database file succeeds. */
@@ -22,7 +24,13 @@ export function healthRoute(deps: AppDeps, state: ServerState): Route {
   return {
     segments: ['healthz'],
     handle: (req, res) => {
-      const error = state.stopping() ? 'shutting_down' : deps.database.isHealthy() ? undefined : 'database_unavailable';
+      const error = state.stopping()
+        ? 'shutting_down'
+        : !deps.database.isHealthy()
+          ? 'database_unavailable'
+          : state.socketConnected?.() === false
+            ? 'socket_disconnected'
+            : undefined;
       const body = JSON.stringify(error === undefined ? { ok: true } : { ok: false, error });
       res.writeHead(error === undefined ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -40,9 +40,16 @@ interface Exit {
   stderr: string;
 }
 
-function launch(env: Record<string, string>): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [entry], {
-    cwd: work,
+/** How to start it: the bundle with plain Node (the default), or `npm start` in the repository. */
+interface Command {
+  file: string;
+  args: string[];
+  cwd: string;
+}
+
+function launch(env: Record<string, string>, command: Command = { file: process.execPath, args: [entry], cwd: work }): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -207,6 +214,20 @@ describe('npm start with a valid environment', () => {
   }, SPAWN_TIMEOUT_MS);
 });
 
+describe('npm start with a token in quotes (as Docker --env-file passes it)', () => {
+  it('starts, with one warn line naming the variable and the quotes', async () => {
+    const proc = launch(validEnv({ SLACK_BOT_TOKEN: `\u201C${fake.validToken}\u201D` }));
+    await waitForLog(proc, 'Peerloop is running');
+    const exit = await stopWithSigterm(proc);
+    expect(exit.code).toBe(0);
+    const warnings = jsonLines(exit.stdout).filter((l) => String(l.msg).includes('wrapped in quotes'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', setting: 'SLACK_BOT_TOKEN' });
+    expect(warnings[0]!.msg).toContain('SLACK_BOT_TOKEN is wrapped in quotes (\u201C…\u201D)');
+    expect(exit.stdout).not.toContain(fake.validToken!);
+  }, SPAWN_TIMEOUT_MS);
+});
+
 describe('npm start in Socket Mode', () => {
   it('connects through SLACK_API_URL with the app token, serves /healthz, and exits 0 on SIGTERM', async () => {
     const proc = launch(validEnv({ SLACK_APP_TOKEN: fake.validAppToken, SLACK_SIGNING_SECRET: '' }));
@@ -219,6 +240,35 @@ describe('npm start in Socket Mode', () => {
     const exit = await stopWithSigterm(proc);
     expect(exit.code).toBe(0);
     expect(exit.stderr).toBe('');
+  }, SPAWN_TIMEOUT_MS);
+});
+
+describe('npm start under a process manager (systemd, docker stop)', () => {
+  it('SIGTERM to the npm process reaches Peerloop, which stops cleanly, and npm exits 0', async () => {
+    // npm runs its script through `sh -c`; without `exec` in the script, sh died of the SIGTERM npm
+    // forwarded to it, npm exited 143, and Peerloop was left running without ever seeing the signal.
+    const proc = launch(
+      validEnv({
+        // Every setting given, so a developer's .env in the repository cannot change the run.
+        SLACK_APP_TOKEN: '',
+        PUBLIC_URL: '',
+        PEERLOOP_ADMINS: '',
+        DEFAULT_TIMEZONE: 'UTC',
+        SCHEDULER_TICK: '* * * * *',
+        npm_config_update_notifier: 'false',
+        npm_config_fund: 'false',
+        npm_config_cache: join(work, 'npm-cache'),
+      }),
+      { file: 'npm', args: ['start'], cwd: root },
+    );
+    const running = await waitForLog(proc, 'Peerloop is running');
+    expect(running.mode).toBe('http');
+    const exit = await stopWithSigterm(proc);
+    const messages = jsonLines(exit.stdout).map((l) => l.msg);
+    expect(messages).toContain('shutting down: no new requests, finishing work in flight');
+    expect(messages).toContain('stopped');
+    expect(exit.signal).toBeNull();
+    expect(exit.code).toBe(0);
   }, SPAWN_TIMEOUT_MS);
 });
 

@@ -1,18 +1,18 @@
-import { mkdtempSync,rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENTS_PATH,type AppOptions,type PeerloopApp } from '../../src/app.js';
-import { createSettableClock,type SettableClock } from '../../src/clock.js';
-import { parseConfig,type Config } from '../../src/config.js';
-import { openDb,type DbHandle } from '../../src/db/client.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { composePeerloop } from '../../src/compose.js';
-import { type Scheduler,type TickReport } from '../../src/jobs/scheduler.js';
-import type { JobPlanner } from '../../src/jobs/types.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { createSettableClock, type SettableClock } from '../../src/clock.js';
+import { EVENTS_PATH, type AppOptions, type PeerloopApp } from '../../src/app.js';
+import { openDb, type DbHandle } from '../../src/db/client.js';
+import { parseConfig, type Config } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
-import { startFakeSlack,type FakeSlack } from './fake-slack.js';
-import { blockActionsBody,eventBody,slashCommandBody,viewSubmissionBody,type ActionSpec,type ViewSpec,type Who } from './payloads.js';
-import { signRequest,TEST_SIGNING_SECRET } from './sign.js';
+import type { Scheduler } from '../../src/jobs/scheduler.js';
+import type { TickReport, JobPlanner } from '../../src/jobs/types.js';
+import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
+import { signRequest, TEST_SIGNING_SECRET } from './sign.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 
 export interface HttpResult {
   status: number;
@@ -61,6 +61,8 @@ export interface TestAppOptions {
   kick?: boolean;
   /** Passed to createApp (e.g. a short Socket Mode connect deadline). */
   appOptions?: AppOptions;
+  /** Replaces the logger (by default a real one at TEST_LOG_LEVEL, silent); see support/logs.ts. */
+  logger?: Logger;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!parsed.ok) throw new Error(`test config invalid: ${parsed.problems.join('; ')}`);
   const config = parsed.config;
   const clock = options.clock ?? createSettableClock();
-  const logger = createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const database = openDb(databasePath);
   // As main.ts composes it: the scheduler's cron is not started here, but a write's kick still runs its jobs.
   const { deps, app, scheduler } = composePeerloop({
