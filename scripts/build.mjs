@@ -5,7 +5,7 @@
  *
  * Why a bundle rather than running the sources through tsx: tsx keeps a loader thread and a
  * transformed copy of every module in memory, about 50 MB more resident memory than plain Node
- * for this app (README, "Why a bundle").
+ * for this app (docs/operations.md, "Why a bundle").
  *
  *   node scripts/build.mjs                      src/main.ts -> dist/main.js (what `npm start` runs),
  *                                               src/backup-cli.ts -> dist/backup.js (`npm run backup`)

@@ -13,7 +13,7 @@ import { createAppMessenger, toSlackCallError } from './slack/messenger.js';
  * (settings, the database file, the token) are printed as plain sentences and exit 1.
  */
 function fail(lines: string[]): never {
-  process.stderr.write(`Peerloop cannot start:\n${lines.map((l) => `  - ${l}`).join('\n')}\n\nSee README.md ("Set up") and .env.example for what each setting means.\n`);
+  process.stderr.write(`Peerloop cannot start:\n${lines.map((l) => `  - ${l}`).join('\n')}\n\nSee README.md ("Configuration") and .env.example for what each setting means.\n`);
   process.exit(1);
 }
 

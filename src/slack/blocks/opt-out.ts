@@ -3,7 +3,7 @@ import { BlockKitLimits } from './limits.js';
 import { mrkdwn, plainText } from './text.js';
 
 export const OPTED_OUT_TEXT =
-  "You're opted out: Peerloop won't send you any more DMs (no session reminders, no weekly \"your week\" message, no calendar invites or match introductions). " +
+  "You're opted out: Peerloop won't send you any more DMs (no session reminders, no weekly \"your week\" message, no calendar invites). " +
   'You can still schedule, join and leave sessions and vote in polls. Changed your mind? `/peer optin` turns DMs back on.';
 
 export const OPTED_IN_TEXT =
