@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionActions } from '../../src/slack/ids.js';
 import { refreshHome } from '../../src/slack/flows/home.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
 
@@ -9,20 +9,7 @@ const NOW = Date.UTC(2026, 10, 24, 9, 0); // Tue 24 Nov 2026, 09:00 UTC
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  t.clock.set(NOW);
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set(NOW);
-});
+const t = useTestApp({ now: NOW, users: [{ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' }], resetFake: true });
 
 type Block = { type: string; block_id?: string; text?: { text: string }; accessory?: Record<string, any>; elements?: any[] };
 

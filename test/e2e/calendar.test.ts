@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema.js';
 import { ensureCalendarToken, sessionCalendarUrl } from '../../src/services/calendar.js';
 import { cancelSession, editSession } from '../../src/services/sessions.js';
@@ -7,7 +7,8 @@ import { type ScheduleInput } from '../../src/services/session-model.js';
 import { parseLocalDateTime } from '../../src/services/time.js';
 import { sendCalendarInvite } from '../../src/slack/flows/calendar.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { addParticipant, createMember, createSession, createWorkspace, type SessionRow } from '../support/factories.js';
 import { parseIcs } from '../support/ics.js';
 
@@ -15,21 +16,10 @@ const PUBLIC_URL = 'https://peerloop.example.com';
 const NOW = Date.UTC(2026, 2, 1, 12, 0); // 1 March 2026
 const DAY = 24 * 60 * 60 * 1000;
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { PUBLIC_URL } });
-  t.clock.set(NOW);
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' });
+const t = useTestApp({ env: { PUBLIC_URL }, now: NOW, users: [{ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' }], resetFake: true });
+beforeAll(() => {
   createWorkspace(t.database.db, 'T0TEST', { name: 'Acme' });
   createWorkspace(t.database.db, 'T0OTHER', { name: 'Other Co' });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set(NOW);
 });
 
 const svc = () => serviceDeps(t.deps);

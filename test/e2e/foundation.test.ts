@@ -1,22 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { members, workspaces } from '../../src/db/schema.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { slashCommandBody } from '../support/payloads.js';
 import { signRequest } from '../support/sign.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-});
+const t = useTestApp({ users: [{ id: 'U0ALICE', name: 'alice', tz: 'Europe/Berlin' }], resetFake: true });
 
 describe('/peer help over signed HTTP', () => {
   it('answers ephemerally in the ack with the list of subcommands', async () => {

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobs, polls, pollVotes } from '../../src/db/schema.js';
 import { planPollJobs } from '../../src/jobs/polls.js';
 import { listPollResults } from '../../src/services/polls.js';
 import { serviceDeps } from '../../src/deps.js';
 import { PollActions, PollViews } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createSession, createWorkspace } from '../support/factories.js';
 
@@ -22,22 +22,13 @@ const CHANNEL = 'C0SESSION';
 const ANNOUNCEMENT_TS = '1690000000.000100';
 const ATTENDEES = ['U0ANNA', 'U0BOB', 'U0CARL', 'U0DAVE'];
 
-let t: TestApp;
-
-beforeAll(async () => {
-  // The poll planner only: the session-end planner would also rewrite these sessions' cards.
-  t = await startTestApp({ planners: [planPollJobs] });
-});
-afterAll(async () => {
-  await t.stop();
-});
+// The poll planner only: the session-end planner would also rewrite these sessions' cards.
+const t = useTestApp({ planners: [planPollJobs], resetFake: true, clearData: true });
 beforeEach(() => {
   NOW += 7 * DAY;
   START = NOW + HOUR;
   END = START + 45 * MINUTE;
-  t.fake.reset();
   t.clock.set(NOW);
-  t.clearData();
 });
 
 function setupSession(options: { status?: 'scheduled' | 'cancelled' } = {}): number {

@@ -1,28 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reminderKey } from '../../src/services/reminders.js';
 import { formatInZone } from '../../src/services/time.js';
 import { SessionActions } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { createSession } from '../support/factories.js';
-import { dmChannel, HOUR, jobByKey, jobRows, MINUTE, recordDeliveries } from '../jobs/support.js';
+import { HOUR, jobByKey, jobRows, MINUTE, recordDeliveries } from '../jobs/support.js';
+import { dmChannel } from '../support/fake-slack.js';
 import { scheduleOk, submitSchedule } from './sessions/helpers.js';
 
 /**
  * Reminders end to end over signed HTTP: a person joins with `/peer join`, the reminder DM
  * arrives at the right time with a Leave button, and clicking it cancels the rest.
  */
-let t: TestApp;
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
-
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
-  t.clock.set(NOW);
-  t.fake.setUser({ id: 'U0JOINER', name: 'joiner', tz: 'America/Los_Angeles' });
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
-  t.fake.setUser({ id: 'U0CAROL', name: 'carol', tz: 'Europe/Berlin' });
-});
-afterAll(async () => {
-  await t.stop();
+const t = useTestApp({
+  planners: [],
+  startAt: NOW,
+  users: [
+    { id: 'U0JOINER', name: 'joiner', tz: 'America/Los_Angeles' },
+    { id: 'U0ALICE', name: 'alice', tz: 'America/New_York' },
+    { id: 'U0CAROL', name: 'carol', tz: 'Europe/Berlin' },
+  ],
 });
 
 describe('reminders over the real app', () => {

@@ -7,7 +7,7 @@ import { jobs } from '../../src/db/schema.js';
 import { cancelSession } from '../../src/services/sessions.js';
 import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { dmChannel as dm, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { parseIcs } from '../support/ics.js';
 import { CAST, scheduleOk, SESSION_TESTS_NOW, submitSchedule } from './sessions/helpers.js';
 
@@ -20,7 +20,6 @@ import { CAST, scheduleOk, SESSION_TESTS_NOW, submitSchedule } from './sessions/
 
 const MINUTE = 60_000;
 const PEOPLE = ['U0BOB', 'U0CAROL', 'U0DAN', 'U0ERIN'];
-const dm = (userId: string) => `D${userId.slice(1)}`;
 
 interface Delivered {
   /** Accepted chat.postMessage calls per DM channel: their text. */

@@ -1,12 +1,12 @@
 import { and, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobs, members, workspaces } from '../../src/db/schema.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
 import { DEFAULT_SETTINGS, getSettings } from '../../src/services/workspace-settings.js';
 import { getSettingsView, updateSettings } from '../../src/services/settings.js';
 import { serviceDeps } from '../../src/deps.js';
 import { OptOutActions, SettingsViews } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
 
@@ -14,20 +14,15 @@ const TEAM = 'T0TEST';
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { PEERLOOP_ADMINS: 'U0LISTED' } });
-  t.fake.setUser({ id: 'U0ADMIN', tz: 'Europe/Berlin', is_admin: true });
-  t.fake.setUser({ id: 'U0MEMBER', tz: 'Europe/Berlin' });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set(NOW);
-  t.clearData();
+const t = useTestApp({
+  env: { PEERLOOP_ADMINS: 'U0LISTED' },
+  users: [
+    { id: 'U0ADMIN', tz: 'Europe/Berlin', is_admin: true },
+    { id: 'U0MEMBER', tz: 'Europe/Berlin' },
+  ],
+  now: NOW,
+  resetFake: true,
+  clearData: true,
 });
 
 const storedSettings = () => t.database.db.select({ settings: workspaces.settings, timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, TEAM)).get();
@@ -215,7 +210,6 @@ describe('/peer settings', () => {
 
 describe('opting out and in', () => {
   const optedOut = (user: string) => t.database.db.select({ v: members.optedOut }).from(members).where(and(eq(members.teamId, TEAM), eq(members.userId, user))).get()?.v;
-  const dmsTo = (user: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${user.slice(1)}`);
 
   it('an opted-out person gets no reminder DM (skipped as opted_out); after opting in they do', async () => {
     t.fake.setUser({ id: 'U0ANNA', tz: 'Europe/Berlin' });
@@ -237,15 +231,15 @@ describe('opting out and in', () => {
       expect(job.status).toBe('skipped');
       expect(JSON.parse(job.result ?? '{}').reason).toBe('opted_out');
     }
-    expect(dmsTo('U0ANNA')).toHaveLength(0);
-    expect(dmsTo('U0HOST').length).toBeGreaterThan(0);
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0HOST').length).toBeGreaterThan(0);
 
     const back = await t.command('optin', { user: 'U0ANNA' });
     expect(back.json.text).toContain('/peer optout');
     expect(optedOut('U0ANNA')).toBe(false);
     t.clock.set(start - 15 * 60_000);
     await t.tick();
-    expect(dmsTo('U0ANNA')).toHaveLength(1);
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(1);
   });
 
   it('App Home shows the state with a toggle that flips it', async () => {

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SIGNING_SECRET_HINT } from '../../src/slack/signature-hint.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { captureLogs, type CapturedLogs } from '../support/logs.js';
+import { captureLogs } from '../support/logs.js';
 import { slashCommandBody } from '../support/payloads.js';
 import { signRequest } from '../support/sign.js';
+import { useTestApp } from '../support/use-test-app.js';
 
 /**
  * A wrong SLACK_SIGNING_SECRET makes every request from Slack fail with 401. Bolt's own warning
  * ("signature mismatch") does not say which setting to fix; Peerloop's does, once a minute at most.
  */
 
-let t: TestApp;
-let logs: CapturedLogs;
 const OTHER_SECRET = 'f'.repeat(32);
-
-beforeAll(async () => {
-  logs = captureLogs('info');
-  t = await startTestApp({ logger: logs.logger });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const logs = captureLogs('info');
+const t = useTestApp({ logger: logs.logger });
 
 const hints = () => logs.matching('SLACK_SIGNING_SECRET');
 

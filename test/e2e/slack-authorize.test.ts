@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp();
 
 describe('authorization of incoming requests', () => {
   // Bolt 5.1 with a token and tokenVerificationEnabled:false asks auth.test before every ack.

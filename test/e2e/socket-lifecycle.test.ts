@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SocketMessages } from '../../src/slack/socket-connection.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { captureLogs, type CapturedLogs } from '../support/logs.js';
+import { captureLogs } from '../support/logs.js';
 import { slashCommandBody } from '../support/payloads.js';
+import { useTestApp } from '../support/use-test-app.js';
 
 /**
  * The Socket Mode connection over time: Slack's periodic refresh (a new connection must be open
@@ -13,20 +13,12 @@ import { slashCommandBody } from '../support/payloads.js';
 const help = Object.fromEntries(new URLSearchParams(slashCommandBody('help')));
 const OUTAGE_WARN_MS = 400;
 
-let t: TestApp;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  logs = captureLogs('info');
-  t = await startTestApp({
-    logger: logs.logger,
-    env: { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' },
-    // A 1 s reconnect step instead of 5 s, and the outage warning after 0.4 s instead of 15 s.
-    appOptions: { socketOutageWarnMs: OUTAGE_WARN_MS, socketClientPingTimeoutMs: 1_000 },
-  });
-});
-afterAll(async () => {
-  await t.stop();
+const logs = captureLogs('info');
+const t = useTestApp({
+  logger: logs.logger,
+  env: { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' },
+  // A 1 s reconnect step instead of 5 s, and the outage warning after 0.4 s instead of 15 s.
+  appOptions: { socketOutageWarnMs: OUTAGE_WARN_MS, socketClientPingTimeoutMs: 1_000 },
 });
 
 const fakeSocket = () => t.fake.socketMode;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionActions, SessionViews } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody } from '../support/payloads.js';
 import { scheduleState, SESSION_TESTS_NOW } from './sessions/helpers.js';
@@ -16,16 +16,8 @@ import { scheduleState, SESSION_TESTS_NOW } from './sessions/helpers.js';
 const commandPayload = (body: string) => Object.fromEntries(new URLSearchParams(body));
 const interactivePayload = (body: string) => JSON.parse(new URLSearchParams(body).get('payload')!) as Record<string, unknown>;
 
-let t: TestApp;
-
-beforeAll(async () => {
-  // An empty signing secret is the same as none: Socket Mode does not need it.
-  t = await startTestApp({ env: { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' } });
-  t.clock.set(Date.parse(SESSION_TESTS_NOW));
-});
-afterAll(async () => {
-  await t.stop();
-});
+// An empty signing secret is the same as none: Socket Mode does not need it.
+const t = useTestApp({ env: { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_SIGNING_SECRET: '' }, startAt: Date.parse(SESSION_TESTS_NOW) });
 
 describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   it('opens its connection with the app-level token, through SLACK_API_URL', async () => {

@@ -1,10 +1,10 @@
 import { and, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { rescheduleWeeklyDms } from '../../src/services/weekly.js';
 import { serviceDeps } from '../../src/deps.js';
 import { SessionActions } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
 
@@ -13,18 +13,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clearData();
-});
+const t = useTestApp({ resetFake: true, clearData: true });
 
 const weeklyJobs = () =>
   t.database.db
@@ -34,8 +23,6 @@ const weeklyJobs = () =>
     .all();
 const weeklyJob = (user: string, week: string) => weeklyJobs().find((j) => j.key === `weekly:${user}:${week}`);
 const reason = (row: { result: string | null } | undefined) => (row?.result == null ? undefined : (JSON.parse(row.result) as { reason?: string }).reason);
-/** DMs the fake received: conversations.open gives D<user> for U<user>. */
-const dmsTo = (user: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${user.slice(1)}`);
 const dmText = (call: { args: Record<string, unknown> }) => JSON.stringify(call.args.blocks);
 
 /**
@@ -68,11 +55,11 @@ describe('the weekly "your week" DM', () => {
 
     t.clock.set(Date.UTC(2026, 10, 2, 3, 29));
     await t.tick();
-    expect(dmsTo('U0IN')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0IN')).toHaveLength(0);
     t.clock.set(Date.UTC(2026, 10, 2, 3, 30));
     await t.tick();
-    expect(dmsTo('U0IN')).toHaveLength(1);
-    const kolkata = dmText(dmsTo('U0IN')[0]!);
+    expect(t.fake.dmsTo('U0IN')).toHaveLength(1);
+    const kolkata = dmText(t.fake.dmsTo('U0IN')[0]!);
     expect(kolkata).toContain(`#${full} Window functions`);
     expect(kolkata).toContain('Wed 4 Nov, 20:30 GMT+5:30');
     expect(kolkata).toContain('Asia/Kolkata');
@@ -81,16 +68,16 @@ describe('the weekly "your week" DM', () => {
     await t.tick();
     expect(weeklyJob('U0NONE', '2026-W45')).toMatchObject({ status: 'skipped' });
     expect(reason(weeklyJob('U0NONE', '2026-W45'))).toBe('nothing_to_show');
-    expect(dmsTo('U0NONE')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0NONE')).toHaveLength(0);
 
     t.clock.set(Date.UTC(2026, 10, 2, 13, 59));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(0);
     t.clock.set(Date.UTC(2026, 10, 2, 14, 0));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(1);
-    assertBlockKitLimits('message', { text: dmsTo('U0NY')[0]!.args.text, blocks: dmsTo('U0NY')[0]!.args.blocks });
-    const newYork = dmText(dmsTo('U0NY')[0]!);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
+    assertBlockKitLimits('message', { text: t.fake.dmsTo('U0NY')[0]!.args.text, blocks: t.fake.dmsTo('U0NY')[0]!.args.blocks });
+    const newYork = dmText(t.fake.dmsTo('U0NY')[0]!);
     expect(newYork).toContain('Wed 4 Nov, 10:00 EST');
     expect(newYork).toContain('America/New_York');
     expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('done');
@@ -98,7 +85,7 @@ describe('the weekly "your week" DM', () => {
     // A minute later the next week's job is planned; this week gets nothing more.
     t.clock.set(Date.UTC(2026, 10, 2, 14, 1));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
     expect(weeklyJob('U0NY', '2026-W46')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 9, 14, 0) });
   });
 
@@ -120,7 +107,7 @@ describe('the weekly "your week" DM', () => {
     await t.tick();
     t.clock.set(Date.UTC(2026, 10, 9, 8, 0)); // Monday 09:00 in Berlin
     await t.tick();
-    const [dm] = dmsTo('U0ANNA');
+    const [dm] = t.fake.dmsTo('U0ANNA');
     expect(dm).toBeDefined();
     const blocks = dm!.args.blocks as { block_id?: string; accessory?: { action_id: string; value: string } }[];
     const suggested = blocks.filter((b) => b.block_id?.startsWith('weekly_open_')).map((b) => Number(b.block_id!.slice('weekly_open_'.length)));
@@ -138,8 +125,8 @@ describe('the weekly "your week" DM', () => {
     // Down from Friday until Monday 17:00 UTC (12:00 in New York): the 09:00 DMs are sent on start-up.
     t.clock.set(Date.UTC(2026, 10, 2, 17, 0));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(1);
-    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${full} Window functions`);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(t.fake.dmsTo('U0NY')[0]!)).toContain(`#${full} Window functions`);
     expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('done');
 
     // Down for more than a week: the stale week's DM is skipped; the week in progress (its DM was
@@ -151,8 +138,8 @@ describe('the weekly "your week" DM', () => {
     await t.tick();
     expect(weeklyJob('U0NY', '2026-W46')?.status).toBe('skipped');
     expect(reason(weeklyJob('U0NY', '2026-W46'))).toBe('too_late');
-    expect(dmsTo('U0NY')).toHaveLength(1);
-    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Query plans`);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(t.fake.dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Query plans`);
     expect(weeklyJob('U0NY', '2026-W47')?.status).toBe('done');
     expect(weeklyJob('U0NY', '2026-W48')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 23, 14, 0) });
   });
@@ -171,8 +158,8 @@ describe('the weekly "your week" DM', () => {
     expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('skipped');
     expect(reason(weeklyJob('U0NY', '2026-W45'))).toBe('too_late');
     expect(weeklyJob('U0NY', '2026-W46')?.status).toBe('done');
-    expect(dmsTo('U0NY')).toHaveLength(1);
-    expect(dmText(dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Indexes`);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
+    expect(dmText(t.fake.dmsTo('U0NY')[0]!)).toContain(`#${ahead.number} Indexes`);
     expect(weeklyJob('U0NY', '2026-W47')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 16, 14, 0) });
 
     // Once: later ticks in the same week send nothing more.
@@ -180,7 +167,7 @@ describe('the weekly "your week" DM', () => {
     await t.tick();
     t.clock.set(Date.UTC(2026, 10, 13, 9, 0));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
     expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0NY:')).map((j) => j.key).sort()).toEqual(['weekly:U0NY:2026-W45', 'weekly:U0NY:2026-W46', 'weekly:U0NY:2026-W47']);
   });
 
@@ -216,24 +203,24 @@ describe('a person whose time zone changed', () => {
     t.database.sqlite.prepare('UPDATE members SET time_zone = ? WHERE team_id = ? AND user_id = ?').run('America/Los_Angeles', TEAM, 'U0ANNA');
     t.clock.set(Date.UTC(2026, 10, 9, 8, 0)); // 00:00 in Los Angeles
     await t.tick();
-    expect(dmsTo('U0ANNA')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(0);
     // Monday 09:00 in Los Angeles (PST) = 17:00 UTC; same week, same key.
     expect(weeklyJob('U0ANNA', '2026-W46')).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 10, 9, 17, 0), attempts: 0 });
     expect(JSON.parse(weeklyJob('U0ANNA', '2026-W46')!.result!)).toMatchObject({ rescheduled: 'not_due_yet' });
 
     t.clock.set(Date.UTC(2026, 10, 9, 16, 59));
     await t.tick();
-    expect(dmsTo('U0ANNA')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(0);
     t.clock.set(Date.UTC(2026, 10, 9, 17, 0));
     await t.tick();
-    expect(dmsTo('U0ANNA')).toHaveLength(1);
-    expect(dmText(dmsTo('U0ANNA')[0]!)).toContain('America/Los_Angeles');
-    expect(dmText(dmsTo('U0ANNA')[0]!)).toContain('Wed 11 Nov, 09:00 PST');
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(1);
+    expect(dmText(t.fake.dmsTo('U0ANNA')[0]!)).toContain('America/Los_Angeles');
+    expect(dmText(t.fake.dmsTo('U0ANNA')[0]!)).toContain('Wed 11 Nov, 09:00 PST');
     expect(weeklyJob('U0ANNA', '2026-W46')?.status).toBe('done');
 
     t.clock.set(Date.UTC(2026, 10, 10, 9, 0));
     await t.tick();
-    expect(dmsTo('U0ANNA')).toHaveLength(1);
+    expect(t.fake.dmsTo('U0ANNA')).toHaveLength(1);
     expect(weeklyJobs().filter((j) => j.key.startsWith('weekly:U0ANNA:')).map((j) => j.key).sort()).toEqual(['weekly:U0ANNA:2026-W46', 'weekly:U0ANNA:2026-W47']);
     expect(weeklyJob('U0ANNA', '2026-W47')?.runAt).toBe(Date.UTC(2026, 10, 16, 17, 0));
   });
@@ -251,7 +238,7 @@ describe('opting out', () => {
     await t.tick();
     t.clock.set(Date.UTC(2026, 10, 2, 14, 0));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(0);
     expect(weeklyJob('U0NY', '2026-W45')?.status).toBe('skipped');
     expect(reason(weeklyJob('U0NY', '2026-W45'))).toBe('opted_out');
 
@@ -262,7 +249,7 @@ describe('opting out', () => {
     addParticipant(t.database.db, { teamId: TEAM, sessionNumber: next.number, userId: 'U0NY' });
     t.clock.set(Date.UTC(2026, 10, 9, 14, 0));
     await t.tick();
-    expect(dmsTo('U0NY')).toHaveLength(1);
+    expect(t.fake.dmsTo('U0NY')).toHaveLength(1);
   });
 
   it('who moved east: the profile refresh that sees the new zone moves the pending DM earlier, to 09:00 there', async () => {
@@ -282,7 +269,7 @@ describe('opting out', () => {
     await t.fake.waitFor(() => weeklyJob('U0MOVER', '2026-W46')?.runAt === Date.UTC(2026, 10, 9, 8, 0), 'the weekly DM moved to Berlin time');
     t.clock.set(Date.UTC(2026, 10, 9, 8, 0));
     await t.tick();
-    expect(dmsTo('U0MOVER')).toHaveLength(1);
-    expect(dmText(dmsTo('U0MOVER')[0]!)).toContain('Europe/Berlin');
+    expect(t.fake.dmsTo('U0MOVER')).toHaveLength(1);
+    expect(dmText(t.fake.dmsTo('U0MOVER')[0]!)).toContain('Europe/Berlin');
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { workspaces } from '../../src/db/schema.js';
 import { cancelPendingJobs, cancelPendingJobsStatement, existingJobKeys, existingJobKeysStatement, listJobKeys, listJobKeysStatement, pruneFinishedJobsStatement, scheduleJob } from '../../src/services/jobs.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { HOUR, jobByKey, jobRows, reasonOf, TEAM } from './support.js';
 
 /**
@@ -10,20 +10,12 @@ import { HOUR, jobByKey, jobRows, reasonOf, TEAM } from './support.js';
  * skipped unsent) but a key that may have reached Slack never runs again; and key-prefix
  * queries read one session's rows through the (team_id, key) index, not the whole workspace.
  */
-let t: TestApp;
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
+const t = useTestApp({ planners: [], now: NOW, clearData: true });
 const sdeps = () => serviceDeps(t.deps);
 const job = (key: string, runAt: number, payload: Record<string, unknown> = {}) => ({ teamId: TEAM, kind: 'test-kind', key, runAt, payload });
 
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
-});
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(() => {
-  t.clock.set(NOW);
-  t.clearData();
   t.database.db.insert(workspaces).values({ teamId: TEAM, timeZone: 'UTC', createdAt: 0, updatedAt: 0 }).run();
 });
 

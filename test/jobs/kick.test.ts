@@ -1,24 +1,18 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { JobHandler } from '../../src/jobs/types.js';
 import { scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 
 /**
  * scheduler.kick: after a write, one workspace's due jobs run at once instead of at the next
  * tick; it shares the pass slot with the tick, so the two never run at the same time.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ planners: [], kick: false });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp({ planners: [], kick: false });
 
 function status(teamId: string, key: string) {
   return t.database.db.select().from(jobs).where(and(eq(jobs.teamId, teamId), eq(jobs.key, key))).get()?.status;

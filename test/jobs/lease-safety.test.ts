@@ -1,20 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { createScheduler, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS } from '../../src/jobs/scheduler.js';
 import type { JobHandler } from '../../src/jobs/types.js';
 import { claimDueJobs, scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp({ planners: [] });
 
 describe('a job whose lease ran low while it waited in its batch', () => {
   it('is not started (another process may take it over), and runs exactly once after the lease', async () => {

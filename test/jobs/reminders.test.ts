@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobs, participants, sessions, workspaces } from '../../src/db/schema.js';
 import { getJob, scheduleJob } from '../../src/services/jobs.js';
 import { reminderKey } from '../../src/services/reminders.js';
@@ -8,24 +8,16 @@ import { cancelSession, joinSession, leaveSession } from '../../src/services/ses
 import { formatInZone } from '../../src/services/time.js';
 import { serviceDeps } from '../../src/deps.js';
 import { SessionActions } from '../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { dmChannel, HOUR, jobByKey, jobRows, memberIn, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
+import { dmChannel } from '../support/fake-slack.js';
+import { useTestApp } from '../support/use-test-app.js';
+import { HOUR, jobByKey, jobRows, memberIn, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
 
-let t: TestApp;
 let deliveries: ReturnType<typeof recordDeliveries>;
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
 
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp({ planners: [], now: NOW, resetFake: true, clearData: true });
 beforeEach(() => {
-  t.fake.reset();
   deliveries = recordDeliveries(t.fake);
-  t.clock.set(NOW);
-  t.clearData();
 });
 
 const sdeps = () => serviceDeps(t.deps);

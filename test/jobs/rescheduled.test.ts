@@ -1,28 +1,24 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../../src/db/schema.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import type { JobHandler } from '../../src/jobs/types.js';
 import { scheduleJob } from '../../src/services/jobs.js';
 import { ensureWorkspace } from '../../src/services/workspaces.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 
 /**
  * A handler may find at send time that its job is not due yet (what it depends on moved) and
  * say when it is: the job goes back to pending for that time, with the attempt given back and
  * the reason recorded, and runs again then.
  */
-let t: TestApp;
+const t = useTestApp({ planners: [] });
 const TEAM = 'T0LATER';
 const row = (key: string) => t.database.db.select().from(jobs).where(and(eq(jobs.teamId, TEAM), eq(jobs.key, key))).get();
 
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
+beforeAll(() => {
   ensureWorkspace(serviceDeps(t.deps), TEAM, { timeZone: 'UTC' });
-});
-afterAll(async () => {
-  await t.stop();
 });
 
 describe('a handler that reports "rescheduled"', () => {

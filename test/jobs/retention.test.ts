@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { countJobs, JOB_RETENTION_MS, pruneFinishedJobs, PRUNE_BATCH_MAX } from '../../src/services/jobs.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 import { createSession, createWorkspace } from '../support/factories.js';
 import { HOUR, jobByKey, jobRows, TEAM } from './support.js';
 
@@ -9,20 +9,12 @@ import { HOUR, jobByKey, jobRows, TEAM } from './support.js';
  * The jobs table keeps a row per message ever planned; finished rows are deleted 30 days after
  * they last changed, a bounded batch per tick, except those a later check may still read.
  */
-let t: TestApp;
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
 const DAY = 24 * HOUR;
 const OLD = NOW - JOB_RETENTION_MS - 1;
 
-beforeAll(async () => {
-  t = await startTestApp({ planners: [] });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp({ planners: [], now: NOW, clearData: true });
 beforeEach(() => {
-  t.clock.set(NOW);
-  t.clearData();
   createWorkspace(t.database.db, TEAM);
 });
 

@@ -11,9 +11,10 @@ import { claimDueJobs, countJobs } from '../../src/services/jobs.js';
 import { reminderKey } from '../../src/services/reminders.js';
 import { serviceDeps } from '../../src/deps.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { useTestApp } from '../support/use-test-app.js';
+import { dmChannel, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { createWorkspace } from '../support/factories.js';
-import { dmChannel, HOUR, jobByKey, jobRows, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
+import { HOUR, jobByKey, jobRows, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
 
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
 const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${String(i).padStart(4, '0')}`);
@@ -24,20 +25,11 @@ function setSettings(t: TestApp, settings: Record<string, unknown>, teamId = TEA
 }
 
 describe('Slack failures while sending reminders', () => {
-  let t: TestApp;
   let deliveries: ReturnType<typeof recordDeliveries>;
 
-  beforeAll(async () => {
-    t = await startTestApp({ planners: [] });
-  });
-  afterAll(async () => {
-    await t.stop();
-  });
+  const t = useTestApp({ planners: [], now: NOW, resetFake: true, clearData: true });
   beforeEach(() => {
-    t.fake.reset();
     deliveries = recordDeliveries(t.fake);
-    t.clock.set(NOW);
-    t.clearData();
     setSettings(t, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
   });
 

@@ -4,7 +4,7 @@ import type { Job } from '../../src/services/jobs.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
 import { serviceDeps } from '../../src/deps.js';
 import type { TestApp } from '../support/app.js';
-import type { FakeSlack } from '../support/fake-slack.js';
+import { dmChannel, type FakeSlack } from '../support/fake-slack.js';
 import { createMember, createSession, addParticipant } from '../support/factories.js';
 
 export const TEAM = 'T0TEST';
@@ -31,11 +31,6 @@ export function recordDeliveries(fake: FakeSlack, clockNow?: () => number) {
     total: () => delivered.length,
     to: (userId: string) => delivered.filter((d) => d.channel === dmChannel(userId)),
   };
-}
-
-/** The fake answers conversations.open for U123 with D123. */
-export function dmChannel(userId: string): string {
-  return `D${userId.slice(1)}`;
 }
 
 export interface SessionSetup {

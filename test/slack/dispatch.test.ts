@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRoutingTable } from '../../src/slack/listeners/dispatch.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { useTestApp } from '../support/use-test-app.js';
 
 describe('createRoutingTable', () => {
   const a = async () => {};
@@ -21,13 +21,7 @@ describe('createRoutingTable', () => {
 });
 
 describe('payloads nobody listens for', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.stop();
-  });
+  const t = useTestApp();
 
   it('acknowledges a click on an unknown button so Slack shows no error, and changes nothing', async () => {
     const res = await t.action({ action_id: 'retired_button', value: '1' });

@@ -147,6 +147,12 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** The chat.postMessage calls into the person's DM channel (see dmChannel), in order. */
+  dmsTo(userId: string): RecordedCall[] {
+    const channel = dmChannel(userId);
+    return this.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+  }
+
   /** A response_url that points here; posts to it land in `responses`. */
   responseUrl(id = `r${++this.idCounter}`): string {
     return `${this.baseUrl}/response/${id}`;
@@ -291,7 +297,7 @@ export class FakeSlack {
     this.handlers.set('conversations.open', (args) => {
       const users = String(args.users ?? '').split(',').filter(Boolean);
       if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
-      const id = users.length === 1 ? `D${users[0]!.slice(1)}` : `G${users.map((u) => u.slice(1)).join('').slice(0, 10)}`;
+      const id = users.length === 1 ? dmChannel(users[0]!) : `G${users.map((u) => u.slice(1)).join('').slice(0, 10)}`;
       return { ok: true, channel: { id } };
     });
     this.handlers.set('conversations.info', (args) => ({ ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: !this.channelsWithoutBot.has(String(args.channel)) } }));
@@ -309,6 +315,11 @@ export class FakeSlack {
       return { ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) };
     });
   }
+}
+
+/** The DM channel the fake's conversations.open gives for one person: D123 for U123. */
+export function dmChannel(userId: string): string {
+  return `D${userId.slice(1)}`;
 }
 
 export async function startFakeSlack(): Promise<FakeSlack> {

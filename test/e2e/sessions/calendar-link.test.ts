@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionActions } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/use-test-app.js';
 import { scheduleOk } from './helpers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ env: { PUBLIC_URL: 'https://peerloop.example.com' } });
-  t.clock.set('2026-10-30T12:00:00Z');
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp({ env: { PUBLIC_URL: 'https://peerloop.example.com' }, startAt: '2026-10-30T12:00:00Z', users: [{ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' }] });
 
 describe('the card with PUBLIC_URL set', () => {
   it('links "Add to calendar" to the session’s .ics, which serves the same instant', async () => {

@@ -1,30 +1,18 @@
 import { and, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobs, sessions } from '../../../src/db/schema.js';
 import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
-import type { TestApp } from '../../support/app.js';
 import { addParticipant, createSession } from '../../support/factories.js';
-import { click, participantRows, scheduleOk, sessionRows, submitSchedule, startSessionsTestApp } from './helpers.js';
+import { click, participantRows, scheduleOk, sessionRows, submitSchedule, useSessionsTestApp } from './helpers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startSessionsTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useSessionsTestApp();
 beforeEach(() => {
-  t.fake.reset();
   t.fake.channelsWithoutBot.clear();
-  t.clock.set('2026-10-30T12:00:00Z');
 });
 
 function getRow(number: number, team = 'T0TEST') {
   return t.database.db.select().from(sessions).where(and(eq(sessions.teamId, team), eq(sessions.number, number))).get()!;
 }
-
-const dmsTo = (userId: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${userId.slice(1)}`);
 
 describe('/peer edit', () => {
   it('opens the same modal prefilled, in the editor’s zone', async () => {
@@ -53,7 +41,7 @@ describe('/peer edit', () => {
     expect(row.sequence).toBe(s.sequence + 1);
     expect(new Date(row.startsAt).toISOString()).toBe('2026-11-01T15:00:00.000Z');
     expect(row.title).toBe('Moved');
-    const [dm] = await t.fake.waitFor(() => (dmsTo('U0CAROL').length > 0 ? dmsTo('U0CAROL') : undefined), 'change DM');
+    const [dm] = await t.fake.waitFor(() => (t.fake.dmsTo('U0CAROL').length > 0 ? t.fake.dmsTo('U0CAROL') : undefined), 'change DM');
     expect(dm!.args.text).toContain('time');
     expect(dm!.args.text).toContain('Sun 1 Nov, 20:30 GMT+5:30');
     await t.fake.waitFor(() => t.fake.callsTo('chat.update').find((c) => c.args.ts === s.announcementTs && JSON.stringify(c.args.blocks).includes('Moved')), 'card update');
@@ -66,7 +54,7 @@ describe('/peer edit', () => {
     t.fake.reset();
     await submitSchedule(t, { title: 'Renamed' }, {}, { mode: 'edit', number: s.number, rev: 0 });
     await t.fake.waitForCalls('chat.update');
-    expect(dmsTo('U0CAROL')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0CAROL')).toHaveLength(0);
   });
 
   it('a title-only edit of a session in the repeated hour of a fall-back night keeps its instant', async () => {

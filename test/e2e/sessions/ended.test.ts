@@ -1,36 +1,25 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSessionEndJobs } from '../../../src/jobs/session-end.js';
 import { sessionEndKey } from '../../../src/services/session-end.js';
 import { sessionEndsAt } from '../../../src/services/session-model.js';
 import { syncSessionJobs } from '../../../src/services/session-jobs.js';
 import { serviceDeps } from '../../../src/deps.js';
 import { SessionActions } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { startTestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
 import { createSession } from '../../support/factories.js';
 import { jobByKey, reasonOf } from '../../jobs/support.js';
-import { CAST, cardUpdates, scheduleOk, SESSION_TESTS_NOW, submitSchedule } from './helpers.js';
+import { cardUpdates, scheduleOk, SESSION_TESTS_NOW, submitSchedule, useSessionsTestApp } from './helpers.js';
 
 /**
  * When a session ends its card is rewritten in place by a job (session_end:<session>:<end>):
  * it says it has ended and offers no Join or Leave. Moving the session moves the job; a
  * cancelled session's job is cancelled; a job that no longer fits is skipped with its reason.
  */
-let t: TestApp;
 const MINUTE = 60_000;
 
-beforeAll(async () => {
-  // Only the jobs the sessions plan themselves: no polls or weekly DMs in the way.
-  t = await startTestApp({ planners: [] });
-  for (const person of CAST) t.fake.setUser({ ...person });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set(SESSION_TESTS_NOW);
-});
+// Only the jobs the sessions plan themselves: no polls or weekly DMs in the way.
+const t = useSessionsTestApp({ planners: [] });
 
 const actionIds = (blocks: unknown) =>
   (blocks as { type: string; elements?: { action_id: string }[] }[]).filter((b) => b.type === 'actions').flatMap((b) => (b.elements ?? []).map((e) => e.action_id));

@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { participants, sessions } from '../../../src/db/schema.js';
 import { SessionActions, SessionViews } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import type { TestApp } from '../../support/app.js';
+import { useTestApp, type UseTestAppOptions } from '../../support/use-test-app.js';
 
 /** What a person typed into the schedule modal; every key optional so a test changes one thing. */
 export interface FormFields {
@@ -123,9 +124,7 @@ export const CAST = [
 /** "Now" for the session tests: before every session they schedule. */
 export const SESSION_TESTS_NOW = '2026-10-30T12:00:00Z';
 
-/** Starts the app with the cast known to the fake Slack. */
-export async function startSessionsTestApp(): Promise<TestApp> {
-  const t = await startTestApp();
-  for (const person of CAST) t.fake.setUser({ ...person });
-  return t;
+/** One app for the file with the cast known to the fake Slack; before each test the fake forgets its calls and the clock is at SESSION_TESTS_NOW. */
+export function useSessionsTestApp(options: UseTestAppOptions = {}): TestApp {
+  return useTestApp({ users: CAST, now: SESSION_TESTS_NOW, resetFake: true, ...options });
 }

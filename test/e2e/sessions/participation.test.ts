@@ -1,27 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessions } from '../../../src/db/schema.js';
 import { SessionActions } from '../../../src/slack/ids.js';
-import type { TestApp } from '../../support/app.js';
-import { click, listCommand, participantRows, scheduleOk, startSessionsTestApp } from './helpers.js';
+import { click, listCommand, participantRows, scheduleOk, useSessionsTestApp } from './helpers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startSessionsTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set('2026-10-30T12:00:00Z');
-});
-
-/** DMs: chat.postMessage into a D… channel (the fake opens D<user id without U>). */
-function dmsTo(userId: string) {
-  return t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === `D${userId.slice(1)}`);
-}
+const t = useSessionsTestApp();
 
 function lastCardUpdate(ts: string) {
   const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === ts);
@@ -96,11 +79,11 @@ describe('capacity and the waitlist', () => {
     t.fake.reset();
     const leave = await t.command(`leave ${s.number}`, { user: 'U0BOB' });
     expect(leave.json.text).toContain("You've left");
-    const [dm] = await t.fake.waitFor(() => (dmsTo('U0CAROL').length > 0 ? dmsTo('U0CAROL') : undefined), 'DM to carol');
+    const [dm] = await t.fake.waitFor(() => (t.fake.dmsTo('U0CAROL').length > 0 ? t.fake.dmsTo('U0CAROL') : undefined), 'DM to carol');
     expect(dm!.args.text).toContain('A seat opened up');
     // Carol reads her DM in Kolkata time, zone shown.
     expect(dm!.args.text).toContain('19:30 GMT+5:30');
-    expect(dmsTo('U0DAN')).toHaveLength(0);
+    expect(t.fake.dmsTo('U0DAN')).toHaveLength(0);
     const rows = participantRows(t, s.number);
     expect(rows.find((p) => p.userId === 'U0CAROL')).toMatchObject({ waitlisted: false, leftAt: null });
     expect(rows.find((p) => p.userId === 'U0DAN')).toMatchObject({ waitlisted: true });
@@ -152,9 +135,9 @@ describe('cancel', () => {
     const card = JSON.stringify(update.args.blocks);
     expect(card).toContain('Sick today &lt;!here&gt;');
     expect(card).not.toContain(SessionActions.join);
-    await t.fake.waitFor(() => dmsTo('U0BOB').length > 0 && dmsTo('U0CAROL').length > 0, 'cancel DMs');
-    expect(dmsTo('U0BOB')[0]!.args.text).toContain('was cancelled');
-    expect(dmsTo('U0BOB')[0]!.args.text).not.toContain('<!here>');
+    await t.fake.waitFor(() => t.fake.dmsTo('U0BOB').length > 0 && t.fake.dmsTo('U0CAROL').length > 0, 'cancel DMs');
+    expect(t.fake.dmsTo('U0BOB')[0]!.args.text).toContain('was cancelled');
+    expect(t.fake.dmsTo('U0BOB')[0]!.args.text).not.toContain('<!here>');
     expect(t.database.db.select().from(sessions).where(and(eq(sessions.teamId, 'T0TEST'), eq(sessions.number, s.number))).get()).toMatchObject({
       status: 'cancelled',
       cancelReason: 'Sick today <!here>',

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionActions } from '../../../src/slack/ids.js';
-import type { TestApp } from '../../support/app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
-import { click, listCommand, participantRows, scheduleOk, startSessionsTestApp } from './helpers.js';
+import { click, listCommand, participantRows, scheduleOk, useSessionsTestApp } from './helpers.js';
 
 /**
  * Where the answers to `/peer list`, `/peer join` and App Home clicks go: the list after an
@@ -10,18 +9,7 @@ import { click, listCommand, participantRows, scheduleOk, startSessionsTestApp }
  * DMs, and refusals on Home (which has no response_url) in a small modal.
  */
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startSessionsTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(() => {
-  t.fake.reset();
-  t.clock.set('2026-10-30T12:00:00Z');
-});
+const t = useSessionsTestApp();
 
 const HOME = { id: 'V0HOME', type: 'home' };
 

@@ -1,29 +1,25 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jobs, participants, sessions } from '../../../src/db/schema.js';
 import { getFormat } from '../../../src/services/formats.js';
 import { SCHEDULE_SHORTCUT, SessionActions, SessionViews } from '../../../src/slack/ids.js';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { useTestApp } from '../../support/use-test-app.js';
 import { assertBlockKitLimits } from '../../support/block-kit.js';
 import { blockActionsBody, slashCommandBody } from '../../support/payloads.js';
 import { listCommand, participantRows, scheduleOk, scheduleState, sessionRows, submitSchedule } from './helpers.js';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  t.fake.setUser({ id: 'U0ALICE', name: 'alice', tz: 'America/New_York' });
-  t.fake.setUser({ id: 'U0KOLKATA', name: 'priya', tz: 'Asia/Kolkata' });
-  t.fake.setUser({ id: 'U0BOTTY', name: 'botty', is_bot: true });
-});
-afterAll(async () => {
-  await t.stop();
+const t = useTestApp({
+  users: [
+    { id: 'U0ALICE', name: 'alice', tz: 'America/New_York' },
+    { id: 'U0KOLKATA', name: 'priya', tz: 'Asia/Kolkata' },
+    { id: 'U0BOTTY', name: 'botty', is_bot: true },
+  ],
+  // "Now" is before every session these tests schedule.
+  now: '2026-10-30T12:00:00Z',
+  resetFake: true,
 });
 beforeEach(() => {
-  t.fake.reset();
   t.fake.channelsWithoutBot.clear();
-  // "Now" is before every session these tests schedule.
-  t.clock.set('2026-10-30T12:00:00Z');
   t.database.db.delete(participants).run();
   t.database.db.delete(sessions).run();
   t.database.db.delete(jobs).run();
