@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { createSettableClock, type SettableClock } from '../src/clock.js';
 import { parseConfig } from '../src/config.js';
 import { openDb, type DbHandle } from '../src/db/client.js';
-import { jobHandlers } from '../src/jobs/registry.js';
-import { createScheduler } from '../src/jobs/scheduler.js';
+import { composePeerloop } from '../src/compose.js';
+import type { Scheduler } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/logger.js';
 import { REMINDER_KIND } from '../src/services/reminders.js';
 import { syncSessionJobs } from '../src/services/session-jobs.js';
@@ -33,6 +33,7 @@ interface Setup {
   database: DbHandle;
   clock: SettableClock;
   deps: AppDeps;
+  scheduler: Scheduler;
 }
 
 /**
@@ -74,7 +75,8 @@ async function setUp(fake: { apiUrl: string }, options: { sessions: number; perS
   const clock = createSettableClock(START - 2 * 24 * 60 * 60_000);
   const cap = options.cap;
   const messenger = createMessenger(config, logger, { clock, capFor: () => cap, ...(options.client === undefined ? {} : { client: options.client }) });
-  const deps: AppDeps = { config, database, clock, logger, messenger };
+  // Composed like the app (no kicks: the bench ticks by hand), with its own messenger (cap, client).
+  const { deps, scheduler } = composePeerloop({ config, database, clock, logger, messenger, planners: [], kick: false });
 
   // Rows written straight to SQLite in one transaction: the set-up is not what is measured.
   const sqlite = database.sqlite;
@@ -103,7 +105,7 @@ async function setUp(fake: { apiUrl: string }, options: { sessions: number; perS
   const sdeps = { db: database.db, clock, logger };
   for (let s = 1; s <= options.sessions; s += 1) syncSessionJobs(sdeps, TEAM, s);
   clock.set(START - 15 * 60_000);
-  return { dir, database, clock, deps };
+  return { dir, database, clock, deps, scheduler };
 }
 
 /**
@@ -135,7 +137,7 @@ function countDeliveries(fake: FakeSlack, clock: SettableClock) {
 
 async function measure(fake: { apiUrl: string }, client: WebClient | undefined): Promise<{ jobs: number; settled: number; seconds: number }> {
   const setup = await setUp(fake, { sessions: 100, perSession: 100, cap: undefined, ...(client === undefined ? {} : { client }) });
-  const scheduler = createScheduler(setup.deps, { handlers: jobHandlers, planners: [], tick: '* * * * *' });
+  const { scheduler } = setup;
   const jobs = pendingReminders(setup);
   const started = performance.now();
   const report = await scheduler.tick();
@@ -183,7 +185,7 @@ export async function runJobsThroughput(): Promise<JobsThroughputResult> {
     const cap = 120;
     const capped = await setUp(fake, { sessions: 10, perSession: 100, cap });
     const cappedCounts = countDeliveries(fake, capped.clock);
-    const cappedScheduler = createScheduler(capped.deps, { handlers: jobHandlers, planners: [], tick: '* * * * *' });
+    const cappedScheduler = capped.scheduler;
     const cappedJobs = pendingReminders(capped);
     let minutes = 0;
     // Ticks every 20 s of clock time, so the check also covers windows that straddle a tick.

@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import type { ServiceDeps } from './services/context.js';
 import type { Messenger } from './slack/messenger.js';
 
-/** Everything the app is built from; main.ts makes the real ones, tests make their own. */
+/** Everything the app is built from; compose.ts puts it together (main.ts, tests and benchmarks call it). */
 export interface AppDeps {
   config: Config;
   database: DbHandle;

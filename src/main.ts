@@ -1,17 +1,19 @@
 import type { BotIdentity } from './app.js';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
-import { openDb,type DbHandle } from './db/client.js';
+import { openDb, type DbHandle } from './db/client.js';
 import { isAppError } from './errors.js';
 import { composePeerloop } from './compose.js';
 import { createLogger } from './logger.js';
 import { applyRuntimeSettings } from './runtime.js';
 import { createAppMessenger, toSlackCallError } from './slack/messenger.js';
 
-/**
- * Composition root: config -> database -> Slack client -> app. Problems a person can fix
- * (settings, the database file, the token) are printed as plain sentences and exit 1.
+/*
+ * Start-up: config -> database -> token check -> compose (compose.ts) -> listen -> scheduler.
+ * SIGTERM and SIGINT stop it all.
  */
+
+/** Problems a person can fix (settings, the database file, the token): plain sentences on stderr, exit 1. */
 function fail(lines: string[]): never {
   process.stderr.write(`Peerloop cannot start:\n${lines.map((l) => `  - ${l}`).join('\n')}\n\nSee README.md ("Configuration") and .env.example for what each setting means.\n`);
   process.exit(1);
@@ -109,8 +111,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // A stray rejection is a bug to log, not a reason to drop every other workspace's requests.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  // Said last, once a stop signal is handled: a supervisor that stops Peerloop as soon as it reads
-  // this line gets a clean stop (before, a SIGTERM right after it killed the process with 143).
+  // Said last, once the stop signals are handled: a supervisor that stops Peerloop as soon as it
+  // reads this line must get a clean stop, not Node's default death by signal (exit 143).
   logger.info({ port, mode: config.slack.socketMode ? 'socket' : 'http' }, 'Peerloop is running');
 }
 

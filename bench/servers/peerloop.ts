@@ -1,4 +1,4 @@
-import { mkdtempSync,rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composePeerloop } from '../../src/compose.js';
@@ -8,13 +8,14 @@ import { openDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { applyRuntimeSettings } from '../../src/runtime.js';
 import { TEST_SIGNING_SECRET } from '../../test/support/sign.js';
-import { announceReady,exitWhenParentGoes,flagValue,seedNameFromArgv,SLACK_FLAG } from './protocol.js';
+import { announceReady, exitWhenParentGoes, flagValue, seedNameFromArgv, SLACK_FLAG } from './protocol.js';
 import { SEEDS } from './seeds.js';
 
 /**
- * The real Peerloop, composed as main.ts does it (runtime settings, config, SQLite temp file,
- * composePeerloop) but with logs silenced and no scheduler running, pointed at the fake Slack process whose Web API URL
- * comes in `--slack <url>`. `--seed <name>` fills the database (bench/servers/seeds.ts) before start.
+ * The real Peerloop, composed with composePeerloop like main.ts (runtime settings, config, a
+ * SQLite temp file) but with logs silenced and no scheduler running, pointed at the fake Slack
+ * process whose Web API URL comes in `--slack <url>`. `--seed <name>` fills the database
+ * (bench/servers/seeds.ts) before start.
  */
 applyRuntimeSettings();
 const slackApiUrl = flagValue(SLACK_FLAG);

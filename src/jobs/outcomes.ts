@@ -11,7 +11,7 @@ import type { JobOutcome, TickReport } from './types.js';
  * lease (services/jobs.ts), so a late result from a run whose lease ran out changes nothing.
  */
 
-export interface Settling {
+interface Settling {
   deps: ServiceDeps;
   job: Job;
   report: TickReport;

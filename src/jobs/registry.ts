@@ -9,7 +9,7 @@ import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
 import { sendReminder } from './reminders.js';
 import { postSessionCard } from './session-announce.js';
 import { planSessionEndJobs, refreshEndedSessionCard } from './session-end.js';
-import { deliverSessionInvite, deliverSessionNotice } from './session-notices.js';
+import { handleSessionInvite, handleSessionNotice } from './session-notices.js';
 import type { JobHandler, JobPlanner } from './types.js';
 import { planWeeklyJobs, sendWeeklyDm } from './weekly.js';
 
@@ -21,14 +21,16 @@ import { planWeeklyJobs, sendWeeklyDm } from './weekly.js';
  * write its handler here in jobs/, add its row below.
  */
 
-export interface JobRegistration<N extends JobKindName = JobKindName, P = any> {
-  kind: JobKind<N, P, any>;
+// `any` below: the table holds kinds of different payload and key types; register() checks each
+// row's handler against its own kind's payload, which is what matters.
+interface JobRegistration<N extends JobKindName = JobKindName, P = any> {
+  definition: JobKind<N, P, any>;
   handler: JobHandler<P>;
   planner?: JobPlanner;
 }
 
-function register<N extends JobKindName, P>(kind: JobKind<N, P, any>, parts: { handler: JobHandler<P>; planner?: JobPlanner }): JobRegistration<N, P> {
-  return { kind, ...parts };
+function register<N extends JobKindName, P>(definition: JobKind<N, P, any>, parts: { handler: JobHandler<P>; planner?: JobPlanner }): JobRegistration<N, P> {
+  return { definition, ...parts };
 }
 
 // Planners run in this order at the start of each tick.
@@ -38,16 +40,16 @@ export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = 
   session_end: register(SessionEndJob, { handler: refreshEndedSessionCard, planner: planSessionEndJobs }),
   weekly: register(WeeklyJob, { handler: sendWeeklyDm, planner: planWeeklyJobs }),
   reminder: register(ReminderJob, { handler: sendReminder }),
-  session_notice: register(SessionNoticeJob, { handler: deliverSessionNotice }),
-  session_invite: register(SessionInviteJob, { handler: deliverSessionInvite }),
+  session_notice: register(SessionNoticeJob, { handler: handleSessionNotice }),
+  session_invite: register(SessionInviteJob, { handler: handleSessionInvite }),
   session_announce: register(SessionAnnounceJob, { handler: postSessionCard }),
 };
 
 /** kind -> what the scheduler runs: the payload validated with the kind's schema, then its handler. */
 export const jobHandlers: Readonly<Record<string, JobHandler>> = Object.fromEntries(
   JOB_KIND_NAMES.map((name) => {
-    const { kind, handler } = jobRegistry[name] as JobRegistration;
-    return [name, (ctx) => handler({ ...ctx, payload: kind.parse(ctx.job.payload) })] satisfies [string, JobHandler];
+    const { definition, handler } = jobRegistry[name] as JobRegistration;
+    return [name, (ctx) => handler({ ...ctx, payload: definition.parse(ctx.job.payload) })] satisfies [string, JobHandler];
   }),
 );
 

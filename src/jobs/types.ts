@@ -17,7 +17,10 @@ export type JobOutcome =
 export interface JobContext<P = unknown> {
   deps: AppDeps;
   job: Job;
-  /** The job's payload, validated with its kind's schema (jobs/registry.ts) before the handler runs. */
+  /**
+   * The job's payload: for a handler in jobs/registry.ts, validated with its kind's schema; a
+   * handler given to createScheduler directly (tests) gets the stored JSON as it is.
+   */
   payload: P;
 }
 

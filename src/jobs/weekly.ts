@@ -1,12 +1,9 @@
 import { mayDirectMessage } from '../services/delivery.js';
 import { resolvePersonZone } from '../services/members.js';
 import { getSettings } from '../services/workspace-settings.js';
-import { ACTIVE_WINDOW_MS, getWeekOverview, parseWeeklyKey, planMissedWeeklyDm, planWeeklyDms, weeklyWindow, type WeeklyPayload } from '../services/weekly.js';
-import { DURATION_MAX } from '../services/session-model.js';
-import { listTeamsWithSessionsStarting } from '../services/session-queries.js';
-import { buildWeeklyMessage } from '../slack/blocks/weekly.js';
+import { getWeekOverview, listTeamsWithActiveMembers, parseWeeklyKey, planMissedWeeklyDm, planWeeklyDms, weeklyWindow, type WeeklyPayload } from '../services/weekly.js';
 import { serviceDeps } from '../deps.js';
-import { sendDirectMessage } from '../slack/flows/notices.js';
+import { sendWeeklyOverview } from '../slack/flows/cadence.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
 /**
@@ -34,19 +31,13 @@ export const sendWeeklyDm: JobHandler<WeeklyPayload> = async ({ deps, job, paylo
   }
   const overview = getWeekOverview(services, job.teamId, userId, endsAt);
   if (overview.mine.length === 0 && overview.suggestions.length === 0) return { status: 'skipped', reason: 'nothing_to_show' };
-  const message = buildWeeklyMessage({ timeZone: zone, nowMs: now, mine: overview.mine, suggestions: overview.suggestions });
-  const sent = await sendDirectMessage(deps, job.teamId, userId, message, { jobKey: job.key });
+  const sent = await sendWeeklyOverview(deps, job.teamId, userId, { timeZone: zone, nowMs: now, overview }, { jobKey: job.key });
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts, mine: overview.mine.length, suggestions: overview.suggestions.length } };
 };
 
-/**
- * Creates each active member's next weekly job (a known key is a no-op), in the workspaces that
- * can have an active member: one with a session in the active window (services/weekly.ts).
- */
+/** Creates each active member's next weekly job (a known key is a no-op), visiting only workspaces that have one. */
 export const planWeeklyJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);
-  // Widened by the longest session: someone may join one that started just before the window.
-  const since = deps.clock.now() - ACTIVE_WINDOW_MS - DURATION_MAX * 60_000;
-  for (const teamId of listTeamsWithSessionsStarting(services, since)) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
+  for (const teamId of listTeamsWithActiveMembers(services)) planWeeklyDms(services, teamId, deps.config.defaultTimeZone);
 };

@@ -20,7 +20,7 @@ export interface Job {
   teamId: string;
   kind: string;
   key: string;
-  /** Parsed JSON; handlers validate it with their kind's schema (see defineJobKind). */
+  /** Parsed JSON; validated with its kind's schema (defineJobKind) before a registered handler runs (jobs/registry.ts). */
   payload: unknown;
   runAt: number;
   status: JobStatus;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { participants, sessions } from '../db/schema.js';
+import type { participants, sessions } from '../db/schema.js';
 import { FORMAT_IDS } from './formats.js';
 import { localDateYmd, localTimeHm, parseLocalDateTime } from './time.js';
 import type { ServiceDeps } from './context.js';
@@ -111,7 +111,7 @@ export interface SessionActor {
   isAdmin: boolean;
 }
 
-export function canManageSession(session: Pick<Session, 'hostId' | 'creatorId'>, actor: SessionActor): boolean {
+function canManageSession(session: Pick<Session, 'hostId' | 'creatorId'>, actor: SessionActor): boolean {
   return actor.isAdmin || session.hostId === actor.userId || session.creatorId === actor.userId;
 }
 

@@ -5,7 +5,7 @@ import { isValidTimeZone } from '../time-zones.js';
 import { workspaces } from '../db/schema.js';
 import { rescheduleWeeklyDms } from './weekly.js';
 import { syncUpcomingSessionJobs } from './session-jobs.js';
-import { DEFAULT_SETTINGS, parseStoredSettings, WorkspaceSettings } from './workspace-settings.js';
+import { getSettingsView, WorkspaceSettings, type WorkspaceSettingsView } from './workspace-settings.js';
 import type { ServiceDeps } from './context.js';
 
 /**
@@ -19,24 +19,6 @@ export const SettingsUpdate = z.object({
   timeZone: z.string().refine(isValidTimeZone, 'Not a time zone we know, e.g. Europe/Berlin'),
 });
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
-
-/** The settings together with the workspace's zone, as the settings modal shows them. */
-export interface WorkspaceSettingsView extends WorkspaceSettings {
-  timeZone: string;
-}
-
-export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone: string): WorkspaceSettingsView {
-  const row = deps.db
-    .select({ settings: workspaces.settings, timeZone: workspaces.timeZone })
-    .from(workspaces)
-    .where(eq(workspaces.teamId, teamId))
-    .get();
-  if (row === undefined) return { ...DEFAULT_SETTINGS, timeZone: fallbackZone };
-  const timeZone = isValidTimeZone(row.timeZone) ? row.timeZone : fallbackZone;
-  return { ...parseStoredSettings(deps, teamId, row.settings), timeZone };
-}
-
-// Settings are read on every join and every reminder; the stored JSON rarely changes, so the
 
 /**
  * Saves the settings and the workspace zone. Input is validated again here (the modal
@@ -61,10 +43,9 @@ export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown
 /**
  * What a settings change does to jobs already planned: new reminder lead times re-plan the
  * reminders of every session still to come (old lead times cancelled, new ones planned), and a
- * new weekly day or hour (or workspace zone) moves the pending weekly DMs. Kept out of
- * settings.ts because the reminder code itself reads settings.
+ * new weekly day or hour (or workspace zone) moves the pending weekly DMs.
  */
-export function applySettingsChange(
+function applySettingsChange(
   deps: ServiceDeps,
   teamId: string,
   before: WorkspaceSettings & { timeZone: string },

@@ -26,6 +26,8 @@ export type WeeklyPayload = z.infer<typeof WeeklyPayload>;
 
 /** weekly:<user>:<week>: the "your week" DM, composed at send time. */
 export const WeeklyJob = defineJobKind({ kind: WEEKLY_KIND, payload: WeeklyPayload, key: (k: { userId: string; weekId: string }) => weeklyKey(k.userId, k.weekId) });
+
+/** How far back taking part makes someone active (see the top of this file). */
 export const ACTIVE_WINDOW_MS = 60 * 24 * 60 * 60_000;
 export const WEEKLY_SUGGESTIONS_MAX = 3;
 
@@ -48,6 +50,24 @@ export function listActiveMembers(deps: ServiceDeps, teamId: string): ActiveMemb
     ) a
     LEFT JOIN members m ON m.team_id = ${teamId} AND m.user_id = a.user_id
     ORDER BY a.user_id`);
+}
+
+/**
+ * The workspaces that have an active member (listActiveMembers would return someone): the same
+ * predicate, asked once per workspace, so the weekly planner visits only these. A session
+ * starting in the window covers its host and attendees; an attendee who joined in the window a
+ * session that started before it is the second case.
+ */
+export function listTeamsWithActiveMembers(deps: ServiceDeps): string[] {
+  const since = deps.clock.now() - ACTIVE_WINDOW_MS;
+  return deps.db
+    .all<{ teamId: string }>(
+      sql`SELECT w.team_id AS teamId FROM workspaces w WHERE
+        EXISTS (SELECT 1 FROM sessions s WHERE s.team_id = w.team_id AND s.status = 'scheduled' AND s.starts_at >= ${since})
+        OR EXISTS (SELECT 1 FROM participants p JOIN sessions s ON s.team_id = p.team_id AND s.number = p.session_number
+          WHERE p.team_id = w.team_id AND p.left_at IS NULL AND p.waitlisted = 0 AND s.status = 'scheduled' AND p.joined_at >= ${since})`,
+    )
+    .map((r) => r.teamId);
 }
 
 /** `weekly:<user>:<YYYY-Www>`, the one weekly DM a person gets in that ISO week. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { workspaces } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
+import { isValidTimeZone } from '../time-zones.js';
 
 /**
  * A workspace's stored settings (reminder lead times, poll question, weekly day and hour) and how
@@ -54,6 +55,8 @@ export function getSettings(deps: ServiceDeps, teamId: string): WorkspaceSetting
   return parseStoredSettings(deps, teamId, row.settings);
 }
 
+// Settings are read on every join and every reminder; the stored JSON rarely changes, so the
+// parse (JSON + zod) is done once per distinct stored text. Bounded: one entry per workspace setting.
 const parsedSettings = new Map<string, WorkspaceSettings>();
 const PARSED_SETTINGS_MAX = 1000;
 
@@ -81,4 +84,21 @@ function parseSettingsText(deps: ServiceDeps, teamId: string, stored: string): W
     return DEFAULT_SETTINGS;
   }
   return parsed.data;
+}
+
+/** The settings together with the workspace's zone, as the settings modal shows them. */
+export interface WorkspaceSettingsView extends WorkspaceSettings {
+  timeZone: string;
+}
+
+/** The settings with the workspace zone, as `/peer settings` shows them. */
+export function getSettingsView(deps: ServiceDeps, teamId: string, fallbackZone: string): WorkspaceSettingsView {
+  const row = deps.db
+    .select({ settings: workspaces.settings, timeZone: workspaces.timeZone })
+    .from(workspaces)
+    .where(eq(workspaces.teamId, teamId))
+    .get();
+  if (row === undefined) return { ...DEFAULT_SETTINGS, timeZone: fallbackZone };
+  const timeZone = isValidTimeZone(row.timeZone) ? row.timeZone : fallbackZone;
+  return { ...parseStoredSettings(deps, teamId, row.settings), timeZone };
 }

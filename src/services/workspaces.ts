@@ -21,7 +21,7 @@ export function ensureWorkspace(deps: ServiceDeps, teamId: string, defaults: { t
   return getWorkspace(deps, teamId)!;
 }
 
-/** Every installed workspace, for the planners that run across all of them. */
+/** Every installed workspace. */
 export function listWorkspaceIds(deps: ServiceDeps): string[] {
   return deps.db
     .select({ teamId: workspaces.teamId })

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from '../logger.js';
 import { AppError } from '../errors.js';
 
-
 /** A path the server answers itself (health, calendars), outside Slack's events endpoint. */
 export interface Route {
   /** The path's segments, e.g. ['calendar', ':token', ':file']; `:name` captures one segment. */

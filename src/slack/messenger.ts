@@ -9,10 +9,10 @@ import { getSettings } from '../services/workspace-settings.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { SlackCallError } from './slack-errors.js';
 
-
 /** Slack errors that a later retry may cure; everything else ok:false is permanent. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
+/** Any error of the Web API client (or anything thrown while calling it) as one SlackCallError, with its kind. */
 export function toSlackCallError(method: string, error: unknown): SlackCallError {
   if (error instanceof SlackCallError) return error;
   const code = (error as { code?: string } | undefined)?.code;

@@ -3,12 +3,10 @@ import { calendarRoutes } from './calendar-routes.js';
 import type { AppDeps } from '../deps.js';
 import type { Route } from './http-server.js';
 
-/**
+/*
  * The plain HTTP routes Peerloop serves beside Slack's /slack/events: /healthz and the calendar
- * files. Routed here, in front of Bolt and in both modes (in Socket Mode there is no Bolt HTTP
- * server at all), by splitting the path into its raw segments: nothing is URL-decoded, so a
- * malformed escape such as `%zz` is just a path that matches nothing (Bolt's path-to-regexp
- * routing threw on it, and in Socket Mode left the connection hanging).
+ * files, routed in front of Bolt and in both modes (in Socket Mode there is no Bolt HTTP server
+ * at all).
  */
 const METHODS = new Set(['GET', 'HEAD']);
 
@@ -53,7 +51,9 @@ function matchSegments(pattern: readonly string[], segments: readonly string[]):
 /**
  * Returns a request handler that answers the routes and says whether it did; anything else
  * (POST /slack/events in HTTP mode) is left to the caller. GET and HEAD only; another method on
- * a known path gets 405.
+ * a known path gets 405. Paths are matched on their raw segments: nothing is URL-decoded, so a
+ * malformed escape such as `%zz` is just a path that matches nothing (Bolt's path-to-regexp
+ * routing throws on it, and in Socket Mode that left the connection hanging).
  */
 export function createRoutes(deps: AppDeps, state: ServerState): (req: IncomingMessage, res: ServerResponse) => boolean {
   const routes = [healthRoute(deps, state), ...calendarRoutes(deps)];

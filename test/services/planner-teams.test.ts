@@ -5,7 +5,8 @@ import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { DURATION_MAX } from '../../src/services/session-model.js';
 import { listTeamsWithSessionsEnding, listTeamsWithSessionsStarting } from '../../src/services/session-queries.js';
-import { createSession, createWorkspace } from '../support/factories.js';
+import { ACTIVE_WINDOW_MS, listActiveMembers, listTeamsWithActiveMembers } from '../../src/services/weekly.js';
+import { addParticipant, createSession, createWorkspace } from '../support/factories.js';
 
 /**
  * The planners visit only the workspaces these return. Each must include every workspace with a
@@ -39,5 +40,25 @@ describe('workspaces with something to plan', () => {
     createSession(handle.db, { teamId: 'T0LONG', number: 1, startsAt: now - DURATION_MAX * 60_000 + 60_000, durationMin: DURATION_MAX });
     createSession(handle.db, { teamId: 'T0ENDED', number: 1, startsAt: now - DURATION_MAX * 60_000 - 2 * HOUR, durationMin: 30 });
     expect(listTeamsWithSessionsEnding(deps, now, now + HOUR)).toEqual(['T0LONG']);
+  });
+
+  it('the weekly planner visits exactly the workspaces where listActiveMembers finds someone', () => {
+    const since = now - ACTIVE_WINDOW_MS;
+    createWorkspace(handle.db, 'T0QUIET');
+    createSession(handle.db, { teamId: 'T0HOST', number: 1, startsAt: now + HOUR });
+    // Started before the window, but someone joined it inside the window (as a restored or imported row could say).
+    createSession(handle.db, { teamId: 'T0JOINED', number: 1, startsAt: since - 10 * 24 * HOUR });
+    addParticipant(handle.db, { teamId: 'T0JOINED', sessionNumber: 1, userId: 'U0LATE', joinedAt: since + HOUR });
+    // Old and only joined long ago, or left: nobody active.
+    createSession(handle.db, { teamId: 'T0OLD', number: 1, startsAt: since - 10 * 24 * HOUR });
+    addParticipant(handle.db, { teamId: 'T0OLD', sessionNumber: 1, userId: 'U0GONE', joinedAt: since - 11 * 24 * HOUR });
+    createSession(handle.db, { teamId: 'T0LEFT', number: 1, startsAt: since - 10 * 24 * HOUR });
+    addParticipant(handle.db, { teamId: 'T0LEFT', sessionNumber: 1, userId: 'U0LEFT', joinedAt: since + HOUR, leftAt: since + 2 * HOUR });
+
+    const teams = listTeamsWithActiveMembers(deps).sort();
+    expect(teams).toEqual(['T0HOST', 'T0JOINED']);
+    for (const teamId of ['T0QUIET', 'T0HOST', 'T0JOINED', 'T0OLD', 'T0LEFT']) {
+      expect(teams.includes(teamId), teamId).toBe(listActiveMembers(deps, teamId).length > 0);
+    }
   });
 });

@@ -1,5 +1,4 @@
-import type { WorkspaceSettingsView } from '../../services/settings.js';
-import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../services/workspace-settings.js';
+import { type WorkspaceSettingsView, LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../services/workspace-settings.js';
 import { SettingsViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { mrkdwn, plainText, truncate } from './text.js';

@@ -13,7 +13,6 @@ import type { Actor } from '../actor.js';
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
-
 /**
  * Publishes a person's App Home from the database. Called when they open the tab, and (fire and
  * forget) after they join, leave or cancel, so the tab is current the next time they look.

@@ -34,7 +34,7 @@ export async function sendDirectMessage(
   return deps.messenger.sendDm(teamId, userId, message, meta);
 }
 
-export function dmInput(deps: AppDeps, session: Session, userId: string): SessionDmInput {
+function dmInput(deps: AppDeps, session: Session, userId: string): SessionDmInput {
   return {
     number: session.number,
     title: session.title,
@@ -95,7 +95,7 @@ function renderNotice(payload: SessionNoticePayload, session: Session, place: Pl
  * rendered from the session as it stands now, in the person's own zone (looked up in Slack first
  * for someone Peerloop has never seen).
  */
-export async function sendSessionNotice(
+export async function deliverSessionNotice(
   deps: AppDeps,
   teamId: string,
   payload: SessionNoticePayload,
@@ -108,7 +108,7 @@ export async function sendSessionNotice(
 }
 
 /** One session calendar file (METHOD:REQUEST or CANCEL) that follows a notice. */
-export async function sendSessionInvite(deps: AppDeps, teamId: string, payload: SessionInvitePayload, meta?: CallMeta): ReturnType<typeof deliverCalendarInvite> {
+export async function deliverSessionInvite(deps: AppDeps, teamId: string, payload: SessionInvitePayload, meta?: CallMeta): ReturnType<typeof deliverCalendarInvite> {
   await learnPersonIfNew(deps, teamId, payload.userId);
   return deliverCalendarInvite(deps, { teamId, userId: payload.userId, sessionNumber: payload.sessionNumber, method: payload.method }, meta);
 }

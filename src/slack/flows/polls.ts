@@ -18,7 +18,7 @@ import type { CallMeta } from '../messenger.js';
  */
 
 /** Renders a poll's message as it stands; used after opening, after each vote, and on close. */
-export function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summary: PollSummary) {
+function renderPoll(deps: AppDeps, poll: Poll, sessionTitle: string, summary: PollSummary) {
   const zone = resolveWorkspaceZone(serviceDeps(deps), poll.teamId, deps.config.defaultTimeZone);
   return buildPollMessage({
     sessionNumber: poll.sessionNumber,
@@ -47,7 +47,7 @@ function chainKey(teamId: string, sessionNumber: number): string {
 }
 
 /** Runs `task` after every earlier write to this poll's message has settled (resolved or not). */
-export function withPollMessage<T>(teamId: string, sessionNumber: number, task: () => Promise<T>): Promise<T> {
+function withPollMessage<T>(teamId: string, sessionNumber: number, task: () => Promise<T>): Promise<T> {
   return inPollChain(chainKey(teamId, sessionNumber), task);
 }
 

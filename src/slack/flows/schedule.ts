@@ -79,14 +79,16 @@ async function withinAckBudget<T>(work: Promise<T>, startedAt: number, budgetMs 
   }
 }
 
-/** Closes the modal (a plain ack). */
-export type Ack = () => Promise<void>;
-
-/** One form submission on its way: who sent it, how to answer it, and when it arrived. */
+/**
+ * One form submission on its way: who sent it, how to answer it, and when it arrived. A flow
+ * refuses a submission either with `fail` (errors on their fields) or by throwing an AppError,
+ * which the listener shows on the form the same way.
+ */
 export interface Submission {
   deps: AppDeps;
   actor: Actor;
-  ack: Ack;
+  /** Closes the modal (a plain ack). */
+  ack: () => Promise<void>;
   /** Keeps the modal open with these errors on their fields. */
   fail: (e: FieldErrors) => Promise<void>;
   /** performance.now() when it arrived: the ack budget counts from here. */
@@ -125,6 +127,13 @@ async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undef
   if (!toldInChannel) await dmQuietly(deps, actor.teamId, actor.userId, { text, blocks });
 }
 
+/**
+ * Schedules a valid form: the rows are written in one transaction and the first card is posted
+ * BEFORE the ack: if Slack refuses the channel, the rows are removed again and the modal stays
+ * open with the error on the channel field. Slack allows 3 s for the ack, so every Slack call
+ * before it (the host check, the post) runs within ACK_BUDGET_MS; past it the modal is closed and
+ * a late refusal is undone and told privately. The later weeks of a series are announced after.
+ */
 export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, origin }: Submission, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
   const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });

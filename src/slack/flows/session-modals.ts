@@ -15,8 +15,6 @@ import type { Actor } from '../actor.js';
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
-const nothing = async (): Promise<void> => undefined;
-
 export async function openModal(deps: AppDeps, teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void> {
   await deps.messenger.openView(teamId, { trigger_id: triggerId, view });
 }
@@ -68,7 +66,7 @@ export async function openEditModal(
   actor: Actor,
   triggerId: string,
   number: number,
-  ack: () => Promise<void> = nothing,
+  ack: () => Promise<void> = async () => undefined,
   originChannel?: string,
 ): Promise<void> {
   const session = requireSession(serviceDeps(deps), actor.teamId, number);
@@ -87,7 +85,7 @@ export async function openEditModal(
 }
 
 /** Opens the host's attendance checklist, after the same checks the save does. */
-export async function openAttendanceModal(deps: AppDeps, actor: Actor, triggerId: string, number: number, ack: () => Promise<void> = nothing): Promise<void> {
+export async function openAttendanceModal(deps: AppDeps, actor: Actor, triggerId: string, number: number, ack: () => Promise<void> = async () => undefined): Promise<void> {
   const svc = serviceDeps(deps);
   const { session, attendees } = prepareAttendance(svc, actor.teamId, number, actor);
   await ack();

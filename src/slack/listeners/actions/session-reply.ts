@@ -1,8 +1,7 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import type { Actor } from '../../actor.js';
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { type Actor, requireActor } from '../../actor.js';
 import type { AppDeps } from '../../../deps.js';
-import { requireActor } from '../../actor.js';
 import type { FlowOutcome } from '../../flows/sessions.js';
 import { runClick } from './click-reply.js';
 

@@ -1,5 +1,5 @@
 import { SETTINGS_ADMIN_ONLY_TEXT, SETTINGS_ADMIN_UNKNOWN_TEXT } from '../../../errors.js';
-import { getSettingsView } from '../../../services/settings.js';
+import { getSettingsView } from '../../../services/workspace-settings.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildSettingsModal } from '../../blocks/settings.js';
 import { serviceDeps } from '../../../deps.js';

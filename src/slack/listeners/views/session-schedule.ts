@@ -8,7 +8,6 @@ import { ScheduleModalFields } from '../../ids.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { validateScheduleInput, type ScheduleField, type Session, startFromForm } from '../../../services/session-model.js';
 
-
 type FieldKey = keyof FieldErrors;
 
 /** Service field -> the modal block that shows its error. */

@@ -1,15 +1,14 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { saveSettings } from '../../../services/settings.js';
-import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../../services/workspace-settings.js';
-import { type SettingsUpdate } from '../../../services/settings.js';
-import { isValidTimeZone } from '../../../time-zones.js';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/settings.js';
+import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
+import { isValidTimeZone } from '../../../time-zones.js';
+import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../../services/workspace-settings.js';
+import { noticeView, toBoltView } from '../../bolt-view.js';
+import { requireActor } from '../../actor.js';
+import { saveSettings, type SettingsUpdate } from '../../../services/settings.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { SettingsViews } from '../../ids.js';
-import { requireActor } from '../../actor.js';
-import { noticeView, toBoltView } from '../../bolt-view.js';
 
 /** Minutes per unit, for every way people write one (no unit means minutes). */
 const LEAD_UNITS: Readonly<Record<string, number>> = Object.fromEntries([
