@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createFollowUpQueue } from '../../src/slack/follow-ups.js';
+import { captureLogs } from '../support/logs.js';
 
 const logger = createLogger('silent');
 
@@ -57,10 +58,11 @@ describe('follow-up queue', () => {
   });
 
   it('a failing task is logged, not thrown, and the queue goes on', async () => {
-    const queue = createFollowUpQueue(logger, 1);
+    const logs = captureLogs('info');
+    const queue = createFollowUpQueue(logs.logger, 1);
     const ran: string[] = [];
     await Promise.all([
-      queue.run(undefined, async () => {
+      queue.run('card:7', async () => {
         throw new Error('boom');
       }),
       queue.run(undefined, async () => {
@@ -68,5 +70,9 @@ describe('follow-up queue', () => {
       }),
     ]);
     expect(ran).toEqual(['next']);
+    // One line for the failure, with the task's key and the error: what an operator needs to find it.
+    expect(logs.records()).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'follow-up failed', key: 'card:7', err: expect.objectContaining({ type: 'Error', message: 'boom' }) }),
+    ]);
   });
 });

@@ -33,6 +33,11 @@ export interface TestApp {
   scheduler: Scheduler;
   /** One full scheduler pass (planners, claim, run); resolves when every claimed job is settled. */
   tick(): Promise<TickReport>;
+  /**
+   * Resolves when every payload the app has received so far is fully handled: Bolt answers an
+   * event before its listener runs, so the HTTP reply says nothing about what the listener did.
+   */
+  settled(): Promise<void>;
   /** POSTs a raw body to /slack/events, signed unless `sign: false`. */
   post(body: string, options?: { contentType?: string; sign?: boolean; headers?: Record<string, string> }): Promise<HttpResult>;
   command(text: string, who?: Who & { channel?: string }): Promise<HttpResult>;
@@ -98,6 +103,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.planners === undefined ? {} : { planners: options.planners }),
     ...(options.kick === undefined ? {} : { kick: options.kick }),
   });
+  // Bolt's receivers hand every payload to processEvent, which resolves once its listener is done.
+  const inFlight = new Set<Promise<void>>();
+  const processEvent = app.bolt.processEvent.bind(app.bolt);
+  app.bolt.processEvent = (event) => {
+    const run = processEvent(event);
+    inFlight.add(run);
+    const forget = () => inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
+  };
   const { port } = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
 
@@ -134,6 +149,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     scheduler,
     tick: () => scheduler.tick(),
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
     post,
     command: (text, who = {}) => post(slashCommandBody(text, { responseUrl: fake.responseUrl(), ...who })),
     action: (actions, who = {}) => post(blockActionsBody(Array.isArray(actions) ? actions : [actions], { responseUrl: fake.responseUrl(), ...who })),
