@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Every table carries team_id in its key: a Slack workspace's rows are never reachable
@@ -160,6 +160,186 @@ export const pollVotes = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.teamId, t.sessionNumber, t.userId] }),
     foreignKey({ columns: [t.teamId, t.sessionNumber], foreignColumns: [polls.teamId, polls.sessionNumber] }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * A skill as the workspace first spelled it. `key` is its normalised form (trimmed, inner spaces
+ * collapsed, case and accents folded: services/skills.ts), so "SQL", " sql " and "Sql" are one
+ * skill, shown everywhere with the first spelling.
+ */
+export const skills = sqliteTable(
+  'skills',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.key] })],
+);
+
+/** A person's matching profile: role, whether they take part in matching, and a pause. */
+export const profiles = sqliteTable(
+  'profiles',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** Role or team as typed (first spelling kept per roleKey, like skills). */
+    role: text('role'),
+    roleKey: text('role_key'),
+    /** Opt-in: nobody is matched until they say so. */
+    matchingOptIn: integer('matching_opt_in', { mode: 'boolean' }).notNull().default(false),
+    /** Not matched before this instant (the start of the day after the chosen date, in their zone). */
+    pausedUntil: integer('paused_until'),
+    /** Why: the person chose it, or Peerloop paused them after rounds without an answer. */
+    pauseReason: text('pause_reason', { enum: ['chosen', 'no_answers'] }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('profiles_team_role_idx').on(t.teamId, t.roleKey)],
+);
+
+/**
+ * What a person can teach or wants to learn, as history: adding makes a row, removing stamps
+ * removed_at, learning stamps completed_at (time-to-competency is completed_at - started_at).
+ * Rows are never rewritten into something else, so a skill removed, added again and learned
+ * shows as three facts.
+ */
+export const memberSkills = sqliteTable(
+  'member_skills',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    teamId: text('team_id').notNull(),
+    userId: text('user_id').notNull(),
+    skillKey: text('skill_key').notNull(),
+    kind: text('kind', { enum: ['teach', 'learn'] }).notNull(),
+    /** For a skill to learn: the day learning started (editable back up to a year). For teach: when added. */
+    startedAt: integer('started_at').notNull(),
+    addedAt: integer('added_at').notNull(),
+    removedAt: integer('removed_at'),
+    /** Learn rows only: when the learner marked it learned. */
+    completedAt: integer('completed_at'),
+    /** Learn rows only: the peer the learner named as their teacher, and when that peer confirmed. */
+    taughtBy: text('taught_by'),
+    taughtConfirmedAt: integer('taught_confirmed_at'),
+  },
+  (t) => [
+    uniqueIndex('member_skills_team_id_idx').on(t.teamId, t.id),
+    index('member_skills_team_user_idx').on(t.teamId, t.userId, t.kind),
+    index('member_skills_team_skill_idx').on(t.teamId, t.skillKey, t.kind),
+    foreignKey({ columns: [t.teamId, t.skillKey], foreignColumns: [skills.teamId, skills.key] }).onDelete('cascade'),
+  ],
+);
+
+/** A channel's matching rounds, as an admin set them up with `/peer match setup`. */
+export const matchChannels = sqliteTable(
+  'match_channels',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId, { onDelete: 'cascade' }),
+    channelId: text('channel_id').notNull(),
+    mode: text('mode', { enum: ['skill-swap', 'pods'] }).notNull(),
+    /** 1, 2 or 4: a round every that many weeks, counted from anchorDate. */
+    cadenceWeeks: integer('cadence_weeks').notNull(),
+    /** 0 = Sunday ... 6 = Saturday, and the hour, in the workspace zone (as the weekly DM's settings). */
+    weekday: integer('weekday').notNull(),
+    hour: integer('hour').notNull(),
+    /** Two people are not matched again within this many weeks. */
+    repeatWeeks: integer('repeat_weeks').notNull().default(12),
+    /** The local date (YYYY-MM-DD) of the first round; the cadence counts from it. */
+    anchorDate: text('anchor_date').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.channelId] })],
+);
+
+/** One round of one channel (job key match_round:<channel>:<date>): whether and how it ran. */
+export const matchRounds = sqliteTable(
+  'match_rounds',
+  {
+    teamId: text('team_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** The round's local date, YYYY-MM-DD in the workspace zone. */
+    roundDate: text('round_date').notNull(),
+    status: text('status', { enum: ['running', 'done', 'not_run'] }).notNull(),
+    /** Why a round did not run (bot not in the channel, fewer than two people), as told to the admin. */
+    reason: text('reason'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    summaryTs: text('summary_ts'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.channelId, t.roundDate] }),
+    foreignKey({ columns: [t.teamId, t.channelId], foreignColumns: [matchChannels.teamId, matchChannels.channelId] }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * A group that was matched: in a channel's round (channelId and roundDate set) or from
+ * `/peer match` (both null). Kept with its score and reason; the intro's group DM and the
+ * "Did you meet?" answer are recorded on it.
+ */
+export const matchGroups = sqliteTable(
+  'match_groups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId, { onDelete: 'cascade' }),
+    channelId: text('channel_id'),
+    roundDate: text('round_date'),
+    /** Position in its round, so a rerun finds the same group (unique with the round). */
+    groupIndex: integer('group_index').notNull(),
+    score: real('score').notNull(),
+    /** JSON: why they were matched (who teaches whom what, same role, shared hours). */
+    reason: text('reason').notNull(),
+    conversationId: text('conversation_id'),
+    introTs: text('intro_ts'),
+    createdAt: integer('created_at').notNull(),
+    outcome: text('outcome', { enum: ['met', 'scheduled', 'not_this_time'] }),
+    outcomeBy: text('outcome_by'),
+    outcomeAt: integer('outcome_at'),
+  },
+  (t) => [uniqueIndex('match_groups_team_id_idx').on(t.teamId, t.id), uniqueIndex('match_groups_round_idx').on(t.teamId, t.channelId, t.roundDate, t.groupIndex)],
+);
+
+export const matchGroupMembers = sqliteTable(
+  'match_group_members',
+  {
+    teamId: text('team_id').notNull(),
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => matchGroups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.groupId, t.userId] }), index('match_group_members_team_user_idx').on(t.teamId, t.userId)],
+);
+
+/** People in a round who were not matched: those who asked to skip it, and those who sat out (with why). */
+export const matchRoundPeople = sqliteTable(
+  'match_round_people',
+  {
+    teamId: text('team_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    roundDate: text('round_date').notNull(),
+    userId: text('user_id').notNull(),
+    state: text('state', { enum: ['skipping', 'sat_out'] }).notNull(),
+    reason: text('reason'),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.channelId, t.roundDate, t.userId] }),
+    foreignKey({ columns: [t.teamId, t.channelId], foreignColumns: [matchChannels.teamId, matchChannels.channelId] }).onDelete('cascade'),
   ],
 );
 
