@@ -1,12 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { describe, expect, it } from 'vitest';
+import { useBuiltApp, repoRoot } from '../support/built-app.js';
 import { TEST_SIGNING_SECRET } from '../support/sign.js';
 
 /**
@@ -16,22 +14,9 @@ import { TEST_SIGNING_SECRET } from '../support/sign.js';
  * one line per problem, exit 1, no stack trace; and a clean start and stop.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = repoRoot;
 const entry = join(root, 'dist/main.js');
-
-let work: string;
-let fake: FakeSlack;
-
-beforeAll(async () => {
-  // The same build `npm start` runs first (scripts/build.mjs); a fraction of a second.
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-  work = mkdtempSync(join(tmpdir(), 'peerloop-process-'));
-  fake = await startFakeSlack();
-});
-afterAll(async () => {
-  await fake.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const used = useBuiltApp('process');
 
 interface Exit {
   code: number | null;
@@ -47,10 +32,10 @@ interface Command {
   cwd: string;
 }
 
-function launch(env: Record<string, string>, command: Command = { file: process.execPath, args: [entry], cwd: work }): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
+function launch(env: Record<string, string>, command: Command = { file: process.execPath, args: [entry], cwd: used.work }): { child: ChildProcess; exited: Promise<Exit>; output: () => { stdout: string; stderr: string } } {
   const child = spawn(command.file, command.args, {
     cwd: command.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? used.work, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -91,10 +76,10 @@ function expectCleanRefusal(exit: Exit): string[] {
 
 function validEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    SLACK_BOT_TOKEN: fake.validToken!,
+    SLACK_BOT_TOKEN: used.fake.validToken!,
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_PATH: join(work, `db-${Math.random().toString(36).slice(2)}`, 'peerloop.db'),
+    SLACK_API_URL: used.fake.apiUrl,
+    DATABASE_PATH: join(used.work, `db-${Math.random().toString(36).slice(2)}`, 'peerloop.db'),
     PORT: '0',
     LOG_LEVEL: 'info',
     ...extra,
@@ -129,7 +114,7 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
   }, SPAWN_TIMEOUT_MS);
 
   it('DATABASE_PATH under a regular file', async () => {
-    const file = join(work, 'plain-file');
+    const file = join(used.work, 'plain-file');
     writeFileSync(file, 'x');
     const lines = expectCleanRefusal(await run(validEnv({ DATABASE_PATH: join(file, 'x', 'peerloop.db') })));
     expect(lines).toHaveLength(1);
@@ -137,7 +122,7 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
   }, SPAWN_TIMEOUT_MS);
 
   it('DATABASE_PATH pointing at a file that is not SQLite, which is left untouched', async () => {
-    const path = join(work, 'garbage.db');
+    const path = join(used.work, 'garbage.db');
     const garbage = Buffer.from('definitely not SQLite\n'.repeat(200));
     writeFileSync(path, garbage);
     const lines = expectCleanRefusal(await run(validEnv({ DATABASE_PATH: path })));
@@ -147,7 +132,7 @@ describe.concurrent('npm start refuses a bad setting with one clear line and exi
   }, SPAWN_TIMEOUT_MS);
 
   it("DATABASE_PATH pointing at another application's SQLite database, which is left untouched", async () => {
-    const path = join(work, 'other-app.db');
+    const path = join(used.work, 'other-app.db');
     const other = new Database(path);
     other.exec("create table invoices (id integer primary key, total integer); insert into invoices (total) values (42)");
     other.close();
@@ -202,7 +187,7 @@ describe('npm start with a valid environment', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
     // It verified the token once at start-up.
-    expect(fake.callsTo('auth.test').some((c) => c.token === fake.validToken)).toBe(true);
+    expect(used.fake.callsTo('auth.test').some((c) => c.token === used.fake.validToken)).toBe(true);
 
     const exit = await stopWithSigterm(proc);
     expect(exit.code).toBe(0);
@@ -216,7 +201,7 @@ describe('npm start with a valid environment', () => {
 
 describe('npm start with a token in quotes (as Docker --env-file passes it)', () => {
   it('starts, with one warn line naming the variable and the quotes', async () => {
-    const proc = launch(validEnv({ SLACK_BOT_TOKEN: `\u201C${fake.validToken}\u201D` }));
+    const proc = launch(validEnv({ SLACK_BOT_TOKEN: `\u201C${used.fake.validToken}\u201D` }));
     await waitForLog(proc, 'Peerloop is running');
     const exit = await stopWithSigterm(proc);
     expect(exit.code).toBe(0);
@@ -224,16 +209,16 @@ describe('npm start with a token in quotes (as Docker --env-file passes it)', ()
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: 'warn', setting: 'SLACK_BOT_TOKEN' });
     expect(warnings[0]!.msg).toContain('SLACK_BOT_TOKEN is wrapped in quotes (\u201C…\u201D)');
-    expect(exit.stdout).not.toContain(fake.validToken!);
+    expect(exit.stdout).not.toContain(used.fake.validToken!);
   }, SPAWN_TIMEOUT_MS);
 });
 
 describe('npm start in Socket Mode', () => {
   it('connects through SLACK_API_URL with the app token, serves /healthz, and exits 0 on SIGTERM', async () => {
-    const proc = launch(validEnv({ SLACK_APP_TOKEN: fake.validAppToken, SLACK_SIGNING_SECRET: '' }));
+    const proc = launch(validEnv({ SLACK_APP_TOKEN: used.fake.validAppToken, SLACK_SIGNING_SECRET: '' }));
     const running = await waitForLog(proc, 'Peerloop is running');
     expect(running.mode).toBe('socket');
-    expect(fake.callsTo('apps.connections.open').some((c) => c.token === fake.validAppToken)).toBe(true);
+    expect(used.fake.callsTo('apps.connections.open').some((c) => c.token === used.fake.validAppToken)).toBe(true);
     const res = await fetch(`http://127.0.0.1:${Number(running.port)}/healthz`);
     expect(res.status).toBe(200);
 
@@ -257,7 +242,7 @@ describe('npm start under a process manager (systemd, docker stop)', () => {
         SCHEDULER_TICK: '* * * * *',
         npm_config_update_notifier: 'false',
         npm_config_fund: 'false',
-        npm_config_cache: join(work, 'npm-cache'),
+        npm_config_cache: join(used.work, 'npm-cache'),
       }),
       { file: 'npm', args: ['start'], cwd: root },
     );

@@ -1,11 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { describe, expect, it } from 'vitest';
+import { useBuiltApp, repoRoot } from '../support/built-app.js';
 import { slashCommandBody } from '../support/payloads.js';
 
 /**
@@ -16,41 +14,29 @@ import { slashCommandBody } from '../support/payloads.js';
  * does not collide with anything on this machine.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-let work: string;
-let fake: FakeSlack;
-
-beforeAll(async () => {
-  // What `npm start` runs first (and `npm install` runs as prepare).
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-  work = mkdtempSync(join(tmpdir(), 'peerloop-quick-start-'));
-  fake = await startFakeSlack();
-});
-afterAll(async () => {
-  await fake.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const root = repoRoot;
+const used = useBuiltApp('quick-start');
 
 describe('Socket Mode quick start', () => {
   it('with a .env of three values, /peer help sent over the socket is answered', async () => {
-    const databasePath = join(work, 'data', 'peerloop.db');
+    const databasePath = join(used.work, 'data', 'peerloop.db');
     writeFileSync(
-      join(work, '.env'),
+      join(used.work, '.env'),
       [
         // The quick start's three values.
-        `SLACK_BOT_TOKEN=${fake.validToken}`,
-        `SLACK_APP_TOKEN=${fake.validAppToken}`,
+        `SLACK_BOT_TOKEN=${used.fake.validToken}`,
+        `SLACK_APP_TOKEN=${used.fake.validAppToken}`,
         'DEFAULT_TIMEZONE=Europe/Berlin',
         // Test isolation only: the fake Slack, a temp database, a free port.
-        `SLACK_API_URL=${fake.apiUrl}`,
+        `SLACK_API_URL=${used.fake.apiUrl}`,
         `DATABASE_PATH=${databasePath}`,
         'PORT=0',
         '',
       ].join('\n'),
     );
     const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
+      cwd: used.work,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: used.work },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -60,8 +46,8 @@ describe('Socket Mode quick start', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const guard = setTimeout(() => child.kill('SIGKILL'), 50_000);
     try {
-      await fake.socketMode.waitForConnection(50_000);
-      const ack = await fake.socketMode.send('slash_commands', Object.fromEntries(new URLSearchParams(slashCommandBody('help'))));
+      await used.fake.socketMode.waitForConnection(50_000);
+      const ack = await used.fake.socketMode.send('slash_commands', Object.fromEntries(new URLSearchParams(slashCommandBody('help'))));
       expect(ack.payload?.response_type).toBe('ephemeral');
       expect(ack.payload?.text).toContain('/peer schedule');
 
