@@ -4,6 +4,7 @@ import { ReminderJob } from '../services/reminders.js';
 import { SessionAnnounceJob } from '../services/session-announce.js';
 import { SessionEndJob } from '../services/session-end.js';
 import { SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
+import { TeachConfirmJob } from '../services/skills.js';
 import { WeeklyJob } from '../services/weekly.js';
 import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
 import { sendReminder } from './reminders.js';
@@ -11,6 +12,7 @@ import { postSessionCard } from './session-announce.js';
 import { planSessionEndJobs, refreshEndedSessionCard } from './session-end.js';
 import { handleSessionInvite, handleSessionNotice } from './session-notices.js';
 import type { JobHandler, JobPlanner } from './types.js';
+import { handleTeachConfirm } from './teach-confirm.js';
 import { planWeeklyJobs, sendWeeklyDm } from './weekly.js';
 
 /**
@@ -43,6 +45,7 @@ export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = 
   session_notice: register(SessionNoticeJob, { handler: handleSessionNotice }),
   session_invite: register(SessionInviteJob, { handler: handleSessionInvite }),
   session_announce: register(SessionAnnounceJob, { handler: postSessionCard }),
+  teach_confirm: register(TeachConfirmJob, { handler: handleTeachConfirm }),
 };
 
 /** kind -> what the scheduler runs: the payload validated with the kind's schema, then its handler. */

@@ -15,3 +15,8 @@ export function toBoltView(view: ViewJson): types.View {
 export function noticeView(text: string, title: string): types.View {
   return toBoltView(buildNoticeModal(text, title));
 }
+
+/** A builder's options answer (block_suggestion) as the type Bolt's options ack asks for; see toBoltView. */
+export function toBoltOptions(answer: { options: Record<string, unknown>[] }): { options: types.Option[] } {
+  return answer as unknown as { options: types.Option[] };
+}

@@ -44,6 +44,12 @@ const listArgs = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** `/peer learned <skill>`: the skill as typed (the handler matches it against the person's list), or null. */
+const learnedArgs = z.string().transform((text) => {
+  const skill = text.trim();
+  return { skill: skill === '' ? null : skill };
+});
+
 export const SUBCOMMANDS = {
   help: { usage: '/peer help', summary: 'Show what Peerloop can do.', args: noArgs },
   schedule: { usage: '/peer schedule', summary: 'Schedule a peer session (opens a form).', args: noArgs },
@@ -54,6 +60,8 @@ export const SUBCOMMANDS = {
   cancel: { usage: '/peer cancel <id> [reason]', summary: 'Cancel a session you host or scheduled; attendees get a DM.', args: sessionNumberArgs('cancel', true) },
   attended: { usage: '/peer attended <id>', summary: 'Tick who came to a session you hosted.', args: sessionNumberArgs('attended', false) },
   calendar: { usage: '/peer calendar', summary: "Get your workspace's calendar feed to subscribe from Google Calendar or Outlook.", args: noArgs },
+  skills: { usage: '/peer skills', summary: 'Your skills profile: what you can teach and want to learn, your role, matching (opens a form).', args: noArgs },
+  learned: { usage: '/peer learned <skill>', summary: 'Mark a skill you wanted to learn as learned, and name who taught you.', args: learnedArgs },
   optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
   settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },

@@ -85,3 +85,44 @@ export const SettingsViews = {
 export const OptOutActions = {
   toggle: 'optout_toggle',
 } as const;
+
+/**
+ * Skills profile (`/peer skills`, App Home "Edit profile"): the modal's callback and one block per
+ * field, so errors land inline. The skill and role selects load their options from the app
+ * (block_suggestion), routed by action_id.
+ */
+export const SkillsViews = {
+  profile: 'skills_profile',
+  teachBlock: 'skills_teach',
+  learnBlock: 'skills_learn',
+  roleBlock: 'skills_role',
+  matchingBlock: 'skills_matching',
+  pauseBlock: 'skills_pause',
+  /** Learning start dates: one datepicker block per skill to learn, `skills_start_<row id>`. */
+  startDates: 'skills_start_dates',
+  startBlockPrefix: 'skills_start_',
+  /** `/peer learned` and the Home button: the "I learned it" modal. */
+  learned: 'skills_learned',
+  taughtByBlock: 'skills_taught_by',
+  canTeachBlock: 'skills_can_teach',
+} as const;
+
+/** Element action_ids of the skills modals; the two skill selects and the role select load options by these. */
+export const SkillsInputs = {
+  teach: 'teach_skills',
+  learn: 'learn_skills',
+  role: 'role',
+  matching: 'matching',
+  pause: 'pause_until',
+  startDate: 'start_date',
+  taughtBy: 'taught_by',
+  canTeach: 'can_teach',
+} as const;
+
+/** Skills buttons (App Home, the teacher's DM). Values: `home`, or a member_skills row id. */
+export const SkillsActions = {
+  openProfile: 'skills_open_profile',
+  openStartDates: 'skills_open_start_dates',
+  markLearned: 'skills_mark_learned',
+  confirmTaught: 'skills_confirm_taught',
+} as const;

@@ -33,7 +33,7 @@ interface Manifest {
   };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] };
     org_deploy_enabled: boolean;
     socket_mode_enabled: boolean;
@@ -153,6 +153,8 @@ describe.each([httpManifest, socketManifest])('$file', ({ text, manifest, socket
       const urls = [
         manifest.features.slash_commands[0]!.url,
         manifest.settings.interactivity.request_url,
+        // The type-ahead selects (external_select) load their options from here in HTTP mode.
+        manifest.settings.interactivity.message_menu_options_url,
         manifest.settings.event_subscriptions.request_url,
       ];
       for (const raw of urls) {
@@ -170,9 +172,10 @@ describe.each([httpManifest, socketManifest])('$file', ({ text, manifest, socket
     it.runIf(socketMode)('has no request URL at all: Slack sends everything over the socket', () => {
       expect(manifest.features.slash_commands[0]!.url).toBeUndefined();
       expect(manifest.settings.interactivity.request_url).toBeUndefined();
+      expect(manifest.settings.interactivity.message_menu_options_url).toBeUndefined();
       expect(manifest.settings.event_subscriptions.request_url).toBeUndefined();
       expect(text).not.toContain('YOUR-HOST');
-      expect(text).not.toMatch(/^\s*(url|request_url):/m);
+      expect(text).not.toMatch(/^\s*(url|request_url|message_menu_options_url):/m);
     });
 
     it('asks for exactly the minimal bot scopes and no user scopes, each with a reason', () => {
@@ -201,12 +204,13 @@ describe('manifest.yml and manifest.socket.yml', () => {
     const copy = structuredClone(manifest);
     for (const command of copy.features.slash_commands) delete command.url;
     delete copy.settings.interactivity.request_url;
+    delete copy.settings.interactivity.message_menu_options_url;
     delete copy.settings.event_subscriptions.request_url;
     (copy.settings as Partial<Manifest['settings']>).socket_mode_enabled = undefined;
     return copy;
   }
 
-  it('agree on everything except socket_mode_enabled and the request URLs', () => {
+  it('agree on everything except socket_mode_enabled and the request URLs (options load URL included)', () => {
     expect(httpManifest.manifest.settings.socket_mode_enabled).toBe(false);
     expect(socketManifest.manifest.settings.socket_mode_enabled).toBe(true);
     expect(withoutTransport(socketManifest.manifest)).toEqual(withoutTransport(httpManifest.manifest));

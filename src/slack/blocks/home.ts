@@ -4,6 +4,8 @@ import { TITLE_MAX } from '../../services/session-model.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { buildOptOutHomeBlocks } from './opt-out.js';
+import { buildSkillsHomeBlocks, type NextRoundInput } from './skills-home.js';
+import type { SkillsProfile } from '../../services/skills.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeMrkdwn, escapeTruncated, fillMrkdwn, mrkdwn, plainText } from './text.js';
 
@@ -17,6 +19,12 @@ export interface HomeViewInput {
   data: HomeData;
   /** Whether the person opted out of DMs: shown with a toggle. */
   optedOut?: boolean;
+  /** The skills profile and learning progress; the part is left out when absent. */
+  profile?: SkillsProfile;
+  /** The next matching round the person is in (filled by the rounds feature), shown with the profile. */
+  nextRound?: NextRoundInput;
+  /** Now, for "learning for 12 days" and whether a pause is over (blocks never read the clock). */
+  now?: number;
 }
 
 type Block = Record<string, unknown>;
@@ -85,7 +93,11 @@ function recentBlock(s: HomeSession, zone: string): Block {
 /** The App Home tab (views.publish): my upcoming sessions with Leave / Cancel, a Schedule button, my history. */
 export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Block[] } {
   const { data, timeZone } = input;
-  const room = BlockKitLimits.blocksPerView - HOME_FIXED_BLOCKS - data.recent.length;
+  const skillsBlocks =
+    input.profile === undefined
+      ? []
+      : buildSkillsHomeBlocks({ profile: input.profile, timeZone, now: input.now ?? 0, ...(input.nextRound === undefined ? {} : { nextRound: input.nextRound }) });
+  const room = BlockKitLimits.blocksPerView - HOME_FIXED_BLOCKS - data.recent.length - skillsBlocks.length;
   const shown = data.upcoming.slice(0, Math.max(0, room));
   const more = Math.max(0, data.upcomingTotal - shown.length);
 
@@ -115,6 +127,8 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
   // `/peer list mine` covers 14 days only; the feed has every session, so both are named.
   if (more > 0) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${more} more. \`/peer list mine\` shows yours in the next 14 days; \`/peer calendar\` gives a feed with all of them.`)] });
 
+  blocks.push(...skillsBlocks);
+
   blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn('*Your recent sessions*') });
   if (data.recent.length === 0) {
     blocks.push({ type: 'context', elements: [mrkdwn('None yet. Sessions you host or join show up here once they are over.')] });
@@ -130,7 +144,8 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
       elements: [
         mrkdwn(
           '*How to:* `/peer schedule` runs a session · `/peer list` shows what is coming up, with Join buttons · ' +
-            '`/peer join <id>` / `/peer leave <id>` · `/peer calendar` subscribes your calendar · `/peer help` lists everything.',
+            '`/peer join <id>` / `/peer leave <id>` · `/peer skills` edits your skills profile · `/peer learned <skill>` marks one learned · ' +
+            '`/peer calendar` subscribes your calendar · `/peer help` lists everything.',
         ),
       ],
     },

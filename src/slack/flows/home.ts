@@ -1,4 +1,5 @@
 import { getHomeData } from '../../services/home.js';
+import { getSkillsProfile } from '../../services/skills.js';
 import { resolvePersonZone, getMember, setOptedOut } from '../../services/members.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { buildHomeView } from '../blocks/home.js';
@@ -23,7 +24,14 @@ export async function refreshHome(deps: AppDeps, teamId: string, userId: string)
     const svc = serviceDeps(deps);
     const member = getMember(svc, teamId, userId);
     const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
-    const view = buildHomeView({ userId, timeZone: zone, data: getHomeData(svc, teamId, userId), optedOut: member?.optedOut ?? false });
+    const view = buildHomeView({
+      userId,
+      timeZone: zone,
+      data: getHomeData(svc, teamId, userId),
+      optedOut: member?.optedOut ?? false,
+      profile: getSkillsProfile(svc, teamId, userId),
+      now: deps.clock.now(),
+    });
     await deps.messenger.publishHome(teamId, { user_id: userId, view });
   } catch (error) {
     deps.logger.warn({ err: error, teamId, userId }, 'App Home not published');

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackOptionsMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 
 /**
  * Each payload kind has one entry point (listeners/index.ts routes to it), which finds its
@@ -14,6 +14,7 @@ type Handler<A> = { handle(args: A): Promise<void> }['handle'];
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 export type EventArgs = SlackEventMiddlewareArgs & AllMiddlewareArgs;
+export type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;
 
 export interface Route<A> {
   id: string | RegExp;

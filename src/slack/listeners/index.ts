@@ -4,7 +4,8 @@ import { COMMAND, SCHEDULE_SHORTCUT } from '../ids.js';
 import { createActionListener } from './actions/index.js';
 import { createScheduleShortcutListener } from './actions/schedule-shortcut.js';
 import { createPeerCommandListener } from './commands/peer.js';
-import type { ActionArgs, EventArgs, ViewArgs } from './dispatch.js';
+import type { ActionArgs, EventArgs, OptionsArgs, ViewArgs } from './dispatch.js';
+import { createOptionsListener } from './options/index.js';
 import { createEventListener } from './events/index.js';
 import { createViewListener } from './views/index.js';
 
@@ -23,6 +24,7 @@ export function createPayloadRouter(deps: AppDeps): Middleware<AnyMiddlewareArgs
   const onAction = createActionListener(deps);
   const onView = createViewListener(deps);
   const onEvent = createEventListener(deps);
+  const onOptions = createOptionsListener(deps);
   return async (args) => {
     if ('command' in args) {
       if (args.command.command === COMMAND) return onCommand(args);
@@ -34,6 +36,9 @@ export function createPayloadRouter(deps: AppDeps): Middleware<AnyMiddlewareArgs
       if (args.body.type === 'view_submission') return onView(args as ViewArgs);
     } else if ('event' in args) {
       return onEvent(args as EventArgs);
+    } else if ('options' in args) {
+      // Type-ahead selects (external_select): Slack waits for the options in the ack.
+      if (args.body.type === 'block_suggestion') return onOptions(args as OptionsArgs);
     }
     await args.next();
   };

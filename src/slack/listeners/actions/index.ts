@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../../deps.js';
-import { OptOutActions, PollActions, SessionActions } from '../../ids.js';
+import { OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
@@ -11,6 +11,10 @@ import { createFormatSelectListener } from './session-format-select.js';
 import { createSessionJoinListener } from './session-join.js';
 import { createSessionLeaveListener } from './session-leave.js';
 import { createOpenScheduleListener } from './session-open-schedule.js';
+import { createConfirmTaughtListener } from './skills-confirm-taught.js';
+import { createMarkLearnedListener } from './skills-mark-learned.js';
+import { createOpenSkillsProfileListener } from './skills-open-profile.js';
+import { createOpenStartDatesListener } from './skills-open-start-dates.js';
 
 /** Every block_actions listener, filed by action_id (one listener per file in this folder). */
 export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
@@ -25,6 +29,10 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
     { id: POLL_VOTE_ACTION, handler: createPollVoteListener(deps) },
     { id: PollActions.comment, handler: createPollCommentListener(deps) },
     { id: OptOutActions.toggle, handler: createOptOutToggleListener(deps) },
+    { id: SkillsActions.openProfile, handler: createOpenSkillsProfileListener(deps) },
+    { id: SkillsActions.openStartDates, handler: createOpenStartDatesListener(deps) },
+    { id: SkillsActions.markLearned, handler: createMarkLearnedListener(deps) },
+    { id: SkillsActions.confirmTaught, handler: createConfirmTaughtListener(deps) },
   ];
 }
 

@@ -10,6 +10,8 @@ import { handleJoin } from './join.js';
 import { handleLeave } from './leave.js';
 import { handleList } from './list.js';
 import { handleSchedule } from './schedule.js';
+import { handleLearned } from './learned.js';
+import { handleSkills } from './skills.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -23,6 +25,8 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   cancel: handleCancel,
   attended: handleAttended,
   calendar: handleCalendar,
+  skills: handleSkills,
+  learned: handleLearned,
   optout: handleOptOut,
   optin: handleOptIn,
   settings: handleSettings,

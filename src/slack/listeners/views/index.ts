@@ -1,10 +1,13 @@
 import type { AppDeps } from '../../../deps.js';
-import { PollViews, SessionViews, SettingsViews } from '../../ids.js';
+import { PollViews, SessionViews, SettingsViews, SkillsViews } from '../../ids.js';
 import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
 import { createPollCommentSubmitListener } from './poll-comment.js';
 import { createAttendanceSubmissionListener } from './session-attendance.js';
 import { createScheduleSubmissionListener } from './session-schedule.js';
 import { createSettingsSubmitListener } from './settings.js';
+import { createLearnedSubmitListener } from './skills-learned.js';
+import { createSkillsProfileSubmitListener } from './skills-profile.js';
+import { createStartDatesSubmitListener } from './skills-start-dates.js';
 
 /** Every view_submission listener, filed by callback_id (one listener per file in this folder). */
 export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
@@ -13,6 +16,9 @@ export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
     { id: SettingsViews.modal, handler: createSettingsSubmitListener(deps) },
     { id: SessionViews.schedule, handler: createScheduleSubmissionListener(deps) },
     { id: SessionViews.attendance, handler: createAttendanceSubmissionListener(deps) },
+    { id: SkillsViews.profile, handler: createSkillsProfileSubmitListener(deps) },
+    { id: SkillsViews.learned, handler: createLearnedSubmitListener(deps) },
+    { id: SkillsViews.startDates, handler: createStartDatesSubmitListener(deps) },
   ];
 }
 

@@ -1,0 +1,593 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { memberSkills, profiles, skills } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { inTransaction, type ServiceDeps } from './context.js';
+import { defineJobKind, scheduleJob } from './jobs.js';
+import { localDateYmd, parseLocalDateTime } from './time.js';
+
+/**
+ * Skills profiles and learning progress: what a person can teach and wants to learn (history
+ * rows in member_skills, never rewritten), their role, whether they take part in matching, and
+ * the "I learned it" step with its teacher's confirmation. Time-to-competency is computed from
+ * these rows (completedAt - startedAt), so every change is a new fact, not an overwrite.
+ */
+
+/** Limits a person meets in the profile modal (README "Skills and matching" lists them). */
+export const SKILL_NAME_MAX = 60;
+export const SKILLS_PER_KIND_MAX = 20;
+export const ROLE_MAX = 80;
+/** A learning start date may go back this far (the KPI compares against a baseline, not ancient history). */
+export const START_BACK_DAYS = 365;
+/** A pause may run this far ahead; longer than that is "don't match me". */
+export const PAUSE_AHEAD_DAYS = 365;
+
+const DAY_MS = 86_400_000;
+
+export type SkillKind = 'teach' | 'learn';
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation
+
+/**
+ * One name, two forms: `display` is what the person typed, tidied (NFKC, trimmed, inner
+ * whitespace collapsed to one space); `key` is what names are compared by (display, lower-cased
+ * and stripped of accents), so "SQL", " sql ", "Sql" are one skill, and so are "Séquel" and
+ * "Sequel". The workspace keeps the first display spelling for each key.
+ */
+export function normaliseSkillName(raw: string): { key: string; display: string } {
+  const display = raw.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+  const key = display
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .normalize('NFC');
+  return { key, display };
+}
+
+const charCount = (text: string) => Array.from(text).length;
+
+/** A short quote of what someone typed, for messages (never the whole 300 characters). */
+function quote(text: string, max = 30): string {
+  const chars = Array.from(text);
+  return `“${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text}”`;
+}
+
+export type NameCheck = { ok: true; key: string; display: string } | { ok: false; message: string };
+
+/** A skill name as typed -> its normalised forms, or the specific reason it cannot be one. */
+export function checkSkillName(raw: string): NameCheck {
+  const { key, display } = normaliseSkillName(raw);
+  if (key === '') return { ok: false, message: 'A skill needs a name: this one is empty.' };
+  const length = charCount(display);
+  if (length > SKILL_NAME_MAX) return { ok: false, message: `${quote(display)} is ${length} characters; skill names can be up to ${SKILL_NAME_MAX}.` };
+  return { ok: true, key, display };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known skills and roles (type-ahead)
+
+export interface KnownSkill {
+  key: string;
+  name: string;
+  /** People with it on an active teach or learn row: how the type-ahead ranks it. */
+  people: number;
+}
+
+/** `%` and `_` typed into a search are letters, not wildcards. */
+function likeContains(key: string): string {
+  return `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The workspace's skills, for the type-ahead and for the matcher: names containing `query`
+ * (compared as keys, so case and accents do not matter), names starting with it first, then the
+ * most used. Without a query, the most used.
+ */
+export function listKnownSkills(deps: ServiceDeps, teamId: string, options: { query?: string; limit?: number } = {}): KnownSkill[] {
+  const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+  const key = normaliseSkillName(options.query ?? '').key;
+  const people = sql<number>`(select count(distinct ${memberSkills.userId}) from ${memberSkills}
+    where ${memberSkills.teamId} = ${skills.teamId} and ${memberSkills.skillKey} = ${skills.key}
+      and ${memberSkills.removedAt} is null and ${memberSkills.completedAt} is null)`;
+  const where = key === '' ? eq(skills.teamId, teamId) : and(eq(skills.teamId, teamId), sql`${skills.key} like ${likeContains(key)} escape '\\'`);
+  const prefix = key === '' ? sql`0` : sql`case when substr(${skills.key}, 1, ${key.length}) = ${key} then 0 else 1 end`;
+  return deps.db
+    .select({ key: skills.key, name: skills.name, people })
+    .from(skills)
+    .where(where)
+    .orderBy(prefix, desc(people), asc(skills.key))
+    .limit(limit)
+    .all();
+}
+
+export interface KnownRole {
+  key: string;
+  name: string;
+}
+
+/** Roles or teams already used in the workspace, containing `query`, as first spelled. */
+export function listKnownRoles(deps: ServiceDeps, teamId: string, options: { query?: string; limit?: number } = {}): KnownRole[] {
+  const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+  const key = normaliseSkillName(options.query ?? '').key;
+  const where = and(eq(profiles.teamId, teamId), isNotNull(profiles.roleKey), key === '' ? undefined : sql`${profiles.roleKey} like ${likeContains(key)} escape '\\'`);
+  return deps.db
+    .select({ key: sql<string>`${profiles.roleKey}`, name: sql<string>`min(${profiles.role})` })
+    .from(profiles)
+    .where(where)
+    .groupBy(profiles.roleKey)
+    .orderBy(desc(sql`count(*)`), asc(profiles.roleKey))
+    .limit(limit)
+    .all();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a profile
+
+export interface ActiveSkill {
+  id: number;
+  key: string;
+  name: string;
+  startedAt: number;
+}
+
+export interface LearnedSkill extends ActiveSkill {
+  completedAt: number;
+  taughtBy: string | null;
+  taughtConfirmedAt: number | null;
+}
+
+export interface SkillsProfile {
+  role: string | null;
+  matchingOptIn: boolean;
+  pausedUntil: number | null;
+  pauseReason: 'chosen' | 'no_answers' | null;
+  /** Whether a profile row exists (someone who never saved one sees an invitation instead). */
+  saved: boolean;
+  teach: ActiveSkill[];
+  learn: ActiveSkill[];
+  /** The most recently learned, newest first. */
+  learned: LearnedSkill[];
+}
+
+export const LEARNED_SHOWN = 5;
+
+function skillRows(deps: ServiceDeps, teamId: string, userId: string, ...where: SQL[]) {
+  return deps.db
+    .select({
+      id: memberSkills.id,
+      key: memberSkills.skillKey,
+      name: skills.name,
+      kind: memberSkills.kind,
+      startedAt: memberSkills.startedAt,
+      addedAt: memberSkills.addedAt,
+      removedAt: memberSkills.removedAt,
+      completedAt: memberSkills.completedAt,
+      taughtBy: memberSkills.taughtBy,
+      taughtConfirmedAt: memberSkills.taughtConfirmedAt,
+    })
+    .from(memberSkills)
+    .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
+    .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), ...where));
+}
+
+function activeRows(deps: ServiceDeps, teamId: string, userId: string, kind: SkillKind): ActiveSkill[] {
+  return skillRows(deps, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt))
+    .orderBy(asc(memberSkills.addedAt), asc(memberSkills.id))
+    .all()
+    .map(({ id, key, name, startedAt }) => ({ id, key, name, startedAt }));
+}
+
+export function getSkillsProfile(deps: ServiceDeps, teamId: string, userId: string): SkillsProfile {
+  const profile = deps.db
+    .select()
+    .from(profiles)
+    .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
+    .get();
+  const learned = skillRows(deps, teamId, userId, eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt))
+    .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
+    .limit(LEARNED_SHOWN)
+    .all()
+    .map((r) => ({ id: r.id, key: r.key, name: r.name, startedAt: r.startedAt, completedAt: r.completedAt!, taughtBy: r.taughtBy, taughtConfirmedAt: r.taughtConfirmedAt }));
+  return {
+    role: profile?.role ?? null,
+    matchingOptIn: profile?.matchingOptIn ?? false,
+    pausedUntil: profile?.pausedUntil ?? null,
+    pauseReason: profile?.pauseReason ?? null,
+    saved: profile !== undefined,
+    teach: activeRows(deps, teamId, userId, 'teach'),
+    learn: activeRows(deps, teamId, userId, 'learn'),
+    learned,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates in the person's zone
+
+function addDaysYmd(ymd: string, days: number): string {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The first instant of a local day (midnight, or the first hour that exists where DST skips midnight). */
+export function startOfLocalDay(ymd: string, zone: string): number {
+  try {
+    return parseLocalDateTime(ymd, '00:00', zone);
+  } catch (error) {
+    if (error instanceof AppError) return parseLocalDateTime(ymd, '01:00', zone);
+    throw error;
+  }
+}
+
+const Ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));
+
+/** "Tue 3 Nov 2026": a local date as people read it. */
+export function formatYmd(ymd: string): string {
+  const date = new Date(`${ymd}T00:00:00Z`);
+  return date.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
+}
+
+/** Why a learning start date is refused, or undefined when it is fine. */
+export function checkStartDate(ymd: string, zone: string, now: number): string | undefined {
+  if (!Ymd.safeParse(ymd).success) return 'Pick a date.';
+  const today = localDateYmd(now, zone);
+  if (ymd > today) return `A start date can't be in the future (today is ${formatYmd(today)} in ${zone}).`;
+  const earliest = addDaysYmd(today, -START_BACK_DAYS);
+  if (ymd < earliest) return `A start date can go back up to a year, to ${formatYmd(earliest)}.`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving the profile
+
+export type MatchingChoice = 'in' | 'pause' | 'out';
+
+/** What the modal says, as plain data (the listener reads Slack's state into this). */
+export interface ProfileForm {
+  teach: string[];
+  learn: string[];
+  role: string | null;
+  matching: MatchingChoice | null;
+  pauseUntil: string | null;
+}
+
+export type ProfileField = 'teach' | 'learn' | 'role' | 'matching' | 'pauseUntil';
+
+export interface ValidProfile {
+  teach: { key: string; display: string }[];
+  learn: { key: string; display: string }[];
+  role: { key: string; display: string } | null;
+  matchingOptIn: boolean;
+  /** The day after the chosen date, at its start in the person's zone; null when not paused. */
+  pausedUntil: number | null;
+}
+
+function checkSkillList(names: string[], kind: SkillKind): { ok: true; value: { key: string; display: string }[] } | { ok: false; message: string } {
+  const what = kind === 'teach' ? 'skills you can teach' : 'skills you want to learn';
+  if (names.length > SKILLS_PER_KIND_MAX) {
+    return { ok: false, message: `You can list up to ${SKILLS_PER_KIND_MAX} ${what}; this has ${names.length}. Remove ${names.length - SKILLS_PER_KIND_MAX}.` };
+  }
+  const seen = new Map<string, string>();
+  const value: { key: string; display: string }[] = [];
+  for (const name of names) {
+    const checked = checkSkillName(name);
+    if (!checked.ok) return checked;
+    const earlier = seen.get(checked.key);
+    if (earlier !== undefined) {
+      return {
+        ok: false,
+        message:
+          earlier === checked.display
+            ? `${quote(earlier)} is listed twice. Keep one.`
+            : `${quote(earlier)} and ${quote(checked.display)} are the same skill (case, spaces and accents don't count). Keep one.`,
+      };
+    }
+    seen.set(checked.key, checked.display);
+    value.push({ key: checked.key, display: checked.display });
+  }
+  return { ok: true, value };
+}
+
+/** Every field checked; each problem is reported on its own field and nothing is saved. */
+export function validateProfileForm(form: ProfileForm, zone: string, now: number): { ok: true; value: ValidProfile } | { ok: false; errors: Partial<Record<ProfileField, string>> } {
+  const errors: Partial<Record<ProfileField, string>> = {};
+  const teach = checkSkillList(form.teach, 'teach');
+  if (!teach.ok) errors.teach = teach.message;
+  const learn = checkSkillList(form.learn, 'learn');
+  if (!learn.ok) errors.learn = learn.message;
+  if (teach.ok && learn.ok) {
+    const teachKeys = new Map(teach.value.map((s) => [s.key, s.display]));
+    const both = learn.value.find((s) => teachKeys.has(s.key));
+    if (both !== undefined) errors.learn = `${quote(both.display)} is in both lists. You can't teach and learn the same skill: keep it in one.`;
+  }
+  let role: ValidProfile['role'] = null;
+  if (form.role !== null) {
+    const { key, display } = normaliseSkillName(form.role);
+    const length = charCount(display);
+    if (length > ROLE_MAX) errors.role = `A role or team can be up to ${ROLE_MAX} characters; this one has ${length}.`;
+    else if (key !== '') role = { key, display };
+  }
+  if (form.matching === null) errors.matching = 'Choose whether to take part in matching.';
+  let pausedUntil: number | null = null;
+  if (form.matching === 'pause') {
+    const today = localDateYmd(now, zone);
+    if (form.pauseUntil === null || !Ymd.safeParse(form.pauseUntil).success) errors.pauseUntil = 'Pick the last day of your pause.';
+    else if (form.pauseUntil < today) errors.pauseUntil = `${formatYmd(form.pauseUntil)} has passed. Pick today or a later day (today is ${formatYmd(today)} in ${zone}).`;
+    else if (form.pauseUntil > addDaysYmd(today, PAUSE_AHEAD_DAYS)) errors.pauseUntil = `A pause can last up to a year. For longer, choose "Don't match me".`;
+    else pausedUntil = startOfLocalDay(addDaysYmd(form.pauseUntil, 1), zone);
+  }
+  if (Object.keys(errors).length > 0 || !teach.ok || !learn.ok) return { ok: false, errors };
+  return { ok: true, value: { teach: teach.value, learn: learn.value, role, matchingOptIn: form.matching !== 'out', pausedUntil } };
+}
+
+export interface ProfileChanges {
+  added: { teach: string[]; learn: string[] };
+  removed: { teach: string[]; learn: string[] };
+}
+
+/** The skills row for `key`, created with this spelling if the workspace has never seen it. */
+function ensureSkill(deps: ServiceDeps, teamId: string, userId: string, skill: { key: string; display: string }, now: number): string {
+  deps.db.insert(skills).values({ teamId, key: skill.key, name: skill.display, createdBy: userId, createdAt: now }).onConflictDoNothing().run();
+  return deps.db.select({ name: skills.name }).from(skills).where(and(eq(skills.teamId, teamId), eq(skills.key, skill.key))).get()!.name;
+}
+
+/**
+ * Saves a checked profile in one transaction: a skill no longer listed gets removedAt, a new
+ * one a new row (a skill to learn starts today, at the start of the day in the person's zone),
+ * an unchanged one is left alone. Saving the same form twice changes nothing the second time.
+ */
+export function saveSkillsProfile(deps: ServiceDeps, teamId: string, userId: string, profile: ValidProfile, zone: string): ProfileChanges {
+  const now = deps.clock.now();
+  const today = startOfLocalDay(localDateYmd(now, zone), zone);
+  return deps.db.transaction(
+    (tx) => {
+      const t = inTransaction(deps, tx);
+      const changes: ProfileChanges = { added: { teach: [], learn: [] }, removed: { teach: [], learn: [] } };
+      for (const kind of ['teach', 'learn'] as const) {
+        const wanted = profile[kind];
+        const active = activeRows(t, teamId, userId, kind);
+        const wantedKeys = new Set(wanted.map((s) => s.key));
+        const activeKeys = new Set(active.map((s) => s.key));
+        const gone = active.filter((s) => !wantedKeys.has(s.key));
+        if (gone.length > 0) {
+          t.db
+            .update(memberSkills)
+            .set({ removedAt: now })
+            .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), inArray(memberSkills.id, gone.map((s) => s.id))))
+            .run();
+          changes.removed[kind].push(...gone.map((s) => s.name));
+        }
+        for (const skill of wanted) {
+          if (activeKeys.has(skill.key)) continue;
+          const name = ensureSkill(t, teamId, userId, skill, now);
+          t.db
+            .insert(memberSkills)
+            .values({ teamId, userId, skillKey: skill.key, kind, startedAt: kind === 'learn' ? today : now, addedAt: now })
+            .run();
+          changes.added[kind].push(name);
+        }
+      }
+      // A role keeps the workspace's first spelling, as skills do, so pods group "Backend" and "backend" together.
+      const role =
+        profile.role === null
+          ? null
+          : (t.db
+              .select({ role: profiles.role })
+              .from(profiles)
+              .where(and(eq(profiles.teamId, teamId), eq(profiles.roleKey, profile.role.key)))
+              .orderBy(asc(profiles.createdAt))
+              .limit(1)
+              .get()?.role ?? profile.role.display);
+      const fields = {
+        role,
+        roleKey: profile.role?.key ?? null,
+        matchingOptIn: profile.matchingOptIn,
+        pausedUntil: profile.pausedUntil,
+        pauseReason: profile.pausedUntil === null ? null : ('chosen' as const),
+        updatedAt: now,
+      };
+      t.db
+        .insert(profiles)
+        .values({ teamId, userId, createdAt: now, ...fields })
+        .onConflictDoUpdate({ target: [profiles.teamId, profiles.userId], set: fields })
+        .run();
+      return changes;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learning start dates
+
+/**
+ * Sets the start dates of some of a person's active skills to learn. Every date is checked
+ * first (errors by row id, nothing saved if any is wrong); a row that is not theirs, not active
+ * or not a skill to learn is refused as a whole.
+ */
+export function setLearningStartDates(
+  deps: ServiceDeps,
+  teamId: string,
+  userId: string,
+  dates: ReadonlyMap<number, string>,
+  zone: string,
+): { ok: true; changed: number } | { ok: false; errors: Map<number, string> } {
+  const now = deps.clock.now();
+  const errors = new Map<number, string>();
+  for (const [id, ymd] of dates) {
+    const problem = checkStartDate(ymd, zone, now);
+    if (problem !== undefined) errors.set(id, problem);
+  }
+  if (errors.size > 0) return { ok: false, errors };
+  return deps.db.transaction(
+    (tx) => {
+      const t = inTransaction(deps, tx);
+      const active = new Map(activeRows(t, teamId, userId, 'learn').map((r) => [r.id, r]));
+      for (const id of dates.keys()) {
+        if (!active.has(id)) throw new AppError('conflict', 'One of these skills is no longer on your learning list (it was learned or removed). Nothing was changed; open the form again.');
+      }
+      let changed = 0;
+      for (const [id, ymd] of dates) {
+        const startedAt = startOfLocalDay(ymd, zone);
+        if (active.get(id)!.startedAt === startedAt) continue;
+        t.db.update(memberSkills).set({ startedAt }).where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), eq(memberSkills.id, id))).run();
+        changed += 1;
+      }
+      return { ok: true as const, changed };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// "I learned it", and the teacher's confirmation
+
+/** teach_confirm:<row>: the DM asking the named teacher to confirm, once per learned row. */
+export const TeachConfirmPayload = z.object({
+  rowId: z.number().int().positive(),
+  learnerId: z.string().min(1),
+  teacherId: z.string().min(1),
+});
+export type TeachConfirmPayload = z.infer<typeof TeachConfirmPayload>;
+export const TEACH_CONFIRM_KIND = 'teach_confirm';
+export const TeachConfirmJob = defineJobKind({ kind: TEACH_CONFIRM_KIND, payload: TeachConfirmPayload, key: (p: Pick<TeachConfirmPayload, 'rowId'>) => `teach_confirm:${p.rowId}` });
+
+export type LearnLookup =
+  | { status: 'active'; row: ActiveSkill }
+  | { status: 'learned'; name: string; completedAt: number }
+  | { status: 'not_listed'; display: string; learning: string[] };
+
+/** `/peer learned <skill>`: which of the person's skills to learn the typed name means. */
+export function findSkillToLearn(deps: ServiceDeps, teamId: string, userId: string, typed: string): LearnLookup {
+  const { key, display } = normaliseSkillName(typed);
+  const learning = activeRows(deps, teamId, userId, 'learn');
+  const row = learning.find((r) => r.key === key);
+  if (row !== undefined) return { status: 'active', row };
+  const done = skillRows(deps, teamId, userId, eq(memberSkills.kind, 'learn'), eq(memberSkills.skillKey, key), isNotNull(memberSkills.completedAt))
+    .orderBy(desc(memberSkills.completedAt))
+    .limit(1)
+    .get();
+  if (done !== undefined) return { status: 'learned', name: done.name, completedAt: done.completedAt! };
+  return { status: 'not_listed', display, learning: learning.map((r) => r.name) };
+}
+
+/** One active skill to learn of this person, by row id (from a Home button or a modal's metadata). */
+export function getActiveLearnRow(deps: ServiceDeps, teamId: string, userId: string, rowId: number): ActiveSkill | undefined {
+  return activeRows(deps, teamId, userId, 'learn').find((r) => r.id === rowId);
+}
+
+export interface CompleteInput {
+  rowId: number;
+  taughtBy: string | null;
+  canTeachNow: boolean;
+}
+
+export type CompleteOutcome =
+  | { status: 'completed'; name: string; teachAdded: boolean; confirmJob: boolean }
+  | { status: 'already'; name: string; completedAt: number };
+
+/**
+ * Marks a skill learned: completedAt (and who taught it) on its learn row, a teach row when the
+ * learner can teach it now, and the job that asks the teacher to confirm, all in one
+ * transaction. The same submission twice is answered "already" and writes nothing.
+ */
+export function completeLearning(deps: ServiceDeps, teamId: string, userId: string, input: CompleteInput): CompleteOutcome {
+  if (input.taughtBy === userId) throw new AppError('invalid_input', "Name the peer who taught you, not yourself (or leave it empty).", { field: 'taughtBy' });
+  const now = deps.clock.now();
+  return deps.db.transaction(
+    (tx) => {
+      const t = inTransaction(deps, tx);
+      const row = skillRows(t, teamId, userId, eq(memberSkills.id, input.rowId), eq(memberSkills.kind, 'learn')).get();
+      if (row === undefined) throw new AppError('not_found', "That skill isn't on your learning list. `/peer skills` shows your list.");
+      if (row.completedAt !== null) return { status: 'already' as const, name: row.name, completedAt: row.completedAt };
+      if (row.removedAt !== null) throw new AppError('conflict', `You removed ${quote(row.name)} from your learning list, so it can't be marked learned. Add it again with \`/peer skills\`.`);
+      let teachAdded = false;
+      if (input.canTeachNow) {
+        const teaching = activeRows(t, teamId, userId, 'teach');
+        if (!teaching.some((s) => s.key === row.key)) {
+          if (teaching.length >= SKILLS_PER_KIND_MAX) {
+            throw new AppError('invalid_input', `Your "I can teach" list is full (${SKILLS_PER_KIND_MAX}). Remove one with \`/peer skills\`, or untick this.`, { field: 'canTeachNow' });
+          }
+          t.db.insert(memberSkills).values({ teamId, userId, skillKey: row.key, kind: 'teach', startedAt: now, addedAt: now }).run();
+          teachAdded = true;
+        }
+      }
+      t.db
+        .update(memberSkills)
+        .set({ completedAt: now, taughtBy: input.taughtBy })
+        .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.id, row.id), isNull(memberSkills.completedAt)))
+        .run();
+      if (input.taughtBy !== null) {
+        scheduleJob(t, { teamId, kind: TEACH_CONFIRM_KIND, key: TeachConfirmJob.key({ rowId: row.id }), runAt: now, payload: { rowId: row.id, learnerId: userId, teacherId: input.taughtBy } });
+      }
+      return { status: 'completed' as const, name: row.name, teachAdded, confirmJob: input.taughtBy !== null };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export interface TaughtRow {
+  rowId: number;
+  learnerId: string;
+  teacherId: string | null;
+  name: string;
+  completedAt: number | null;
+  taughtConfirmedAt: number | null;
+}
+
+/** A learned row by id, in this workspace only (what the confirm DM and its button are about). */
+export function getTaughtRow(deps: ServiceDeps, teamId: string, rowId: number): TaughtRow | undefined {
+  const row = deps.db
+    .select({
+      rowId: memberSkills.id,
+      learnerId: memberSkills.userId,
+      teacherId: memberSkills.taughtBy,
+      name: skills.name,
+      completedAt: memberSkills.completedAt,
+      taughtConfirmedAt: memberSkills.taughtConfirmedAt,
+      kind: memberSkills.kind,
+    })
+    .from(memberSkills)
+    .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
+    .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.id, rowId)))
+    .get();
+  if (row === undefined || row.kind !== 'learn') return undefined;
+  const { kind: _kind, ...rest } = row;
+  return rest;
+}
+
+/** Just before the confirm DM goes out: is it still wanted? */
+export function checkTeachConfirm(deps: ServiceDeps, teamId: string, payload: TeachConfirmPayload): { send: true; row: TaughtRow } | { send: false; reason: string } {
+  const row = getTaughtRow(deps, teamId, payload.rowId);
+  if (row === undefined) return { send: false, reason: 'row_deleted' };
+  if (row.teacherId !== payload.teacherId || row.learnerId !== payload.learnerId) return { send: false, reason: 'superseded' };
+  if (row.taughtConfirmedAt !== null) return { send: false, reason: 'already_confirmed' };
+  return { send: true, row };
+}
+
+export type ConfirmOutcome = { status: 'confirmed' | 'already'; row: TaughtRow; confirmedAt: number };
+
+/**
+ * The named teacher confirms they taught the learner: taughtConfirmedAt is stamped once (a
+ * conditional UPDATE, so two clicks at the same moment still stamp it once). Only the named
+ * teacher may confirm, and only in the row's own workspace.
+ */
+export function confirmTaught(deps: ServiceDeps, teamId: string, actorId: string, rowId: number): ConfirmOutcome {
+  const now = deps.clock.now();
+  return deps.db.transaction(
+    (tx) => {
+      const t = inTransaction(deps, tx);
+      const row = getTaughtRow(t, teamId, rowId);
+      if (row === undefined || row.completedAt === null || row.teacherId === null) throw new AppError('not_found', "I can't find this learned skill any more, so there is nothing to confirm.");
+      if (row.teacherId !== actorId) throw new AppError('forbidden', `Only <@${row.teacherId}>, who was named as the teacher, can confirm this.`);
+      if (row.taughtConfirmedAt !== null) return { status: 'already' as const, row, confirmedAt: row.taughtConfirmedAt };
+      t.db
+        .update(memberSkills)
+        .set({ taughtConfirmedAt: now })
+        .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.id, rowId), isNull(memberSkills.taughtConfirmedAt)))
+        .run();
+      return { status: 'confirmed' as const, row: { ...row, taughtConfirmedAt: now }, confirmedAt: now };
+    },
+    { behavior: 'immediate' },
+  );
+}
