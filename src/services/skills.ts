@@ -91,12 +91,14 @@ export function listKnownSkills(deps: ServiceDeps, teamId: string, options: { qu
     where ${memberSkills.teamId} = ${skills.teamId} and ${memberSkills.skillKey} = ${skills.key}
       and ${memberSkills.removedAt} is null and ${memberSkills.completedAt} is null)`;
   const where = key === '' ? eq(skills.teamId, teamId) : and(eq(skills.teamId, teamId), sql`${skills.key} like ${likeContains(key)} escape '\\'`);
-  const prefix = key === '' ? sql`0` : sql`case when substr(${skills.key}, 1, ${key.length}) = ${key} then 0 else 1 end`;
+  // A bare number in ORDER BY means a column, so with no query the prefix rank is left out.
+  const order = [desc(people), asc(skills.key)];
+  if (key !== '') order.unshift(sql`case when substr(${skills.key}, 1, ${Array.from(key).length}) = ${key} then 0 else 1 end`);
   return deps.db
     .select({ key: skills.key, name: skills.name, people })
     .from(skills)
     .where(where)
-    .orderBy(prefix, desc(people), asc(skills.key))
+    .orderBy(...order)
     .limit(limit)
     .all();
 }

@@ -10,7 +10,7 @@ import { parseConfig, type Config } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
 import type { Scheduler } from '../../src/jobs/scheduler.js';
 import type { TickReport, JobPlanner } from '../../src/jobs/types.js';
-import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
+import { blockActionsBody, blockSuggestionBody, eventBody, slashCommandBody, viewSubmissionBody, type ActionSpec, type ViewSpec, type Who } from './payloads.js';
 import { signRequest, TEST_SIGNING_SECRET } from './sign.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 
@@ -44,6 +44,8 @@ export interface TestApp {
   action(actions: ActionSpec | ActionSpec[], who?: Parameters<typeof blockActionsBody>[1]): Promise<HttpResult>;
   submitView(view: ViewSpec, who?: Who): Promise<HttpResult>;
   event(event: Record<string, unknown>, who?: Who): Promise<HttpResult>;
+  /** A type-ahead select in a modal asks for options (block_suggestion); the answer is in the ack. */
+  suggest(spec: Parameters<typeof blockSuggestionBody>[0], who?: Who): Promise<HttpResult>;
   get(path: string): Promise<HttpResult>;
   /** Deletes every workspace's data (every table cascades from workspaces, as on uninstall). */
   clearData(): void;
@@ -157,6 +159,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     action: (actions, who = {}) => post(blockActionsBody(Array.isArray(actions) ? actions : [actions], { responseUrl: fake.responseUrl(), ...who })),
     submitView: (view, who) => post(viewSubmissionBody(view, who)),
     event: (event, who) => post(eventBody(event, who)),
+    suggest: (spec, who) => post(blockSuggestionBody(spec, who)),
     get: (path) => request(path, { method: 'GET' }),
     clearData: () => {
       database.sqlite.exec('DELETE FROM workspaces;');

@@ -118,3 +118,27 @@ export function eventBody(event: Record<string, unknown>, who: Who = {}): string
     event: { event_ts: '1700000000.000100', ...event },
   });
 }
+
+/**
+ * A block_suggestion (a type-ahead select asking for options) from an element in a modal, as
+ * Slack sends it to the options load URL: the typed text in `value`, the view it sits in.
+ */
+export function blockSuggestionBody(spec: { action_id: string; block_id?: string; value: string; callback_id?: string }, who: Who = {}): string {
+  const team = who.team ?? 'T0TEST';
+  const user = who.user ?? 'U0ALICE';
+  const payload = {
+    type: 'block_suggestion',
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
+    container: { type: 'view', view_id: viewSubmission.view.id },
+    api_app_id: viewSubmission.api_app_id,
+    token: viewSubmission.token,
+    action_id: spec.action_id,
+    block_id: spec.block_id ?? 'block',
+    value: spec.value,
+    team: { id: team, domain: 'peerloop-test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { ...viewSubmission.view, team_id: team, app_installed_team_id: team, callback_id: spec.callback_id ?? viewSubmission.view.callback_id, state: { values: {} } },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
