@@ -18,6 +18,10 @@ import { buildWeeklyMessage } from '../../src/slack/blocks/weekly.js';
 import type { WeeklySession } from '../../src/services/weekly.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
 import { assertBlockKitLimits, BlockKitLimitError } from '../support/block-kit.js';
+import { buildRoleOptions, buildSkillOptions, buildSkillsModal, buildSkillsSavedModal, buildStartDatesModal } from '../../src/slack/blocks/skills-modal.js';
+import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTeachConfirmedMessage } from '../../src/slack/blocks/learned-modal.js';
+import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
+import type { SkillsProfile } from '../../src/services/skills.js';
 
 /**
  * Every Block Kit builder, fed its largest realistic input, stays inside Slack's limits.
@@ -319,5 +323,81 @@ describe('user text is cut before it is escaped', () => {
     const home: HomeSession = { number: 7, title: amps(150), format: 'skill-swap', hostId: 'U0HOST', startsAt: Date.UTC(2026, 10, 24), durationMin: 30, channelId: 'C0CHAN', link: null, role: 'host', attended: 'unknown' };
     assertNoCutEntity('home', buildHomeView({ userId: 'U0ME', timeZone: 'UTC', data: { upcoming: [home], upcomingTotal: 1, recent: [] } }));
     assertNoCutEntity('modal', buildAttendanceModal({ number: 7, title: amps(150), attendees: [], openedAt: Date.UTC(2026, 10, 24) }));
+  });
+});
+
+describe('skills builders stay within Block Kit limits', () => {
+  const NOW = Date.UTC(2026, 11, 6, 10);
+  // Names longer than the 60 the service allows, in emoji and markup, in case a row predates a limit.
+  const mark = (i: number) => `${i} ${long(40, '<@U1>&🎉')}`;
+  const plain = (i: number) => `${i} ${long(100, 'é🎉')}`;
+  const skill = (i: number, name = mark(i)) => ({ id: 1_000_000 + i, key: `k${i}`, name, startedAt: NOW - i * 86_400_000 });
+  const profile = (name: (i: number) => string): SkillsProfile => ({
+    role: long(200, '<!channel>'),
+    matchingOptIn: true,
+    pausedUntil: NOW + 30 * 86_400_000,
+    pauseReason: 'no_answers',
+    saved: true,
+    teach: Array.from({ length: 20 }, (_, i) => skill(i, name(i))),
+    learn: Array.from({ length: 20 }, (_, i) => skill(100 + i, name(100 + i))),
+    learned: Array.from({ length: 5 }, (_, i) => ({ ...skill(200 + i, name(200 + i)), completedAt: NOW, taughtBy: 'U0TEACHER', taughtConfirmedAt: i % 2 === 0 ? NOW : null })),
+  });
+
+  it('buildSkillsModal with 20 + 20 long skills, a long role and a pause', () => {
+    const view = buildSkillsModal({ profile: { ...profile(plain), role: long(200, 'é') }, timeZone: 'America/Argentina/ComodRivadavia', now: NOW });
+    assertBlockKitLimits('modal', view);
+    // The checker does not look inside external selects' initial options: check them here.
+    const selects = (view.blocks as { element?: { initial_options?: { text: { text: string }; value: string }[]; initial_option?: { text: { text: string }; value: string } } }[]).flatMap((b) => [
+      ...(b.element?.initial_options ?? []),
+      ...(b.element?.initial_option === undefined ? [] : [b.element.initial_option]),
+    ]);
+    expect(selects.length).toBeGreaterThan(40);
+    for (const o of selects) {
+      expect(Array.from(o.text.text).length).toBeLessThanOrEqual(BlockKitLimits.optionText);
+      expect(Array.from(o.value).length).toBeLessThanOrEqual(BlockKitLimits.optionValue);
+    }
+  });
+
+  it('buildSkillsSavedModal and buildStartDatesModal with 20 long skills', () => {
+    assertBlockKitLimits('modal', buildSkillsSavedModal({ profile: profile(mark), timeZone: 'UTC', now: NOW }));
+    assertBlockKitLimits('modal', buildStartDatesModal({ learn: profile(plain).learn, timeZone: 'UTC' }));
+  });
+
+  it('buildSkillOptions and buildRoleOptions: at most 100 options of 75 characters, whatever was typed', () => {
+    const known = Array.from({ length: 150 }, (_, i) => ({ key: `k${i}`, name: plain(i), people: i }));
+    for (const typed of [{ key: 'new', display: long(60, 'é') }, { key: 'x', display: long(300, 'x'), problem: `Too long: skill names up to 60 characters (this has 300)` }, { key: '', display: '' }]) {
+      const skills = buildSkillOptions(known, typed);
+      const roles = buildRoleOptions(known, typed);
+      for (const answer of [skills, roles]) {
+        expect(answer.options.length).toBeLessThanOrEqual(BlockKitLimits.optionsPerSelect);
+        assertBlockKitLimits('modal', { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' }, accessory: { type: 'static_select', action_id: 'a', options: answer.options } }] });
+      }
+    }
+  });
+
+  it('buildLearnedModal, buildLearnedDoneModal, the teacher DM and its confirmed form', () => {
+    assertBlockKitLimits('modal', buildLearnedModal({ rowId: 1_000_000_000, name: plain(1), alreadyTeaching: false }));
+    assertBlockKitLimits('modal', buildLearnedModal({ rowId: 1, name: mark(1), alreadyTeaching: true }));
+    assertBlockKitLimits('modal', buildLearnedDoneModal({ name: mark(1), teacherId: 'U0TEACHER', teachAdded: true, timeZone: 'UTC' }));
+    assertBlockKitLimits('modal', buildLearnedDoneModal({ name: mark(1), teacherId: null, teachAdded: false, alreadyAt: NOW, timeZone: 'UTC' }));
+    assertBlockKitLimits('message', buildTeachConfirmDm({ rowId: 1_000_000_000, learnerId: 'U0LEARNER', name: long(300, '<!channel>') }));
+    for (const already of [true, false]) assertBlockKitLimits('message', buildTeachConfirmedMessage({ learnerId: 'U0LEARNER', name: long(300, '<!channel>'), confirmedAt: NOW, timeZone: 'UTC', already }));
+  });
+
+  it('App Home with the fullest skills part, a next round and 500 upcoming sessions', () => {
+    const blocks = buildSkillsHomeBlocks({ profile: profile(mark), timeZone: 'UTC', now: NOW, nextRound: { channelId: 'C0ROUND', startsAt: NOW, skipping: false, skip: { actionId: 'match_skip', value: 'C0ROUND:2026-12-07' } } });
+    expect(blocks.length).toBe(SKILLS_HOME_MAX_BLOCKS);
+    const session = (i: number): HomeSession => ({ number: i, title: long(100, '<!channel>🎉'), format: 'skill-swap', hostId: 'U0H', startsAt: NOW + i * 3_600_000, durationMin: 30, channelId: 'C0C', link: null, role: 'attendee', attended: 'unknown' });
+    const view = buildHomeView({
+      userId: 'U0ME',
+      timeZone: 'UTC',
+      now: NOW,
+      profile: profile(mark),
+      nextRound: { channelId: 'C0ROUND', startsAt: NOW, skipping: true, skip: { actionId: 'match_skip', value: 'x' } },
+      data: { upcoming: Array.from({ length: 500 }, (_, i) => session(i)), upcomingTotal: 500, recent: Array.from({ length: 5 }, (_, i) => session(i)) },
+    });
+    assertBlockKitLimits('home', view);
+    expect(JSON.stringify(view)).toContain('home_learn_1000119');
+    assertBlockKitLimits('home', { type: 'home', blocks: buildSkillsHomeBlocks({ profile: { ...profile(mark), saved: false, teach: [], learn: [], learned: [] }, timeZone: 'UTC', now: NOW }) });
   });
 });
