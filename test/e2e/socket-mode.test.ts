@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SessionActions, SessionViews } from '../../src/slack/ids.js';
+import { SessionActions, SessionViews, SkillsInputs } from '../../src/slack/ids.js';
 import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
-import { blockActionsBody, eventBody, slashCommandBody, viewSubmissionBody } from '../support/payloads.js';
+import { blockActionsBody, blockSuggestionBody, eventBody, slashCommandBody, viewSubmissionBody } from '../support/payloads.js';
 import { scheduleState, SESSION_TESTS_NOW } from './sessions/helpers.js';
 
 /**
@@ -66,6 +66,11 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     expect(ack.payload?.response_action).not.toBe('errors');
     await t.fake.waitForCalls('chat.postMessage', 1);
     expect(t.database.sqlite.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 1 });
+  });
+
+  it('answers a type-ahead select (block_suggestion) with its options in the ack', async () => {
+    const ack = await t.fake.socketMode.send('interactive', interactivePayload(blockSuggestionBody({ action_id: SkillsInputs.teach, value: 'Kotlin' })));
+    expect(ack.payload?.options).toEqual([expect.objectContaining({ value: 'Kotlin', text: expect.objectContaining({ text: 'Add “Kotlin”' }) })]);
   });
 
   it('routes a button click: Join on the card adds the person', async () => {
