@@ -93,7 +93,8 @@ export function listKnownSkills(deps: ServiceDeps, teamId: string, options: { qu
   const where = key === '' ? eq(skills.teamId, teamId) : and(eq(skills.teamId, teamId), sql`${skills.key} like ${likeContains(key)} escape '\\'`);
   // A bare number in ORDER BY means a column, so with no query the prefix rank is left out.
   const order = [desc(people), asc(skills.key)];
-  if (key !== '') order.unshift(sql`case when substr(${skills.key}, 1, ${Array.from(key).length}) = ${key} then 0 else 1 end`);
+  // The exact skill first, so a long list of prefix matches never hides it (and "Add" for it).
+  if (key !== '') order.unshift(sql`case when ${skills.key} = ${key} then 0 when substr(${skills.key}, 1, ${Array.from(key).length}) = ${key} then 1 else 2 end`);
   return deps.db
     .select({ key: skills.key, name: skills.name, people })
     .from(skills)

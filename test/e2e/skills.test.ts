@@ -321,7 +321,8 @@ describe('/peer learned', () => {
   it('a teacher who opted out of DMs gets none; the job records why', async () => {
     createMember(t.database.db, TEAM, 'U0BOB', { optedOut: true, profileFetchedAt: NOW, timeZone: 'America/New_York' });
     await submitProfile({ learn: ['Rust'] });
-    await submitLearned(activeLearnRow('U0ALICE', 'rust').id, { teacher: 'U0BOB' });
+    const saved = await submitLearned(activeLearnRow('U0ALICE', 'rust').id, { teacher: 'U0BOB' });
+    expect(JSON.stringify(saved.json.view)).toContain("turned Peerloop's DMs off, so they won't be asked to confirm");
     await t.tick();
     expect(t.fake.dmsTo('U0BOB')).toHaveLength(0);
     expect(t.database.db.select({ status: jobs.status, result: jobs.result }).from(jobs).where(eq(jobs.kind, 'teach_confirm')).get()).toMatchObject({ status: 'skipped' });

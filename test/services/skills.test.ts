@@ -172,6 +172,10 @@ describe('listKnownSkills', () => {
       ['Séquel', 1],
       ['SQL', 1],
     ]);
+    // The exact skill comes first even when other names start with it and are used more.
+    saveSkillsProfile(deps, TEAM, 'U0C', valid({ teach: ['Go'], learn: ['Golang', 'Good docs'] }), ZONE);
+    saveSkillsProfile(deps, TEAM, 'U0D', valid({ learn: ['Golang', 'Good docs'] }), ZONE);
+    expect(listKnownSkills(deps, TEAM, { query: 'GO' }).map((s) => s.name)).toEqual(['Go', 'Golang', 'Good docs']);
     // Wildcards typed are letters.
     expect(listKnownSkills(deps, TEAM, { query: '%' })).toEqual([]);
   });

@@ -63,19 +63,23 @@ export interface LearnedDoneInput {
   name: string;
   teacherId: string | null;
   teachAdded: boolean;
+  /** False when the teacher turned Peerloop's DMs off: they will not be asked. */
+  teacherReachable?: boolean;
   /** Set when this was already marked learned (a second submit): nothing new happened. */
   alreadyAt?: number;
   timeZone: string;
 }
 
-export function buildLearnedDoneModal({ name, teacherId, teachAdded, alreadyAt, timeZone }: LearnedDoneInput): ViewJson {
+export function buildLearnedDoneModal({ name, teacherId, teachAdded, teacherReachable = true, alreadyAt, timeZone }: LearnedDoneInput): ViewJson {
   const skill = `*${escapeTruncated(name, SKILL_NAME_MAX)}*`;
   const lines =
     alreadyAt !== undefined
       ? [`You already marked ${skill} as learned on ${formatYmd(localDateYmd(alreadyAt, timeZone))}. Nothing changed.`]
       : [
           `Marked ${skill} as learned. Well done!`,
-          ...(teacherId === null ? [] : [`<@${teacherId}> gets a DM to confirm they taught you.`]),
+          ...(teacherId === null
+            ? []
+            : [teacherReachable ? `<@${teacherId}> gets a DM to confirm they taught you.` : `<@${teacherId}> turned Peerloop's DMs off, so they won't be asked to confirm. You're still recorded as taught by them.`]),
           ...(teachAdded ? [`It's on your "I can teach" list now.`] : []),
         ];
   return {

@@ -20,6 +20,7 @@ import {
   type TeachConfirmPayload,
   formatYmd,
 } from '../../services/skills.js';
+import { mayDirectMessage } from '../../services/delivery.js';
 import { localDateYmd } from '../../services/time.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTeachConfirmedMessage } from '../blocks/learned-modal.js';
@@ -173,7 +174,13 @@ export async function saveLearnedForm(deps: AppDeps, actor: Actor, input: { rowI
   const view =
     outcome.status === 'already'
       ? buildLearnedDoneModal({ name: outcome.name, teacherId: null, teachAdded: false, alreadyAt: outcome.completedAt, timeZone: actor.timeZone })
-      : buildLearnedDoneModal({ name: outcome.name, teacherId: input.taughtBy, teachAdded: outcome.teachAdded, timeZone: actor.timeZone });
+      : buildLearnedDoneModal({
+          name: outcome.name,
+          teacherId: input.taughtBy,
+          teachAdded: outcome.teachAdded,
+          teacherReachable: input.taughtBy === null || mayDirectMessage(serviceDeps(deps), actor.teamId, input.taughtBy),
+          timeZone: actor.timeZone,
+        });
   return { ok: true, view, outcome };
 }
 
