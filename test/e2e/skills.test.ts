@@ -395,6 +395,14 @@ describe('workspace isolation', () => {
     expect(rowsAfter.jobs).toEqual(before.jobs);
     expect(t.database.db.select().from(memberSkills).where(and(eq(memberSkills.teamId, OTHER))).all()).toEqual([]);
 
+    // The same user id in the other workspace sees none of it, on Home or in the form.
+    expect(await publishedHome('U0ALICE', OTHER)).not.toContain('Secret Sauce');
+    t.fake.reset();
+    await t.command('skills', { team: OTHER });
+    const [open] = await t.fake.waitForCalls('views.open');
+    expect(JSON.stringify(open!.args.view)).not.toContain('Secret Sauce');
+    expect(JSON.stringify(open!.args.view)).not.toContain('Rust');
+
     // The other workspace's own profile with the same user id is separate.
     await submitProfile({ teach: ['secret sauce'] }, { team: OTHER });
     expect(knownSkills(OTHER)).toEqual([{ key: 'secret sauce', name: 'secret sauce' }]);
