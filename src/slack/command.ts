@@ -44,6 +44,15 @@ const listArgs = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+const matchArgs = z.string().transform((text, ctx) => {
+  const word = text.trim().toLowerCase();
+  if (word === '') return { action: 'suggest' as const };
+  if (word === 'setup') return { action: 'setup' as const };
+  if (word === 'stop') return { action: 'stop' as const };
+  ctx.addIssue({ code: 'custom', message: `\`/peer match\` suggests partners; \`/peer match setup\` (admins) sets up rounds in a channel. I don't know ${inlineCode(text.trim(), 40)}.` });
+  return z.NEVER;
+});
+
 export const SUBCOMMANDS = {
   help: { usage: '/peer help', summary: 'Show what Peerloop can do.', args: noArgs },
   schedule: { usage: '/peer schedule', summary: 'Schedule a peer session (opens a form).', args: noArgs },
@@ -56,6 +65,7 @@ export const SUBCOMMANDS = {
   calendar: { usage: '/peer calendar', summary: "Get your workspace's calendar feed to subscribe from Google Calendar or Outlook.", args: noArgs },
   optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
+  match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
   settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
 } satisfies Record<string, SubcommandSpec>;
 

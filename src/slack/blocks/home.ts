@@ -17,12 +17,17 @@ export interface HomeViewInput {
   data: HomeData;
   /** Whether the person opted out of DMs: shown with a toggle. */
   optedOut?: boolean;
+  /** The matching block (blocks/next-round.ts): the next round with Skip, or a pause with Resume. At most 2 blocks. */
+  matching?: Block[];
 }
 
 type Block = Record<string, unknown>;
 
-/** Blocks around the lists (header, actions, dividers, footer): what the 100-block cap must leave room for. */
-export const HOME_FIXED_BLOCKS = 16;
+/** Room kept for the matching block (next round / pause). */
+const MATCHING_BLOCKS_MAX = 2;
+
+/** Blocks around the lists (header, actions, dividers, footer, matching): what the 100-block cap must leave room for. */
+export const HOME_FIXED_BLOCKS = 16 + MATCHING_BLOCKS_MAX;
 
 const ROLE_TEXT: Record<HomeSession['role'], string> = {
   host: 'You host',
@@ -105,6 +110,7 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
       ],
     },
     { type: 'context', elements: [mrkdwn(`Times are shown in your Slack time zone, ${escapeMrkdwn(timeZone)}.`)] },
+    ...(input.matching ?? []).slice(0, MATCHING_BLOCKS_MAX),
     { type: 'divider' },
     { type: 'section', text: mrkdwn('*Coming up*') },
   ];

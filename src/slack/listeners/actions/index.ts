@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../../deps.js';
-import { OptOutActions, PollActions, SessionActions } from '../../ids.js';
+import { MatchActions, OptOutActions, PollActions, SessionActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
+import { createMatchCheckinListener, createMatchOpenDmListener, createMatchResumeListener, createMatchScheduleListener, createMatchSkipListener, MATCH_CHECKIN_ACTION } from './match-buttons.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
 import { createPollVoteListener, POLL_VOTE_ACTION } from './poll-vote.js';
@@ -25,6 +26,12 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
     { id: POLL_VOTE_ACTION, handler: createPollVoteListener(deps) },
     { id: PollActions.comment, handler: createPollCommentListener(deps) },
     { id: OptOutActions.toggle, handler: createOptOutToggleListener(deps) },
+    { id: MatchActions.scheduleSwap, handler: createMatchScheduleListener(deps) },
+    { id: MATCH_CHECKIN_ACTION, handler: createMatchCheckinListener(deps) },
+    { id: MatchActions.skip, handler: createMatchSkipListener(deps, true) },
+    { id: MatchActions.unskip, handler: createMatchSkipListener(deps, false) },
+    { id: MatchActions.resume, handler: createMatchResumeListener(deps) },
+    { id: MatchActions.openDm, handler: createMatchOpenDmListener(deps) },
   ];
 }
 

@@ -10,6 +10,7 @@ import { handleJoin } from './join.js';
 import { handleLeave } from './leave.js';
 import { handleList } from './list.js';
 import { handleSchedule } from './schedule.js';
+import { handleMatch } from './match.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -25,5 +26,6 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   calendar: handleCalendar,
   optout: handleOptOut,
   optin: handleOptIn,
+  match: handleMatch,
   settings: handleSettings,
 };

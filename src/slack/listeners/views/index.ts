@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../../deps.js';
-import { PollViews, SessionViews, SettingsViews } from '../../ids.js';
+import { MatchViews, PollViews, SessionViews, SettingsViews } from '../../ids.js';
 import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
+import { createMatchSetupSubmitListener } from './match-setup.js';
 import { createPollCommentSubmitListener } from './poll-comment.js';
 import { createAttendanceSubmissionListener } from './session-attendance.js';
 import { createScheduleSubmissionListener } from './session-schedule.js';
@@ -13,6 +14,7 @@ export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
     { id: SettingsViews.modal, handler: createSettingsSubmitListener(deps) },
     { id: SessionViews.schedule, handler: createScheduleSubmissionListener(deps) },
     { id: SessionViews.attendance, handler: createAttendanceSubmissionListener(deps) },
+    { id: MatchViews.setup, handler: createMatchSetupSubmitListener(deps) },
   ];
 }
 
