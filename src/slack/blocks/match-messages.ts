@@ -3,7 +3,7 @@ import { formatInZone, localTimeHm, zoneAbbreviation } from '../../services/time
 import { MatchActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import type { MessageJson } from './types.js';
-import { escapeTruncated, mrkdwn, plainText } from './text.js';
+import { escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
 
 /**
  * The messages of matching: the introduction in a group DM (why these people, their shared
@@ -106,7 +106,7 @@ export function buildMatchIntroMessage(input: MatchIntroInput): MessageJson {
   if (input.checkinDays !== null) {
     blocks.push({ type: 'context', elements: [mrkdwn(`I'll ask "Did you meet?" here in ${input.checkinDays} days. Can't make it? Just say so then.`)] });
   }
-  return { text: `${input.channelId === null ? 'An introduction' : 'Your match this round'}: ${why.length > 0 ? why[0] : mentions}`, blocks };
+  return { text: truncate(`${input.channelId === null ? 'An introduction' : 'Your match this round'}: ${why.length > 0 ? why[0] : mentions}`, BlockKitLimits.messageText), blocks };
 }
 
 export const OUTCOME_LABELS: Record<MatchOutcome, string> = { met: 'We met', scheduled: 'Scheduled', not_this_time: 'Not this time' };
