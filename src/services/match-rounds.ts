@@ -223,14 +223,18 @@ export function listActiveMatchChannels(deps: ServiceDeps, teamId: string): Matc
 }
 
 /**
- * Plans each active channel's round job: the round whose time is at most ROUND_LATE_MAX_MS ago
- * (so a round missed while Peerloop was down still runs, late) or else the next one. A known
- * key is left alone. Returns how many were planned.
+ * Plans each active channel's round jobs: the next one, and a round whose time is at most
+ * ROUND_LATE_MAX_MS ago (so a round missed while Peerloop was down still runs, late; older ones
+ * are skipped on purpose). A known key is left alone. Returns how many were planned.
  */
 export function planMatchRounds(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const now = deps.clock.now();
-  const wanted = listActiveMatchChannels(deps, teamId).map((c) => ({ channelId: c.channelId, ...nextRoundAt(c, zone, now - ROUND_LATE_MAX_MS) }));
+  const wanted = listActiveMatchChannels(deps, teamId).flatMap((c) => {
+    const late = nextRoundAt(c, zone, now - ROUND_LATE_MAX_MS);
+    const upcoming = nextRoundAt(c, zone, now);
+    return (late.roundDate === upcoming.roundDate ? [upcoming] : [late, upcoming]).map((r) => ({ channelId: c.channelId, ...r }));
+  });
   const known = existingJobKeys(deps, teamId, wanted.map((w) => roundKey(w.channelId, w.roundDate)));
   let planned = 0;
   deps.db.transaction(() => {
@@ -320,7 +324,9 @@ export function roundCandidates(deps: ServiceDeps, teamId: string, p: MatchRound
 /**
  * Of these people, those whose last UNANSWERED_ROUNDS_TO_PAUSE round groups (intro sent, in any
  * channel) all got no answer to "Did you meet?". An answer from anyone in the group counts for
- * the group: the question is about the meeting, and one answer tells us what happened.
+ * the group: the question is about the meeting, and one answer tells us what happened. Only
+ * rounds after the person last changed their matching profile count (a resume, a new role, opting
+ * in again): someone who just resumed is not paused again for the rounds before.
  */
 export function unansweredStreak(deps: ServiceDeps, teamId: string, userIds: readonly string[]): string[] {
   if (userIds.length === 0) return [];
@@ -329,7 +335,9 @@ export function unansweredStreak(deps: ServiceDeps, teamId: string, userIds: rea
       SELECT m.user_id AS userId, g.outcome IS NOT NULL AS answered,
         row_number() OVER (PARTITION BY m.user_id ORDER BY g.round_date DESC, g.id DESC) AS n
       FROM match_group_members m JOIN match_groups g ON g.team_id = m.team_id AND g.id = m.group_id
+      LEFT JOIN profiles p ON p.team_id = m.team_id AND p.user_id = m.user_id
       WHERE m.team_id = ${teamId} AND g.round_date IS NOT NULL AND g.intro_ts IS NOT NULL
+        AND g.created_at > coalesce(p.updated_at, 0)
         AND m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))
     ) WHERE n <= ${UNANSWERED_ROUNDS_TO_PAUSE}`);
   const counts = new Map<string, { total: number; answered: number }>();

@@ -342,3 +342,69 @@ describe('Did you meet?', () => {
 });
 
 const HOUR_MS = 60 * MINUTE;
+
+describe('the calendar of rounds', () => {
+  it('plans the next round a cadence later once one has run, and runs a round missed while down (late) but skips one more than a day late', async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    await setUp({ cadence: '2' });
+    // Down over the first round's time: up again three hours later, the round still runs.
+    await tickAt(FIRST_ROUND_AT + 3 * HOUR_MS);
+    expect(roundRows(t)).toEqual([expect.objectContaining({ roundDate: FIRST_ROUND, status: 'done' })]);
+    const next = `match_round:${CHANNEL}:2026-12-15`;
+    expect(jobRow(t, next)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 15, 10) });
+    // Down from before the second round until two days after it: skipped on purpose, the third is planned.
+    await tickAt(Date.UTC(2026, 11, 17, 11));
+    expect(jobRow(t, next)).toMatchObject({ status: 'skipped' });
+    expect(JSON.parse(jobRow(t, next)!.result!)).toEqual({ reason: 'too_late' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-29`)).toMatchObject({ status: 'pending' });
+  });
+
+  it('/peer match stop (admins) ends the rounds and cancels the planned one', async () => {
+    await setUp();
+    const refused = await t.command('match stop', { user: 'U0ANA', channel: CHANNEL });
+    expect(refused.json.text).toContain('admin');
+    const res = await t.command('match stop', { user: 'U0ADMIN', channel: CHANNEL });
+    expect(res.json.text).toContain('stopped');
+    expect(t.database.db.select().from(matchChannels).get()).toMatchObject({ active: false });
+    expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'cancelled' });
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    await tickAt(FIRST_ROUND_AT);
+    expect(t.fake.callsTo('conversations.members')).toHaveLength(0);
+  });
+
+  it('an unknown /peer match word gets a short usage', async () => {
+    const res = await t.command('match everyone', { user: 'U0ANA', channel: CHANNEL });
+    expect(res.json.text).toContain('/peer match setup');
+  });
+});
+
+describe('pods and pauses', () => {
+  it('pods mode groups people of one role and says so in the intro', async () => {
+    const db = t.database.db;
+    for (const id of ['U0ANA', 'U0BEN', 'U0CAT']) optIn(db, id, { role: 'Data analyst', teach: ['SQL'] });
+    for (const id of ['U0DAN', 'U0EVE', 'U0FAY']) optIn(db, id, { role: 'Designer', teach: ['Figma'] });
+    t.fake.channelMembers.set(CHANNEL, ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN', 'U0EVE', 'U0FAY']);
+    await setUp({ mode: 'pods' });
+    await tickAt(FIRST_ROUND_AT);
+    expect(groupsAsSets(t)).toEqual([
+      ['U0ANA', 'U0BEN', 'U0CAT'],
+      ['U0DAN', 'U0EVE', 'U0FAY'],
+    ]);
+    const intro = text(postsTo(groupDmChannel(['U0ANA', 'U0BEN', 'U0CAT']))[0]!);
+    expect(intro).toContain('learning pod');
+    expect(intro).toContain('*Data analyst*');
+    expect(intro).toContain('Schedule a pod session');
+  });
+
+  it('someone who resumed is not paused again for the unanswered rounds before', async () => {
+    castProfiles();
+    const db = t.database.db;
+    for (const [i, date] of ['2026-11-10', '2026-11-17', '2026-11-24'].entries()) pastGroup(db, ['U0ANA', 'U0GUS'], { at: SETUP_AT - (3 - i) * 7 * DAY, roundDate: date });
+    // She resumed yesterday (her profile changed after those rounds).
+    t.database.sqlite.prepare('UPDATE profiles SET updated_at = ? WHERE user_id = ?').run(SETUP_AT - DAY, 'U0ANA');
+    await runFirstRound();
+    expect(groupsAsSets(t, FIRST_ROUND).flat()).toContain('U0ANA');
+    expect(profileOf(t, 'U0ANA')!.pausedUntil).toBeNull();
+  });
+});

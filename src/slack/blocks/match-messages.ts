@@ -164,13 +164,14 @@ export function buildRoundSummaryMessage(input: RoundSummaryInput): MessageJson 
   const noun = input.pods ? (input.groups === 1 ? 'pod' : 'pods') : input.groups === 1 ? 'group' : 'groups';
   const head = `*Matching round done:* ${input.groups} ${noun}, ${input.people} ${input.people === 1 ? 'person' : 'people'}. Introductions are in your group DMs.`;
   const out: string[] = [];
+  const satOut = Object.entries(input.leftOut).some(([reason, n]) => reason !== 'paused_no_answers' && n > 0);
   for (const [reason, n] of Object.entries(input.leftOut)) {
     const [one, many] = LEFT_OUT_TEXT[reason] ?? ['sat out', 'sat out'];
     out.push(`${n} ${n === 1 ? one : many}`);
   }
   if (input.skipping > 0) out.push(`${input.skipping} skipped this round`);
   const lines = [head];
-  if (out.length > 0) lines.push(`Left out: ${out.join('; ')}. They come first next time.`);
+  if (out.length > 0) lines.push(`Left out: ${out.join('; ')}.${satOut ? ' Whoever sat out comes first next round.' : ''}`);
   if (input.nextRoundAt !== undefined) lines.push(`Next round: ${formatInZone(input.nextRoundAt, input.zone)}.`);
   lines.push('Want in? Turn matching on in `/peer skills`. Want a partner now? `/peer match`.');
   return { text: `Matching round done: ${input.groups} ${noun}, ${input.people} people.`, blocks: [{ type: 'section', text: mrkdwn(lines.join('\n')) }] };

@@ -67,7 +67,16 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 async function confirmPeople(deps: AppDeps, teamId: string, userIds: readonly string[]): Promise<string[]> {
   const svc = serviceDeps(deps);
   const kept = await mapLimited(userIds, LOOKUP_CONCURRENCY, async (userId) => {
-    const account = await deps.messenger.fetchAccount(teamId, userId);
+    let account: Awaited<ReturnType<AppDeps['messenger']['fetchAccount']>>;
+    try {
+      account = await deps.messenger.fetchAccount(teamId, userId);
+    } catch (error) {
+      // One account Slack will never describe (user_not_found) must not stop the whole round;
+      // anything that may pass (a 5xx, a 429) fails the round, which is retried with nothing written.
+      if (!(error instanceof SlackCallError && error.kind === 'permanent')) throw error;
+      deps.logger.warn({ teamId, userId, code: error.code }, 'channel member left out of the round: users.info refused');
+      return undefined;
+    }
     if (account.isBot || account.deleted || (account.homeTeamId !== null && account.homeTeamId !== teamId)) return undefined;
     upsertMember(svc, teamId, userId, account.profile);
     return userId;

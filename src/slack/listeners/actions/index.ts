@@ -1,7 +1,11 @@
 import type { AppDeps } from '../../../deps.js';
 import { MatchActions, OptOutActions, PollActions, SessionActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
-import { createMatchCheckinListener, createMatchOpenDmListener, createMatchResumeListener, createMatchScheduleListener, createMatchSkipListener, MATCH_CHECKIN_ACTION } from './match-buttons.js';
+import { createMatchCheckinListener, MATCH_CHECKIN_ACTION } from './match-checkin.js';
+import { createMatchOpenDmListener } from './match-open-dm.js';
+import { createMatchResumeListener } from './match-resume.js';
+import { createMatchScheduleListener } from './match-schedule.js';
+import { createMatchSkipListener } from './match-skip.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
 import { createPollVoteListener, POLL_VOTE_ACTION } from './poll-vote.js';
