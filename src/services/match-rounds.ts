@@ -617,11 +617,11 @@ export function recordMatchOutcome(deps: ServiceDeps, teamId: string, groupId: n
   });
 }
 
-/** How many round groups got each answer, for groups introduced in [fromMs, toMs) (the digest's "how many met"). */
+/** How many round groups got each answer, for groups introduced in [fromMs, toMs) (the digest's "how many met"; `/peer match` pairs get no check-in, so they are not counted). */
 export function countMatchOutcomes(deps: ServiceDeps, teamId: string, fromMs: number, toMs: number): { groups: number; met: number; scheduled: number; notThisTime: number; unanswered: number } {
   const row = deps.db.get<{ groups: number; met: number; scheduled: number; notThisTime: number }>(sql`
     SELECT count(*) AS groups, sum(outcome = 'met') AS met, sum(outcome = 'scheduled') AS scheduled, sum(outcome = 'not_this_time') AS notThisTime
-    FROM match_groups WHERE team_id = ${teamId} AND intro_ts IS NOT NULL AND created_at >= ${fromMs} AND created_at < ${toMs}`);
+    FROM match_groups WHERE team_id = ${teamId} AND round_date IS NOT NULL AND intro_ts IS NOT NULL AND created_at >= ${fromMs} AND created_at < ${toMs}`);
   const groups = row?.groups ?? 0;
   const met = row?.met ?? 0;
   const scheduled = row?.scheduled ?? 0;

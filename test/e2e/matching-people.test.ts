@@ -7,7 +7,7 @@ import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
 import { scheduleState } from './sessions/helpers.js';
 import { SessionViews } from '../../src/slack/ids.js';
-import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupRows, optIn, optInTheFour, OTHER_TEAM, pastGroup, PEOPLE, roundPeople, SETUP_AT, submitSetup, TEAM } from './matching/helpers.js';
+import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupRows, optIn, optInTheFour, OTHER_TEAM, pastGroup, PEOPLE, roundPeople, SETUP_AT, submitSetup, TEAM } from '../support/matching.js';
 
 const t = useTestApp({ users: PEOPLE, now: SETUP_AT, resetFake: true, clearData: true });
 

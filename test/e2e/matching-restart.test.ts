@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettableClock } from '../../src/clock.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { groupDmChannel, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { CHANNEL, FIRST_ROUND, FIRST_ROUND_AT, groupRows, jobRow, MINUTE, optInTheFour, PEOPLE, roundRows, SETUP_AT, submitSetup } from './matching/helpers.js';
+import { CHANNEL, FIRST_ROUND, FIRST_ROUND_AT, groupRows, jobRow, MINUTE, optInTheFour, PEOPLE, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
 
 /**
  * A restart in the middle of a round: the first process stores the round and its groups, but

@@ -25,7 +25,7 @@ import {
   SETUP_AT,
   submitSetup,
   TEAM,
-} from './matching/helpers.js';
+} from '../support/matching.js';
 
 const t = useTestApp({ users: PEOPLE, now: SETUP_AT, resetFake: true, clearData: true });
 

@@ -1,6 +1,7 @@
 import type { MatchOutcome, MatchReason } from '../../services/match-rounds.js';
 import { formatInZone, localTimeHm, zoneAbbreviation } from '../../services/time.js';
 import { MatchActions } from '../ids.js';
+import { slackDateTime } from './time.js';
 import { BlockKitLimits } from './limits.js';
 import type { MessageJson } from './types.js';
 import { escapeTruncated, mrkdwn, plainText, truncate } from './text.js';
@@ -172,7 +173,8 @@ export function buildRoundSummaryMessage(input: RoundSummaryInput): MessageJson 
   if (input.skipping > 0) out.push(`${input.skipping} skipped this round`);
   const lines = [head];
   if (out.length > 0) lines.push(`Left out: ${out.join('; ')}.${satOut ? ' Whoever sat out comes first next round.' : ''}`);
-  if (input.nextRoundAt !== undefined) lines.push(`Next round: ${formatInZone(input.nextRoundAt, input.zone)}.`);
+  // A date token: each reader sees it in their own zone; the fallback names the workspace zone.
+  if (input.nextRoundAt !== undefined) lines.push(`Next round: ${slackDateTime(input.nextRoundAt, input.zone)}.`);
   lines.push('Want in? Turn matching on in `/peer skills`. Want a partner now? `/peer match`.');
   return { text: `Matching round done: ${input.groups} ${noun}, ${input.people} people.`, blocks: [{ type: 'section', text: mrkdwn(lines.join('\n')) }] };
 }

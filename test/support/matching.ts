@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../../src/db/client.js';
-import { jobs, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, memberSkills, members, profiles, skills } from '../../../src/db/schema.js';
-import { MatchViews } from '../../../src/slack/ids.js';
-import type { TestApp } from '../../support/app.js';
-import type { FakeUser } from '../../support/fake-slack.js';
-import { createWorkspace } from '../../support/factories.js';
+import type { Db } from '../../src/db/client.js';
+import { jobs, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, memberSkills, members, profiles, skills } from '../../src/db/schema.js';
+import { MatchViews } from '../../src/slack/ids.js';
+import type { TestApp } from './app.js';
+import type { FakeUser } from './fake-slack.js';
+import { createWorkspace } from './factories.js';
 
 export const TEAM = 'T0TEST';
 export const OTHER_TEAM = 'T0OTHER';
