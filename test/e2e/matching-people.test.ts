@@ -70,6 +70,18 @@ describe('/peer match', () => {
     expect(suggested(await suggestions('U0ANA'))).not.toContain('U0BEN');
   });
 
+  it('two quick clicks on "Introduce us" introduce us once', async () => {
+    optInTheFour(t.database.db);
+    await Promise.all([
+      t.action({ action_id: MatchActions.openDm, value: 'U0BEN' }, { user: 'U0ANA', channel: CHANNEL }),
+      t.action({ action_id: MatchActions.openDm, value: 'U0BEN' }, { user: 'U0ANA', channel: CHANNEL }),
+    ]);
+    await t.fake.waitForResponse(2);
+    await t.settled();
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === groupDmChannel(['U0ANA', 'U0BEN']))).toHaveLength(1);
+    expect(groupRows(t)).toHaveLength(1);
+  });
+
   it('refuses a partner who paused, a forged value, and a person of another workspace', async () => {
     optInTheFour(t.database.db);
     optIn(t.database.db, 'U0EVE', { teach: ['Figma'], learn: ['SQL'], pausedUntil: SETUP_AT + DAY });
