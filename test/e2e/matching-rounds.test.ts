@@ -239,6 +239,29 @@ describe('a matching round', () => {
     expect(postsTo(groupDmChannel(['U0ANA', 'U0BEN']))).toHaveLength(1);
   });
 
+  it('a round Slack rate-limits halfway through its lookups writes nothing, then finishes without asking for the same people again', async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    // A week later than the other tests: accounts looked up in the last hour are not asked again.
+    const week = 7 * DAY;
+    t.clock.set(SETUP_AT + week);
+    await setUp();
+    const before = t.fake.callsTo('users.info').length;
+    t.fake.script('users.info', {}, {}, { status: 429, retryAfter: 5 });
+    t.clock.set(FIRST_ROUND_AT + week);
+    await t.tick();
+    expect(roundRows(t)).toEqual([]);
+    expect(groupRows(t)).toEqual([]);
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-08`)).toMatchObject({ status: 'pending', lastError: 'rate_limited' });
+    await tickAt(FIRST_ROUND_AT + week + 10_000);
+    expect(groupsAsSets(t)).toEqual([
+      ['U0ANA', 'U0BEN'],
+      ['U0CAT', 'U0DAN'],
+    ]);
+    // Seven people to look up (the four, the bot, the deactivated account, the guest), plus the one refused.
+    expect(t.fake.callsTo('users.info').length - before).toBe(8);
+  });
+
   it('a round in a channel Peerloop is not in tells the admin once, and stores no groups', async () => {
     castProfiles();
     await setUp();

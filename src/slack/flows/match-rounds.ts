@@ -48,11 +48,18 @@ const LOOKUP_CONCURRENCY = 4;
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
+  // After one failure (a 429) the others stop taking new items: more calls would only meet the same limit.
+  let failed = false;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
+      while (next < items.length && !failed) {
         const i = next++;
-        out[i] = await work(items[i]!);
+        try {
+          out[i] = await work(items[i]!);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     }),
   );
@@ -64,12 +71,39 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
  * deactivated accounts and Slack Connect guests (another home workspace) are left out. Their
  * profile (zone) is stored on the way, so intros show each person's own hours.
  */
+type Account = Awaited<ReturnType<AppDeps['messenger']['fetchAccount']>>;
+
+/**
+ * Accounts Slack described in the last hour, per app: a round that Slack rate-limits halfway
+ * through its users.info calls is retried after Retry-After with nothing written, and the retry
+ * should pick up where it stopped instead of asking for the same people again (and hitting the
+ * same limit, round after round, in a big channel).
+ */
+const ACCOUNT_CACHE_MS = 60 * 60_000;
+const accountCache = new WeakMap<AppDeps, Map<string, { account: Account; at: number }>>();
+
+async function lookUpAccount(deps: AppDeps, teamId: string, userId: string): Promise<Account> {
+  let cache = accountCache.get(deps);
+  if (cache === undefined) {
+    cache = new Map();
+    accountCache.set(deps, cache);
+  }
+  const key = `${teamId}:${userId}`;
+  const now = deps.clock.now();
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.at <= now && now - hit.at < ACCOUNT_CACHE_MS) return hit.account;
+  const account = await deps.messenger.fetchAccount(teamId, userId);
+  if (cache.size > 50_000) cache.clear();
+  cache.set(key, { account, at: now });
+  return account;
+}
+
 async function confirmPeople(deps: AppDeps, teamId: string, userIds: readonly string[]): Promise<string[]> {
   const svc = serviceDeps(deps);
   const kept = await mapLimited(userIds, LOOKUP_CONCURRENCY, async (userId) => {
-    let account: Awaited<ReturnType<AppDeps['messenger']['fetchAccount']>>;
+    let account: Account;
     try {
-      account = await deps.messenger.fetchAccount(teamId, userId);
+      account = await lookUpAccount(deps, teamId, userId);
     } catch (error) {
       // One account Slack will never describe (user_not_found) must not stop the whole round;
       // anything that may pass (a 5xx, a 429) fails the round, which is retried with nothing written.
