@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, profiles } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, existingJobKeys, scheduleJob } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, existingJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
@@ -190,7 +190,9 @@ export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userI
     const channel = getMatchChannel(deps, teamId, channelId)!;
     const next = nextRoundAt(channel, zone, now);
     cancelPendingJobs(deps, teamId, `${MATCH_ROUND_KIND}:${channelId}:`, { keep: [roundKey(channelId, next.roundDate)], reason: 'setup_changed' });
-    scheduleJob(deps, { teamId, kind: MATCH_ROUND_KIND, key: roundKey(channelId, next.roundDate), runAt: next.at, payload: { channelId, roundDate: next.roundDate } });
+    const key = roundKey(channelId, next.roundDate);
+    // Same date, another hour: the planned job (still pending) moves to the new hour.
+    if (!scheduleJob(deps, { teamId, kind: MATCH_ROUND_KIND, key, runAt: next.at, payload: { channelId, roundDate: next.roundDate } })) rescheduleJob(deps, teamId, key, next.at);
     return { channel, next, zone, created: before === undefined };
   });
 }

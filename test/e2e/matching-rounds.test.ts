@@ -126,6 +126,16 @@ describe('/peer match setup', () => {
     expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: FIRST_ROUND_AT });
   });
 
+  it('setting up again changes the rounds: another day cancels the planned round, another hour moves it', async () => {
+    await setUp({ weekday: '2', hour: '10' });
+    await setUp({ weekday: '2', hour: '7' });
+    expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 1, 7) });
+    await setUp({ weekday: '4', hour: '7' });
+    expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'cancelled' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-03`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 3, 7) });
+    expect(t.database.db.select().from(matchChannels).all()).toHaveLength(1);
+  });
+
   it('a payload from another workspace cannot read or change this channel setup', async () => {
     await setUp();
     const res = await submitSetup(t, { weekday: '5' }, { user: 'U0ADMIN', team: OTHER_TEAM });
