@@ -89,6 +89,14 @@ describe('/peer match setup', () => {
     }
   });
 
+  it('in a DM, asks to run it in the channel; /peer help lists it', async () => {
+    const res = await t.command('match setup', { user: 'U0ADMIN', channel: 'D0ADMIN' });
+    expect(res.json.text).toContain('in the channel whose members should be matched');
+    expect(t.fake.callsTo('views.open')).toHaveLength(0);
+    const help = await t.command('help', { user: 'U0ANA' });
+    expect(help.json.text).toContain('/peer match [setup|stop]');
+  });
+
   it('opens the form for an admin in the channel, within Block Kit limits', async () => {
     const res = await t.command('match setup', { user: 'U0ADMIN', channel: CHANNEL });
     expect(res.status).toBe(200);

@@ -191,7 +191,12 @@ export async function answerCheckin(deps: AppDeps, actor: Actor, groupId: number
   const { group } = recordMatchOutcome(serviceDeps(deps), actor.teamId, groupId, actor.userId, outcome);
   deps.logger.info({ teamId: actor.teamId, groupId, outcome }, 'match check-in answered');
   if (responseUrl === undefined || responseUrl === '') return;
-  await deps.messenger.respond(responseUrl, { replace_original: true, ...buildCheckinAnsweredMessage(group.id, outcome, actor.userId) });
+  try {
+    await deps.messenger.respond(responseUrl, { replace_original: true, ...buildCheckinAnsweredMessage(group.id, outcome, actor.userId) });
+  } catch (error) {
+    // The answer is stored; only the message did not change to show it.
+    deps.logger.warn({ err: error, teamId: actor.teamId, groupId }, 'check-in message not updated after an answer');
+  }
 }
 
 /** Skip this round / Join this round, from App Home; Home shows the new state. */
