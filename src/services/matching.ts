@@ -9,8 +9,8 @@ import type { MatchInput, MatchPerson, MatchResult, PastGroup, RankedPartner } f
  * in a matching round, and `/peer match`'s suggestions.
  *
  * - skill-swap: pairs (a trio for the odd one out) maximising the pair score of
- *   matching/score.ts, exactly up to EXACT_MAX_PEOPLE (matching/pair-matching.ts) and with a
- *   measured approximation above; the objective is spelled out in matching/skill-swap.ts.
+ *   matching/score.ts, exactly (and proven so) up to EXACT_MAX_PEOPLE, with a measured
+ *   approximation above (matching/pair-matching.ts); the objective is spelled out in matching/skill-swap.ts.
  * - pods: stable same-role groups of 3 to 6 (matching/pods.ts).
  *
  * Deterministic for a given input and seed, and insensitive to the order of `people`,
@@ -23,7 +23,10 @@ export { EXACT_MAX_PEOPLE, CANDIDATES_PER_PERSON } from './matching/pair-matchin
 export { POD_MIN, POD_MAX } from './matching/pods.js';
 
 export function matchPeople(input: MatchInput): MatchResult {
-  return input.mode === 'pods' ? matchPods(input) : matchSkillSwap(input);
+  if (input.mode === 'pods') return matchPods(input);
+  // The method's statistics are for the benchmark (matchSkillSwap), not part of a round's result.
+  const { groups, unmatched } = matchSkillSwap(input);
+  return { groups, unmatched };
 }
 
 /** Working-hours overlap on the local date of `at`: UTC intervals [start, end) all zones share (09:00-18:00 each). */

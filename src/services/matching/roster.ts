@@ -17,6 +17,10 @@ export class Roster {
   readonly satOut: Uint8Array;
   private readonly teachIds: Int32Array[];
   private readonly learnSets: Set<number>[];
+  /** Skills as bitsets (`words` 32-bit words a person): a pair's exchange count is a popcount of an AND. */
+  private readonly words: number;
+  private readonly teachBits: Uint32Array;
+  private readonly learnBits: Uint32Array;
   private readonly forbidden = new Set<number>();
   /** The forbidden partners of each person (the repeat rule), for reasons and fast skips. */
   readonly forbiddenOf: number[][];
@@ -45,6 +49,13 @@ export class Roster {
     };
     this.teachIds = this.people.map((p) => Int32Array.from(new Set(p.teach.map(idOf))));
     this.learnSets = this.people.map((p) => new Set(p.learn.map(idOf)));
+    this.words = Math.max(1, Math.ceil(skillIds.size / 32));
+    this.teachBits = new Uint32Array(this.n * this.words);
+    this.learnBits = new Uint32Array(this.n * this.words);
+    for (let i = 0; i < this.n; i += 1) {
+      for (const s of this.teachIds[i]!) this.teachBits[i * this.words + (s >>> 5)]! |= 1 << (s & 31);
+      for (const s of this.learnSets[i]!) this.learnBits[i * this.words + (s >>> 5)]! |= 1 << (s & 31);
+    }
     this.winStart = new Float64Array(this.n);
     this.winEnd = new Float64Array(this.n);
     this.satOut = new Uint8Array(this.n);
@@ -87,9 +98,9 @@ export class Roster {
 
   /** How many skills a can teach b. */
   teachCount(a: number, b: number): number {
-    const wants = this.learnSets[b]!;
+    const w = this.words;
     let count = 0;
-    for (const s of this.teachIds[a]!) if (wants.has(s)) count += 1;
+    for (let i = 0; i < w; i += 1) count += popcount(this.teachBits[a * w + i]! & this.learnBits[b * w + i]!);
     return count;
   }
 
@@ -112,4 +123,10 @@ export class Roster {
   learns(a: number): ReadonlySet<number> {
     return this.learnSets[a]!;
   }
+}
+
+function popcount(x0: number): number {
+  let x = x0 - ((x0 >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }

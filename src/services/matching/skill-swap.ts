@@ -1,4 +1,4 @@
-import { approxMatching, EXACT_MAX_PEOPLE, exactMatching, type Weight } from './pair-matching.js';
+import { matchPairs, type PairMethod, type PairStats, type Weight } from './pair-matching.js';
 import { Roster } from './roster.js';
 import { groupExchanges, MAX_PAIR_SCORE } from './score.js';
 import type { MatchedGroup, MatchInput, MatchResult, Unmatched } from './types.js';
@@ -18,12 +18,13 @@ import type { MatchedGroup, MatchInput, MatchResult, Unmatched } from './types.j
  * 3. Whoever is still left is unmatched with the reason: the repeat rule ruled out every group
  *    they could join, or there was nobody (else) to match.
  */
-export function matchSkillSwap(input: MatchInput): MatchResult {
+/** `method` and `cohortSize` are for the benchmark and tests; rounds use the defaults. */
+export function matchSkillSwap(input: MatchInput, method: PairMethod | 'auto' = 'auto', cohortSize?: number): MatchResult & { stats: PairStats } {
   const roster = new Roster(input.people, input.seed, input.history, input.repeatWindowMs, input.at);
   const n = roster.n;
   const priority = MAX_PAIR_SCORE * Math.floor(n / 2) + 1;
   const weight: Weight = (a, b) => roster.score(a, b) + priority * (roster.satOut[a]! + roster.satOut[b]!);
-  const mate = n <= EXACT_MAX_PEOPLE ? exactMatching(roster, weight) : approxMatching(roster, weight);
+  const { mate, stats } = matchPairs(roster, weight, method, cohortSize);
 
   const groups: number[][] = [];
   const joiner = new Map<number, number>();
@@ -48,7 +49,11 @@ export function matchSkillSwap(input: MatchInput): MatchResult {
       unmatched.push(sitOut(roster, u, groups, input.repeatWindowMs));
     }
   }
-  return { groups: groups.map((g, gi) => describeGroup(roster, g, joiner.get(gi))).sort(byFirstMember), unmatched: unmatched.sort((a, b) => (a.userId < b.userId ? -1 : 1)) };
+  return {
+    groups: groups.map((g, gi) => describeGroup(roster, g, joiner.get(gi))).sort(byFirstMember),
+    unmatched: unmatched.sort((a, b) => (a.userId < b.userId ? -1 : 1)),
+    stats,
+  };
 }
 
 function describeGroup(roster: Roster, members: readonly number[], joined: number | undefined): MatchedGroup {
