@@ -43,7 +43,11 @@ const INVITE_TEXT = "Peerloop isn't in this channel yet. Type `/invite @Peerloop
  * listener shows them privately). The ack comes first: the channel check is a Slack call.
  */
 export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: string, channelId: string, ack: () => Promise<void>): Promise<void> {
-  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_SETUP_ADMIN_ONLY_TEXT);
+  if (!actor.isAdmin) {
+    // No profile yet means Slack has not said whether they are an admin: "no" would be a guess.
+    if (actor.member.profileFetchedAt === null) throw new AppError('forbidden', "I couldn't check your admin rights with Slack just now. Please run `/peer match setup` again in a moment.");
+    throw new AppError('forbidden', MATCH_SETUP_ADMIN_ONLY_TEXT);
+  }
   if (!/^[CG][A-Z0-9]+$/.test(channelId)) throw new AppError('invalid_input', 'Run `/peer match setup` in the channel whose members should be matched (not in a DM).');
   await ack();
   let isMember: boolean;
