@@ -20,6 +20,9 @@ import type { MatchedGroup, MatchInput, MatchPerson, MatchResult, Unmatched } fr
  *    member a pod sheds is the one farthest from its median. So pods spread across as few zones
  *    as the sizes allow.
  *
+ * The repeat window does not apply to pods: a pod is meant to meet round after round (history
+ * is ignored here; stability comes from `previousPods`).
+ *
  * A role group of 1 or 2 people cannot form a pod: they are unmatched with 'role_too_small'
  * (merging them into another role would break "same role").
  *
