@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { runAckLatency } from './ack-latency.js';
 import { runJobsThroughput } from './jobs-throughput.js';
 import { killAllServers } from './lib/children.js';
+import { runMatching } from './matching.js';
 import { createBenchContext, type BenchContext } from './lib/compare.js';
 import { runSessionsJoin, runSessionsList } from './sessions.js';
 
@@ -22,6 +23,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'list', run: runSessionsList },
   { name: 'join', run: runSessionsJoin },
   { name: 'jobs', run: () => runJobsThroughput() },
+  { name: 'matching', run: () => runMatching() },
 ];
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

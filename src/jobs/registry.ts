@@ -1,4 +1,5 @@
 import { JOB_KIND_NAMES, type JobKind, type JobKindName } from '../services/jobs.js';
+import { MatchCheckinJob, MatchIntroJob, MatchNoticeJob, MatchRoundJob, MatchSummaryJob } from '../services/match-rounds.js';
 import { PollCloseJob, PollOpenJob } from '../services/polls.js';
 import { ReminderJob } from '../services/reminders.js';
 import { SessionAnnounceJob } from '../services/session-announce.js';
@@ -6,6 +7,7 @@ import { SessionEndJob } from '../services/session-end.js';
 import { SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
 import { TeachConfirmJob } from '../services/skills.js';
 import { WeeklyJob } from '../services/weekly.js';
+import { handleMatchCheckin, handleMatchIntro, handleMatchNotice, handleMatchRound, handleMatchSummary, planMatchRoundJobs } from './match-rounds.js';
 import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
 import { sendReminder } from './reminders.js';
 import { postSessionCard } from './session-announce.js';
@@ -46,6 +48,11 @@ export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = 
   session_invite: register(SessionInviteJob, { handler: handleSessionInvite }),
   session_announce: register(SessionAnnounceJob, { handler: postSessionCard }),
   teach_confirm: register(TeachConfirmJob, { handler: handleTeachConfirm }),
+  match_round: register(MatchRoundJob, { handler: handleMatchRound, planner: planMatchRoundJobs }),
+  match_intro: register(MatchIntroJob, { handler: handleMatchIntro }),
+  match_checkin: register(MatchCheckinJob, { handler: handleMatchCheckin }),
+  match_summary: register(MatchSummaryJob, { handler: handleMatchSummary }),
+  match_notice: register(MatchNoticeJob, { handler: handleMatchNotice }),
 };
 
 /** kind -> what the scheduler runs: the payload validated with the kind's schema, then its handler. */

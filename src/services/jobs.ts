@@ -45,7 +45,22 @@ export interface ScheduleJobInput {
  * payload schema, key) and handled in jobs/registry.ts, whose table is typed over this list: a
  * name here without a handler there does not compile.
  */
-export const JOB_KIND_NAMES = ['reminder', 'weekly', 'poll_open', 'poll_close', 'session_notice', 'session_invite', 'session_end', 'session_announce', 'teach_confirm'] as const;
+export const JOB_KIND_NAMES = [
+  'reminder',
+  'weekly',
+  'poll_open',
+  'poll_close',
+  'session_notice',
+  'session_invite',
+  'session_end',
+  'session_announce',
+  'teach_confirm',
+  'match_round',
+  'match_intro',
+  'match_checkin',
+  'match_summary',
+  'match_notice',
+] as const;
 export type JobKindName = (typeof JOB_KIND_NAMES)[number];
 
 // Each kind registers its payload schema once (at import), so a bad payload fails when it is

@@ -50,6 +50,15 @@ const learnedArgs = z.string().transform((text) => {
   return { skill: skill === '' ? null : skill };
 });
 
+const matchArgs = z.string().transform((text, ctx) => {
+  const word = text.trim().toLowerCase();
+  if (word === '') return { action: 'suggest' as const };
+  if (word === 'setup') return { action: 'setup' as const };
+  if (word === 'stop') return { action: 'stop' as const };
+  ctx.addIssue({ code: 'custom', message: `\`/peer match\` suggests partners; \`/peer match setup\` (admins) sets up rounds in a channel. I don't know ${inlineCode(text.trim(), 40)}.` });
+  return z.NEVER;
+});
+
 export const SUBCOMMANDS = {
   help: { usage: '/peer help', summary: 'Show what Peerloop can do.', args: noArgs },
   schedule: { usage: '/peer schedule', summary: 'Schedule a peer session (opens a form).', args: noArgs },
@@ -64,6 +73,7 @@ export const SUBCOMMANDS = {
   learned: { usage: '/peer learned <skill>', summary: 'Mark a skill you wanted to learn as learned, and name who taught you.', args: learnedArgs },
   optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
+  match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
   settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
 } satisfies Record<string, SubcommandSpec>;
 

@@ -126,3 +126,30 @@ export const SkillsActions = {
   markLearned: 'skills_mark_learned',
   confirmTaught: 'skills_confirm_taught',
 } as const;
+
+/**
+ * Matching rounds and `/peer match`. Group buttons carry the group id; Skip / Join this round
+ * carry `<channel>:<YYYY-MM-DD>`; the partner button carries the partner's user id.
+ */
+export const MatchActions = {
+  /** The intro's "Schedule a skill-swap": the schedule form, prefilled for the group. */
+  scheduleSwap: 'match_schedule_swap',
+  /** "Did you meet?" buttons: `match_checkin_met`, `_scheduled`, `_not_this_time` (ids must differ within a block). */
+  checkinPrefix: 'match_checkin_',
+  skip: 'match_skip_round',
+  unskip: 'match_unskip_round',
+  resume: 'match_resume',
+  /** `/peer match`: open a group DM with this partner and introduce us. */
+  openDm: 'match_open_dm',
+} as const;
+
+/** `/peer match setup` (admins) modal: one block per field so errors land inline; every block's input has action_id `value`. */
+export const MatchViews = {
+  setup: 'match_setup',
+  modeBlock: 'match_mode',
+  cadenceBlock: 'match_cadence',
+  weekdayBlock: 'match_weekday',
+  hourBlock: 'match_hour',
+  repeatBlock: 'match_repeat_weeks',
+  input: 'value',
+} as const;

@@ -76,6 +76,25 @@ export interface Messenger {
   fetchProfile(teamId: string, userId: string, options?: { quick?: boolean }): Promise<MemberProfile>;
   /** Whether an account is a bot or deactivated (users.info); a session host must be a person. */
   fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean }>;
+  /**
+   * users.info as a profile plus what decides whether the account can be matched: a bot,
+   * deactivated, or from another workspace (a Slack Connect guest: `homeTeamId` is not ours).
+   */
+  fetchAccount(teamId: string, userId: string): Promise<{ profile: MemberProfile; isBot: boolean; deleted: boolean; homeTeamId: string | null }>;
+  /**
+   * Every member of a channel (conversations.members, following the cursor to the end). Slack
+   * answers channel_not_found for a private channel the bot is not in, and not_in_channel for
+   * some public ones: both permanent.
+   */
+  listChannelMembers(teamId: string, channelId: string, meta?: CallMeta): Promise<string[]>;
+  /** conversations.info: whether the bot is a member of the channel (a private one it is not in is channel_not_found). */
+  fetchChannelMembership(teamId: string, channelId: string): Promise<{ isMember: boolean }>;
+  /**
+   * Opens (or finds again) the group DM of these people and the bot: conversations.open with
+   * 2 to 8 users makes a multi-person DM (mpim:write). Never cached: a group is opened once per
+   * match and its id is stored on the group's row.
+   */
+  openGroupDm(teamId: string, userIds: readonly string[], meta?: CallMeta): Promise<string>;
   /** Posts to a response_url (slash command or interaction); used for replies after ack. */
   respond(responseUrl: string, body: Record<string, unknown>): Promise<void>;
   /** Uploads a file into a channel or DM (files.uploadV2: get URL, upload, complete). */
@@ -268,6 +287,43 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
       // Slackbot is not flagged is_bot by users.info, but it cannot host either.
       return { isBot: Boolean(res.user?.is_bot) || userId === 'USLACKBOT', deleted: Boolean(res.user?.deleted) };
+    },
+    async fetchAccount(teamId, userId) {
+      const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
+      const user = res.user;
+      return {
+        profile: {
+          name: user?.profile?.display_name || user?.real_name || user?.name || null,
+          timeZone: user?.tz ?? null,
+          isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
+        },
+        isBot: Boolean(user?.is_bot) || userId === 'USLACKBOT',
+        deleted: Boolean(user?.deleted),
+        homeTeamId: user?.team_id ?? null,
+      };
+    },
+    async listChannelMembers(teamId, channelId, meta) {
+      const members: string[] = [];
+      let cursor: string | undefined;
+      // Slack pages at up to 1,000; a cap on pages keeps a runaway cursor from looping forever.
+      for (let page = 0; page < 100; page += 1) {
+        const res = await call(teamId, 'conversations.members', () => client.conversations.members({ channel: channelId, limit: 500, ...(cursor === undefined ? {} : { cursor }) }), meta);
+        members.push(...(res.members ?? []));
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (cursor === undefined) break;
+      }
+      return [...new Set(members)];
+    },
+    async fetchChannelMembership(teamId, channelId) {
+      const res = await call(teamId, 'conversations.info', () => client.conversations.info({ channel: channelId }));
+      return { isMember: Boolean(res.channel?.is_member) };
+    },
+    async openGroupDm(teamId, userIds, meta) {
+      // Posting nothing, so it is not paced by channel; a scheduled one still waits out a 429.
+      const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userIds.join(',') }), meta);
+      const channel = res.channel?.id;
+      if (channel === undefined) throw new SlackCallError('conversations.open', 'no_channel', 'permanent');
+      return channel;
     },
     async respond(responseUrl, body) {
       const res = await fetch(responseUrl, {

@@ -17,6 +17,9 @@ import { buildSettingsModal, buildSettingsSavedModal } from '../../src/slack/blo
 import { buildWeeklyMessage } from '../../src/slack/blocks/weekly.js';
 import type { WeeklySession } from '../../src/services/weekly.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
+import { buildCheckinAnsweredMessage, buildCheckinMessage, buildGroupRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage, buildSuggestionsMessage } from '../../src/slack/blocks/match-messages.js';
+import { buildMatchSetupModal, buildMatchSetupSavedModal } from '../../src/slack/blocks/match-setup-modal.js';
+import { buildNextRoundBlocks } from '../../src/slack/blocks/next-round.js';
 import { assertBlockKitLimits, BlockKitLimitError } from '../support/block-kit.js';
 import { buildRoleOptions, buildSkillOptions, buildSkillsModal, buildSkillsSavedModal, buildStartDatesModal } from '../../src/slack/blocks/skills-modal.js';
 import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTeachConfirmedMessage } from '../../src/slack/blocks/learned-modal.js';
@@ -385,7 +388,7 @@ describe('skills builders stay within Block Kit limits', () => {
   });
 
   it('App Home with the fullest skills part, a next round and 500 upcoming sessions', () => {
-    const blocks = buildSkillsHomeBlocks({ profile: profile(mark), timeZone: 'UTC', now: NOW, nextRound: { channelId: 'C0ROUND', startsAt: NOW, skipping: false, skip: { actionId: 'match_skip', value: 'C0ROUND:2026-12-07' } } });
+    const blocks = buildSkillsHomeBlocks({ profile: profile(mark), timeZone: 'UTC', now: NOW });
     expect(blocks.length).toBe(SKILLS_HOME_MAX_BLOCKS);
     const session = (i: number): HomeSession => ({ number: i, title: long(100, '<!channel>🎉'), format: 'skill-swap', hostId: 'U0H', startsAt: NOW + i * 3_600_000, durationMin: 30, channelId: 'C0C', link: null, role: 'attendee', attended: 'unknown' });
     const view = buildHomeView({
@@ -393,11 +396,80 @@ describe('skills builders stay within Block Kit limits', () => {
       timeZone: 'UTC',
       now: NOW,
       profile: profile(mark),
-      nextRound: { channelId: 'C0ROUND', startsAt: NOW, skipping: true, skip: { actionId: 'match_skip', value: 'x' } },
+      matching: buildNextRoundBlocks({ next: { channelId: 'C0ROUND', roundDate: '2026-12-07', at: NOW, mode: 'skill-swap', skipping: false }, timeZone: 'UTC' }),
       data: { upcoming: Array.from({ length: 500 }, (_, i) => session(i)), upcomingTotal: 500, recent: Array.from({ length: 5 }, (_, i) => session(i)) },
     });
     assertBlockKitLimits('home', view);
     expect(JSON.stringify(view)).toContain('home_learn_1000119');
     assertBlockKitLimits('home', { type: 'home', blocks: buildSkillsHomeBlocks({ profile: { ...profile(mark), saved: false, teach: [], learn: [], learned: [] }, timeZone: 'UTC', now: NOW }) });
+  });
+});
+
+describe('matching builders stay within Block Kit limits', () => {
+  const skillName = long(60, '<!channel>&');
+  const people = Array.from({ length: 8 }, (_, i) => `U0PERSON${String(i).padStart(6, '0')}`);
+  const reason = {
+    mode: 'skill-swap' as const,
+    exchanges: people.flatMap((teacher, i) => Array.from({ length: 20 }, (_, k) => ({ teacher, learner: people[(i + 1) % people.length]!, skillKey: `skill${k}` }))),
+    skills: Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`skill${k}`, `${skillName}${k}`])),
+    roleKey: 'role',
+    role: long(200, '<!here>'),
+    sharedMinutes: 540,
+  };
+  const zones = people.map((userId) => ({ userId, timeZone: 'America/Argentina/ComodRivadavia' }));
+  const windows = [
+    { start: Date.UTC(2026, 11, 1, 9), end: Date.UTC(2026, 11, 1, 12) },
+    { start: Date.UTC(2026, 11, 1, 13), end: Date.UTC(2026, 11, 1, 18) },
+  ];
+
+  it('the setup modal (new and prefilled) and its saved notice', () => {
+    const now = Date.UTC(2026, 10, 30);
+    assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', zone: 'America/Argentina/ComodRivadavia', now }));
+    const setup = { mode: 'pods' as const, cadenceWeeks: 4 as const, weekday: 0, hour: 23, repeatWeeks: 52 };
+    assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', current: setup, zone: 'UTC', now }));
+    assertBlockKitLimits('modal', buildMatchSetupSavedModal({ channelId: 'C0LONGCHANNELID', setup, zone: 'America/Argentina/ComodRivadavia', firstRoundAt: now }));
+  });
+
+  it('the intro for 8 people with 160 exchanges and long, marked-up skill and role names; pods and suggestions too', () => {
+    for (const channelId of ['C0LONGCHANNELID', null]) {
+      for (const mode of ['skill-swap', 'pods', 'suggestion'] as const) {
+        const message = buildMatchIntroMessage({ groupId: 999_999_999_999, userIds: people, reason: { ...reason, mode }, channelId, requestedBy: people[0]!, windows, zones, checkinDays: channelId === null ? null : 3 });
+        assertBlockKitLimits('message', message);
+        expect(JSON.stringify(message)).not.toContain('<!channel>');
+        expect(JSON.stringify(message)).not.toContain('<!here>');
+      }
+    }
+    assertBlockKitLimits('message', buildMatchIntroMessage({ groupId: 1, userIds: people.slice(0, 2), reason: { ...reason, exchanges: [], role: null }, channelId: 'C0X', windows: [], zones, checkinDays: 3 }));
+  });
+
+  it('Did you meet? (asked and answered), the summary, and the DMs', () => {
+    assertBlockKitLimits('message', buildCheckinMessage(999_999_999_999));
+    for (const outcome of ['met', 'scheduled', 'not_this_time'] as const) assertBlockKitLimits('message', buildCheckinAnsweredMessage(999_999_999_999, outcome, 'U0PERSON000000'));
+    const leftOut = { no_partner: 1, repeat_window: 1_000_000, role_too_small: 7, paused_no_answers: 3, something_new: 2 };
+    assertBlockKitLimits('message', buildRoundSummaryMessage({ groups: 1_000_000, people: 2_000_000, leftOut, skipping: 1_000, pods: true, nextRoundAt: Date.UTC(2026, 11, 8, 10), zone: 'America/Argentina/ComodRivadavia' }));
+    assertBlockKitLimits('message', buildRoundSummaryMessage({ groups: 0, people: 0, leftOut: {}, skipping: 0, pods: false, nextRoundAt: undefined, zone: 'UTC' }));
+    for (const r of ['not_in_channel', 'too_few_people']) assertBlockKitLimits('message', buildRoundNotRunDm({ channelId: 'C0LONGCHANNELID', roundAt: Date.UTC(2026, 11, 1), zone: 'Asia/Kolkata', reason: r }));
+    assertBlockKitLimits('message', buildGroupRefusedDm({ channelId: 'C0LONGCHANNELID', userIds: people, code: long(500, '<!channel>') }));
+    assertBlockKitLimits('message', buildPausedDm());
+  });
+
+  it('/peer match suggestions with three long reasons', () => {
+    const items = people.slice(1, 4).map((userId) => ({ userId, reason, windows, myZone: 'America/Argentina/ComodRivadavia', theirZone: 'Asia/Kolkata' }));
+    const message = buildSuggestionsMessage(people[0]!, items);
+    assertBlockKitLimits('message', message);
+    assertBlockKitLimits('message', buildSuggestionsMessage(people[0]!, items.map((i) => ({ ...i, windows: [] }))));
+  });
+
+  it('the next-round Home block in every state', () => {
+    const next = { channelId: 'C0LONGCHANNELID', roundDate: '2026-12-01', at: Date.UTC(2026, 11, 1, 10), mode: 'pods' as const, skipping: false };
+    for (const input of [
+      { next, timeZone: 'America/Argentina/ComodRivadavia' },
+      { next: { ...next, skipping: true }, timeZone: 'UTC' },
+      { next: undefined, timeZone: 'UTC' },
+      { next, pause: { until: Date.UTC(9999, 11, 31), reason: 'no_answers' as const, untilResumed: true }, timeZone: 'UTC' },
+      { next, pause: { until: Date.UTC(2027, 0, 1), reason: 'chosen' as const, untilResumed: false }, timeZone: 'Asia/Kolkata' },
+    ]) {
+      assertBlockKitLimits('home', { type: 'home', blocks: buildNextRoundBlocks(input) });
+    }
   });
 });

@@ -43,6 +43,8 @@ export interface FakeUser {
   is_owner?: boolean;
   deleted?: boolean;
   is_bot?: boolean;
+  /** The person's home workspace; another one than T0TEST is a Slack Connect guest. */
+  team_id?: string;
 }
 
 type Handler = (args: Record<string, any>, call: RecordedCall) => Record<string, unknown>;
@@ -71,6 +73,14 @@ export class FakeSlack {
   private idCounter = 0;
   /** Channels where chat.postMessage answers not_in_channel until someone invites the bot. */
   readonly channelsWithoutBot = new Set<string>();
+  /** conversations.members: each channel's member ids, in order (paged by `membersPageSize`). */
+  readonly channelMembers = new Map<string, string[]>();
+  /** Page size conversations.members uses (Slack's limit argument is honoured when smaller). */
+  membersPageSize = 2;
+  /** Group DMs opened (conversations.open with 2+ users): id -> the users, as asked. */
+  readonly groupDms = new Map<string, string[]>();
+  /** conversations.open answers this error for any group that includes one of these users. */
+  readonly refuseGroupsWith = new Map<string, string>();
   /** Conversation ids Slack no longer knows (e.g. after an org migration): posts and file shares there fail with channel_not_found. */
   readonly goneChannels = new Set<string>();
 
@@ -135,6 +145,8 @@ export class FakeSlack {
     this.responses.length = 0;
     this.uploads.length = 0;
     this.goneChannels.clear();
+    this.groupDms.clear();
+    this.refuseGroupsWith.clear();
     this.clearScripts();
   }
 
@@ -268,7 +280,7 @@ export class FakeSlack {
         ok: true,
         user: {
           id: user.id,
-          team_id: 'T0TEST',
+          team_id: (user as FakeUser).team_id ?? 'T0TEST',
           name: user.name ?? user.id.toLowerCase(),
           real_name: user.real_name ?? user.name ?? user.id,
           deleted: user.deleted ?? false,
@@ -297,8 +309,24 @@ export class FakeSlack {
     this.handlers.set('conversations.open', (args) => {
       const users = String(args.users ?? '').split(',').filter(Boolean);
       if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
-      const id = users.length === 1 ? dmChannel(users[0]!) : `G${users.map((u) => u.slice(1)).join('').slice(0, 10)}`;
+      if (users.length > 8) return { ok: false, error: 'too_many_users' };
+      if (users.length === 1) return { ok: true, channel: { id: dmChannel(users[0]!) } };
+      const refused = users.map((u) => this.refuseGroupsWith.get(u)).find((e) => e !== undefined);
+      if (refused !== undefined) return { ok: false, error: refused };
+      // The same people (in any order) get the same group DM back, as Slack resumes an existing one.
+      const id = groupDmChannel(users);
+      this.groupDms.set(id, users);
       return { ok: true, channel: { id } };
+    });
+    this.handlers.set('conversations.members', (args) => {
+      const channel = String(args.channel);
+      if (this.channelsWithoutBot.has(channel) || !this.channelMembers.has(channel)) return { ok: false, error: 'channel_not_found' };
+      const all = this.channelMembers.get(channel)!;
+      const start = args.cursor === undefined || args.cursor === '' ? 0 : Number(String(args.cursor).replace('page:', ''));
+      if (!Number.isInteger(start) || start < 0) return { ok: false, error: 'invalid_cursor' };
+      const size = Math.min(this.membersPageSize, Number(args.limit ?? this.membersPageSize) || this.membersPageSize);
+      const end = start + size;
+      return { ok: true, members: all.slice(start, end), response_metadata: { next_cursor: end < all.length ? `page:${end}` : '' } };
     });
     this.handlers.set('conversations.info', (args) => ({ ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: !this.channelsWithoutBot.has(String(args.channel)) } }));
     const viewAnswer = (args: Record<string, any>) => ({ ok: true, view: { id: args.view_id ?? this.nextId('V'), ...(args.view as object), hash: this.nextId('h') } });
@@ -320,6 +348,11 @@ export class FakeSlack {
 /** The DM channel the fake's conversations.open gives for one person: D123 for U123. */
 export function dmChannel(userId: string): string {
   return `D${userId.slice(1)}`;
+}
+
+/** The group DM the fake's conversations.open gives for these people: one id per set of people. */
+export function groupDmChannel(userIds: readonly string[]): string {
+  return `G${[...userIds].sort().map((u) => u.slice(1)).join('')}`;
 }
 
 export async function startFakeSlack(): Promise<FakeSlack> {

@@ -4,7 +4,7 @@ import { TITLE_MAX } from '../../services/session-model.js';
 import { formatInZone } from '../../services/time.js';
 import { SessionActions } from '../ids.js';
 import { buildOptOutHomeBlocks } from './opt-out.js';
-import { buildSkillsHomeBlocks, type NextRoundInput } from './skills-home.js';
+import { buildSkillsHomeBlocks } from './skills-home.js';
 import type { SkillsProfile } from '../../services/skills.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeMrkdwn, escapeTruncated, fillMrkdwn, mrkdwn, plainText } from './text.js';
@@ -21,16 +21,19 @@ export interface HomeViewInput {
   optedOut?: boolean;
   /** The skills profile and learning progress; the part is left out when absent. */
   profile?: SkillsProfile;
-  /** The next matching round the person is in (filled by the rounds feature), shown with the profile. */
-  nextRound?: NextRoundInput;
   /** Now, for "learning for 12 days" and whether a pause is over (blocks never read the clock). */
   now?: number;
+  /** The matching block (blocks/next-round.ts): the next round with Skip, or a pause with Resume. At most 2 blocks. */
+  matching?: Block[];
 }
 
 type Block = Record<string, unknown>;
 
-/** Blocks around the lists (header, actions, dividers, footer): what the 100-block cap must leave room for. */
-export const HOME_FIXED_BLOCKS = 16;
+/** Room kept for the matching block (next round / pause). */
+const MATCHING_BLOCKS_MAX = 2;
+
+/** Blocks around the lists (header, actions, dividers, footer, matching): what the 100-block cap must leave room for. */
+export const HOME_FIXED_BLOCKS = 16 + MATCHING_BLOCKS_MAX;
 
 const ROLE_TEXT: Record<HomeSession['role'], string> = {
   host: 'You host',
@@ -96,7 +99,7 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
   const skillsBlocks =
     input.profile === undefined
       ? []
-      : buildSkillsHomeBlocks({ profile: input.profile, timeZone, now: input.now ?? 0, ...(input.nextRound === undefined ? {} : { nextRound: input.nextRound }) });
+      : buildSkillsHomeBlocks({ profile: input.profile, timeZone, now: input.now ?? 0 });
   const room = BlockKitLimits.blocksPerView - HOME_FIXED_BLOCKS - data.recent.length - skillsBlocks.length;
   const shown = data.upcoming.slice(0, Math.max(0, room));
   const more = Math.max(0, data.upcomingTotal - shown.length);
@@ -117,6 +120,7 @@ export function buildHomeView(input: HomeViewInput): { type: 'home'; blocks: Blo
       ],
     },
     { type: 'context', elements: [mrkdwn(`Times are shown in your Slack time zone, ${escapeMrkdwn(timeZone)}.`)] },
+    ...(input.matching ?? []).slice(0, MATCHING_BLOCKS_MAX),
     { type: 'divider' },
     { type: 'section', text: mrkdwn('*Coming up*') },
   ];

@@ -3,7 +3,8 @@ import { BlockKitLimits } from './limits.js';
 import { mrkdwn, plainText } from './text.js';
 
 export const OPTED_OUT_TEXT =
-  "You're opted out: Peerloop won't send you any more DMs (no session reminders, no weekly \"your week\" message, no calendar invites). " +
+  "You're opted out: Peerloop won't send you any more DMs (no session reminders, no weekly \"your week\" message, no calendar invites), " +
+  "and you won't be matched (an introduction is a message). " +
   'You can still schedule, join and leave sessions and vote in polls. Changed your mind? `/peer optin` turns DMs back on.';
 
 export const OPTED_IN_TEXT =

@@ -9,7 +9,7 @@ import { parsePrivateMetadata } from '../private-metadata.js';
 
 /**
  * The schedule / edit modal. Its private_metadata carries the mode, the session number (edit),
- * the channel the command came from and a revision counter; it is validated with zod when it
+ * the channel the command came from, a revision counter and, from a match intro, the group; it is validated with zod when it
  * comes back and never trusted for the workspace (the payload's team is).
  */
 export const ScheduleModalMetadata = z.object({
@@ -17,6 +17,11 @@ export const ScheduleModalMetadata = z.object({
   number: z.number().int().positive().optional(),
   origin: z.string().regex(/^[CGD][A-Z0-9]+$/).optional(),
   rev: z.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * Opened from a match intro's "Schedule a skill-swap": the group's id. When the form is saved
+   * the group's other people join as attendees (read from the group, never from this metadata).
+   */
+  matchGroup: z.number().int().positive().optional(),
 });
 export type ScheduleModalMetadata = z.infer<typeof ScheduleModalMetadata>;
 

@@ -14,27 +14,14 @@ import type { BlockJson } from './types.js';
 
 const DAY_MS = 86_400_000;
 
-/**
- * The next matching round the person is in, as the rounds feature describes it. Rendered only
- * when given: the Skip button's action_id and value belong to that feature.
- */
-export interface NextRoundInput {
-  channelId: string;
-  startsAt: number;
-  /** The person already asked to skip it. */
-  skipping: boolean;
-  skip: { actionId: string; value: string };
-}
-
 export interface SkillsHomeInput {
   profile: SkillsProfile;
   timeZone: string;
   now: number;
-  nextRound?: NextRoundInput;
 }
 
 /** Most blocks this part can take (so Home can leave room for it under the 100-block cap). */
-export const SKILLS_HOME_MAX_BLOCKS = 6 + SKILLS_PER_KIND_MAX;
+export const SKILLS_HOME_MAX_BLOCKS = 5 + SKILLS_PER_KIND_MAX;
 
 function days(n: number): string {
   return n === 1 ? '1 day' : `${n} days`;
@@ -46,7 +33,7 @@ function learnedLine(s: SkillsProfile['learned'][number], zone: string): string 
   return `*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · learned ${formatYmd(localDateYmd(s.completedAt, zone))}, in ${days(took)}${teacher}`;
 }
 
-export function buildSkillsHomeBlocks({ profile, timeZone, now, nextRound }: SkillsHomeInput): BlockJson[] {
+export function buildSkillsHomeBlocks({ profile, timeZone, now }: SkillsHomeInput): BlockJson[] {
   const empty = !profile.saved && profile.teach.length === 0 && profile.learn.length === 0;
   const blocks: BlockJson[] = [
     { type: 'divider' },
@@ -66,15 +53,6 @@ export function buildSkillsHomeBlocks({ profile, timeZone, now, nextRound }: Ski
       accessory: { type: 'button', action_id: SkillsActions.openProfile, value: 'home', text: plainText(empty ? 'Set up profile' : 'Edit profile', BlockKitLimits.buttonText) },
     },
   ];
-  if (nextRound !== undefined) {
-    const when = formatInZone(nextRound.startsAt, timeZone);
-    blocks.push({
-      type: 'section',
-      block_id: 'home_next_round',
-      text: mrkdwn(nextRound.skipping ? `*Next round:* <#${nextRound.channelId}> · ${when}\nYou're skipping this one.` : `*Next round:* <#${nextRound.channelId}> · ${when}`),
-      ...(nextRound.skipping ? {} : { accessory: { type: 'button', action_id: nextRound.skip.actionId, value: nextRound.skip.value, text: plainText('Skip this round', BlockKitLimits.buttonText) } }),
-    });
-  }
   if (profile.learn.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn('*Learning*') });
     for (const s of profile.learn.slice(0, SKILLS_PER_KIND_MAX)) {

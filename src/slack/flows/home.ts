@@ -3,6 +3,9 @@ import { getSkillsProfile } from '../../services/skills.js';
 import { resolvePersonZone, getMember, setOptedOut } from '../../services/members.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { buildHomeView } from '../blocks/home.js';
+import { getMatchingPause, getNextRoundFor } from '../../services/match-participation.js';
+import { PAUSED_UNTIL_RESUMED } from '../../services/match-people.js';
+import { buildNextRoundBlocks } from '../blocks/next-round.js';
 import { followUps } from '../follow-ups.js';
 import type { Actor } from '../actor.js';
 
@@ -24,6 +27,12 @@ export async function refreshHome(deps: AppDeps, teamId: string, userId: string)
     const svc = serviceDeps(deps);
     const member = getMember(svc, teamId, userId);
     const zone = resolvePersonZone(svc, teamId, userId, deps.config.defaultTimeZone);
+    const pause = getMatchingPause(svc, teamId, userId);
+    const matching = buildNextRoundBlocks({
+      next: getNextRoundFor(svc, teamId, userId, deps.config.defaultTimeZone),
+      pause: pause === undefined ? undefined : { ...pause, untilResumed: pause.until >= PAUSED_UNTIL_RESUMED },
+      timeZone: zone,
+    });
     const view = buildHomeView({
       userId,
       timeZone: zone,
@@ -31,6 +40,7 @@ export async function refreshHome(deps: AppDeps, teamId: string, userId: string)
       optedOut: member?.optedOut ?? false,
       profile: getSkillsProfile(svc, teamId, userId),
       now: deps.clock.now(),
+      matching,
     });
     await deps.messenger.publishHome(teamId, { user_id: userId, view });
   } catch (error) {

@@ -14,6 +14,7 @@ import { announceSession, refreshSessionCard, renderSessionCard } from './sessio
 import { dmQuietly, sendPlannedNotices } from './notices.js';
 import { queueHomeRefresh } from './home.js';
 import { refreshPromoted } from './sessions.js';
+import { joinGroupToSessions } from './matching.js';
 
 /**
  * Saving the schedule and edit forms once they are valid: write, post the card within Slack's
@@ -95,6 +96,8 @@ export interface Submission {
   startedAt: number;
   /** The channel the form was opened from, to answer there privately after the modal closed. */
   origin: string | undefined;
+  /** Opened from a match intro: the group whose other people join once the session is announced. */
+  matchGroup?: number | undefined;
 }
 
 /** Why a card was not taken, as the person reads it: the invite hint, or Slack's code and what it means for them. */
@@ -134,7 +137,7 @@ async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undef
  * before it (the host check, the post) runs within ACK_BUDGET_MS; past it the modal is closed and
  * a late refusal is undone and told privately. The later weeks of a series are announced after.
  */
-export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, origin }: Submission, input: ScheduleInput): Promise<void> {
+export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, origin, matchGroup }: Submission, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
   const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
@@ -178,6 +181,8 @@ export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, or
   }
   // The first card was posted before its siblings had numbers on cards; show the series position now.
   if (rest.length > 0) await refreshSessionCard(deps, actor.teamId, first!.number);
+  // From a match intro: the rest of the group joins, once the card proved the channel works.
+  if (matchGroup !== undefined) await joinGroupToSessions(deps, actor, matchGroup, created);
   await queueHomeRefresh(deps, actor.teamId, actor.userId);
   if (input.hostId !== actor.userId) await queueHomeRefresh(deps, actor.teamId, input.hostId);
 }

@@ -1,6 +1,11 @@
 import type { AppDeps } from '../../../deps.js';
-import { OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
+import { MatchActions, OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
+import { createMatchCheckinListener, MATCH_CHECKIN_ACTION } from './match-checkin.js';
+import { createMatchOpenDmListener } from './match-open-dm.js';
+import { createMatchResumeListener } from './match-resume.js';
+import { createMatchScheduleListener } from './match-schedule.js';
+import { createMatchSkipListener } from './match-skip.js';
 import { createOptOutToggleListener } from './opt-out-toggle.js';
 import { createPollCommentListener } from './poll-comment.js';
 import { createPollVoteListener, POLL_VOTE_ACTION } from './poll-vote.js';
@@ -33,6 +38,12 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
     { id: SkillsActions.openStartDates, handler: createOpenStartDatesListener(deps) },
     { id: SkillsActions.markLearned, handler: createMarkLearnedListener(deps) },
     { id: SkillsActions.confirmTaught, handler: createConfirmTaughtListener(deps) },
+    { id: MatchActions.scheduleSwap, handler: createMatchScheduleListener(deps) },
+    { id: MATCH_CHECKIN_ACTION, handler: createMatchCheckinListener(deps) },
+    { id: MatchActions.skip, handler: createMatchSkipListener(deps, true) },
+    { id: MatchActions.unskip, handler: createMatchSkipListener(deps, false) },
+    { id: MatchActions.resume, handler: createMatchResumeListener(deps) },
+    { id: MatchActions.openDm, handler: createMatchOpenDmListener(deps) },
   ];
 }
 

@@ -12,6 +12,7 @@ import { handleList } from './list.js';
 import { handleSchedule } from './schedule.js';
 import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
+import { handleMatch } from './match.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -29,5 +30,6 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   learned: handleLearned,
   optout: handleOptOut,
   optin: handleOptIn,
+  match: handleMatch,
   settings: handleSettings,
 };

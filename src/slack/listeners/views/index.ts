@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../../deps.js';
-import { PollViews, SessionViews, SettingsViews, SkillsViews } from '../../ids.js';
+import { MatchViews, PollViews, SessionViews, SettingsViews, SkillsViews } from '../../ids.js';
 import { createRoutingTable, type Route, type ViewArgs } from '../dispatch.js';
+import { createMatchSetupSubmitListener } from './match-setup.js';
 import { createPollCommentSubmitListener } from './poll-comment.js';
 import { createAttendanceSubmissionListener } from './session-attendance.js';
 import { createScheduleSubmissionListener } from './session-schedule.js';
@@ -19,6 +20,7 @@ export function viewRoutes(deps: AppDeps): Route<ViewArgs>[] {
     { id: SkillsViews.profile, handler: createSkillsProfileSubmitListener(deps) },
     { id: SkillsViews.learned, handler: createLearnedSubmitListener(deps) },
     { id: SkillsViews.startDates, handler: createStartDatesSubmitListener(deps) },
+    { id: MatchViews.setup, handler: createMatchSetupSubmitListener(deps) },
   ];
 }
 

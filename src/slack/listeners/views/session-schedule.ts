@@ -121,7 +121,7 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
         await fail(all);
         return;
       }
-      const submission: Submission = { deps, actor, ack: () => ack(), fail, startedAt, origin: metadata.origin };
+      const submission: Submission = { deps, actor, ack: () => ack(), fail, startedAt, origin: metadata.origin, matchGroup: metadata.matchGroup };
       if (metadata.mode === 'create') await submitScheduleForm(submission, checked.input);
       else await submitEditForm(submission, metadata.number!, checked.input);
     } catch (error) {
