@@ -120,6 +120,19 @@ interface Plan {
   extra: number;
 }
 
+/** The pods left after dissolving the first d1 one-person and d2 two-person pods (in pod order). */
+function keptAfterDissolving<T extends { length: number }>(pods: readonly T[], d1: number, d2: number): T[] {
+  let ones = d1;
+  let twos = d2;
+  const kept: T[] = [];
+  for (const pod of pods) {
+    if (pod.length === 1 && ones > 0) ones -= 1;
+    else if (pod.length === 2 && twos > 0) twos -= 1;
+    else kept.push(pod);
+  }
+  return kept;
+}
+
 /** The cheapest way to make every kept pod valid (see step 2 above); counts only. */
 function planMoves(pods: readonly Pod[], poolSize: number, forced: number): Plan {
   const n1 = pods.filter((p) => p.length === 1).length;
@@ -127,9 +140,7 @@ function planMoves(pods: readonly Pod[], poolSize: number, forced: number): Plan
   let best: Plan | undefined;
   for (let d1 = 0; d1 <= n1; d1 += 1) {
     for (let d2 = 0; d2 <= n2; d2 += 1) {
-      let left1 = d1;
-      let left2 = d2;
-      const kept = pods.filter((p) => (p.length === 1 && left1-- > 0) || (p.length === 2 && left2-- > 0) ? false : true);
+      const kept = keptAfterDissolving(pods, d1, d2);
       const pool = poolSize + d1 + 2 * d2;
       let extra = 0;
       if (kept.length > 0) {
@@ -176,18 +187,8 @@ function formPods(members: readonly MatchPerson[], input: MatchInput): Pod[] {
     }
   }
   const plan = planMoves(pods, pool.length, forced);
-  let d1 = plan.dissolve1;
-  let d2 = plan.dissolve2;
-  const kept: Pod[] = [];
-  for (const pod of pods) {
-    if (pod.length === 1 && d1 > 0) {
-      d1 -= 1;
-      pool.push(...pod);
-    } else if (pod.length === 2 && d2 > 0) {
-      d2 -= 1;
-      pool.push(...pod);
-    } else kept.push(pod);
-  }
+  const kept = keptAfterDissolving(pods, plan.dissolve1, plan.dissolve2);
+  for (const pod of pods) if (!kept.includes(pod)) pool.push(...pod);
   for (let e = 0; e < plan.extra; e += 1) {
     const donor = kept.reduce<Pod | undefined>((big, pod) => (big === undefined || pod.length > big.length ? pod : big), undefined);
     if (donor === undefined || donor.length <= POD_MIN) break;
