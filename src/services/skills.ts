@@ -263,6 +263,8 @@ export interface ValidProfile {
   matchingOptIn: boolean;
   /** The day after the chosen date, at its start in the person's zone; null when not paused. */
   pausedUntil: number | null;
+  /** Kept from the stored pause when the form left it as it was (a pause Peerloop set stays Peerloop's). */
+  pauseReason: 'chosen' | 'no_answers' | null;
 }
 
 function checkSkillList(names: string[], kind: SkillKind): { ok: true; value: { key: string; display: string }[] } | { ok: false; message: string } {
@@ -292,7 +294,12 @@ function checkSkillList(names: string[], kind: SkillKind): { ok: true; value: { 
 }
 
 /** Every field checked; each problem is reported on its own field and nothing is saved. */
-export function validateProfileForm(form: ProfileForm, zone: string, now: number): { ok: true; value: ValidProfile } | { ok: false; errors: Partial<Record<ProfileField, string>> } {
+export function validateProfileForm(
+  form: ProfileForm,
+  zone: string,
+  now: number,
+  current: Pick<SkillsProfile, 'pausedUntil' | 'pauseReason'> = { pausedUntil: null, pauseReason: null },
+): { ok: true; value: ValidProfile } | { ok: false; errors: Partial<Record<ProfileField, string>> } {
   const errors: Partial<Record<ProfileField, string>> = {};
   const teach = checkSkillList(form.teach, 'teach');
   if (!teach.ok) errors.teach = teach.message;
@@ -312,7 +319,16 @@ export function validateProfileForm(form: ProfileForm, zone: string, now: number
   }
   if (form.matching === null) errors.matching = 'Choose whether to take part in matching.';
   let pausedUntil: number | null = null;
-  if (form.matching === 'pause') {
+  let pauseReason: ValidProfile['pauseReason'] = null;
+  const running = current.pausedUntil !== null && current.pausedUntil > now ? current.pausedUntil : null;
+  // The pause as the form showed it (its last day, or no day for one that lasts until resumed) is
+  // left exactly as stored: saving a new skill must not turn Peerloop's pause into a chosen one.
+  const untouched = running !== null && (form.pauseUntil === null || form.pauseUntil === localDateYmd(running - DAY_MS / 2, zone));
+  if (form.matching === 'pause' && untouched) {
+    pausedUntil = running;
+    pauseReason = current.pauseReason ?? 'chosen';
+  } else if (form.matching === 'pause') {
+    pauseReason = 'chosen';
     const today = localDateYmd(now, zone);
     if (form.pauseUntil === null || !Ymd.safeParse(form.pauseUntil).success) errors.pauseUntil = 'Pick the last day of your pause.';
     else if (form.pauseUntil < today) errors.pauseUntil = `${formatYmd(form.pauseUntil)} has passed. Pick today or a later day (today is ${formatYmd(today)} in ${zone}).`;
@@ -320,7 +336,7 @@ export function validateProfileForm(form: ProfileForm, zone: string, now: number
     else pausedUntil = startOfLocalDay(addDaysYmd(form.pauseUntil, 1), zone);
   }
   if (Object.keys(errors).length > 0 || !teach.ok || !learn.ok) return { ok: false, errors };
-  return { ok: true, value: { teach: teach.value, learn: learn.value, role, matchingOptIn: form.matching !== 'out', pausedUntil } };
+  return { ok: true, value: { teach: teach.value, learn: learn.value, role, matchingOptIn: form.matching !== 'out', pausedUntil, pauseReason: pausedUntil === null ? null : pauseReason } };
 }
 
 export interface ProfileChanges {
@@ -386,7 +402,7 @@ export function saveSkillsProfile(deps: ServiceDeps, teamId: string, userId: str
         roleKey: profile.role?.key ?? null,
         matchingOptIn: profile.matchingOptIn,
         pausedUntil: profile.pausedUntil,
-        pauseReason: profile.pausedUntil === null ? null : ('chosen' as const),
+        pauseReason: profile.pauseReason,
         updatedAt: now,
       };
       t.db
@@ -404,9 +420,10 @@ export function saveSkillsProfile(deps: ServiceDeps, teamId: string, userId: str
 // Learning start dates
 
 /**
- * Sets the start dates of some of a person's active skills to learn. Every date is checked
- * first (errors by row id, nothing saved if any is wrong); a row that is not theirs, not active
- * or not a skill to learn is refused as a whole.
+ * Sets the start dates of some of a person's active skills to learn. Only a date that differs
+ * from the one the form showed is checked and written (a skill learned for over a year keeps
+ * its true start); every changed date is checked first (errors by row id, nothing saved if any
+ * is wrong), and a row that is not theirs, not active or not a skill to learn is refused as a whole.
  */
 export function setLearningStartDates(
   deps: ServiceDeps,
@@ -416,12 +433,6 @@ export function setLearningStartDates(
   zone: string,
 ): { ok: true; changed: number } | { ok: false; errors: Map<number, string> } {
   const now = deps.clock.now();
-  const errors = new Map<number, string>();
-  for (const [id, ymd] of dates) {
-    const problem = checkStartDate(ymd, zone, now);
-    if (problem !== undefined) errors.set(id, problem);
-  }
-  if (errors.size > 0) return { ok: false, errors };
   return deps.db.transaction(
     (tx) => {
       const t = inTransaction(deps, tx);
@@ -429,14 +440,17 @@ export function setLearningStartDates(
       for (const id of dates.keys()) {
         if (!active.has(id)) throw new AppError('conflict', 'One of these skills is no longer on your learning list (it was learned or removed). Nothing was changed; open the form again.');
       }
-      let changed = 0;
-      for (const [id, ymd] of dates) {
-        const startedAt = startOfLocalDay(ymd, zone);
-        if (active.get(id)!.startedAt === startedAt) continue;
-        t.db.update(memberSkills).set({ startedAt }).where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), eq(memberSkills.id, id))).run();
-        changed += 1;
+      const changed = [...dates].filter(([id, ymd]) => ymd !== localDateYmd(active.get(id)!.startedAt, zone));
+      const errors = new Map<number, string>();
+      for (const [id, ymd] of changed) {
+        const problem = checkStartDate(ymd, zone, now);
+        if (problem !== undefined) errors.set(id, problem);
       }
-      return { ok: true as const, changed };
+      if (errors.size > 0) return { ok: false as const, errors };
+      for (const [id, ymd] of changed) {
+        t.db.update(memberSkills).set({ startedAt: startOfLocalDay(ymd, zone) }).where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), eq(memberSkills.id, id))).run();
+      }
+      return { ok: true as const, changed: changed.length };
     },
     { behavior: 'immediate' },
   );

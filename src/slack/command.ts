@@ -44,9 +44,14 @@ const listArgs = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-/** `/peer learned <skill>`: the skill as typed (the handler matches it against the person's list), or null. */
+/**
+ * `/peer learned <skill>`: the skill as typed (the handler matches it against the person's list),
+ * or null. One pair of quotes or backticks around it is not part of the name (`/peer learned "SQL"`).
+ */
 const learnedArgs = z.string().transform((text) => {
-  const skill = text.trim();
+  const trimmed = text.trim();
+  const quoted = /^(["'`\u201c\u2018])([\s\S]*)(["'`\u201d\u2019])$/.exec(trimmed);
+  const skill = (quoted === null ? trimmed : quoted[2]!).trim();
   return { skill: skill === '' ? null : skill };
 });
 
@@ -88,8 +93,13 @@ export type ParseResult =
   | { ok: false; reason: 'unknown'; word: string }
   | { ok: false; reason: 'invalid'; name: SubcommandName; message: string; usage: string };
 
+/** Slack sends &, < and > in a command's text as &amp;, &lt; and &gt;: read what the person typed. */
+function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export function parsePeerCommand(text: string): ParseResult {
-  const trimmed = text.trim();
+  const trimmed = unescapeSlackText(text).trim();
   const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
   const word = match?.[1] ?? 'help';
   const rest = match?.[2] ?? '';

@@ -210,6 +210,22 @@ describe('bad input: a specific message on its field, nothing written', () => {
   });
 });
 
+describe('a pause Peerloop set', () => {
+  it("stays Peerloop's (until resumed) when the profile is saved with the pause left as shown", async () => {
+    await submitProfile({ learn: ['Rust'] });
+    const forever = Date.UTC(9999, 11, 31);
+    t.database.db.update(profiles).set({ pausedUntil: forever, pauseReason: 'no_answers' }).where(and(eq(profiles.teamId, TEAM), eq(profiles.userId, 'U0ALICE'))).run();
+    await t.command('skills');
+    const [open] = await t.fake.waitForCalls('views.open');
+    expect(JSON.stringify(open!.args.view)).not.toContain('9999');
+    const res = await submitProfile({ learn: ['Rust', 'Figma'], matching: 'pause', pause: null });
+    expect(res.json?.response_action).toBe('update');
+    const row = t.database.db.select().from(profiles).where(and(eq(profiles.teamId, TEAM), eq(profiles.userId, 'U0ALICE'))).get()!;
+    expect(row).toMatchObject({ pausedUntil: forever, pauseReason: 'no_answers' });
+    expect(await publishedHome()).toContain('paused after rounds without an answer');
+  });
+});
+
 describe('history: removing, re-adding and completing are kept as rows', () => {
   it('remove, re-add, complete', async () => {
     await submitProfile({ learn: ['Rust'] });
@@ -240,6 +256,14 @@ describe('/peer learned', () => {
     const never = await t.command('learned Haskell');
     expect(never.json.text).toContain("`Haskell` isn't on your learning list");
     expect(t.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('finds a skill named with & or < > (Slack sends them escaped) and one typed in quotes', async () => {
+    await submitProfile({ learn: ['R&D', '<canvas>'] });
+    await t.command('learned R&amp;D');
+    await t.command('learned \u201c&lt;canvas&gt;\u201d');
+    const opened = await t.fake.waitForCalls('views.open', 2);
+    expect(opened.map((c) => JSON.stringify(c.args.view))).toEqual([expect.stringContaining('R&amp;D'), expect.stringContaining('&lt;canvas&gt;')]);
   });
 
   it('opens the modal, marks it learned, moves it to "can teach", DMs the teacher once, who confirms once', async () => {
@@ -367,6 +391,24 @@ describe('learning start dates', () => {
     expect(ok.status).toBe(200);
     expect(activeLearnRow('U0ALICE', 'rust').startedAt).toBe(Date.parse('2026-11-01T23:00:00Z'));
     expect(await publishedHome()).toContain('since Mon 2 Nov 2026 (34 days)');
+  });
+
+  it('a skill learned for over a year keeps its true start when another date is changed', async () => {
+    await submitProfile({ learn: ['Rust', 'Figma'] });
+    const rust = activeLearnRow('U0ALICE', 'rust');
+    const figma = activeLearnRow('U0ALICE', 'figma');
+    const longAgo = Date.parse('2025-06-30T22:00:00Z'); // 1 Jul 2025 in Berlin: over a year back
+    t.database.db.update(memberSkills).set({ startedAt: longAgo }).where(eq(memberSkills.id, rust.id)).run();
+    const res = await t.submitView({
+      callback_id: SkillsViews.startDates,
+      values: {
+        [`${SkillsViews.startBlockPrefix}${rust.id}`]: { [SkillsInputs.startDate]: { type: 'datepicker', selected_date: '2025-07-01' } },
+        [`${SkillsViews.startBlockPrefix}${figma.id}`]: { [SkillsInputs.startDate]: { type: 'datepicker', selected_date: '2026-11-02' } },
+      },
+    });
+    expect(res.json?.errors).toBeUndefined();
+    expect(activeLearnRow('U0ALICE', 'rust').startedAt).toBe(longAgo);
+    expect(activeLearnRow('U0ALICE', 'figma').startedAt).toBe(Date.parse('2026-11-01T23:00:00Z'));
   });
 });
 

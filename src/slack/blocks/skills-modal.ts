@@ -87,7 +87,8 @@ export interface SkillsModalInput {
 /** The profile form, pre-filled with what is saved. */
 export function buildSkillsModal({ profile, timeZone, now }: SkillsModalInput): ViewJson {
   const choice = matchingChoiceOf(profile, now);
-  const pauseDay = choice === 'pause' && profile.pausedUntil !== null ? pauseLastDay(profile.pausedUntil, timeZone) : undefined;
+  // A pause Peerloop set after unanswered rounds lasts until resumed: it has no last day to show.
+  const pauseDay = choice === 'pause' && profile.pausedUntil !== null && profile.pauseReason !== 'no_answers' ? pauseLastDay(profile.pausedUntil, timeZone) : undefined;
   const blocks: BlockJson[] = [
     {
       type: 'section',
@@ -140,9 +141,10 @@ export function buildSkillsModal({ profile, timeZone, now }: SkillsModalInput): 
 }
 
 /** One line per part of the profile: what the saved modal and App Home show. */
-export function matchingLine(profile: Pick<SkillsProfile, 'matchingOptIn' | 'pausedUntil'>, zone: string, now: number): string {
+export function matchingLine(profile: Pick<SkillsProfile, 'matchingOptIn' | 'pausedUntil' | 'pauseReason'>, zone: string, now: number): string {
   const choice = matchingChoiceOf(profile, now);
   if (choice === 'out') return "off (you aren't matched; turn it on with Edit profile)";
+  if (choice === 'pause' && profile.pauseReason === 'no_answers') return 'paused after rounds without an answer (Resume matching turns it back on)';
   if (choice === 'pause') return `paused until ${formatYmd(pauseLastDay(profile.pausedUntil!, zone))} (last day, ${escapeMrkdwn(zone)})`;
   return 'taking part';
 }

@@ -107,7 +107,7 @@ export type ProfileSave = { ok: true; view: ViewJson } | { ok: false; errors: Pa
 export function saveProfileForm(deps: AppDeps, actor: Actor, form: ProfileForm): ProfileSave {
   const svc = serviceDeps(deps);
   const now = deps.clock.now();
-  const checked = validateProfileForm(form, actor.timeZone, now);
+  const checked = validateProfileForm(form, actor.timeZone, now, getSkillsProfile(svc, actor.teamId, actor.userId));
   if (!checked.ok) return checked;
   const changes = saveSkillsProfile(svc, actor.teamId, actor.userId, checked.value, actor.timeZone);
   deps.logger.info({ teamId: actor.teamId, userId: actor.userId, added: changes.added, removed: changes.removed }, 'skills profile saved');

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../../deps.js';
 import { requireActor } from '../../actor.js';
 import { confirmTaughtClick } from '../../flows/skills.js';
 import { runClick } from './click-reply.js';
-import { INVALID_SKILL_BUTTON_TEXT, SkillRowValue } from './skills-mark-learned.js';
+import { INVALID_SKILL_BUTTON_TEXT, SkillRowValue } from './skills-values.js';
 
 /**
  * Confirm, in the DM to a named teacher: records the confirmation once and turns the DM into

@@ -1,18 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
 import type { AppDeps } from '../../../deps.js';
 import { requireActor } from '../../actor.js';
 import { openLearnedModal } from '../../flows/skills.js';
 import { runClick } from './click-reply.js';
-
-/** A member_skills row id, as the skills buttons carry it; anything else is refused before any lookup. */
-export const SkillRowValue = z
-  .string()
-  .regex(/^\d{1,12}$/)
-  .transform(Number)
-  .refine((n) => Number.isSafeInteger(n) && n > 0);
-
-export const INVALID_SKILL_BUTTON_TEXT = "That button didn't come from Peerloop, so nothing changed.";
+import { INVALID_SKILL_BUTTON_TEXT, SkillRowValue } from './skills-values.js';
 
 /** App Home "Mark learned" on a skill to learn: the "I learned it" modal (it must still be on their list). */
 export function createMarkLearnedListener(deps: AppDeps) {
