@@ -13,6 +13,10 @@ import type { MatchInput, MatchPerson, MatchResult, PastGroup, RankedPartner } f
  *   approximation above (matching/pair-matching.ts); the objective is spelled out in matching/skill-swap.ts.
  * - pods: stable same-role groups of 3 to 6 (matching/pods.ts).
  *
+ * The repeat rule: two people are not matched again until N weeks after the round they met in,
+ * counted in days (rounded to the nearest day, so DST and a late-running round do not move the
+ * boundary): withinRepeatWindow in matching/roster.ts.
+ *
  * Deterministic for a given input and seed, and insensitive to the order of `people`,
  * `history` and `previousPods`: every tie breaks by a hash of (seed, userId).
  */

@@ -20,10 +20,11 @@ function specScore(a: MatchPerson, b: MatchPerson, at: number): number {
   return score;
 }
 
+/** The repeat rule (matching/roster.ts): still within the window while the days since, rounded, are fewer than the window's. */
 function metWithin(history: readonly PastGroup[], windowMs: number, at: number): (a: string, b: string) => boolean {
   const met = new Set<string>();
   for (const g of history) {
-    if (at - g.at >= windowMs) continue;
+    if (Math.round((at - g.at) / DAY) >= Math.round(windowMs / DAY)) continue;
     for (const x of g.userIds) for (const y of g.userIds) if (x !== y) met.add(`${x}|${y}`);
   }
   return (a, b) => met.has(`${a}|${b}`);
@@ -271,6 +272,48 @@ describe('a season of weekly rounds', () => {
       satOut = now;
       for (const g of result.groups) history.push({ userIds: g.userIds, at });
     }
+  });
+});
+
+describe('the repeat window, counted in days', () => {
+  const HOUR = 3_600_000;
+  const pair = [person('A', ['ts'], ['sql']), person('B', ['sql'], ['ts'])];
+  const metAgain = (pastAt: number, at: number, windowMs = 2 * WEEK): boolean => {
+    const result = matchPeople({ mode: 'skill-swap', people: pair, history: [{ userIds: ['A', 'B'], at: pastAt }], repeatWindowMs: windowMs, at, seed: 's' });
+    const suggested = rankPartners(pair[0]!, [pair[1]!], [{ userIds: ['A', 'B'], at: pastAt }], windowMs, at).length === 1;
+    expect(suggested).toBe(result.groups.length === 1);
+    if (result.groups.length === 0) expect(result.unmatched.map((u) => u.reason)).toEqual(['repeat_window', 'repeat_window']);
+    return result.groups.length === 1;
+  };
+
+  it('a weekly 09:00 Berlin round two weeks on allows the pair again across the spring DST change (14 days minus an hour)', () => {
+    const met = Date.UTC(2026, 2, 18, 8); // Wed 18 Mar 2026 09:00 CET
+    const now = Date.UTC(2026, 3, 1, 7); // Wed 1 Apr 2026 09:00 CEST
+    expect(now - met).toBe(2 * WEEK - HOUR);
+    expect(metAgain(met, now)).toBe(true);
+    expect(metAgain(met, Date.UTC(2026, 2, 25, 8))).toBe(false); // one week on: still within
+  });
+
+  it('and across the autumn change (14 days plus an hour), and one round before is still within', () => {
+    const met = Date.UTC(2026, 9, 21, 7); // Wed 21 Oct 2026 09:00 CEST
+    expect(metAgain(met, Date.UTC(2026, 10, 4, 8))).toBe(true); // Wed 4 Nov 09:00 CET
+    expect(metAgain(met, Date.UTC(2026, 9, 28, 8))).toBe(false); // Wed 28 Oct 09:00 CET: 7 days plus an hour
+  });
+
+  it('does not depend on how late the earlier round ran (its groups are dated when it ran), up to 11 hours plus a DST hour', () => {
+    const scheduled = Date.UTC(2026, 2, 18, 8);
+    for (const late of [0, 1, 3, 6, 11]) {
+      expect(metAgain(scheduled + late * HOUR, Date.UTC(2026, 3, 1, 7)), `${late} h late`).toBe(true);
+      expect(metAgain(scheduled + late * HOUR, Date.UTC(2026, 2, 25, 8)), `${late} h late, a week on`).toBe(false);
+    }
+  });
+
+  it('the boundary is half a day short of the window: rounded to the nearest day', () => {
+    const now = AT;
+    expect(metAgain(now - (2 * WEEK - 12 * HOUR), now)).toBe(true); // 13.5 days rounds to 14
+    expect(metAgain(now - (2 * WEEK - 12 * HOUR) + 1, now)).toBe(false);
+    expect(metAgain(now - 2 * WEEK, now)).toBe(true);
+    expect(metAgain(now + DAY, now)).toBe(false); // dated after the round: within
   });
 });
 

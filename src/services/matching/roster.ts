@@ -83,8 +83,7 @@ export class Roster {
 
     this.forbiddenOf = this.people.map(() => []);
     for (const group of history) {
-      // Within the window: less than repeatWindowMs before the round (a group dated after `at` counts too).
-      if (at - group.at >= repeatWindowMs) continue;
+      if (!withinRepeatWindow(group.at, at, repeatWindowMs)) continue;
       const members = group.userIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined);
       for (let x = 0; x < members.length; x += 1) {
         for (let y = x + 1; y < members.length; y += 1) {
@@ -150,6 +149,27 @@ export class Roster {
   learns(a: number): ReadonlySet<number> {
     return this.learnSets[a]!;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The repeat rule: two people are not matched again until N weeks after the round they met in,
+ * counted in days. The time since that round is rounded to the nearest whole day, and they are
+ * still "within the window" while that is fewer days than the window holds (N weeks = 7N days):
+ * within  <=>  round((at - pastAt) / day) < round(windowMs / day).
+ *
+ * Why days, not milliseconds: a past group carries the instant it was stored, and a round stores
+ * its groups when it runs (a little after its scheduled hour, up to a day when the app was down),
+ * while `at` is this round's scheduled instant; and a weekly round at 09:00 local is 7 days plus
+ * or minus a DST hour after the last one. Compared in milliseconds, a pair from exactly N weeks
+ * ago was forbidden or allowed by those hours. Rounded to days, a weekly round N weeks on always
+ * allows them, DST change or not, as long as the round they met in ran at most 11 hours late (one
+ * that ran later keeps its pairs apart one more round: later, never sooner). A group dated after `at` counts as within too (for
+ * any window of a day or more).
+ */
+export function withinRepeatWindow(pastAt: number, at: number, repeatWindowMs: number): boolean {
+  return Math.round((at - pastAt) / DAY_MS) < Math.round(repeatWindowMs / DAY_MS);
 }
 
 function popcount(x0: number): number {
