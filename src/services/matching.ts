@@ -1,6 +1,6 @@
 import { matchPods } from './matching/pods.js';
 import { Roster } from './matching/roster.js';
-import { groupExchanges, intersectWindows, workingWindow } from './matching/score.js';
+import { groupExchanges, sharedWindow } from './matching/score.js';
 import { matchSkillSwap } from './matching/skill-swap.js';
 import type { MatchInput, MatchPerson, MatchResult, PastGroup, RankedPartner } from './matching/types.js';
 
@@ -12,6 +12,10 @@ import type { MatchInput, MatchPerson, MatchResult, PastGroup, RankedPartner } f
  *   matching/score.ts, exactly (and proven so) up to EXACT_MAX_PEOPLE, with a measured
  *   approximation above (matching/pair-matching.ts); the objective is spelled out in matching/skill-swap.ts.
  * - pods: stable same-role groups of 3 to 6 (matching/pods.ts).
+ *
+ * The repeat rule: two people are not matched again until N weeks after the round they met in,
+ * counted in days (rounded to the nearest day, so DST and a late-running round do not move the
+ * boundary): withinRepeatWindow in matching/roster.ts.
  *
  * Deterministic for a given input and seed, and insensitive to the order of `people`,
  * `history` and `previousPods`: every tie breaks by a hash of (seed, userId).
@@ -29,9 +33,17 @@ export function matchPeople(input: MatchInput): MatchResult {
   return { groups, unmatched };
 }
 
-/** Working-hours overlap on the local date of `at`: UTC intervals [start, end) all zones share (09:00-18:00 each). */
+/**
+ * The working hours (09:00-18:00 local each) all `zones` share on the UTC day holding `at`, as
+ * UTC intervals [start, end): empty, or the one overlap that covers the most of that day. Each
+ * zone's hours are read on the local dates around that day, so people on different local dates
+ * share what they really share (Los Angeles 16:00-18:00 = Tokyo 09:00-11:00 the next morning, in
+ * winter). The same for any hour of a given UTC day; DST-aware; every day counts as a working
+ * day (no weekends). The full definition is in matching/score.ts.
+ */
 export function sharedWorkingWindows(zones: readonly string[], at: number): { start: number; end: number }[] {
-  return intersectWindows(zones.map((zone) => workingWindow(zone, at)));
+  const shared = sharedWindow(zones, at);
+  return shared === undefined ? [] : [shared];
 }
 
 /** How many suggestions `/peer match` shows unless asked otherwise. */

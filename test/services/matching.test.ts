@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { matchPeople, rankPartners, sharedWorkingWindows, type MatchInput, type MatchPerson, type MatchResult, type PastGroup } from '../../src/services/matching.js';
+import { localTimeHm } from '../../src/services/time.js';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -19,10 +20,11 @@ function specScore(a: MatchPerson, b: MatchPerson, at: number): number {
   return score;
 }
 
+/** The repeat rule (matching/roster.ts): still within the window while the days since, rounded, are fewer than the window's. */
 function metWithin(history: readonly PastGroup[], windowMs: number, at: number): (a: string, b: string) => boolean {
   const met = new Set<string>();
   for (const g of history) {
-    if (at - g.at >= windowMs) continue;
+    if (Math.round((at - g.at) / DAY) >= Math.round(windowMs / DAY)) continue;
     for (const x of g.userIds) for (const y of g.userIds) if (x !== y) met.add(`${x}|${y}`);
   }
   return (a, b) => met.has(`${a}|${b}`);
@@ -273,6 +275,48 @@ describe('a season of weekly rounds', () => {
   });
 });
 
+describe('the repeat window, counted in days', () => {
+  const HOUR = 3_600_000;
+  const pair = [person('A', ['ts'], ['sql']), person('B', ['sql'], ['ts'])];
+  const metAgain = (pastAt: number, at: number, windowMs = 2 * WEEK): boolean => {
+    const result = matchPeople({ mode: 'skill-swap', people: pair, history: [{ userIds: ['A', 'B'], at: pastAt }], repeatWindowMs: windowMs, at, seed: 's' });
+    const suggested = rankPartners(pair[0]!, [pair[1]!], [{ userIds: ['A', 'B'], at: pastAt }], windowMs, at).length === 1;
+    expect(suggested).toBe(result.groups.length === 1);
+    if (result.groups.length === 0) expect(result.unmatched.map((u) => u.reason)).toEqual(['repeat_window', 'repeat_window']);
+    return result.groups.length === 1;
+  };
+
+  it('a weekly 09:00 Berlin round two weeks on allows the pair again across the spring DST change (14 days minus an hour)', () => {
+    const met = Date.UTC(2026, 2, 18, 8); // Wed 18 Mar 2026 09:00 CET
+    const now = Date.UTC(2026, 3, 1, 7); // Wed 1 Apr 2026 09:00 CEST
+    expect(now - met).toBe(2 * WEEK - HOUR);
+    expect(metAgain(met, now)).toBe(true);
+    expect(metAgain(met, Date.UTC(2026, 2, 25, 8))).toBe(false); // one week on: still within
+  });
+
+  it('and across the autumn change (14 days plus an hour), and one round before is still within', () => {
+    const met = Date.UTC(2026, 9, 21, 7); // Wed 21 Oct 2026 09:00 CEST
+    expect(metAgain(met, Date.UTC(2026, 10, 4, 8))).toBe(true); // Wed 4 Nov 09:00 CET
+    expect(metAgain(met, Date.UTC(2026, 9, 28, 8))).toBe(false); // Wed 28 Oct 09:00 CET: 7 days plus an hour
+  });
+
+  it('does not depend on how late the earlier round ran (its groups are dated when it ran), up to 11 hours plus a DST hour', () => {
+    const scheduled = Date.UTC(2026, 2, 18, 8);
+    for (const late of [0, 1, 3, 6, 11]) {
+      expect(metAgain(scheduled + late * HOUR, Date.UTC(2026, 3, 1, 7)), `${late} h late`).toBe(true);
+      expect(metAgain(scheduled + late * HOUR, Date.UTC(2026, 2, 25, 8)), `${late} h late, a week on`).toBe(false);
+    }
+  });
+
+  it('the boundary is half a day short of the window: rounded to the nearest day', () => {
+    const now = AT;
+    expect(metAgain(now - (2 * WEEK - 12 * HOUR), now)).toBe(true); // 13.5 days rounds to 14
+    expect(metAgain(now - (2 * WEEK - 12 * HOUR) + 1, now)).toBe(false);
+    expect(metAgain(now - 2 * WEEK, now)).toBe(true);
+    expect(metAgain(now + DAY, now)).toBe(false); // dated after the round: within
+  });
+});
+
 describe('sharedWorkingWindows', () => {
   const hours = (windows: { start: number; end: number }[]) => windows.map((w) => [new Date(w.start).toISOString().slice(11, 16), new Date(w.end).toISOString().slice(11, 16)]);
 
@@ -288,6 +332,76 @@ describe('sharedWorkingWindows', () => {
     // Sydney's Thursday 09:00 is Wednesday 22:00 UTC; Los Angeles' Wednesday ends 01:00 UTC Thursday.
     expect(hours(sharedWorkingWindows(['America/Los_Angeles', 'Australia/Sydney'], Date.UTC(2026, 9, 14, 20)))).toEqual([['22:00', '01:00']]);
     expect(sharedWorkingWindows([], AT)).toEqual([]);
+  });
+
+  const WINTER_DAY = Date.UTC(2027, 0, 13); // Wed 13 Jan 2027, 00:00 UTC: Los Angeles on PST (UTC-8), Tokyo UTC+9
+  const ROUND_HOURS = [0, 4, 8, 10, 16, 20] as const;
+
+  it('Los Angeles and Tokyo share 2 hours (16:00-18:00 LA = 09:00-11:00 Tokyo the next day) whatever the hour of the round', () => {
+    for (const h of ROUND_HOURS) {
+      const at = WINTER_DAY + h * 3_600_000;
+      expect(sharedWorkingWindows(['America/Los_Angeles', 'Asia/Tokyo'], at), `${h}:00 UTC`).toEqual([{ start: WINTER_DAY, end: WINTER_DAY + 2 * 3_600_000 }]);
+      const [w] = sharedWorkingWindows(['Asia/Tokyo', 'America/Los_Angeles'], at);
+      expect([localTimeHm(w!.start, 'America/Los_Angeles'), localTimeHm(w!.end, 'America/Los_Angeles')]).toEqual(['16:00', '18:00']);
+      expect([localTimeHm(w!.start, 'Asia/Tokyo'), localTimeHm(w!.end, 'Asia/Tokyo')]).toEqual(['09:00', '11:00']);
+    }
+    // In July Los Angeles is on PDT (UTC-7): 17:00-18:00 LA = 09:00-10:00 Tokyo.
+    const summer = Date.UTC(2027, 6, 14);
+    for (const h of ROUND_HOURS) expect(sharedWorkingWindows(['America/Los_Angeles', 'Asia/Tokyo'], summer + h * 3_600_000)).toEqual([{ start: summer, end: summer + 3_600_000 }]);
+  });
+
+  it('the score and the groups use that overlap: no "barely overlap" penalty for Los Angeles and Tokyo in winter, at any hour', () => {
+    const la = person('LA', [], [], 'America/Los_Angeles');
+    const tokyo = person('TYO', [], [], 'Asia/Tokyo');
+    for (const h of ROUND_HOURS) {
+      const at = WINTER_DAY + h * 3_600_000;
+      expect(rankPartners(la, [tokyo], [], WEEK, at).map((r) => [r.score, r.sharedMinutes]), `${h}:00 UTC`).toEqual([[20, 120]]);
+      const result = matchPeople({ mode: 'skill-swap', people: [la, tokyo], history: [], repeatWindowMs: WEEK, at, seed: 's' });
+      expect(result.groups.map((g) => [g.score, g.sharedMinutes])).toEqual([[20, 120]]);
+    }
+    // Summer: one hour, so the penalty applies (20 - 15).
+    expect(rankPartners(la, [tokyo], [], WEEK, Date.UTC(2027, 6, 14, 8)).map((r) => [r.score, r.sharedMinutes])).toEqual([[5, 60]]);
+  });
+
+  // Zones from UTC-12 to UTC+14, with half- and three-quarter-hour offsets and southern DST (all offsets on a 15-minute grid).
+  const WIDE_ZONES = [
+    'Etc/GMT+12', 'Pacific/Pago_Pago', 'Pacific/Honolulu', 'America/Los_Angeles', 'America/New_York', 'America/St_Johns', 'America/Sao_Paulo',
+    'UTC', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Kathmandu', 'Asia/Tokyo', 'Australia/Adelaide', 'Australia/Lord_Howe',
+    'Australia/Sydney', 'Pacific/Auckland', 'Pacific/Chatham', 'Pacific/Kiritimati',
+  ] as const;
+  const QUARTER = 15 * 60_000;
+  const atWork = (t: number, zone: string): boolean => {
+    const hm = localTimeHm(t, zone);
+    return hm >= '09:00' && hm < '18:00';
+  };
+
+  test.prop(
+    [
+      fc.uniqueArray(fc.constantFrom(...WIDE_ZONES), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 0, max: 730 }), // any day of 2026-2027, DST changes included
+      fc.integer({ min: 0, max: DAY - 1 }),
+      fc.integer({ min: 0, max: DAY - 1 }),
+    ],
+    { numRuns: 60 },
+  )('is the same at any time of a UTC day, and is the overlap (on a 15-minute grid) that covers most of that day', (zones, day, t1, t2) => {
+    const dayStart = Date.UTC(2026, 0, 1) + day * DAY;
+    const result = sharedWorkingWindows(zones, dayStart + t1);
+    expect(sharedWorkingWindows(zones, dayStart + t2)).toEqual(result);
+    // Independent oracle: sample every 15 minutes from 12 h before the day to 12 h after it; each run of
+    // "everyone at work" is one overlap. Expected: the earliest of those covering the most of the day.
+    let expected: { start: number; end: number } | undefined;
+    let bestCover = 0;
+    let runStart: number | undefined;
+    for (let t = dayStart - DAY / 2; t <= dayStart + DAY + DAY / 2; t += QUARTER) {
+      const all = zones.every((z) => atWork(t, z));
+      if (all && runStart === undefined) runStart = t;
+      if (!all && runStart !== undefined) {
+        const cover = Math.min(t, dayStart + DAY) - Math.max(runStart, dayStart);
+        if (cover > bestCover) [expected, bestCover] = [{ start: runStart, end: t }, cover];
+        runStart = undefined;
+      }
+    }
+    expect(result).toEqual(expected === undefined ? [] : [expected]);
   });
 });
 

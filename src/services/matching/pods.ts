@@ -1,5 +1,5 @@
 import { hash53 } from './seeded.js';
-import { groupExchanges, workingWindow } from './score.js';
+import { groupExchanges, minutesOf, sharedWindow, workingWindow } from './score.js';
 import type { MatchedGroup, MatchInput, MatchPerson, MatchResult, Unmatched } from './types.js';
 
 /**
@@ -228,10 +228,7 @@ function newPods(pool: readonly Person[]): Pod[] {
 
 function describePod(pod: Pod, roleKey: string | null, at: number): MatchedGroup {
   const people = pod.map((m) => m.p);
-  const windows = people.map((p) => workingWindow(p.timeZone, at));
-  const start = Math.max(...windows.map((w) => w.start));
-  const end = Math.min(...windows.map((w) => w.end));
-  const sharedMinutes = end > start ? Math.round((end - start) / 60_000) : 0;
+  const sharedMinutes = minutesOf(sharedWindow(people.map((p) => p.timeZone), at));
   const exchanges = groupExchanges(people, new Map(people.map((p) => [p.userId, new Set(p.learn)])));
   return {
     userIds: people.map((p) => p.userId),

@@ -1,19 +1,25 @@
 import { hash53 } from './seeded.js';
-import { pairScoreFrom, workingWindow } from './score.js';
+import { dayOverlap, minutesOf, pairScoreFrom, safeZone, workingWindows, type Window } from './score.js';
 import type { MatchPerson, PastGroup } from './types.js';
 
 /**
  * The people of one round as dense indices (0..n-1, in seeded order), with what scoring needs
- * precomputed: skill sets as small integers, working windows, the sat-out flag, and the pairs the
- * repeat rule forbids. Everything downstream works on indices, which keeps the large-scale
+ * precomputed: skill sets as small integers, working windows (per zone, with each pair of zones'
+ * shared minutes worked out once), the sat-out flag, and the pairs the repeat rule forbids. Everything downstream works on indices, which keeps the large-scale
  * method allocation-light.
  */
 export class Roster {
   readonly n: number;
   readonly people: readonly MatchPerson[];
   readonly index = new Map<string, number>();
+  /** Where each person's working day starts (their local date of the round's day): an order by zone. */
   readonly winStart: Float64Array;
-  readonly winEnd: Float64Array;
+  private readonly at: number;
+  /** Each person's zone as an index into zoneWindows (unknown zones read as UTC). */
+  private readonly zoneOf: Int32Array;
+  private readonly zoneWindows: (readonly Window[])[] = [];
+  /** Shared minutes of each pair of zones (nz * nz, -1 until asked). */
+  private readonly zoneMinutes: Int32Array;
   readonly satOut: Uint8Array;
   private readonly teachIds: Int32Array[];
   private readonly learnSets: Set<number>[];
@@ -56,20 +62,28 @@ export class Roster {
       for (const s of this.teachIds[i]!) this.teachBits[i * this.words + (s >>> 5)]! |= 1 << (s & 31);
       for (const s of this.learnSets[i]!) this.learnBits[i * this.words + (s >>> 5)]! |= 1 << (s & 31);
     }
+    this.at = at;
     this.winStart = new Float64Array(this.n);
-    this.winEnd = new Float64Array(this.n);
+    this.zoneOf = new Int32Array(this.n);
     this.satOut = new Uint8Array(this.n);
+    const zoneIds = new Map<string, number>();
     this.people.forEach((p, i) => {
-      const w = workingWindow(p.timeZone, at);
-      this.winStart[i] = w.start;
-      this.winEnd[i] = w.end;
+      const zone = safeZone(p.timeZone);
+      let z = zoneIds.get(zone);
+      if (z === undefined) {
+        z = zoneIds.size;
+        zoneIds.set(zone, z);
+        this.zoneWindows.push(workingWindows(zone, at));
+      }
+      this.zoneOf[i] = z;
+      this.winStart[i] = this.zoneWindows[z]![1]!.start;
       this.satOut[i] = p.satOutLastRound === true ? 1 : 0;
     });
+    this.zoneMinutes = new Int32Array(zoneIds.size * zoneIds.size).fill(-1);
 
     this.forbiddenOf = this.people.map(() => []);
     for (const group of history) {
-      // Within the window: less than repeatWindowMs before the round (a group dated after `at` counts too).
-      if (at - group.at >= repeatWindowMs) continue;
+      if (!withinRepeatWindow(group.at, at, repeatWindowMs)) continue;
       const members = group.userIds.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined);
       for (let x = 0; x < members.length; x += 1) {
         for (let y = x + 1; y < members.length; y += 1) {
@@ -104,10 +118,22 @@ export class Roster {
     return count;
   }
 
+  /** Minutes of working time a and b share on the round's day (score.ts). */
   sharedMinutes(a: number, b: number): number {
-    const start = Math.max(this.winStart[a]!, this.winStart[b]!);
-    const end = Math.min(this.winEnd[a]!, this.winEnd[b]!);
-    return end > start ? Math.round((end - start) / 60_000) : 0;
+    const nz = this.zoneWindows.length;
+    const [za, zb] = [this.zoneOf[a]!, this.zoneOf[b]!];
+    let minutes = this.zoneMinutes[za * nz + zb]!;
+    if (minutes < 0) {
+      minutes = minutesOf(dayOverlap([this.zoneWindows[za]!, this.zoneWindows[zb]!], this.at));
+      this.zoneMinutes[za * nz + zb] = minutes;
+      this.zoneMinutes[zb * nz + za] = minutes;
+    }
+    return minutes;
+  }
+
+  /** The working window all of `members` share on the round's day (score.ts), or undefined. */
+  sharedWindow(members: readonly number[]): Window | undefined {
+    return dayOverlap(members.map((v) => this.zoneWindows[this.zoneOf[v]!]!), this.at);
   }
 
   /** The pair score of score.ts (without any sat-out priority). */
@@ -123,6 +149,27 @@ export class Roster {
   learns(a: number): ReadonlySet<number> {
     return this.learnSets[a]!;
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The repeat rule: two people are not matched again until N weeks after the round they met in,
+ * counted in days. The time since that round is rounded to the nearest whole day, and they are
+ * still "within the window" while that is fewer days than the window holds (N weeks = 7N days):
+ * within  <=>  round((at - pastAt) / day) < round(windowMs / day).
+ *
+ * Why days, not milliseconds: a past group carries the instant it was stored, and a round stores
+ * its groups when it runs (a little after its scheduled hour, up to a day when the app was down),
+ * while `at` is this round's scheduled instant; and a weekly round at 09:00 local is 7 days plus
+ * or minus a DST hour after the last one. Compared in milliseconds, a pair from exactly N weeks
+ * ago was forbidden or allowed by those hours. Rounded to days, a weekly round N weeks on always
+ * allows them, DST change or not, as long as the round they met in ran at most 11 hours late (one
+ * that ran later keeps its pairs apart one more round: later, never sooner). A group dated after `at` counts as within too (for
+ * any window of a day or more).
+ */
+export function withinRepeatWindow(pastAt: number, at: number, repeatWindowMs: number): boolean {
+  return Math.round((at - pastAt) / DAY_MS) < Math.round(repeatWindowMs / DAY_MS);
 }
 
 function popcount(x0: number): number {

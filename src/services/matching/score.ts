@@ -8,7 +8,8 @@ import type { Exchange, MatchPerson } from './types.js';
  *   mutual   (each can teach the other something they want)  100 + 10 per exchange beyond 2, at most +40
  *   one-way  (only one can teach the other)                     60 + 10 per exchange beyond 1, at most +20
  *   none     (neither can teach the other anything wanted)      20
- *   minus 15 when the two share under 120 minutes of working time (09:00-18:00 local) that day
+ *   minus 15 when the two share under 120 minutes of working time (09:00-18:00 local) on the
+ *   round's day (the shared window defined below, which spans local dates when it must)
  *
  * The tiers never overlap (mutual >= 85 > one-way <= 80, one-way >= 45 > none <= 20), so the
  * working-time penalty only orders pairs inside a tier, as the issue asks: complementary skills
@@ -39,7 +40,9 @@ export interface Window {
 
 const WORK_START = '09:00';
 const WORK_END = '18:00';
+const DAY_MS = 86_400_000;
 const windowCache = new Map<string, Window>();
+const aroundCache = new Map<string, readonly Window[]>();
 const WINDOW_CACHE_MAX = 50_000;
 
 // Checking a zone builds an Intl.DateTimeFormat (about 0.1 ms): once per zone, not per person.
@@ -61,24 +64,49 @@ export function safeZone(zone: string): string {
   return safe;
 }
 
-/**
- * 09:00 to 18:00 on the local date of `at` in `zone`, as UTC instants. DST-aware through
- * parseLocalDateTime (neither 09:00 nor 18:00 falls in a real zone's gap, but a fallback keeps
- * a hypothetical one from throwing: nine hours from local midnight's offset).
+/*
+ * Shared working hours, and "the round's day".
+ *
+ * Everyone works 09:00-18:00 local time, every day: weekends and public holidays are not
+ * modelled (a Friday afternoon in Los Angeles is a Saturday morning in Tokyo, and still counts).
+ *
+ * The round's day is the UTC calendar day holding the round's instant. Each zone's working
+ * windows are taken on three local dates, D-1, D and D+1, where D is that zone's local date at
+ * noon UTC of the round's day: together they cover every moment of that UTC day, whatever the
+ * zone (UTC-12 to UTC+14). The windows of all zones are intersected, and the shared window of
+ * the day is the overlap that covers the most of the round's UTC day (the earlier one on a tie;
+ * none when no overlap touches the day). So:
+ * - people on different local dates share what they really share (Los Angeles 16:00-18:00 is
+ *   Tokyo 09:00-11:00 the next day, in winter);
+ * - a round at any hour of a given UTC day gets the same answer for the same zones (everything
+ *   above depends on the day only, never on the hour);
+ * - DST is honoured: each local date's 09:00 and 18:00 are converted with that date's offset.
+ * An overlap repeats every day, so only a DST change between two days can make its length
+ * differ from one day to the next.
  */
-export function workingWindow(zone: string, at: number): Window {
-  const z = safeZone(zone);
-  const ymd = localDateYmd(at, z);
-  const key = `${z}|${ymd}`;
+
+/** The UTC calendar day holding `at`: [00:00, 24:00) UTC. */
+export function roundDay(at: number): Window {
+  const start = Math.floor(at / DAY_MS) * DAY_MS;
+  return { start, end: start + DAY_MS };
+}
+
+/**
+ * 09:00 to 18:00 on a local date in `zone` (already safe), as UTC instants. DST-aware through
+ * parseLocalDateTime (neither 09:00 nor 18:00 falls in a real zone's gap, but a fallback keeps a
+ * hypothetical one from throwing: nine hours from local midnight's offset).
+ */
+function windowOnDate(zone: string, ymd: string): Window {
+  const key = `${zone}|${ymd}`;
   let window = windowCache.get(key);
   if (window === undefined) {
     let start: number;
     let end: number;
     try {
-      start = parseLocalDateTime(ymd, WORK_START, z);
-      end = parseLocalDateTime(ymd, WORK_END, z);
+      start = parseLocalDateTime(ymd, WORK_START, zone);
+      end = parseLocalDateTime(ymd, WORK_END, zone);
     } catch {
-      const midnight = parseLocalDateTime(ymd, '00:00', z);
+      const midnight = parseLocalDateTime(ymd, '00:00', zone);
       start = midnight + 9 * 3_600_000;
       end = midnight + 18 * 3_600_000;
     }
@@ -89,21 +117,75 @@ export function workingWindow(zone: string, at: number): Window {
   return window;
 }
 
-/** The intersection of working windows: empty, or one interval (an intersection of intervals is one). */
-export function intersectWindows(windows: readonly Window[]): Window[] {
-  if (windows.length === 0) return [];
-  let start = -Infinity;
-  let end = Infinity;
-  for (const w of windows) {
-    start = Math.max(start, w.start);
-    end = Math.min(end, w.end);
-  }
-  return end > start ? [{ start, end }] : [];
+function addDays(ymd: string, days: number): string {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-export function sharedMinutesOf(windows: readonly Window[]): number {
-  const [shared] = intersectWindows(windows);
-  return shared === undefined ? 0 : Math.round((shared.end - shared.start) / 60_000);
+/** `zone`'s working windows on its local dates D-1, D and D+1 around the round's day (above): sorted, disjoint. */
+export function workingWindows(zone: string, at: number): readonly Window[] {
+  const z = safeZone(zone);
+  const noon = roundDay(at).start + DAY_MS / 2;
+  const key = `${z}|${noon}`;
+  let windows = aroundCache.get(key);
+  if (windows === undefined) {
+    const d = localDateYmd(noon, z);
+    windows = [windowOnDate(z, addDays(d, -1)), windowOnDate(z, d), windowOnDate(z, addDays(d, 1))];
+    if (aroundCache.size >= WINDOW_CACHE_MAX) aroundCache.clear();
+    aroundCache.set(key, windows);
+  }
+  return windows;
+}
+
+/**
+ * `zone`'s working window on its local date D of the round's day (the middle one of
+ * workingWindows): where a person's day sits, for ordering people by zone. Not for shared hours.
+ */
+export function workingWindow(zone: string, at: number): Window {
+  return workingWindows(zone, at)[1]!;
+}
+
+/** The intersection of two sorted lists of disjoint intervals (sorted, disjoint). */
+function intersectLists(a: readonly Window[], b: readonly Window[]): Window[] {
+  const out: Window[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const start = Math.max(a[i]!.start, b[j]!.start);
+    const end = Math.min(a[i]!.end, b[j]!.end);
+    if (end > start) out.push({ start, end });
+    if (a[i]!.end < b[j]!.end) i += 1;
+    else j += 1;
+  }
+  return out;
+}
+
+/**
+ * The shared window of the round's day (above) for people whose working windows are `lists`
+ * (one workingWindows list each): undefined when there is none (or no list).
+ */
+export function dayOverlap(lists: readonly (readonly Window[])[], at: number): Window | undefined {
+  if (lists.length === 0) return undefined;
+  let shared: readonly Window[] = lists[0]!;
+  for (let i = 1; i < lists.length && shared.length > 0; i += 1) shared = intersectLists(shared, lists[i]!);
+  const day = roundDay(at);
+  let best: Window | undefined;
+  let bestCover = 0;
+  for (const w of shared) {
+    const cover = Math.min(w.end, day.end) - Math.max(w.start, day.start);
+    if (cover > bestCover) [best, bestCover] = [w, cover];
+  }
+  return best === undefined ? undefined : { start: best.start, end: best.end };
+}
+
+/** The shared working window of the round's day for these zones (above), or undefined. */
+export function sharedWindow(zones: readonly string[], at: number): Window | undefined {
+  return dayOverlap(zones.map((z) => workingWindows(z, at)), at);
+}
+
+/** A window's length in whole minutes (0 for none). */
+export function minutesOf(window: Window | undefined): number {
+  return window === undefined ? 0 : Math.round((window.end - window.start) / 60_000);
 }
 
 /** What `teacher` can teach `learner` (sorted skill keys). */

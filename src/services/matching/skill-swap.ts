@@ -1,6 +1,6 @@
 import { matchPairs, type PairMethod, type PairStats, type Weight } from './pair-matching.js';
 import { Roster } from './roster.js';
-import { groupExchanges, MAX_PAIR_SCORE } from './score.js';
+import { groupExchanges, MAX_PAIR_SCORE, minutesOf } from './score.js';
 import type { MatchedGroup, MatchInput, MatchResult, Unmatched } from './types.js';
 
 /**
@@ -62,14 +62,12 @@ function describeGroup(roster: Roster, members: readonly number[], joined: numbe
   const people = ordered.map((v) => roster.people[v]!);
   let score = 0;
   for (let i = 0; i < ordered.length; i += 1) for (let j = i + 1; j < ordered.length; j += 1) score += roster.score(ordered[i]!, ordered[j]!);
-  const start = Math.max(...ordered.map((v) => roster.winStart[v]!));
-  const end = Math.min(...ordered.map((v) => roster.winEnd[v]!));
   const group: MatchedGroup = {
     userIds: people.map((p) => p.userId),
     score,
     exchanges: groupExchanges(people, new Map(people.map((p) => [p.userId, new Set(p.learn)]))),
     roleKey: null,
-    sharedMinutes: end > start ? Math.round((end - start) / 60_000) : 0,
+    sharedMinutes: minutesOf(roster.sharedWindow(ordered)),
   };
   if (joined !== undefined) group.joinedAsThird = roster.people[joined]!.userId;
   return group;

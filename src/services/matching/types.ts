@@ -30,7 +30,7 @@ export interface MatchInput {
   people: readonly MatchPerson[];
   history: readonly PastGroup[];
   repeatWindowMs: number;
-  /** The round's instant (epoch ms): shared hours are computed on each person's local date of it. */
+  /** The round's instant (epoch ms): shared hours are those of its UTC day (matching/score.ts), whatever its hour. */
   at: number;
   seed: string;
   /** pods mode: last round's pods (stability). */
@@ -51,7 +51,7 @@ export interface MatchedGroup {
   exchanges: Exchange[];
   /** pods: the shared role; skill-swap: null. */
   roleKey: string | null;
-  /** Minutes of working time (09:00-18:00 local) all members share on the round's date. */
+  /** Minutes of working time (09:00-18:00 local) all members share on the round's day (matching/score.ts). */
   sharedMinutes: number;
   /**
    * Skill-swap trios only: the person who joined an existing pair as the odd one out (so a
