@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, profiles } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, existingJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, rescheduleJob, scheduleJob } from './jobs.js';
 import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
@@ -158,26 +158,59 @@ export function nextRoundAt(channel: Pick<MatchChannel, 'anchorDate' | 'cadenceW
 
 export interface SavedSetup {
   channel: MatchChannel;
+  /** The round that will really run next (never a date that already has a round). */
   next: { roundDate: string; at: number };
   zone: string;
   created: boolean;
 }
 
+/** The channel's latest stored round (run or not run), if any. */
+function lastStoredRoundDate(deps: ServiceDeps, teamId: string, channelId: string): string | undefined {
+  return deps.db.get<{ roundDate: string }>(sql`
+    SELECT round_date AS roundDate FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${channelId} ORDER BY round_date DESC LIMIT 1`)?.roundDate;
+}
+
 /**
- * `/peer match setup` saved: the channel's rounds start (or change) now. The first round is the
- * next time the chosen weekday and hour come round in the workspace zone. A round already
- * planned for another date is cancelled in the same transaction; the planner plans the new one.
- * Admins only (checked again here: a view submission can be forged like any payload).
+ * The next round of a channel at or after `fromMs` that can still run: a date with a stored round
+ * (run, or recorded as not run) or whose round job is finished (done, skipped, failed) is passed
+ * over, as its job would never run again.
+ */
+export function nextOpenRound(deps: ServiceDeps, teamId: string, channel: Pick<MatchChannel, 'channelId' | 'anchorDate' | 'cadenceWeeks' | 'hour'>, zone: string, fromMs: number): { roundDate: string; at: number } {
+  let from = fromMs;
+  for (let i = 0; i < 60; i += 1) {
+    const next = nextRoundAt(channel, zone, from);
+    const job = getJob(deps, teamId, roundKey(channel.channelId, next.roundDate));
+    const finished = job !== undefined && job.status !== 'pending' && job.status !== 'cancelled';
+    if (!finished && getRound(deps, teamId, channel.channelId, next.roundDate) === undefined) return next;
+    from = next.at + 1;
+  }
+  return nextRoundAt(channel, zone, from);
+}
+
+/**
+ * `/peer match setup` saved: the channel's rounds start (or change) now. Saving again with the
+ * same weekday, hour and cadence keeps the calendar (only the mode or "no repeat within"
+ * changed): the planned round stays. Otherwise the calendar starts again at the first chosen
+ * weekday and hour on or after both now and a cadence after the channel's last stored round, so
+ * changing the day never crowds two rounds together. A round already planned for another date is
+ * cancelled in the same transaction; the planner plans the new one. Admins only (checked again
+ * here: a view submission can be forged like any payload).
  */
 export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userId: string; isAdmin: boolean }, channelId: string, input: MatchSetupInput, fallbackZone: string): SavedSetup {
   if (!actor.isAdmin) throw new AppError('forbidden', 'Only a workspace admin can set up matching rounds.');
   const setup = MatchSetupInput.parse(input);
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const now = deps.clock.now();
-  const first = nextLocalOccurrence(setup.weekday, setup.hour, zone, now);
-  const anchorDate = localDateYmd(first, zone);
   return deps.db.transaction(() => {
     const before = getMatchChannel(deps, teamId, channelId);
+    let anchorDate: string;
+    if (before !== undefined && before.weekday === setup.weekday && before.hour === setup.hour && before.cadenceWeeks === setup.cadenceWeeks) {
+      anchorDate = before.anchorDate;
+    } else {
+      const last = lastStoredRoundDate(deps, teamId, channelId);
+      const afterLast = last === undefined ? now : roundInstant(addDays(last, setup.cadenceWeeks * 7), 0, zone);
+      anchorDate = localDateYmd(nextLocalOccurrence(setup.weekday, setup.hour, zone, Math.max(now, afterLast)), zone);
+    }
     deps.db
       .insert(matchChannels)
       .values({ teamId, channelId, ...setup, anchorDate, active: true, createdBy: actor.userId, createdAt: now, updatedAt: now })
@@ -188,9 +221,9 @@ export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userI
       })
       .run();
     const channel = getMatchChannel(deps, teamId, channelId)!;
-    const next = nextRoundAt(channel, zone, now);
-    cancelPendingJobs(deps, teamId, `${MATCH_ROUND_KIND}:${channelId}:`, { keep: [roundKey(channelId, next.roundDate)], reason: 'setup_changed' });
+    const next = nextOpenRound(deps, teamId, channel, zone, now);
     const key = roundKey(channelId, next.roundDate);
+    cancelPendingJobs(deps, teamId, `${MATCH_ROUND_KIND}:${channelId}:`, { keep: [key], reason: 'setup_changed' });
     // Same date, another hour: the planned job (still pending) moves to the new hour.
     if (!scheduleJob(deps, { teamId, kind: MATCH_ROUND_KIND, key, runAt: next.at, payload: { channelId, roundDate: next.roundDate } })) rescheduleJob(deps, teamId, key, next.at);
     return { channel, next, zone, created: before === undefined };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
-import { CHANNEL, FIRST_ROUND_AT, groupsAsSets, optInTheFour, PEOPLE, SETUP_AT, submitSetup } from '../support/matching.js';
+import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupsAsSets, jobRow, MINUTE, optInTheFour, PEOPLE, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
 
 /** The matching review's bugs, each driven over HTTP against the fake Slack. */
 
@@ -42,5 +42,49 @@ describe('two channels whose rounds run at the same time', () => {
     const all = [...groupsAsSets(t).map((g) => g.join(','))];
     expect(new Set(all).size).toBe(all.length);
     expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === groupDmChannel(['U0ANA', 'U0BEN']))).toHaveLength(1);
+  });
+});
+
+describe('saving the setup form again', () => {
+  it('with the same day, hour and cadence keeps the calendar: the planned round stays', async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp({ cadence: '2' });
+    await tickAt(FIRST_ROUND_AT);
+    expect(roundRows(t)).toEqual([expect.objectContaining({ roundDate: FIRST_ROUND, status: 'done' })]);
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-15`)).toMatchObject({ status: 'pending' });
+    // The next day only "no repeat within" changes.
+    t.clock.set(FIRST_ROUND_AT + DAY);
+    const saved = await setUp({ cadence: '2', repeat: '8' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-15`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 15, 10) });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-08`)).toBeUndefined();
+    expect(JSON.stringify(saved.view)).toContain('Next round:* Tue 15 Dec, 10:00 UTC');
+  });
+
+  it('on the day a round already ran plans the next real round, a cadence later, and shows it', async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    await tickAt(FIRST_ROUND_AT);
+    // Half an hour after the round, the admin moves the rounds to 11:00: today's round already ran.
+    t.clock.set(FIRST_ROUND_AT + 30 * MINUTE);
+    const saved = await setUp({ hour: '11' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-08`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 8, 11) });
+    expect(JSON.stringify(saved.view)).toContain('Next round:* Tue 8 Dec, 11:00 UTC');
+    // Another day: a cadence after the last round, not tomorrow.
+    const again = await setUp({ weekday: '3', hour: '11' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-08`)).toMatchObject({ status: 'cancelled' });
+    expect(jobRow(t, `match_round:${CHANNEL}:2026-12-09`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 9, 11) });
+    expect(JSON.stringify(again.view)).toContain('Next round:* Wed 9 Dec, 11:00 UTC');
+    expect(roundRows(t)).toHaveLength(1);
+  });
+
+  it('shows the next round in the admin\u2019s own zone, with the zone', async () => {
+    await setUp();
+    t.database.sqlite.prepare('UPDATE members SET time_zone = ? WHERE user_id = ?').run('Asia/Tokyo', 'U0ADMIN');
+    const saved = JSON.stringify((await setUp()).view);
+    // 10:00 UTC on Tue 1 Dec is 19:00 in Tokyo.
+    expect(saved).toMatch(/Next round:\* Tue 1 Dec, 19:00 [^ ]+ \(your time, Asia\/Tokyo\)/);
+    expect(saved).toContain('Tuesday at 10:00 (UTC)');
   });
 });

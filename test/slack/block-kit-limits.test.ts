@@ -427,7 +427,7 @@ describe('matching builders stay within Block Kit limits', () => {
     assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', zone: 'America/Argentina/ComodRivadavia', now }));
     const setup = { mode: 'pods' as const, cadenceWeeks: 4 as const, weekday: 0, hour: 23, repeatWeeks: 52 };
     assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', current: setup, zone: 'UTC', now }));
-    assertBlockKitLimits('modal', buildMatchSetupSavedModal({ channelId: 'C0LONGCHANNELID', setup, zone: 'America/Argentina/ComodRivadavia', firstRoundAt: now }));
+    assertBlockKitLimits('modal', buildMatchSetupSavedModal({ channelId: 'C0LONGCHANNELID', setup, zone: 'America/Argentina/ComodRivadavia', nextRoundAt: now, readerZone: 'America/Argentina/Buenos_Aires', created: false }));
   });
 
   it('the intro for 8 people with 160 exchanges and long, marked-up skill and role names; pods and suggestions too', () => {

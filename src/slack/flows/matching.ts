@@ -72,7 +72,7 @@ export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: str
 export function saveMatchSetupForm(deps: AppDeps, actor: Actor, channelId: string, setup: MatchSetupInput): Record<string, unknown> {
   const saved = saveMatchSetup(serviceDeps(deps), actor.teamId, actor, channelId, setup, deps.config.defaultTimeZone);
   deps.logger.info({ teamId: actor.teamId, userId: actor.userId, channelId, ...setup, firstRound: saved.next.roundDate }, 'matching rounds set up');
-  return buildMatchSetupSavedModal({ channelId, setup, zone: saved.zone, firstRoundAt: saved.next.at });
+  return buildMatchSetupSavedModal({ channelId, setup, zone: saved.zone, nextRoundAt: saved.next.at, readerZone: actor.timeZone, created: saved.created });
 }
 
 /** `/peer match stop` (admins) in the channel. */
