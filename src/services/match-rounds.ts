@@ -62,6 +62,8 @@ export const MatchNoticePayload = z.object({
   groupId: GroupId.optional(),
   /** Why: `not_in_channel`, `too_few_people`, or Slack's error code for a refused group DM. */
   reason: z.string().max(100).optional(),
+  /** A round that did not run: how many people it paused for unanswered rounds (they count among those missing). */
+  paused: z.number().int().min(0).optional(),
 });
 export type MatchNoticePayload = z.infer<typeof MatchNoticePayload>;
 
@@ -313,10 +315,33 @@ export function getRound(deps: ServiceDeps, teamId: string, channelId: string, r
 export type NotRunReason = 'not_in_channel' | 'too_few_people';
 
 /**
- * A round that could not run: recorded with why, and its admin told once (a notice job keyed by
- * the round). A second call finds the row and changes nothing. Returns whether it recorded.
+ * People due for the "no answers" pause: paused, recorded as sat out of this round with why, and
+ * told by DM (a notice job each). Called inside the round's transaction, whether or not the round
+ * runs, so a channel too small to match still pauses them.
  */
-export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, reason: NotRunReason): boolean {
+function applyPauses(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, toPause: readonly string[], now: number): void {
+  for (const userId of toPause) {
+    deps.db
+      .update(profiles)
+      .set({ pausedUntil: PAUSED_UNTIL_RESUMED, pauseReason: 'no_answers', updatedAt: now })
+      .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
+      .run();
+    deps.db
+      .insert(matchRoundPeople)
+      .values({ teamId, channelId: p.channelId, roundDate: p.roundDate, userId, state: 'sat_out', reason: 'paused_no_answers', at: now })
+      .onConflictDoNothing()
+      .run();
+    const notice: MatchNoticePayload = { notice: 'paused', userId, channelId: p.channelId, roundDate: p.roundDate };
+    scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
+  }
+}
+
+/**
+ * A round that could not run: recorded with why, the people due for the "no answers" pause
+ * paused all the same, and its admin told once (a notice job keyed by the round, which counts
+ * those paused). A second call finds the row and changes nothing. Returns whether it recorded.
+ */
+export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, reason: NotRunReason, toPause: readonly string[] = []): boolean {
   const now = deps.clock.now();
   return deps.db.transaction(() => {
     const channel = getMatchChannel(deps, teamId, p.channelId);
@@ -327,7 +352,8 @@ export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRou
       .onConflictDoNothing()
       .run();
     if (res.changes === 0) return false;
-    const notice: MatchNoticePayload = { notice: 'round_not_run', userId: channel.createdBy, channelId: p.channelId, roundDate: p.roundDate, reason };
+    applyPauses(deps, teamId, p, toPause, now);
+    const notice: MatchNoticePayload = { notice: 'round_not_run', userId: channel.createdBy, channelId: p.channelId, roundDate: p.roundDate, reason, ...(toPause.length > 0 ? { paused: toPause.length } : {}) };
     scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
     return true;
   });
@@ -450,7 +476,7 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
   const { payload: p, channel } = input;
   const now = deps.clock.now();
   if (input.people.length < 2) {
-    return recordRoundNotRun(deps, teamId, p, 'too_few_people') ? { status: 'not_run', reason: 'too_few_people' } : { status: 'already_ran' };
+    return recordRoundNotRun(deps, teamId, p, 'too_few_people', input.toPause) ? { status: 'not_run', reason: 'too_few_people' } : { status: 'already_ran' };
   }
   const repeatWindowMs = channel.repeatWeeks * WEEK_MS;
   const previous = previousRound(deps, teamId, p.channelId, p.roundDate);
@@ -488,20 +514,7 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
         .onConflictDoNothing()
         .run();
     }
-    for (const userId of input.toPause) {
-      deps.db
-        .update(profiles)
-        .set({ pausedUntil: PAUSED_UNTIL_RESUMED, pauseReason: 'no_answers', updatedAt: now })
-        .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
-        .run();
-      deps.db
-        .insert(matchRoundPeople)
-        .values({ teamId, channelId: p.channelId, roundDate: p.roundDate, userId, state: 'sat_out', reason: 'paused_no_answers', at: now })
-        .onConflictDoNothing()
-        .run();
-      const notice: MatchNoticePayload = { notice: 'paused', userId, channelId: p.channelId, roundDate: p.roundDate };
-      scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
-    }
+    applyPauses(deps, teamId, p, input.toPause, now);
     scheduleJob(deps, { teamId, kind: MATCH_SUMMARY_KIND, key: summaryKey(p.channelId, p.roundDate), runAt: now, payload: p });
     return {
       status: 'done',

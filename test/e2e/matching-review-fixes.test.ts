@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
-import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupsAsSets, jobRow, MINUTE, optInTheFour, PEOPLE, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
+import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
+import { MatchActions } from '../../src/slack/ids.js';
 
 /** The matching review's bugs, each driven over HTTP against the fake Slack. */
 
@@ -86,5 +87,29 @@ describe('saving the setup form again', () => {
     // 10:00 UTC on Tue 1 Dec is 19:00 in Tokyo.
     expect(saved).toMatch(/Next round:\* Tue 1 Dec, 19:00 [^ ]+ \(your time, Asia\/Tokyo\)/);
     expect(saved).toContain('Tuesday at 10:00 (UTC)');
+  });
+});
+
+describe('people due for the "no answers" pause', () => {
+  it('are paused (and told) even when the round does not run, and the admin hears how many', async () => {
+    optInTheFour(t.database.db);
+    const db = t.database.db;
+    // Ana's and Ben's last three round groups got no answer; only Cat is left to match.
+    for (const [i, date] of ['2026-11-10', '2026-11-17', '2026-11-24'].entries()) {
+      pastGroup(db, ['U0ANA', 'U0FAY'], { at: SETUP_AT - (3 - i) * 7 * DAY, roundDate: date });
+      pastGroup(db, ['U0BEN', 'U0GUS'], { at: SETUP_AT - (3 - i) * 7 * DAY, roundDate: date, index: 1 });
+    }
+    t.fake.channelMembers.set(CHANNEL, ['U0ADMIN', 'U0ANA', 'U0BEN', 'U0CAT']);
+    await setUp();
+    await tickAt(FIRST_ROUND_AT);
+    expect(roundRows(t)).toEqual([expect.objectContaining({ status: 'not_run', reason: 'too_few_people' })]);
+    for (const id of ['U0ANA', 'U0BEN']) {
+      expect(profileOf(t, id)).toMatchObject({ pauseReason: 'no_answers' });
+      expect(JSON.stringify(t.fake.dmsTo(id).map((c) => c.args.blocks))).toContain(MatchActions.resume);
+    }
+    expect(roundPeople(t).filter((r) => r.reason === 'paused_no_answers').map((r) => r.userId).sort()).toEqual(['U0ANA', 'U0BEN']);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    expect(String(toAdmin[0]!.args.text)).toContain('2 people were paused this round');
   });
 });

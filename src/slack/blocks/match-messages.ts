@@ -184,15 +184,19 @@ export interface RoundNotRunInput {
   roundAt: number;
   zone: string;
   reason: string;
+  /** How many this round paused after three rounds without an answer (left out, so counted in why). */
+  paused?: number;
 }
 
 /** To the admin who set the round up: this round did not run, why, and what fixes it. */
-export function buildRoundNotRunDm({ channelId, roundAt, zone, reason }: RoundNotRunInput): MessageJson {
+export function buildRoundNotRunDm({ channelId, roundAt, zone, reason, paused = 0 }: RoundNotRunInput): MessageJson {
   const when = formatInZone(roundAt, zone);
+  const pausedText =
+    paused > 0 ? ` ${paused} ${paused === 1 ? 'person was' : 'people were'} paused this round after three rounds without an answer to "Did you meet?"; they can resume from App Home.` : '';
   const text =
     reason === 'not_in_channel'
       ? `The matching round in <#${channelId}> (${when}) didn't run: Peerloop isn't in that channel any more. Type \`/invite @Peerloop\` there and the next round will run as planned.`
-      : `The matching round in <#${channelId}> (${when}) didn't run: fewer than two people there could be matched (they need to turn matching on in \`/peer skills\`, and not be paused or skipping). I'll try again next round.`;
+      : `The matching round in <#${channelId}> (${when}) didn't run: fewer than two people there could be matched (they need to turn matching on in \`/peer skills\`, and not be paused or skipping).${pausedText} I'll try again next round.`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 

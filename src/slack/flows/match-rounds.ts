@@ -248,7 +248,7 @@ export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload:
     if (channel === undefined || payload.roundDate === undefined) return { status: 'skipped', reason: 'channel_not_found' };
     const zone = resolvePersonZone(svc, teamId, payload.userId, deps.config.defaultTimeZone);
     const roundAt = roundInstant(payload.roundDate, channel.hour, resolveWorkspaceZone(svc, teamId, deps.config.defaultTimeZone));
-    message = buildRoundNotRunDm({ channelId: channel.channelId, roundAt, zone, reason: payload.reason ?? 'too_few_people' });
+    message = buildRoundNotRunDm({ channelId: channel.channelId, roundAt, zone, reason: payload.reason ?? 'too_few_people', ...(payload.paused === undefined ? {} : { paused: payload.paused }) });
   }
   const sent = await sendDirectMessage(deps, teamId, payload.userId, message, meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
