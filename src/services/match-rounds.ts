@@ -383,8 +383,9 @@ export function roundCandidates(deps: ServiceDeps, teamId: string, p: MatchRound
 }
 
 /**
- * Of these people, those whose last UNANSWERED_ROUNDS_TO_PAUSE round groups (intro sent, in any
- * channel) all got no answer to "Did you meet?". An answer from anyone in the group counts for
+ * Of these people, those whose last UNANSWERED_ROUNDS_TO_PAUSE round groups that were asked
+ * "Did you meet?" (its check-in posted, `checkin_ts`; in any channel) all got no answer. A group
+ * never asked (its intro or check-in failed, or is not due yet) does not count either way to "Did you meet?". An answer from anyone in the group counts for
  * the group: the question is about the meeting, and one answer tells us what happened. Only
  * rounds after the person last changed their matching profile count (a resume, a new role, opting
  * in again): someone who just resumed is not paused again for the rounds before.
@@ -397,7 +398,7 @@ export function unansweredStreak(deps: ServiceDeps, teamId: string, userIds: rea
         row_number() OVER (PARTITION BY m.user_id ORDER BY g.round_date DESC, g.id DESC) AS n
       FROM match_group_members m JOIN match_groups g ON g.team_id = m.team_id AND g.id = m.group_id
       LEFT JOIN profiles p ON p.team_id = m.team_id AND p.user_id = m.user_id
-      WHERE m.team_id = ${teamId} AND g.round_date IS NOT NULL AND g.intro_ts IS NOT NULL
+      WHERE m.team_id = ${teamId} AND g.round_date IS NOT NULL AND (g.checkin_ts IS NOT NULL OR g.outcome IS NOT NULL)
         AND g.created_at > coalesce(p.updated_at, 0)
         AND m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))
     ) WHERE n <= ${UNANSWERED_ROUNDS_TO_PAUSE}`);
@@ -642,6 +643,15 @@ export function checkCheckin(deps: ServiceDeps, teamId: string, groupId: number)
   if (group.introTs === null || group.conversationId === null) return { send: false, reason: 'no_intro' };
   if (group.outcome !== null) return { send: false, reason: 'already_answered' };
   return { send: true, group: { ...group, conversationId: group.conversationId } };
+}
+
+/** "Did you meet?" is posted: from now on the group counts towards the "no answers" pause. */
+export function recordCheckinPosted(deps: ServiceDeps, teamId: string, groupId: number, ts: string): void {
+  deps.db
+    .update(matchGroups)
+    .set({ checkinTs: ts })
+    .where(and(eq(matchGroups.teamId, teamId), eq(matchGroups.id, groupId)))
+    .run();
 }
 
 export const MatchOutcome = z.enum(['met', 'scheduled', 'not_this_time']);

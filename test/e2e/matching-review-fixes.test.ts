@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
-import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
+import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupRows, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
 import { MatchActions } from '../../src/slack/ids.js';
 
 /** The matching review's bugs, each driven over HTTP against the fake Slack. */
@@ -111,5 +111,24 @@ describe('people due for the "no answers" pause', () => {
     const toAdmin = t.fake.dmsTo('U0ADMIN');
     expect(toAdmin).toHaveLength(1);
     expect(String(toAdmin[0]!.args.text)).toContain('2 people were paused this round');
+  });
+});
+
+describe('the "no answers" pause', () => {
+  it('counts only groups that were asked "Did you meet?"', async () => {
+    optInTheFour(t.database.db);
+    const db = t.database.db;
+    // Ana's last three round groups were introduced, but "Did you meet?" never went out.
+    for (const [i, date] of ['2026-11-10', '2026-11-17', '2026-11-24'].entries()) pastGroup(db, ['U0ANA', 'U0FAY'], { at: SETUP_AT - (3 - i) * 7 * DAY, roundDate: date, checkinTs: null });
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    await tickAt(FIRST_ROUND_AT);
+    expect(profileOf(t, 'U0ANA')!.pausedUntil).toBeNull();
+    expect(groupsAsSets(t, FIRST_ROUND).flat()).toContain('U0ANA');
+    // Three days later the check-in is posted and recorded on each group.
+    await tickAt(FIRST_ROUND_AT + 3 * DAY);
+    const asked = groupRows(t).filter((g) => g.roundDate === FIRST_ROUND);
+    expect(asked.length).toBeGreaterThan(0);
+    for (const g of asked) expect(g.checkinTs).not.toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import {
   nextRoundAt,
   planGroupRefusedNotice,
   recordGroupConversation,
+  recordCheckinPosted,
   recordIntroPosted,
   recordRoundNotRun,
   recordSummaryPosted,
@@ -212,9 +213,11 @@ export async function deliverMatchIntro(deps: AppDeps, teamId: string, groupId: 
 
 /** match_checkin:<group>: "Did you meet?" in the group DM, unless someone already said. */
 export async function deliverMatchCheckin(deps: AppDeps, teamId: string, groupId: number, meta?: CallMeta): Promise<IntroRun> {
-  const check = checkCheckin(serviceDeps(deps), teamId, groupId);
+  const svc = serviceDeps(deps);
+  const check = checkCheckin(svc, teamId, groupId);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const posted = await deps.messenger.postMessage(teamId, { channel: check.group.conversationId, ...buildCheckinMessage(groupId) }, meta);
+  recordCheckinPosted(svc, teamId, groupId, posted.ts);
   return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
