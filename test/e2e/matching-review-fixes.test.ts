@@ -132,3 +132,15 @@ describe('the "no answers" pause', () => {
     for (const g of asked) expect(g.checkinTs).not.toBeNull();
   });
 });
+
+describe('"Introduce us" with someone Slack will not DM', () => {
+  it('says why in words (not the generic error) and stores nothing', async () => {
+    optInTheFour(t.database.db);
+    t.fake.refuseGroupsWith.set('U0BEN', 'user_disabled');
+    await t.action({ action_id: MatchActions.openDm, value: 'U0BEN' }, { user: 'U0ANA', channel: CHANNEL });
+    const [reply] = await t.fake.waitForResponse(1);
+    expect(reply!.body.text).toContain("I couldn't introduce you to <@U0BEN>: their Slack account is deactivated");
+    expect(reply!.body.text).not.toContain('went wrong');
+    expect(groupRows(t)).toEqual([]);
+  });
+});

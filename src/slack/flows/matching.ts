@@ -101,6 +101,14 @@ export function suggestionsFlow(deps: AppDeps, actor: Actor): EphemeralMessage {
   );
 }
 
+/** Slack's permanent refusals to open a DM with someone, as the person who clicked should read them. */
+const GROUP_DM_REFUSED_TEXT: Record<string, (partnerId: string) => string> = {
+  user_disabled: (p) => `I couldn't introduce you to <@${p}>: their Slack account is deactivated. Try \`/peer match\` for fresh suggestions.`,
+  user_not_found: (p) => `I couldn't introduce you to <@${p}>: Slack can't find their account in this workspace any more. Try \`/peer match\` for fresh suggestions.`,
+  user_not_visible: (p) => `I couldn't introduce you to <@${p}>: Slack doesn't let you two message each other. You could ask a workspace admin, or try \`/peer match\` for someone else.`,
+  invalid_user_combination: (p) => `I couldn't introduce you to <@${p}>: Slack doesn't allow a DM between you two (one of you may be a guest). Try \`/peer match\` for someone else.`,
+};
+
 /**
  * "Introduce us" under a suggestion: checked again (they may have paused, or we met meanwhile),
  * the group DM opened, the pair stored and the intro posted there. A post Slack refuses leaves
@@ -109,7 +117,16 @@ export function suggestionsFlow(deps: AppDeps, actor: Actor): EphemeralMessage {
 export async function introduceSuggested(deps: AppDeps, actor: Actor, partnerId: string): Promise<string> {
   const svc = serviceDeps(deps);
   const match = checkSuggestedPartner(svc, actor.teamId, actor.userId, partnerId, deps.config.defaultTimeZone);
-  const conversationId = await deps.messenger.openGroupDm(actor.teamId, [actor.userId, partnerId]);
+  let conversationId: string;
+  try {
+    conversationId = await deps.messenger.openGroupDm(actor.teamId, [actor.userId, partnerId]);
+  } catch (error) {
+    const text = error instanceof SlackCallError && error.kind === 'permanent' ? GROUP_DM_REFUSED_TEXT[error.code] : undefined;
+    if (text === undefined) throw error;
+    // Slack's answer about these people, not a fault of Peerloop: a warning, and a message that says what to do.
+    deps.logger.warn({ teamId: actor.teamId, userId: actor.userId, partnerId, code: (error as SlackCallError).code }, 'Introduce us: Slack refused the group DM');
+    throw new AppError('conflict', text(partnerId), { cause: error });
+  }
   const group = recordSuggestedMatch(svc, actor.teamId, [actor.userId, partnerId], match, conversationId);
   try {
     const zones = group.userIds.map((userId) => ({ userId, timeZone: personZone(deps, actor.teamId, userId) }));
