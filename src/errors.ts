@@ -41,3 +41,8 @@ export const SETTINGS_ADMIN_UNKNOWN_TEXT =
 
 export const SETTINGS_ADMIN_ONLY_TEXT =
   "Workspace settings can only be changed by a Slack admin or owner (or someone listed in PEERLOOP_ADMINS). If something should change, ask one of them; they can run `/peer settings`.";
+
+/** Slack answered missing_scope (or not_allowed_token_type): what the admin must do. */
+export function missingPermissionText(scope: string): string {
+  return `Peerloop needs the ${scope} permission: update the app from manifest.yml and reinstall it.`;
+}

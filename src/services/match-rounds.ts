@@ -72,7 +72,8 @@ export const introKey = (groupId: number) => `${MATCH_INTRO_KIND}:${groupId}`;
 export const checkinKey = (groupId: number) => `${MATCH_CHECKIN_KIND}:${groupId}`;
 export const summaryKey = (channelId: string, roundDate: string) => `${MATCH_SUMMARY_KIND}:${channelId}:${roundDate}`;
 export function noticeKey(p: MatchNoticePayload): string {
-  if (p.notice === 'group_dm_refused') return `${MATCH_NOTICE_KIND}:group:${p.groupId ?? 0}`;
+  // One DM per round, however many groups Slack refused (200 refusals must not be 200 DMs).
+  if (p.notice === 'group_dm_refused') return p.roundDate === undefined ? `${MATCH_NOTICE_KIND}:group:${p.groupId ?? 0}` : `${MATCH_NOTICE_KIND}:groups:${p.channelId ?? ''}:${p.roundDate}`;
   if (p.notice === 'paused') return `${MATCH_NOTICE_KIND}:paused:${p.userId}:${p.roundDate ?? ''}`;
   return `${MATCH_NOTICE_KIND}:round:${p.channelId ?? ''}:${p.roundDate ?? ''}`;
 }
@@ -312,7 +313,8 @@ export function getRound(deps: ServiceDeps, teamId: string, channelId: string, r
     .get();
 }
 
-export type NotRunReason = 'not_in_channel' | 'too_few_people';
+/** Why a round did not run; `missing_scope:<scope>` when Slack said the app lacks a permission. */
+export type NotRunReason = 'not_in_channel' | 'too_few_people' | `missing_scope:${string}`;
 
 /**
  * People due for the "no answers" pause: paused, recorded as sat out of this round with why, and
@@ -626,13 +628,39 @@ export function recordIntroPosted(deps: ServiceDeps, teamId: string, groupId: nu
   });
 }
 
-/** Slack refused the group DM for good: the admin who set the round up hears which group and why, once. */
+/** The round's refused-groups DM waits this long, so the other groups' refusals of the same round join it. */
+export const GROUP_NOTICE_DELAY_MS = 5 * 60_000;
+
+/**
+ * Slack refused a group DM for good: the admin who set the round up hears it, once per round
+ * (`match_notice:groups:<channel>:<date>`, a few minutes later), with every refused group of the
+ * round and Slack's reason in one DM.
+ */
 export function planGroupRefusedNotice(deps: ServiceDeps, teamId: string, group: Pick<MatchGroupRow, 'id' | 'channelId' | 'roundDate'>, code: string): void {
-  if (group.channelId === null) return;
+  if (group.channelId === null || group.roundDate === null) return;
   const channel = getMatchChannel(deps, teamId, group.channelId);
   if (channel === undefined) return;
-  const notice: MatchNoticePayload = { notice: 'group_dm_refused', userId: channel.createdBy, channelId: group.channelId, groupId: group.id, reason: code.slice(0, 100), ...(group.roundDate === null ? {} : { roundDate: group.roundDate }) };
-  scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: deps.clock.now(), payload: notice });
+  const notice: MatchNoticePayload = { notice: 'group_dm_refused', userId: channel.createdBy, channelId: group.channelId, roundDate: group.roundDate, reason: code.slice(0, 100) };
+  scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: deps.clock.now() + GROUP_NOTICE_DELAY_MS, payload: notice });
+}
+
+export interface RefusedGroup {
+  groupId: number;
+  userIds: string[];
+  /** Slack's code, as recorded on the failed intro job. */
+  code: string;
+}
+
+/** The groups of a round whose intro Slack refused for good (their `match_intro` job failed), in group order. */
+export function listRefusedGroups(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): RefusedGroup[] {
+  const rows = deps.db.all<{ groupId: number; code: string | null; users: string }>(sql`
+    SELECT g.id AS groupId, j.last_error AS code, json_group_array(m.user_id) AS users
+    FROM match_groups g
+    JOIN jobs j ON j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status = 'failed'
+    JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${roundDate} AND g.intro_ts IS NULL
+    GROUP BY g.id ORDER BY g.group_index`);
+  return rows.map((r) => ({ groupId: r.groupId, code: r.code ?? 'unknown', userIds: z.array(z.string()).parse(JSON.parse(r.users)) }));
 }
 
 export type CheckinCheck = { send: false; reason: 'group_not_found' | 'no_intro' | 'already_answered' } | { send: true; group: MatchGroup & { conversationId: string } };

@@ -144,3 +144,48 @@ describe('"Introduce us" with someone Slack will not DM', () => {
     expect(groupRows(t)).toEqual([]);
   });
 });
+
+describe('group DMs Slack refuses', () => {
+  it('make one DM to the admin per round, listing every refused group with Slack\'s reason', async () => {
+    optInTheFour(t.database.db);
+    t.fake.refuseGroupsWith.set('U0ANA', 'missing_scope');
+    t.fake.refuseGroupsWith.set('U0CAT', 'user_disabled');
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    await tickAt(FIRST_ROUND_AT);
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(0);
+    expect(jobRow(t, `match_notice:groups:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: FIRST_ROUND_AT + 5 * MINUTE });
+    await tickAt(FIRST_ROUND_AT + 5 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    const dm = JSON.stringify(toAdmin[0]!.args.blocks);
+    expect(dm).toContain('2 groups');
+    expect(dm).toContain('<@U0ANA>');
+    expect(dm).toContain('<@U0CAT>');
+    expect(dm).toContain('user_disabled');
+    expect(dm).toContain('Peerloop needs the mpim:write permission: update the app from manifest.yml and reinstall it.');
+    await tickAt(FIRST_ROUND_AT + DAY);
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(1);
+  });
+
+  it('a round Slack refuses to read for a missing permission is recorded with why, and the admin told once', async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    t.fake.always('conversations.members', { body: { ok: false, error: 'missing_scope', needed: 'groups:read', provided: 'chat:write' } });
+    await tickAt(FIRST_ROUND_AT);
+    expect(roundRows(t)).toEqual([expect.objectContaining({ status: 'not_run', reason: 'missing_scope:groups:read' })]);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    expect(String(toAdmin[0]!.args.text)).toContain('Peerloop needs the groups:read permission: update the app from manifest.yml and reinstall it.');
+  });
+
+  it('setup in a channel Slack will not describe for a missing permission says which permission', async () => {
+    t.fake.always('conversations.info', { body: { ok: false, error: 'missing_scope', needed: 'channels:read', provided: 'chat:write' } });
+    const res = await t.command('match setup', { user: 'U0ADMIN', channel: CHANNEL });
+    expect(res.status).toBe(200);
+    const [reply] = await t.fake.waitForResponse(1);
+    expect(reply!.body.text).toContain('Peerloop needs the channels:read permission: update the app from manifest.yml and reinstall it.');
+    expect(t.fake.callsTo('views.open')).toHaveLength(0);
+  });
+});

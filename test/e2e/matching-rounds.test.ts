@@ -246,6 +246,9 @@ describe('a matching round', () => {
     const catDan = groupRows(t).find((g) => g.conversationId === null)!;
     expect(catDan.introTs).toBeNull();
     expect(jobRow(t, `match_intro:${catDan.id}`)).toMatchObject({ status: 'failed', lastError: 'user_disabled' });
+    // The round's one notice waits a few minutes, so every refusal of the round joins it.
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(0);
+    await tickAt(FIRST_ROUND_AT + 6 * MINUTE);
     const toAdmin = t.fake.dmsTo('U0ADMIN');
     expect(toAdmin).toHaveLength(1);
     expect(text(toAdmin[0]!)).toContain('user_disabled');

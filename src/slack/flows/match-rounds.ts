@@ -9,6 +9,7 @@ import {
   getMatchGroup,
   getRound,
   getRoundSummary,
+  listRefusedGroups,
   nextRoundAt,
   planGroupRefusedNotice,
   recordGroupConversation,
@@ -25,10 +26,10 @@ import {
   type RoundResult,
 } from '../../services/match-rounds.js';
 import { resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
-import { buildCheckinMessage, buildGroupRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
+import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
-import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS, neededScope, SlackCallError } from '../slack-errors.js';
 import { sendDirectMessage } from './notices.js';
 
 /**
@@ -125,6 +126,9 @@ function roundResult(result: RoundResult): RoundRun {
   return { status: 'done', result: { ...result } };
 }
 
+/** Reading a public channel's members needs this permission (Slack's answer usually names the exact one). */
+const CHANNEL_MEMBERS_SCOPE = 'channels:read';
+
 /** match_round:<channel>:<date>: one round, from the channel's members to the stored groups. */
 export async function runMatchRound(deps: AppDeps, teamId: string, payload: MatchRoundPayload, meta?: CallMeta): Promise<RoundRun> {
   const svc = serviceDeps(deps);
@@ -144,6 +148,12 @@ export async function runMatchRound(deps: AppDeps, teamId: string, payload: Matc
       recordRoundNotRun(svc, teamId, payload, 'not_in_channel');
       deps.runDueJobs?.(teamId);
       return { status: 'done', result: { notRun: 'not_in_channel', code: error.code } };
+    }
+    if (error instanceof SlackCallError && error.kind === 'permanent' && MISSING_SCOPE_ERRORS.has(error.code)) {
+      const scope = neededScope(error, CHANNEL_MEMBERS_SCOPE);
+      recordRoundNotRun(svc, teamId, payload, `missing_scope:${scope}`);
+      deps.runDueJobs?.(teamId);
+      return { status: 'done', result: { notRun: 'missing_scope', code: error.code, scope } };
     }
     throw error;
   }
@@ -243,9 +253,17 @@ export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload:
   if (payload.notice === 'paused') {
     message = buildPausedDm();
   } else if (payload.notice === 'group_dm_refused') {
-    const group = payload.groupId === undefined ? undefined : getMatchGroup(svc, teamId, payload.groupId);
-    if (group === undefined || payload.channelId === undefined) return { status: 'skipped', reason: 'group_not_found' };
-    message = buildGroupRefusedDm({ channelId: payload.channelId, userIds: group.userIds, code: payload.reason ?? 'unknown' });
+    if (payload.channelId === undefined) return { status: 'skipped', reason: 'group_not_found' };
+    let groups: { userIds: string[]; code: string }[];
+    if (payload.roundDate !== undefined) {
+      groups = listRefusedGroups(svc, teamId, payload.channelId, payload.roundDate);
+    } else {
+      // A notice planned per group before notices were per round.
+      const group = payload.groupId === undefined ? undefined : getMatchGroup(svc, teamId, payload.groupId);
+      groups = group === undefined ? [] : [{ userIds: group.userIds, code: payload.reason ?? 'unknown' }];
+    }
+    if (groups.length === 0) return { status: 'skipped', reason: 'group_not_found' };
+    message = buildGroupsRefusedDm({ channelId: payload.channelId, groups });
   } else {
     const channel = payload.channelId === undefined ? undefined : getMatchChannel(svc, teamId, payload.channelId);
     if (channel === undefined || payload.roundDate === undefined) return { status: 'skipped', reason: 'channel_not_found' };

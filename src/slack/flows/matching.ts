@@ -1,5 +1,5 @@
 import { serviceDeps, type AppDeps } from '../../deps.js';
-import { AppError } from '../../errors.js';
+import { AppError, missingPermissionText } from '../../errors.js';
 import { getFormat } from '../../services/formats.js';
 import { sharedWorkingWindows } from '../../services/matching.js';
 import { resumeMatching, skipRound, unskipRound } from '../../services/match-participation.js';
@@ -16,7 +16,7 @@ import { buildMatchSetupModal, buildMatchSetupSavedModal } from '../blocks/match
 import { buildScheduleModal } from '../blocks/schedule-modal.js';
 import { truncate } from '../blocks/text.js';
 import type { Actor } from '../actor.js';
-import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS, neededScope, SlackCallError } from '../slack-errors.js';
 import { queueHomeRefresh } from './home.js';
 import { inviteQuietly } from './notices.js';
 import { personZone } from './people.js';
@@ -55,6 +55,9 @@ export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: str
     isMember = (await deps.messenger.fetchChannelMembership(actor.teamId, channelId)).isMember;
   } catch (error) {
     if (error instanceof SlackCallError && error.kind === 'permanent' && NOT_IN_CHANNEL_ERRORS.has(error.code)) throw new AppError('conflict', INVITE_TEXT);
+    if (error instanceof SlackCallError && error.kind === 'permanent' && MISSING_SCOPE_ERRORS.has(error.code)) {
+      throw new AppError('conflict', missingPermissionText(neededScope(error, 'channels:read')), { cause: error });
+    }
     throw error;
   }
   if (!isMember) throw new AppError('conflict', INVITE_TEXT);
