@@ -341,7 +341,7 @@ function applyPauses(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, to
 /**
  * A round that could not run: recorded with why, the people due for the "no answers" pause
  * paused all the same, and its admin told once (a notice job keyed by the round, which counts
- * those paused). A second call finds the row and changes nothing. Returns whether it recorded.
+ * those paused), unless the channel's previous round did not run for the same reason. A second call finds the row and changes nothing. Returns whether it recorded.
  */
 export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, reason: NotRunReason, toPause: readonly string[] = []): boolean {
   const now = deps.clock.now();
@@ -355,6 +355,12 @@ export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRou
       .run();
     if (res.changes === 0) return false;
     applyPauses(deps, teamId, p, toPause, now);
+    // A standing problem (the bot removed, one person left) is told once, not every round: only
+    // when the reason differs from the channel's previous round (or someone was paused now).
+    const previous = deps.db.get<{ status: string; reason: string | null }>(sql`
+      SELECT status, reason FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${p.channelId} AND round_date < ${p.roundDate}
+      ORDER BY round_date DESC LIMIT 1`);
+    if (previous !== undefined && previous.status === 'not_run' && previous.reason === reason && toPause.length === 0) return true;
     const notice: MatchNoticePayload = { notice: 'round_not_run', userId: channel.createdBy, channelId: p.channelId, roundDate: p.roundDate, reason, ...(toPause.length > 0 ? { paused: toPause.length } : {}) };
     scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
     return true;

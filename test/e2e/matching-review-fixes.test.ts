@@ -189,3 +189,27 @@ describe('group DMs Slack refuses', () => {
     expect(t.fake.callsTo('views.open')).toHaveLength(0);
   });
 });
+
+describe('a standing problem', () => {
+  it('DMs the admin when it starts, not every round, and again when the reason changes', async () => {
+    optInTheFour(t.database.db);
+    await setUp();
+    t.fake.channelsWithoutBot.add(CHANNEL);
+    try {
+      await tickAt(FIRST_ROUND_AT);
+      await tickAt(FIRST_ROUND_AT + 7 * DAY);
+      expect(roundRows(t).map((r) => [r.roundDate, r.status, r.reason])).toEqual([
+        [FIRST_ROUND, 'not_run', 'not_in_channel'],
+        ['2026-12-08', 'not_run', 'not_in_channel'],
+      ]);
+      expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(1);
+    } finally {
+      t.fake.channelsWithoutBot.delete(CHANNEL);
+    }
+    // Peerloop is back, but only Ana is in the channel: another reason, another DM.
+    t.fake.channelMembers.set(CHANNEL, ['U0ADMIN', 'U0ANA']);
+    await tickAt(FIRST_ROUND_AT + 14 * DAY);
+    expect(roundRows(t).at(-1)).toMatchObject({ status: 'not_run', reason: 'too_few_people' });
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(2);
+  });
+});
