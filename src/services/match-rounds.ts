@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, profiles } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, rescheduleJob, scheduleJob } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
@@ -231,6 +231,28 @@ export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userI
     if (!scheduleJob(deps, { teamId, kind: MATCH_ROUND_KIND, key, runAt: next.at, payload: { channelId, roundDate: next.roundDate } })) rescheduleJob(deps, teamId, key, next.at);
     return { channel, next, zone, created: before === undefined };
   });
+}
+
+/**
+ * The workspace zone changed: every pending round job moves to its round's instant in the new
+ * zone (the same local date and hour), as the weekly DMs do. Returns how many moved.
+ */
+export function rescheduleMatchRounds(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
+  const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
+  let moved = 0;
+  for (const job of listJobKeys(deps, teamId, `${MATCH_ROUND_KIND}:`)) {
+    if (job.status !== 'pending') continue;
+    const row = getJob(deps, teamId, job.key);
+    if (row === undefined) continue;
+    const parsed = MatchRoundPayload.safeParse(row.payload);
+    if (!parsed.success) continue;
+    const payload = parsed.data;
+    const channel = getMatchChannel(deps, teamId, payload.channelId);
+    if (channel === undefined) continue;
+    const at = roundInstant(payload.roundDate, channel.hour, zone);
+    if (at !== row.runAt && rescheduleJob(deps, teamId, job.key, at)) moved += 1;
+  }
+  return moved;
 }
 
 /** `/peer match stop` (admins): no more rounds in this channel; history and pending check-ins stay. */

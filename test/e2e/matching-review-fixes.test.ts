@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
 import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupRows, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
-import { MatchActions } from '../../src/slack/ids.js';
+import { MatchActions, SettingsViews } from '../../src/slack/ids.js';
 
 /** The matching review's bugs, each driven over HTTP against the fake Slack. */
 
@@ -211,5 +211,25 @@ describe('a standing problem', () => {
     await tickAt(FIRST_ROUND_AT + 14 * DAY);
     expect(roundRows(t).at(-1)).toMatchObject({ status: 'not_run', reason: 'too_few_people' });
     expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(2);
+  });
+});
+
+describe('changing the workspace zone', () => {
+  it('moves the planned round to its weekday and hour in the new zone', async () => {
+    await setUp();
+    expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: FIRST_ROUND_AT });
+    const state = {
+      [SettingsViews.timeZoneBlock]: { [SettingsViews.input]: { type: 'plain_text_input', value: 'Europe/Berlin' } },
+      [SettingsViews.leadTimesBlock]: { [SettingsViews.input]: { type: 'plain_text_input', value: '1h' } },
+      [SettingsViews.weeklyDayBlock]: { [SettingsViews.input]: { type: 'static_select', selected_option: { value: '1' } } },
+      [SettingsViews.weeklyHourBlock]: { [SettingsViews.input]: { type: 'static_select', selected_option: { value: '9' } } },
+      [SettingsViews.pollQuestionBlock]: { [SettingsViews.input]: { type: 'plain_text_input', value: 'Would you recommend this session?' } },
+      [SettingsViews.messagesPerMinuteBlock]: { [SettingsViews.input]: { type: 'number_input', value: '60' } },
+    };
+    const res = await t.submitView({ callback_id: SettingsViews.modal, values: state }, { user: 'U0ADMIN' });
+    expect(res.status).toBe(200);
+    expect(res.json?.response_action).not.toBe('errors');
+    // 10:00 in Berlin (CET) on Tue 1 Dec is 09:00 UTC.
+    expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 1, 9) });
   });
 });
