@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, profiles } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, MATCH_ADMIN_ONLY_TEXT } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
@@ -200,7 +200,7 @@ export function nextOpenRound(deps: ServiceDeps, teamId: string, channel: Pick<M
  * here: a view submission can be forged like any payload).
  */
 export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userId: string; isAdmin: boolean }, channelId: string, input: MatchSetupInput, fallbackZone: string): SavedSetup {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a workspace admin can set up matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   const setup = MatchSetupInput.parse(input);
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const now = deps.clock.now();
@@ -257,7 +257,7 @@ export function rescheduleMatchRounds(deps: ServiceDeps, teamId: string, fallbac
 
 /** `/peer match stop` (admins): no more rounds in this channel; history and pending check-ins stay. */
 export function stopMatchRounds(deps: ServiceDeps, teamId: string, actor: { isAdmin: boolean }, channelId: string): boolean {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a workspace admin can stop matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   return deps.db.transaction(() => {
     const res = deps.db
       .update(matchChannels)
@@ -587,6 +587,9 @@ export function getRoundSummary(deps: ServiceDeps, teamId: string, p: MatchRound
   let skipping = 0;
   for (const o of others) {
     if (o.state === 'skipping') skipping += 1;
+    // Who was paused for not answering is theirs to know (they get a DM), not the channel's:
+    // in a small channel a count would name them.
+    else if (o.reason === 'paused_no_answers') continue;
     else leftOut[o.reason ?? 'no_partner'] = (leftOut[o.reason ?? 'no_partner'] ?? 0) + 1;
   }
   return { channelId: p.channelId, roundDate: p.roundDate, groups: counts?.groups ?? 0, people: counts?.people ?? 0, leftOut, skipping, mode: channel.mode };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupDmChannel } from '../support/fake-slack.js';
 import { useTestApp } from '../support/use-test-app.js';
-import { CHANNEL, DAY, FIRST_ROUND, FIRST_ROUND_AT, groupRows, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
+import { CHANNEL, DAY, optIn, FIRST_ROUND, FIRST_ROUND_AT, groupRows, groupsAsSets, jobRow, MINUTE, optInTheFour, pastGroup, PEOPLE, profileOf, roundPeople, roundRows, SETUP_AT, submitSetup } from '../support/matching.js';
 import { MatchActions, SettingsViews } from '../../src/slack/ids.js';
 
 /** The matching review's bugs, each driven over HTTP against the fake Slack. */
@@ -231,5 +231,46 @@ describe('changing the workspace zone', () => {
     expect(res.json?.response_action).not.toBe('errors');
     // 10:00 in Berlin (CET) on Tue 1 Dec is 09:00 UTC.
     expect(jobRow(t, `match_round:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending', runAt: Date.UTC(2026, 11, 1, 9) });
+  });
+});
+
+describe('texts', () => {
+  it('the non-admin refusal names no configuration, and set up and stop say the same', async () => {
+    const setup = await t.command('match setup', { user: 'U0ANA', channel: CHANNEL });
+    const stop = await t.command('match stop', { user: 'U0ANA', channel: CHANNEL });
+    expect(setup.json.text).toContain('Only a Slack admin or owner');
+    expect(setup.json.text).not.toContain('PEERLOOP_ADMINS');
+    expect(stop.json.text).toBe(setup.json.text);
+  });
+
+  it('setup in a group DM is refused before any form opens', async () => {
+    t.fake.mpims.add('G0GROUPDM');
+    const res = await t.command('match setup', { user: 'U0ADMIN', channel: 'G0GROUPDM' });
+    expect(res.status).toBe(200);
+    const [reply] = await t.fake.waitForResponse(1);
+    expect(reply!.body.text).toContain('not in a DM or group DM');
+    expect(t.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('the summary says intros are on their way', async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    await tickAt(FIRST_ROUND_AT);
+    const summary = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === CHANNEL);
+    expect(JSON.stringify(summary[0]!.args.blocks)).toContain('Introductions are on their way to your group DMs.');
+  });
+
+  it('App Home shows no next round to someone who never turned matching on, or turned DMs off', async () => {
+    optInTheFour(t.database.db);
+    optIn(t.database.db, 'U0FAY', { teach: ['SQL'], optedOutOfDms: true });
+    await setUp();
+    for (const [user, shown] of [['U0ANA', true], ['U0GUS', false], ['U0FAY', false]] as const) {
+      const before = t.fake.callsTo('views.publish').length;
+      await t.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home' });
+      const calls = await t.fake.waitForCalls('views.publish', before + 1);
+      const blocks = calls.at(-1)!.args.view.blocks as { block_id?: string }[];
+      expect(blocks.some((b) => b.block_id === 'home_match_round'), user).toBe(shown);
+    }
   });
 });

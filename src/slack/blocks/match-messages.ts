@@ -148,7 +148,6 @@ const LEFT_OUT_TEXT: Record<string, [string, string]> = {
   no_partner: ['had no partner this time', 'had no partner this time'],
   repeat_window: ['had already met everyone available recently', 'had already met everyone available recently'],
   role_too_small: ['had too few people in their role for a pod', 'had too few people in their role for a pod'],
-  paused_no_answers: ['was paused after three rounds without an answer', 'were paused after three rounds without an answer'],
 };
 
 export interface RoundSummaryInput {
@@ -164,9 +163,9 @@ export interface RoundSummaryInput {
 /** The short summary in the channel after a round: counts and reasons, never a list of names. */
 export function buildRoundSummaryMessage(input: RoundSummaryInput): MessageJson {
   const noun = input.pods ? (input.groups === 1 ? 'pod' : 'pods') : input.groups === 1 ? 'group' : 'groups';
-  const head = `*Matching round done:* ${input.groups} ${noun}, ${input.people} ${input.people === 1 ? 'person' : 'people'}. Introductions are in your group DMs.`;
+  const head = `*Matching round done:* ${input.groups} ${noun}, ${input.people} ${input.people === 1 ? 'person' : 'people'}. Introductions are on their way to your group DMs.`;
   const out: string[] = [];
-  const satOut = Object.entries(input.leftOut).some(([reason, n]) => reason !== 'paused_no_answers' && n > 0);
+  const satOut = Object.entries(input.leftOut).some(([, n]) => n > 0);
   for (const [reason, n] of Object.entries(input.leftOut)) {
     const [one, many] = LEFT_OUT_TEXT[reason] ?? ['sat out', 'sat out'];
     out.push(`${n} ${n === 1 ? one : many}`);

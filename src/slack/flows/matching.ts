@@ -1,5 +1,5 @@
 import { serviceDeps, type AppDeps } from '../../deps.js';
-import { AppError, missingPermissionText } from '../../errors.js';
+import { AppError, MATCH_ADMIN_ONLY_TEXT, missingPermissionText } from '../../errors.js';
 import { getFormat } from '../../services/formats.js';
 import { sharedWorkingWindows } from '../../services/matching.js';
 import { resumeMatching, skipRound, unskipRound } from '../../services/match-participation.js';
@@ -32,8 +32,8 @@ import { refreshSessionCard } from './session-card.js';
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
-export const MATCH_SETUP_ADMIN_ONLY_TEXT =
-  'Only a Slack admin or owner (or someone in PEERLOOP_ADMINS) can set up matching rounds. Ask one of them to run `/peer match setup` in this channel.';
+
+const MATCH_SETUP_NOT_A_CHANNEL_TEXT = 'Run `/peer match setup` in the channel whose members should be matched (not in a DM or group DM).';
 
 const INVITE_TEXT = "Peerloop isn't in this channel yet. Type `/invite @Peerloop` here first, then run `/peer match setup` again.";
 
@@ -46,13 +46,16 @@ export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: str
   if (!actor.isAdmin) {
     // No profile yet means Slack has not said whether they are an admin: "no" would be a guess.
     if (actor.member.profileFetchedAt === null) throw new AppError('forbidden', "I couldn't check your admin rights with Slack just now. Please run `/peer match setup` again in a moment.");
-    throw new AppError('forbidden', MATCH_SETUP_ADMIN_ONLY_TEXT);
+    throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   }
-  if (!/^[CG][A-Z0-9]+$/.test(channelId)) throw new AppError('invalid_input', 'Run `/peer match setup` in the channel whose members should be matched (not in a DM).');
+  if (!/^[CG][A-Z0-9]+$/.test(channelId)) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
   await ack();
   let isMember: boolean;
   try {
-    isMember = (await deps.messenger.fetchChannelMembership(actor.teamId, channelId)).isMember;
+    const membership = await deps.messenger.fetchChannelMembership(actor.teamId, channelId);
+    // A group DM (an mpim has a G… id like an old private channel) is not a channel to match in.
+    if (membership.isMpim) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
+    isMember = membership.isMember;
   } catch (error) {
     if (error instanceof SlackCallError && error.kind === 'permanent' && NOT_IN_CHANNEL_ERRORS.has(error.code)) throw new AppError('conflict', INVITE_TEXT);
     if (error instanceof SlackCallError && error.kind === 'permanent' && MISSING_SCOPE_ERRORS.has(error.code)) {
@@ -80,7 +83,7 @@ export function saveMatchSetupForm(deps: AppDeps, actor: Actor, channelId: strin
 
 /** `/peer match stop` (admins) in the channel. */
 export function stopMatchRoundsFlow(deps: AppDeps, actor: Actor, channelId: string): EphemeralMessage {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a Slack admin or owner can stop matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   const stopped = stopMatchRounds(serviceDeps(deps), actor.teamId, actor, channelId);
   return buildEphemeralText(stopped ? `Matching rounds in <#${channelId}> are stopped. \`/peer match setup\` starts them again.` : `<#${channelId}> has no matching rounds to stop.`);
 }
