@@ -682,6 +682,15 @@ export interface RefusedGroup {
   code: string;
 }
 
+/** Whether some intros of this round are still to be tried (pending or running): the refused-groups DM waits for them. */
+export function roundIntrosInFlight(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): boolean {
+  const row = deps.db.get<{ n: number }>(sql`
+    SELECT count(*) AS n FROM match_groups g
+    JOIN jobs j ON j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status IN ('pending', 'running')
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${roundDate}`);
+  return (row?.n ?? 0) > 0;
+}
+
 /** The groups of a round whose intro Slack refused for good (their `match_intro` job failed), in group order. */
 export function listRefusedGroups(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): RefusedGroup[] {
   const rows = deps.db.all<{ groupId: number; code: string | null; users: string }>(sql`

@@ -168,6 +168,26 @@ describe('group DMs Slack refuses', () => {
     expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(1);
   });
 
+  it('the one DM waits for intros Slack rate-limited, so their refusals join it', async () => {
+    optInTheFour(t.database.db);
+    t.fake.refuseGroupsWith.set('U0ANA', 'user_disabled');
+    t.fake.refuseGroupsWith.set('U0CAT', 'user_disabled');
+    t.fake.channelMembers.set(CHANNEL, FOUR);
+    await setUp();
+    // The first group DM Slack is asked for answers 429 for ten minutes; the other is refused at once.
+    t.fake.script('conversations.open', { status: 429, retryAfter: 600 });
+    await tickAt(FIRST_ROUND_AT);
+    await tickAt(FIRST_ROUND_AT + 5 * MINUTE);
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(0);
+    expect(jobRow(t, `match_notice:groups:${CHANNEL}:${FIRST_ROUND}`)).toMatchObject({ status: 'pending' });
+    await tickAt(FIRST_ROUND_AT + 11 * MINUTE);
+    await tickAt(FIRST_ROUND_AT + 16 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    const dm = JSON.stringify(toAdmin[0]!.args.blocks);
+    expect(dm).toContain('2 groups');
+  });
+
   it('a round Slack refuses to read for a missing permission is recorded with why, and the admin told once', async () => {
     optInTheFour(t.database.db);
     t.fake.channelMembers.set(CHANNEL, FOUR);

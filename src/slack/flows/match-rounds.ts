@@ -10,6 +10,8 @@ import {
   getRound,
   getRoundSummary,
   listRefusedGroups,
+  roundIntrosInFlight,
+  GROUP_NOTICE_DELAY_MS,
   nextRoundAt,
   planGroupRefusedNotice,
   recordGroupConversation,
@@ -246,8 +248,11 @@ export async function deliverRoundSummary(deps: AppDeps, teamId: string, payload
   return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
+/** The refused-groups DM waits for the round's other intros at most this long after the round. */
+const REFUSED_NOTICE_WAIT_MAX_MS = 24 * 60 * 60_000;
+
 /** match_notice:…: the DM to an admin (a round that did not run, a refused group DM) or to a person paused. */
-export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload: MatchNoticePayload, meta?: CallMeta): Promise<IntroRun> {
+export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload: MatchNoticePayload, meta?: CallMeta): Promise<IntroRun | { status: 'later'; at: number }> {
   const svc = serviceDeps(deps);
   let message: MessageJson;
   if (payload.notice === 'paused') {
@@ -256,6 +261,10 @@ export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload:
     if (payload.channelId === undefined) return { status: 'skipped', reason: 'group_not_found' };
     let groups: { userIds: string[]; code: string }[];
     if (payload.roundDate !== undefined) {
+      // Intros still being tried (a 429 on a big round) may be refused too: one DM, once they are all tried (a day at most).
+      const now = deps.clock.now();
+      const roundAt = getRound(svc, teamId, payload.channelId, payload.roundDate)?.startedAt ?? now;
+      if (now - roundAt < REFUSED_NOTICE_WAIT_MAX_MS && roundIntrosInFlight(svc, teamId, payload.channelId, payload.roundDate)) return { status: 'later', at: now + GROUP_NOTICE_DELAY_MS };
       groups = listRefusedGroups(svc, teamId, payload.channelId, payload.roundDate);
     } else {
       // A notice planned per group before notices were per round.
