@@ -510,18 +510,24 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
     return recordRoundNotRun(deps, teamId, p, 'too_few_people', input.toPause) ? { status: 'not_run', reason: 'too_few_people' } : { status: 'already_ran' };
   }
   const repeatWindowMs = channel.repeatWeeks * WEEK_MS;
-  const previous = previousRound(deps, teamId, p.channelId, p.roundDate);
-  const people = loadMatchPeople(deps, teamId, input.people, input.fallbackZone).map((person) => ({ ...person, satOutLastRound: previous.satOut.has(person.userId) }));
-  const result = matchPeople({
-    mode: channel.mode,
-    people,
-    history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
-    repeatWindowMs,
-    at: input.roundAt,
-    seed: `${teamId}:${p.channelId}:${p.roundDate}`,
-    ...(channel.mode === 'pods' ? { previousPods: previous.pods } : {}),
-  });
-  const unmatched: Unmatched[] = result.unmatched;
+  const lastGroupId = () => deps.db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM match_groups WHERE team_id = ${teamId}`)?.id ?? 0;
+  const plan = () => {
+    const seenUpTo = lastGroupId();
+    const previous = previousRound(deps, teamId, p.channelId, p.roundDate);
+    const people = loadMatchPeople(deps, teamId, input.people, input.fallbackZone).map((person) => ({ ...person, satOutLastRound: previous.satOut.has(person.userId) }));
+    const matched = matchPeople({
+      mode: channel.mode,
+      people,
+      history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
+      repeatWindowMs,
+      at: input.roundAt,
+      seed: `${teamId}:${p.channelId}:${p.roundDate}`,
+      ...(channel.mode === 'pods' ? { previousPods: previous.pods } : {}),
+    });
+    return { matched, seenUpTo };
+  };
+  // Matched outside the write transaction (a big channel takes a while; clicks must not wait).
+  const first = plan();
   return deps.db.transaction(() => {
     const inserted = deps.db
       .insert(matchRounds)
@@ -529,6 +535,10 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
       .onConflictDoNothing()
       .run();
     if (inserted.changes === 0) return { status: 'already_ran' } as const;
+    // Another process stored groups since (a round of another channel at the same time): its
+    // pairs are history too, so match again, now holding the write lock. Rare; same process never.
+    const result = lastGroupId() === first.seenUpTo ? first.matched : plan().matched;
+    const unmatched: Unmatched[] = result.unmatched;
     result.groups.forEach((group, index) => {
       const row = deps.db
         .insert(matchGroups)
