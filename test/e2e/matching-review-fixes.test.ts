@@ -272,6 +272,18 @@ describe('texts', () => {
     expect(t.fake.callsTo('views.open')).toHaveLength(0);
   });
 
+  it('setup in a group DM Peerloop is not in is refused by its mpdm- name, not answered with "invite Peerloop"', async () => {
+    t.fake.channelsWithoutBot.add('G0OTHERDM');
+    try {
+      const res = await t.command('match setup', { user: 'U0ADMIN', channel: 'G0OTHERDM', channelName: 'mpdm-admin--ana--ben-1' });
+      expect(res.json.text).toContain('not in a DM or group DM');
+      expect(t.fake.callsTo('conversations.info')).toHaveLength(0);
+      expect(t.fake.callsTo('views.open')).toHaveLength(0);
+    } finally {
+      t.fake.channelsWithoutBot.delete('G0OTHERDM');
+    }
+  });
+
   it('the summary says intros are on their way', async () => {
     optInTheFour(t.database.db);
     t.fake.channelMembers.set(CHANNEL, FOUR);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { AppError, MATCH_ADMIN_ONLY_TEXT, missingPermissionText } from '../../errors.js';
 import { getFormat } from '../../services/formats.js';
@@ -42,13 +43,15 @@ const INVITE_TEXT = "Peerloop isn't in this channel yet. Type `/invite @Peerloop
  * fills it in vain; the save checks admin rights again. Refusals are AppErrors (the command
  * listener shows them privately). The ack comes first: the channel check is a Slack call.
  */
-export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: string, channelId: string, ack: () => Promise<void>): Promise<void> {
+export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: string, channelId: string, ack: () => Promise<void>, channelName?: unknown): Promise<void> {
   if (!actor.isAdmin) {
     // No profile yet means Slack has not said whether they are an admin: "no" would be a guess.
     if (actor.member.profileFetchedAt === null) throw new AppError('forbidden', "I couldn't check your admin rights with Slack just now. Please run `/peer match setup` again in a moment.");
     throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   }
-  if (!/^[CG][A-Z0-9]+$/.test(channelId)) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
+  // Slack names a group DM `mpdm-…` in the command payload: refused here even when Peerloop is not in it (conversations.info could not say).
+  const name = z.string().max(200).safeParse(channelName);
+  if (!/^[CG][A-Z0-9]+$/.test(channelId) || (name.success && name.data.startsWith('mpdm-'))) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
   await ack();
   let isMember: boolean;
   try {
