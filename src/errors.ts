@@ -41,3 +41,11 @@ export const SETTINGS_ADMIN_UNKNOWN_TEXT =
 
 export const SETTINGS_ADMIN_ONLY_TEXT =
   "Workspace settings can only be changed by a Slack admin or owner (or someone listed in PEERLOOP_ADMINS). If something should change, ask one of them; they can run `/peer settings`.";
+
+/** Said to anyone who is not an admin and asks to set up or stop matching rounds (one text for every check). */
+export const MATCH_ADMIN_ONLY_TEXT = 'Only a Slack admin or owner can set up or stop matching rounds. Ask one of them to run `/peer match setup` in this channel.';
+
+/** Slack answered missing_scope (or not_allowed_token_type): what the admin must do. */
+export function missingPermissionText(scope: string): string {
+  return `Peerloop needs the ${scope} permission: update the app from manifest.yml and reinstall it.`;
+}

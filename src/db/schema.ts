@@ -305,6 +305,8 @@ export const matchGroups = sqliteTable(
     reason: text('reason').notNull(),
     conversationId: text('conversation_id'),
     introTs: text('intro_ts'),
+    /** ts of the "Did you meet?" message once posted: only groups that were asked count towards the "no answers" pause. */
+    checkinTs: text('checkin_ts'),
     createdAt: integer('created_at').notNull(),
     outcome: text('outcome', { enum: ['met', 'scheduled', 'not_this_time'] }),
     outcomeBy: text('outcome_by'),

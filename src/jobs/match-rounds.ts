@@ -31,7 +31,10 @@ export const handleMatchCheckin: JobHandler<MatchGroupPayload> = async ({ deps, 
 export const handleMatchSummary: JobHandler<MatchRoundPayload> = async ({ deps, job, payload }) => outcomeOf(await deliverRoundSummary(deps, job.teamId, payload, { jobKey: job.key }));
 
 /** match_notice:…: a DM to the admin of a round, or to a person paused. */
-export const handleMatchNotice: JobHandler<MatchNoticePayload> = async ({ deps, job, payload }) => outcomeOf(await deliverMatchNotice(deps, job.teamId, payload, { jobKey: job.key }));
+export const handleMatchNotice: JobHandler<MatchNoticePayload> = async ({ deps, job, payload }) => {
+  const run = await deliverMatchNotice(deps, job.teamId, payload, { jobKey: job.key });
+  return run.status === 'later' ? { status: 'rescheduled', runAt: run.at, reason: 'intros_in_flight' } : outcomeOf(run);
+};
 
 /** Plans each active channel's next (or just missed) round, visiting only workspaces that have rounds. */
 export const planMatchRoundJobs: JobPlanner = (deps) => {

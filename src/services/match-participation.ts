@@ -22,9 +22,16 @@ export interface NextRound {
  * The soonest upcoming round of the channels this person was in a round of before (matched,
  * sat out or skipping): Peerloop only learns who is in a channel when a round reads it. Someone
  * who was never in a round sees the soonest round of the workspace, which is what they will be
- * in once they join its channel. Undefined when the workspace has no active rounds.
+ * in once they join its channel. Undefined when the workspace has no active rounds, or the person
+ * never turned matching on or turned DMs off (they are in no round).
  */
 export function getNextRoundFor(deps: ServiceDeps, teamId: string, userId: string, fallbackZone: string): NextRound | undefined {
+  // Someone who never turned matching on, or turned DMs off, is in no round: no "next round … Skip".
+  const me = deps.db.get<{ optIn: number; optedOut: number }>(sql`
+    SELECT p.matching_opt_in AS optIn, coalesce(m.opted_out, 0) AS optedOut FROM profiles p
+    LEFT JOIN members m ON m.team_id = p.team_id AND m.user_id = p.user_id
+    WHERE p.team_id = ${teamId} AND p.user_id = ${userId}`);
+  if (me === undefined || !me.optIn || me.optedOut) return undefined;
   const active = listActiveMatchChannels(deps, teamId);
   if (active.length === 0) return undefined;
   const mine = new Set(

@@ -104,15 +104,18 @@ export function loadMatchPeople(deps: ServiceDeps, teamId: string, userIds: read
 }
 
 /**
- * Groups whose introduction went out since `sinceMs`, from rounds and from `/peer match`: who
- * met whom and when. A group whose intro never reached anyone (Slack refused the group DM) is
- * not history: they were never introduced.
+ * Groups stored since `sinceMs`, from rounds and from `/peer match`: who met whom and when. Every
+ * stored group counts, introduced or still waiting for its intro job: two channels whose rounds
+ * run at the same time must not introduce the same pair twice. Only a group whose intro failed
+ * for good (its `match_intro:<group>` job is `failed`: Slack refused the group DM) is not
+ * history, as they were never introduced. (`/peer match` deletes a pair whose intro Slack refused.)
  */
 export function loadMatchHistory(deps: ServiceDeps, teamId: string, sinceMs: number): PastGroup[] {
   const rows = deps.db.all<{ at: number; users: string }>(sql`
     SELECT g.created_at AS at, json_group_array(m.user_id) AS users
     FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
-    WHERE g.team_id = ${teamId} AND g.created_at >= ${sinceMs} AND g.intro_ts IS NOT NULL
+    WHERE g.team_id = ${teamId} AND g.created_at >= ${sinceMs}
+      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status = 'failed')
     GROUP BY g.id ORDER BY g.created_at`);
   return rows.map((r) => ({ at: r.at, userIds: z.array(z.string()).parse(JSON.parse(r.users)) }));
 }

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchRounds, profiles } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, MATCH_ADMIN_ONLY_TEXT } from '../errors.js';
 import type { ServiceDeps } from './context.js';
-import { cancelPendingJobs, defineJobKind, existingJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
+import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
@@ -62,6 +62,8 @@ export const MatchNoticePayload = z.object({
   groupId: GroupId.optional(),
   /** Why: `not_in_channel`, `too_few_people`, or Slack's error code for a refused group DM. */
   reason: z.string().max(100).optional(),
+  /** A round that did not run: how many people it paused for unanswered rounds (they count among those missing). */
+  paused: z.number().int().min(0).optional(),
 });
 export type MatchNoticePayload = z.infer<typeof MatchNoticePayload>;
 
@@ -70,7 +72,8 @@ export const introKey = (groupId: number) => `${MATCH_INTRO_KIND}:${groupId}`;
 export const checkinKey = (groupId: number) => `${MATCH_CHECKIN_KIND}:${groupId}`;
 export const summaryKey = (channelId: string, roundDate: string) => `${MATCH_SUMMARY_KIND}:${channelId}:${roundDate}`;
 export function noticeKey(p: MatchNoticePayload): string {
-  if (p.notice === 'group_dm_refused') return `${MATCH_NOTICE_KIND}:group:${p.groupId ?? 0}`;
+  // One DM per round, however many groups Slack refused (200 refusals must not be 200 DMs).
+  if (p.notice === 'group_dm_refused') return p.roundDate === undefined ? `${MATCH_NOTICE_KIND}:group:${p.groupId ?? 0}` : `${MATCH_NOTICE_KIND}:groups:${p.channelId ?? ''}:${p.roundDate}`;
   if (p.notice === 'paused') return `${MATCH_NOTICE_KIND}:paused:${p.userId}:${p.roundDate ?? ''}`;
   return `${MATCH_NOTICE_KIND}:round:${p.channelId ?? ''}:${p.roundDate ?? ''}`;
 }
@@ -158,26 +161,59 @@ export function nextRoundAt(channel: Pick<MatchChannel, 'anchorDate' | 'cadenceW
 
 export interface SavedSetup {
   channel: MatchChannel;
+  /** The round that will really run next (never a date that already has a round). */
   next: { roundDate: string; at: number };
   zone: string;
   created: boolean;
 }
 
+/** The channel's latest stored round (run or not run), if any. */
+function lastStoredRoundDate(deps: ServiceDeps, teamId: string, channelId: string): string | undefined {
+  return deps.db.get<{ roundDate: string }>(sql`
+    SELECT round_date AS roundDate FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${channelId} ORDER BY round_date DESC LIMIT 1`)?.roundDate;
+}
+
 /**
- * `/peer match setup` saved: the channel's rounds start (or change) now. The first round is the
- * next time the chosen weekday and hour come round in the workspace zone. A round already
- * planned for another date is cancelled in the same transaction; the planner plans the new one.
- * Admins only (checked again here: a view submission can be forged like any payload).
+ * The next round of a channel at or after `fromMs` that can still run: a date with a stored round
+ * (run, or recorded as not run) or whose round job is finished (done, skipped, failed) is passed
+ * over, as its job would never run again.
+ */
+export function nextOpenRound(deps: ServiceDeps, teamId: string, channel: Pick<MatchChannel, 'channelId' | 'anchorDate' | 'cadenceWeeks' | 'hour'>, zone: string, fromMs: number): { roundDate: string; at: number } {
+  let from = fromMs;
+  for (let i = 0; i < 60; i += 1) {
+    const next = nextRoundAt(channel, zone, from);
+    const job = getJob(deps, teamId, roundKey(channel.channelId, next.roundDate));
+    const finished = job !== undefined && job.status !== 'pending' && job.status !== 'cancelled';
+    if (!finished && getRound(deps, teamId, channel.channelId, next.roundDate) === undefined) return next;
+    from = next.at + 1;
+  }
+  return nextRoundAt(channel, zone, from);
+}
+
+/**
+ * `/peer match setup` saved: the channel's rounds start (or change) now. Saving again with the
+ * same weekday, hour and cadence keeps the calendar (only the mode or "no repeat within"
+ * changed): the planned round stays. Otherwise the calendar starts again at the first chosen
+ * weekday and hour on or after both now and a cadence after the channel's last stored round, so
+ * changing the day never crowds two rounds together. A round already planned for another date is
+ * cancelled in the same transaction; the planner plans the new one. Admins only (checked again
+ * here: a view submission can be forged like any payload).
  */
 export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userId: string; isAdmin: boolean }, channelId: string, input: MatchSetupInput, fallbackZone: string): SavedSetup {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a workspace admin can set up matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   const setup = MatchSetupInput.parse(input);
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const now = deps.clock.now();
-  const first = nextLocalOccurrence(setup.weekday, setup.hour, zone, now);
-  const anchorDate = localDateYmd(first, zone);
   return deps.db.transaction(() => {
     const before = getMatchChannel(deps, teamId, channelId);
+    let anchorDate: string;
+    if (before !== undefined && before.weekday === setup.weekday && before.hour === setup.hour && before.cadenceWeeks === setup.cadenceWeeks) {
+      anchorDate = before.anchorDate;
+    } else {
+      const last = lastStoredRoundDate(deps, teamId, channelId);
+      const afterLast = last === undefined ? now : roundInstant(addDays(last, setup.cadenceWeeks * 7), 0, zone);
+      anchorDate = localDateYmd(nextLocalOccurrence(setup.weekday, setup.hour, zone, Math.max(now, afterLast)), zone);
+    }
     deps.db
       .insert(matchChannels)
       .values({ teamId, channelId, ...setup, anchorDate, active: true, createdBy: actor.userId, createdAt: now, updatedAt: now })
@@ -188,18 +224,40 @@ export function saveMatchSetup(deps: ServiceDeps, teamId: string, actor: { userI
       })
       .run();
     const channel = getMatchChannel(deps, teamId, channelId)!;
-    const next = nextRoundAt(channel, zone, now);
-    cancelPendingJobs(deps, teamId, `${MATCH_ROUND_KIND}:${channelId}:`, { keep: [roundKey(channelId, next.roundDate)], reason: 'setup_changed' });
+    const next = nextOpenRound(deps, teamId, channel, zone, now);
     const key = roundKey(channelId, next.roundDate);
+    cancelPendingJobs(deps, teamId, `${MATCH_ROUND_KIND}:${channelId}:`, { keep: [key], reason: 'setup_changed' });
     // Same date, another hour: the planned job (still pending) moves to the new hour.
     if (!scheduleJob(deps, { teamId, kind: MATCH_ROUND_KIND, key, runAt: next.at, payload: { channelId, roundDate: next.roundDate } })) rescheduleJob(deps, teamId, key, next.at);
     return { channel, next, zone, created: before === undefined };
   });
 }
 
+/**
+ * The workspace zone changed: every pending round job moves to its round's instant in the new
+ * zone (the same local date and hour), as the weekly DMs do. Returns how many moved.
+ */
+export function rescheduleMatchRounds(deps: ServiceDeps, teamId: string, fallbackZone: string): number {
+  const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
+  let moved = 0;
+  for (const job of listJobKeys(deps, teamId, `${MATCH_ROUND_KIND}:`)) {
+    if (job.status !== 'pending') continue;
+    const row = getJob(deps, teamId, job.key);
+    if (row === undefined) continue;
+    const parsed = MatchRoundPayload.safeParse(row.payload);
+    if (!parsed.success) continue;
+    const payload = parsed.data;
+    const channel = getMatchChannel(deps, teamId, payload.channelId);
+    if (channel === undefined) continue;
+    const at = roundInstant(payload.roundDate, channel.hour, zone);
+    if (at !== row.runAt && rescheduleJob(deps, teamId, job.key, at)) moved += 1;
+  }
+  return moved;
+}
+
 /** `/peer match stop` (admins): no more rounds in this channel; history and pending check-ins stay. */
 export function stopMatchRounds(deps: ServiceDeps, teamId: string, actor: { isAdmin: boolean }, channelId: string): boolean {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a workspace admin can stop matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   return deps.db.transaction(() => {
     const res = deps.db
       .update(matchChannels)
@@ -277,13 +335,37 @@ export function getRound(deps: ServiceDeps, teamId: string, channelId: string, r
     .get();
 }
 
-export type NotRunReason = 'not_in_channel' | 'too_few_people';
+/** Why a round did not run; `missing_scope:<scope>` when Slack said the app lacks a permission. */
+export type NotRunReason = 'not_in_channel' | 'too_few_people' | `missing_scope:${string}`;
 
 /**
- * A round that could not run: recorded with why, and its admin told once (a notice job keyed by
- * the round). A second call finds the row and changes nothing. Returns whether it recorded.
+ * People due for the "no answers" pause: paused, recorded as sat out of this round with why, and
+ * told by DM (a notice job each). Called inside the round's transaction, whether or not the round
+ * runs, so a channel too small to match still pauses them.
  */
-export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, reason: NotRunReason): boolean {
+function applyPauses(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, toPause: readonly string[], now: number): void {
+  for (const userId of toPause) {
+    deps.db
+      .update(profiles)
+      .set({ pausedUntil: PAUSED_UNTIL_RESUMED, pauseReason: 'no_answers', updatedAt: now })
+      .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
+      .run();
+    deps.db
+      .insert(matchRoundPeople)
+      .values({ teamId, channelId: p.channelId, roundDate: p.roundDate, userId, state: 'sat_out', reason: 'paused_no_answers', at: now })
+      .onConflictDoNothing()
+      .run();
+    const notice: MatchNoticePayload = { notice: 'paused', userId, channelId: p.channelId, roundDate: p.roundDate };
+    scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
+  }
+}
+
+/**
+ * A round that could not run: recorded with why, the people due for the "no answers" pause
+ * paused all the same, and its admin told once (a notice job keyed by the round, which counts
+ * those paused), unless the channel's previous round did not run for the same reason. A second call finds the row and changes nothing. Returns whether it recorded.
+ */
+export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRoundPayload, reason: NotRunReason, toPause: readonly string[] = []): boolean {
   const now = deps.clock.now();
   return deps.db.transaction(() => {
     const channel = getMatchChannel(deps, teamId, p.channelId);
@@ -294,7 +376,14 @@ export function recordRoundNotRun(deps: ServiceDeps, teamId: string, p: MatchRou
       .onConflictDoNothing()
       .run();
     if (res.changes === 0) return false;
-    const notice: MatchNoticePayload = { notice: 'round_not_run', userId: channel.createdBy, channelId: p.channelId, roundDate: p.roundDate, reason };
+    applyPauses(deps, teamId, p, toPause, now);
+    // A standing problem (the bot removed, one person left) is told once, not every round: only
+    // when the reason differs from the channel's previous round (or someone was paused now).
+    const previous = deps.db.get<{ status: string; reason: string | null }>(sql`
+      SELECT status, reason FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${p.channelId} AND round_date < ${p.roundDate}
+      ORDER BY round_date DESC LIMIT 1`);
+    if (previous !== undefined && previous.status === 'not_run' && previous.reason === reason && toPause.length === 0) return true;
+    const notice: MatchNoticePayload = { notice: 'round_not_run', userId: channel.createdBy, channelId: p.channelId, roundDate: p.roundDate, reason, ...(toPause.length > 0 ? { paused: toPause.length } : {}) };
     scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
     return true;
   });
@@ -324,8 +413,9 @@ export function roundCandidates(deps: ServiceDeps, teamId: string, p: MatchRound
 }
 
 /**
- * Of these people, those whose last UNANSWERED_ROUNDS_TO_PAUSE round groups (intro sent, in any
- * channel) all got no answer to "Did you meet?". An answer from anyone in the group counts for
+ * Of these people, those whose last UNANSWERED_ROUNDS_TO_PAUSE round groups that were asked
+ * "Did you meet?" (its check-in posted, `checkin_ts`; in any channel) all got no answer. A group
+ * never asked (its intro or check-in failed, or is not due yet) does not count either way to "Did you meet?". An answer from anyone in the group counts for
  * the group: the question is about the meeting, and one answer tells us what happened. Only
  * rounds after the person last changed their matching profile count (a resume, a new role, opting
  * in again): someone who just resumed is not paused again for the rounds before.
@@ -338,7 +428,7 @@ export function unansweredStreak(deps: ServiceDeps, teamId: string, userIds: rea
         row_number() OVER (PARTITION BY m.user_id ORDER BY g.round_date DESC, g.id DESC) AS n
       FROM match_group_members m JOIN match_groups g ON g.team_id = m.team_id AND g.id = m.group_id
       LEFT JOIN profiles p ON p.team_id = m.team_id AND p.user_id = m.user_id
-      WHERE m.team_id = ${teamId} AND g.round_date IS NOT NULL AND g.intro_ts IS NOT NULL
+      WHERE m.team_id = ${teamId} AND g.round_date IS NOT NULL AND (g.checkin_ts IS NOT NULL OR g.outcome IS NOT NULL)
         AND g.created_at > coalesce(p.updated_at, 0)
         AND m.user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))
     ) WHERE n <= ${UNANSWERED_ROUNDS_TO_PAUSE}`);
@@ -417,21 +507,27 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
   const { payload: p, channel } = input;
   const now = deps.clock.now();
   if (input.people.length < 2) {
-    return recordRoundNotRun(deps, teamId, p, 'too_few_people') ? { status: 'not_run', reason: 'too_few_people' } : { status: 'already_ran' };
+    return recordRoundNotRun(deps, teamId, p, 'too_few_people', input.toPause) ? { status: 'not_run', reason: 'too_few_people' } : { status: 'already_ran' };
   }
   const repeatWindowMs = channel.repeatWeeks * WEEK_MS;
-  const previous = previousRound(deps, teamId, p.channelId, p.roundDate);
-  const people = loadMatchPeople(deps, teamId, input.people, input.fallbackZone).map((person) => ({ ...person, satOutLastRound: previous.satOut.has(person.userId) }));
-  const result = matchPeople({
-    mode: channel.mode,
-    people,
-    history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
-    repeatWindowMs,
-    at: input.roundAt,
-    seed: `${teamId}:${p.channelId}:${p.roundDate}`,
-    ...(channel.mode === 'pods' ? { previousPods: previous.pods } : {}),
-  });
-  const unmatched: Unmatched[] = result.unmatched;
+  const lastGroupId = () => deps.db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM match_groups WHERE team_id = ${teamId}`)?.id ?? 0;
+  const plan = () => {
+    const seenUpTo = lastGroupId();
+    const previous = previousRound(deps, teamId, p.channelId, p.roundDate);
+    const people = loadMatchPeople(deps, teamId, input.people, input.fallbackZone).map((person) => ({ ...person, satOutLastRound: previous.satOut.has(person.userId) }));
+    const matched = matchPeople({
+      mode: channel.mode,
+      people,
+      history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
+      repeatWindowMs,
+      at: input.roundAt,
+      seed: `${teamId}:${p.channelId}:${p.roundDate}`,
+      ...(channel.mode === 'pods' ? { previousPods: previous.pods } : {}),
+    });
+    return { matched, seenUpTo };
+  };
+  // Matched outside the write transaction (a big channel takes a while; clicks must not wait).
+  const first = plan();
   return deps.db.transaction(() => {
     const inserted = deps.db
       .insert(matchRounds)
@@ -439,6 +535,10 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
       .onConflictDoNothing()
       .run();
     if (inserted.changes === 0) return { status: 'already_ran' } as const;
+    // Another process stored groups since (a round of another channel at the same time): its
+    // pairs are history too, so match again, now holding the write lock. Rare; same process never.
+    const result = lastGroupId() === first.seenUpTo ? first.matched : plan().matched;
+    const unmatched: Unmatched[] = result.unmatched;
     result.groups.forEach((group, index) => {
       const row = deps.db
         .insert(matchGroups)
@@ -455,20 +555,7 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
         .onConflictDoNothing()
         .run();
     }
-    for (const userId of input.toPause) {
-      deps.db
-        .update(profiles)
-        .set({ pausedUntil: PAUSED_UNTIL_RESUMED, pauseReason: 'no_answers', updatedAt: now })
-        .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
-        .run();
-      deps.db
-        .insert(matchRoundPeople)
-        .values({ teamId, channelId: p.channelId, roundDate: p.roundDate, userId, state: 'sat_out', reason: 'paused_no_answers', at: now })
-        .onConflictDoNothing()
-        .run();
-      const notice: MatchNoticePayload = { notice: 'paused', userId, channelId: p.channelId, roundDate: p.roundDate };
-      scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: now, payload: notice });
-    }
+    applyPauses(deps, teamId, p, input.toPause, now);
     scheduleJob(deps, { teamId, kind: MATCH_SUMMARY_KIND, key: summaryKey(p.channelId, p.roundDate), runAt: now, payload: p });
     return {
       status: 'done',
@@ -510,6 +597,9 @@ export function getRoundSummary(deps: ServiceDeps, teamId: string, p: MatchRound
   let skipping = 0;
   for (const o of others) {
     if (o.state === 'skipping') skipping += 1;
+    // Who was paused for not answering is theirs to know (they get a DM), not the channel's:
+    // in a small channel a count would name them.
+    else if (o.reason === 'paused_no_answers') continue;
     else leftOut[o.reason ?? 'no_partner'] = (leftOut[o.reason ?? 'no_partner'] ?? 0) + 1;
   }
   return { channelId: p.channelId, roundDate: p.roundDate, groups: counts?.groups ?? 0, people: counts?.people ?? 0, leftOut, skipping, mode: channel.mode };
@@ -579,13 +669,48 @@ export function recordIntroPosted(deps: ServiceDeps, teamId: string, groupId: nu
   });
 }
 
-/** Slack refused the group DM for good: the admin who set the round up hears which group and why, once. */
+/** The round's refused-groups DM waits this long, so the other groups' refusals of the same round join it. */
+export const GROUP_NOTICE_DELAY_MS = 5 * 60_000;
+
+/**
+ * Slack refused a group DM for good: the admin who set the round up hears it, once per round
+ * (`match_notice:groups:<channel>:<date>`, a few minutes later), with every refused group of the
+ * round and Slack's reason in one DM.
+ */
 export function planGroupRefusedNotice(deps: ServiceDeps, teamId: string, group: Pick<MatchGroupRow, 'id' | 'channelId' | 'roundDate'>, code: string): void {
-  if (group.channelId === null) return;
+  if (group.channelId === null || group.roundDate === null) return;
   const channel = getMatchChannel(deps, teamId, group.channelId);
   if (channel === undefined) return;
-  const notice: MatchNoticePayload = { notice: 'group_dm_refused', userId: channel.createdBy, channelId: group.channelId, groupId: group.id, reason: code.slice(0, 100), ...(group.roundDate === null ? {} : { roundDate: group.roundDate }) };
-  scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: deps.clock.now(), payload: notice });
+  const notice: MatchNoticePayload = { notice: 'group_dm_refused', userId: channel.createdBy, channelId: group.channelId, roundDate: group.roundDate, reason: code.slice(0, 100) };
+  scheduleJob(deps, { teamId, kind: MATCH_NOTICE_KIND, key: noticeKey(notice), runAt: deps.clock.now() + GROUP_NOTICE_DELAY_MS, payload: notice });
+}
+
+export interface RefusedGroup {
+  groupId: number;
+  userIds: string[];
+  /** Slack's code, as recorded on the failed intro job. */
+  code: string;
+}
+
+/** Whether some intros of this round are still to be tried (pending or running): the refused-groups DM waits for them. */
+export function roundIntrosInFlight(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): boolean {
+  const row = deps.db.get<{ n: number }>(sql`
+    SELECT count(*) AS n FROM match_groups g
+    JOIN jobs j ON j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status IN ('pending', 'running')
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${roundDate}`);
+  return (row?.n ?? 0) > 0;
+}
+
+/** The groups of a round whose intro Slack refused for good (their `match_intro` job failed), in group order. */
+export function listRefusedGroups(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): RefusedGroup[] {
+  const rows = deps.db.all<{ groupId: number; code: string | null; users: string }>(sql`
+    SELECT g.id AS groupId, j.last_error AS code, json_group_array(m.user_id) AS users
+    FROM match_groups g
+    JOIN jobs j ON j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status = 'failed'
+    JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${roundDate} AND g.intro_ts IS NULL
+    GROUP BY g.id ORDER BY g.group_index`);
+  return rows.map((r) => ({ groupId: r.groupId, code: r.code ?? 'unknown', userIds: z.array(z.string()).parse(JSON.parse(r.users)) }));
 }
 
 export type CheckinCheck = { send: false; reason: 'group_not_found' | 'no_intro' | 'already_answered' } | { send: true; group: MatchGroup & { conversationId: string } };
@@ -596,6 +721,15 @@ export function checkCheckin(deps: ServiceDeps, teamId: string, groupId: number)
   if (group.introTs === null || group.conversationId === null) return { send: false, reason: 'no_intro' };
   if (group.outcome !== null) return { send: false, reason: 'already_answered' };
   return { send: true, group: { ...group, conversationId: group.conversationId } };
+}
+
+/** "Did you meet?" is posted: from now on the group counts towards the "no answers" pause. */
+export function recordCheckinPosted(deps: ServiceDeps, teamId: string, groupId: number, ts: string): void {
+  deps.db
+    .update(matchGroups)
+    .set({ checkinTs: ts })
+    .where(and(eq(matchGroups.teamId, teamId), eq(matchGroups.id, groupId)))
+    .run();
 }
 
 export const MatchOutcome = z.enum(['met', 'scheduled', 'not_this_time']);

@@ -13,8 +13,6 @@ import { getMatchGroup, REPEAT_WEEKS_DEFAULT, type MatchGroup, type MatchReason 
  */
 
 export const SUGGESTIONS_MAX = 3;
-/** An introduction being posted right now (stored, not yet posted) counts as made for this long. */
-const PENDING_INTRO_MS = 5 * 60_000;
 
 export interface Suggestion {
   userId: string;
@@ -98,14 +96,12 @@ export function checkSuggestedPartner(deps: ServiceDeps, teamId: string, userId:
 export function recordSuggestedMatch(deps: ServiceDeps, teamId: string, userIds: readonly [string, string], match: { reason: MatchReason; score: number }, conversationId: string): MatchGroup {
   const now = deps.clock.now();
   const id = deps.db.transaction(() => {
-    // Two quick clicks both pass the check before either is stored: the second finds the first
-    // here (being introduced right now, or introduced) and says so instead of a second intro.
-    const recent = deps.db.get<{ n: number }>(sql`
-      SELECT count(*) AS n FROM match_groups g
-      WHERE g.team_id = ${teamId} AND (g.intro_ts IS NOT NULL OR g.created_at > ${now - PENDING_INTRO_MS})
-        AND g.created_at > ${now - suggestionRepeatWindowMs(deps, teamId)}
-        AND (SELECT count(*) FROM match_group_members m WHERE m.team_id = g.team_id AND m.group_id = g.id AND m.user_id IN (${userIds[0]}, ${userIds[1]})) = 2`);
-    if ((recent?.n ?? 0) > 0) throw new AppError('conflict', `You and <@${userIds[1]}> were introduced recently, so I won't introduce you again yet.`);
+    // Two quick clicks (or a round storing this pair right now) both pass the check before either
+    // is stored: the second finds the first here and says so instead of a second intro. The same
+    // rule as the matcher's history (loadMatchHistory): every stored group counts, introduced or
+    // pending, but one whose intro Slack refused for good.
+    const recent = loadMatchHistory(deps, teamId, now - suggestionRepeatWindowMs(deps, teamId)).some((g) => g.userIds.includes(userIds[0]) && g.userIds.includes(userIds[1]));
+    if (recent) throw new AppError('conflict', `You and <@${userIds[1]}> were introduced recently, so I won't introduce you again yet.`);
     const row = deps.db
       .insert(matchGroups)
       .values({ teamId, channelId: null, roundDate: null, groupIndex: 0, score: match.score, reason: JSON.stringify(match.reason), conversationId, createdAt: now })

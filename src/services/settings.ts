@@ -4,6 +4,7 @@ import { AppError, SETTINGS_ADMIN_ONLY_TEXT } from '../errors.js';
 import { isValidTimeZone } from '../time-zones.js';
 import { workspaces } from '../db/schema.js';
 import { rescheduleWeeklyDms } from './weekly.js';
+import { rescheduleMatchRounds } from './match-rounds.js';
 import { syncUpcomingSessionJobs } from './session-jobs.js';
 import { getSettingsView, WorkspaceSettings, type WorkspaceSettingsView } from './workspace-settings.js';
 import type { ServiceDeps } from './context.js';
@@ -43,7 +44,8 @@ export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown
 /**
  * What a settings change does to jobs already planned: new reminder lead times re-plan the
  * reminders of every session still to come (old lead times cancelled, new ones planned), and a
- * new weekly day or hour (or workspace zone) moves the pending weekly DMs.
+ * new weekly day or hour (or workspace zone) moves the pending weekly DMs, and a new workspace zone
+ * moves the planned matching rounds.
  */
 function applySettingsChange(
   deps: ServiceDeps,
@@ -51,13 +53,15 @@ function applySettingsChange(
   before: WorkspaceSettings & { timeZone: string },
   after: WorkspaceSettings & { timeZone: string },
   fallbackZone: string,
-): { sessionsResynced: number; weeklyMoved: number } {
+): { sessionsResynced: number; weeklyMoved: number; matchRoundsMoved: number } {
   const leadsChanged = before.reminderLeadMinutes.join(',') !== after.reminderLeadMinutes.join(',');
   const sessionsResynced = leadsChanged ? deps.db.transaction(() => syncUpcomingSessionJobs(deps, teamId)) : 0;
   // The workspace zone is the zone of everyone without a Slack zone, so it moves their DMs too.
   const weeklyChanged = before.weeklyDay !== after.weeklyDay || before.weeklyHour !== after.weeklyHour || before.timeZone !== after.timeZone;
   const weeklyMoved = weeklyChanged ? rescheduleWeeklyDms(deps, teamId, fallbackZone) : 0;
-  return { sessionsResynced, weeklyMoved };
+  // Rounds run at their weekday and hour in the workspace zone: a new zone moves the planned ones.
+  const matchRoundsMoved = before.timeZone !== after.timeZone ? rescheduleMatchRounds(deps, teamId, fallbackZone) : 0;
+  return { sessionsResynced, weeklyMoved, matchRoundsMoved };
 }
 
 /**
@@ -70,7 +74,7 @@ export function saveSettings(
   actor: { isAdmin: boolean },
   update: unknown,
   fallbackZone: string,
-): { saved: WorkspaceSettingsView; effects: { sessionsResynced: number; weeklyMoved: number } } {
+): { saved: WorkspaceSettingsView; effects: { sessionsResynced: number; weeklyMoved: number; matchRoundsMoved: number } } {
   if (!actor.isAdmin) throw new AppError('forbidden', SETTINGS_ADMIN_ONLY_TEXT);
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };

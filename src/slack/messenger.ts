@@ -1,4 +1,5 @@
 import { ErrorCode, WebClient, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
+import { z } from 'zod';
 import type { MessageContent, ViewJson } from './blocks/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -8,6 +9,9 @@ import { memberDmChannels, type DmChannelStore, type MemberProfile } from '../se
 import { getSettings } from '../services/workspace-settings.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { SlackCallError } from './slack-errors.js';
+
+/** What conversations.info says about a channel, as far as Peerloop reads it. */
+const ChannelInfo = z.object({ is_member: z.boolean().optional(), is_mpim: z.boolean().optional(), name: z.string().optional() });
 
 /** Slack errors that a later retry may cure; everything else ok:false is permanent. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
@@ -88,7 +92,7 @@ export interface Messenger {
    */
   listChannelMembers(teamId: string, channelId: string, meta?: CallMeta): Promise<string[]>;
   /** conversations.info: whether the bot is a member of the channel (a private one it is not in is channel_not_found). */
-  fetchChannelMembership(teamId: string, channelId: string): Promise<{ isMember: boolean }>;
+  fetchChannelMembership(teamId: string, channelId: string): Promise<{ isMember: boolean; isMpim: boolean }>;
   /**
    * Opens (or finds again) the group DM of these people and the bot: conversations.open with
    * 2 to 8 users makes a multi-person DM (mpim:write). Never cached: a group is opened once per
@@ -316,7 +320,9 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     },
     async fetchChannelMembership(teamId, channelId) {
       const res = await call(teamId, 'conversations.info', () => client.conversations.info({ channel: channelId }));
-      return { isMember: Boolean(res.channel?.is_member) };
+      const channel = ChannelInfo.safeParse(res.channel);
+      if (!channel.success) throw new SlackCallError('conversations.info', 'invalid_response', 'transient');
+      return { isMember: channel.data.is_member === true, isMpim: channel.data.is_mpim === true || (channel.data.name ?? '').startsWith('mpdm-') };
     },
     async openGroupDm(teamId, userIds, meta) {
       // Posting nothing, so it is not paced by channel; a scheduled one still waits out a 429.

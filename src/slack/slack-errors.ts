@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Every failed Web API call is reduced to one of three kinds, which decide what happens next:
  * - permanent: retrying cannot help (the channel is gone, the person left); record and stop.
@@ -23,3 +25,14 @@ export class SlackCallError extends Error {
 
 /** Errors meaning the bot cannot post in a channel until someone invites it. */
 export const NOT_IN_CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/** Errors meaning the app's token lacks a permission: nothing works until the app is reinstalled. */
+export const MISSING_SCOPE_ERRORS = new Set(['missing_scope', 'not_allowed_token_type']);
+
+const NeededScope = z.object({ data: z.object({ needed: z.string().regex(/^[a-z][a-z:._,-]{0,99}$/) }) });
+
+/** The permission Slack says is missing (its `needed` field), else `fallback`. */
+export function neededScope(error: SlackCallError, fallback: string): string {
+  const parsed = NeededScope.safeParse(error.cause);
+  return parsed.success ? parsed.data.data.needed : fallback;
+}

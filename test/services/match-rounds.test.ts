@@ -3,7 +3,9 @@ import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { countMatchOutcomes, listTeamsWithMatchChannels, nextRoundAt, roundInstant, saveMatchSetup, unansweredStreak } from '../../src/services/match-rounds.js';
+import { countMatchOutcomes, getMatchChannel, listTeamsWithMatchChannels, nextRoundAt, roundInstant, saveMatchSetup, storeRound, unansweredStreak } from '../../src/services/match-rounds.js';
+import { matchGroupMembers, matchGroups } from '../../src/db/schema.js';
+import { and, eq } from 'drizzle-orm';
 import { optIn, pastGroup } from '../support/matching.js';
 
 const handle = openDb(':memory:');
@@ -60,5 +62,39 @@ describe('answers', () => {
     }
     pastGroup(handle.db, ['U0CAT', 'U0Z'], { at: now - 7 * DAY, roundDate: '2026-11-01', index: 2 });
     expect(unansweredStreak(deps, 'T0TEST', ['U0ANA', 'U0BEN', 'U0CAT'])).toEqual(['U0ANA']);
+  });
+});
+
+describe('a round stored while another process stored groups', () => {
+  it('matches again with those groups as history, so the same pair is not introduced twice', () => {
+    optIn(handle.db, 'U0ANA', { teach: ['SQL'], learn: ['Figma'] });
+    optIn(handle.db, 'U0BEN', { teach: ['Figma'], learn: ['SQL'] });
+    optIn(handle.db, 'U0CAT', { teach: ['SQL'], learn: ['Figma'] });
+    optIn(handle.db, 'U0DAN', { teach: ['Figma'], learn: ['SQL'] });
+    saveMatchSetup(deps, 'T0TEST', { userId: 'U0ADMIN', isAdmin: true }, 'C0B', { mode: 'skill-swap', cadenceWeeks: 1, weekday: 1, hour: 9, repeatWeeks: 12 }, 'UTC');
+    const channel = getMatchChannel(deps, 'T0TEST', 'C0B')!;
+    // Other processes' rounds commit every complementary pair between this round's
+    // matching and its transaction: a database handle that does just that when the transaction opens.
+    let other: number[] = [];
+    const racing = new Proxy(handle.db, {
+      get(target, prop, receiver) {
+        if (prop === 'transaction') {
+          return (fn: (tx: unknown) => unknown) => {
+            if (other.length === 0) {
+              other = [['U0ANA', 'U0BEN'], ['U0CAT', 'U0DAN'], ['U0ANA', 'U0DAN'], ['U0BEN', 'U0CAT']].map((pair, index) =>
+                pastGroup(handle.db, pair, { at: now, roundDate: index < 2 ? '2026-11-30' : '2026-11-23', channelId: index < 2 ? 'C0A' : 'C0Z', introTs: null, index }),
+              );
+            }
+            return target.transaction(fn as never);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const result = storeRound({ ...deps, db: racing }, 'T0TEST', { payload: { channelId: 'C0B', roundDate: '2026-11-30' }, channel, roundAt: now, people: ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN'], skipping: [], toPause: [], fallbackZone: 'UTC' });
+    expect(result.status).toBe('done');
+    const mine = handle.db.select({ id: matchGroups.id }).from(matchGroups).where(and(eq(matchGroups.teamId, 'T0TEST'), eq(matchGroups.channelId, 'C0B'))).all();
+    const pairs = mine.map((g) => handle.db.select({ u: matchGroupMembers.userId }).from(matchGroupMembers).where(eq(matchGroupMembers.groupId, g.id)).all().map((m) => m.u).sort().join(','));
+    for (const pair of ['U0ANA,U0BEN', 'U0CAT,U0DAN', 'U0ANA,U0DAN', 'U0BEN,U0CAT']) expect(pairs).not.toContain(pair);
   });
 });

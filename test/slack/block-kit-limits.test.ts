@@ -17,7 +17,7 @@ import { buildSettingsModal, buildSettingsSavedModal } from '../../src/slack/blo
 import { buildWeeklyMessage } from '../../src/slack/blocks/weekly.js';
 import type { WeeklySession } from '../../src/services/weekly.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
-import { buildCheckinAnsweredMessage, buildCheckinMessage, buildGroupRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage, buildSuggestionsMessage } from '../../src/slack/blocks/match-messages.js';
+import { buildCheckinAnsweredMessage, buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage, buildSuggestionsMessage } from '../../src/slack/blocks/match-messages.js';
 import { buildMatchSetupModal, buildMatchSetupSavedModal } from '../../src/slack/blocks/match-setup-modal.js';
 import { buildNextRoundBlocks } from '../../src/slack/blocks/next-round.js';
 import { assertBlockKitLimits, BlockKitLimitError } from '../support/block-kit.js';
@@ -427,7 +427,7 @@ describe('matching builders stay within Block Kit limits', () => {
     assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', zone: 'America/Argentina/ComodRivadavia', now }));
     const setup = { mode: 'pods' as const, cadenceWeeks: 4 as const, weekday: 0, hour: 23, repeatWeeks: 52 };
     assertBlockKitLimits('modal', buildMatchSetupModal({ channelId: 'C0LONGCHANNELID', current: setup, zone: 'UTC', now }));
-    assertBlockKitLimits('modal', buildMatchSetupSavedModal({ channelId: 'C0LONGCHANNELID', setup, zone: 'America/Argentina/ComodRivadavia', firstRoundAt: now }));
+    assertBlockKitLimits('modal', buildMatchSetupSavedModal({ channelId: 'C0LONGCHANNELID', setup, zone: 'America/Argentina/ComodRivadavia', nextRoundAt: now, readerZone: 'America/Argentina/Buenos_Aires', created: false }));
   });
 
   it('the intro for 8 people with 160 exchanges and long, marked-up skill and role names; pods and suggestions too', () => {
@@ -449,7 +449,9 @@ describe('matching builders stay within Block Kit limits', () => {
     assertBlockKitLimits('message', buildRoundSummaryMessage({ groups: 1_000_000, people: 2_000_000, leftOut, skipping: 1_000, pods: true, nextRoundAt: Date.UTC(2026, 11, 8, 10), zone: 'America/Argentina/ComodRivadavia' }));
     assertBlockKitLimits('message', buildRoundSummaryMessage({ groups: 0, people: 0, leftOut: {}, skipping: 0, pods: false, nextRoundAt: undefined, zone: 'UTC' }));
     for (const r of ['not_in_channel', 'too_few_people']) assertBlockKitLimits('message', buildRoundNotRunDm({ channelId: 'C0LONGCHANNELID', roundAt: Date.UTC(2026, 11, 1), zone: 'Asia/Kolkata', reason: r }));
-    assertBlockKitLimits('message', buildGroupRefusedDm({ channelId: 'C0LONGCHANNELID', userIds: people, code: long(500, '<!channel>') }));
+    assertBlockKitLimits('message', buildGroupsRefusedDm({ channelId: 'C0LONGCHANNELID', groups: Array.from({ length: 200 }, () => ({ userIds: people, code: long(500, '<!channel>') })) }));
+    assertBlockKitLimits('message', buildGroupsRefusedDm({ channelId: 'C0LONGCHANNELID', groups: [{ userIds: people, code: 'missing_scope' }] }));
+    assertBlockKitLimits('message', buildRoundNotRunDm({ channelId: 'C0LONGCHANNELID', roundAt: Date.UTC(2026, 11, 1), zone: 'Asia/Kolkata', reason: `missing_scope:${long(200, 'x')}` }));
     assertBlockKitLimits('message', buildPausedDm());
   });
 

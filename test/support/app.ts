@@ -40,7 +40,7 @@ export interface TestApp {
   settled(): Promise<void>;
   /** POSTs a raw body to /slack/events, signed unless `sign: false`. */
   post(body: string, options?: { contentType?: string; sign?: boolean; headers?: Record<string, string> }): Promise<HttpResult>;
-  command(text: string, who?: Who & { channel?: string }): Promise<HttpResult>;
+  command(text: string, who?: Who & { channel?: string; channelName?: string }): Promise<HttpResult>;
   action(actions: ActionSpec | ActionSpec[], who?: Parameters<typeof blockActionsBody>[1]): Promise<HttpResult>;
   submitView(view: ViewSpec, who?: Who): Promise<HttpResult>;
   event(event: Record<string, unknown>, who?: Who): Promise<HttpResult>;

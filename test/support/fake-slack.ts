@@ -73,6 +73,8 @@ export class FakeSlack {
   private idCounter = 0;
   /** Channels where chat.postMessage answers not_in_channel until someone invites the bot. */
   readonly channelsWithoutBot = new Set<string>();
+  /** conversations.info describes these ids as group DMs (is_mpim, an mpdm- name). */
+  readonly mpims = new Set<string>();
   /** conversations.members: each channel's member ids, in order (paged by `membersPageSize`). */
   readonly channelMembers = new Map<string, string[]>();
   /** Page size conversations.members uses (Slack's limit argument is honoured when smaller). */
@@ -146,6 +148,7 @@ export class FakeSlack {
     this.uploads.length = 0;
     this.goneChannels.clear();
     this.groupDms.clear();
+    this.mpims.clear();
     this.refuseGroupsWith.clear();
     this.clearScripts();
   }
@@ -328,7 +331,11 @@ export class FakeSlack {
       const end = start + size;
       return { ok: true, members: all.slice(start, end), response_metadata: { next_cursor: end < all.length ? `page:${end}` : '' } };
     });
-    this.handlers.set('conversations.info', (args) => ({ ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: !this.channelsWithoutBot.has(String(args.channel)) } }));
+    this.handlers.set('conversations.info', (args) =>
+      this.mpims.has(String(args.channel))
+        ? { ok: true, channel: { id: args.channel, name: `mpdm-a--b--c-1`, is_mpim: true, is_member: true } }
+        : { ok: true, channel: { id: args.channel, name: `channel-${String(args.channel).toLowerCase()}`, is_member: !this.channelsWithoutBot.has(String(args.channel)) } },
+    );
     const viewAnswer = (args: Record<string, any>) => ({ ok: true, view: { id: args.view_id ?? this.nextId('V'), ...(args.view as object), hash: this.nextId('h') } });
     this.handlers.set('views.open', (args) => (args.trigger_id ? viewAnswer(args) : { ok: false, error: 'invalid_trigger_id' }));
     this.handlers.set('views.push', (args) => (args.trigger_id ? viewAnswer(args) : { ok: false, error: 'invalid_trigger_id' }));

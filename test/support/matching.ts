@@ -121,7 +121,7 @@ export function groupsAsSets(t: TestApp, roundDate?: string, teamId = TEAM): str
 }
 
 /** A past round group, written straight to the database (for history and the unanswered streak). */
-export function pastGroup(db: Db, userIds: string[], o: { at: number; roundDate?: string | null; channelId?: string | null; outcome?: 'met' | null; introTs?: string | null; index?: number }, teamId = TEAM): number {
+export function pastGroup(db: Db, userIds: string[], o: { at: number; roundDate?: string | null; channelId?: string | null; outcome?: 'met' | null; introTs?: string | null; checkinTs?: string | null; index?: number }, teamId = TEAM): number {
   const row = db
     .insert(matchGroups)
     .values({
@@ -133,6 +133,8 @@ export function pastGroup(db: Db, userIds: string[], o: { at: number; roundDate?
       reason: JSON.stringify({ mode: 'skill-swap', exchanges: [], skills: {}, roleKey: null, role: null, sharedMinutes: 0 }),
       conversationId: 'G0PAST',
       introTs: o.introTs === undefined ? '1700000000.000001' : o.introTs,
+      // Asked "Did you meet?" unless the test says otherwise (only asked groups count towards a pause).
+      checkinTs: o.checkinTs === undefined ? (o.introTs === null ? null : '1700000000.000002') : o.checkinTs,
       createdAt: o.at,
       outcome: o.outcome ?? null,
     })

@@ -13,7 +13,7 @@ export interface Who {
   user?: string;
 }
 
-export function slashCommandBody(text: string, who: Who & { responseUrl?: string; triggerId?: string; channel?: string } = {}): string {
+export function slashCommandBody(text: string, who: Who & { responseUrl?: string; triggerId?: string; channel?: string; channelName?: string } = {}): string {
   const team = who.team ?? 'T0TEST';
   const user = who.user ?? 'U0ALICE';
   const payload: Record<string, string> = {
@@ -23,6 +23,7 @@ export function slashCommandBody(text: string, who: Who & { responseUrl?: string
     user_name: user.toLowerCase(),
     text,
     channel_id: who.channel ?? slashCommand.channel_id,
+    channel_name: who.channelName ?? slashCommand.channel_name,
     response_url: who.responseUrl ?? slashCommand.response_url,
     trigger_id: who.triggerId ?? `trigger-${Math.random().toString(36).slice(2)}`,
   };

@@ -1,3 +1,4 @@
+import { missingPermissionText } from '../../errors.js';
 import type { MatchOutcome, MatchReason } from '../../services/match-rounds.js';
 import { formatInZone, localTimeHm, zoneAbbreviation } from '../../services/time.js';
 import { MatchActions } from '../ids.js';
@@ -147,7 +148,6 @@ const LEFT_OUT_TEXT: Record<string, [string, string]> = {
   no_partner: ['had no partner this time', 'had no partner this time'],
   repeat_window: ['had already met everyone available recently', 'had already met everyone available recently'],
   role_too_small: ['had too few people in their role for a pod', 'had too few people in their role for a pod'],
-  paused_no_answers: ['was paused after three rounds without an answer', 'were paused after three rounds without an answer'],
 };
 
 export interface RoundSummaryInput {
@@ -163,9 +163,9 @@ export interface RoundSummaryInput {
 /** The short summary in the channel after a round: counts and reasons, never a list of names. */
 export function buildRoundSummaryMessage(input: RoundSummaryInput): MessageJson {
   const noun = input.pods ? (input.groups === 1 ? 'pod' : 'pods') : input.groups === 1 ? 'group' : 'groups';
-  const head = `*Matching round done:* ${input.groups} ${noun}, ${input.people} ${input.people === 1 ? 'person' : 'people'}. Introductions are in your group DMs.`;
+  const head = `*Matching round done:* ${input.groups} ${noun}, ${input.people} ${input.people === 1 ? 'person' : 'people'}. Introductions are on their way to your group DMs.`;
   const out: string[] = [];
-  const satOut = Object.entries(input.leftOut).some(([reason, n]) => reason !== 'paused_no_answers' && n > 0);
+  const satOut = Object.entries(input.leftOut).some(([, n]) => n > 0);
   for (const [reason, n] of Object.entries(input.leftOut)) {
     const [one, many] = LEFT_OUT_TEXT[reason] ?? ['sat out', 'sat out'];
     out.push(`${n} ${n === 1 ? one : many}`);
@@ -184,22 +184,39 @@ export interface RoundNotRunInput {
   roundAt: number;
   zone: string;
   reason: string;
+  /** How many this round paused after three rounds without an answer (left out, so counted in why). */
+  paused?: number;
 }
 
 /** To the admin who set the round up: this round did not run, why, and what fixes it. */
-export function buildRoundNotRunDm({ channelId, roundAt, zone, reason }: RoundNotRunInput): MessageJson {
+export function buildRoundNotRunDm({ channelId, roundAt, zone, reason, paused = 0 }: RoundNotRunInput): MessageJson {
   const when = formatInZone(roundAt, zone);
-  const text =
-    reason === 'not_in_channel'
+  const pausedText =
+    paused > 0 ? ` ${paused} ${paused === 1 ? 'person was' : 'people were'} paused this round after three rounds without an answer to "Did you meet?"; they can resume from App Home.` : '';
+  const text = reason.startsWith('missing_scope:')
+    ? `The matching round in <#${channelId}> (${when}) didn't run: ${missingPermissionText(escapeTruncated(reason.slice('missing_scope:'.length), 80))} The next round will run as planned.`
+    : reason === 'not_in_channel'
       ? `The matching round in <#${channelId}> (${when}) didn't run: Peerloop isn't in that channel any more. Type \`/invite @Peerloop\` there and the next round will run as planned.`
-      : `The matching round in <#${channelId}> (${when}) didn't run: fewer than two people there could be matched (they need to turn matching on in \`/peer skills\`, and not be paused or skipping). I'll try again next round.`;
+      : `The matching round in <#${channelId}> (${when}) didn't run: fewer than two people there could be matched (they need to turn matching on in \`/peer skills\`, and not be paused or skipping).${pausedText} I'll try again next round.`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
-/** To the admin: Slack would not open one group's DM; the others got theirs. */
-export function buildGroupRefusedDm(input: { channelId: string; userIds: readonly string[]; code: string }): MessageJson {
-  const text = `I couldn't open a group DM for ${list(input.userIds.map((u) => `<@${u}>`))} in this round of <#${input.channelId}>: Slack said \`${escapeTruncated(input.code, 100)}\`. The other groups got their introductions; you could introduce these people yourself.`;
-  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+/** Groups listed by name in the refused-groups DM; more are counted, so 200 refusals stay one short DM. */
+const REFUSED_GROUPS_LISTED = 10;
+/** conversations.open with several people needs this permission. */
+const GROUP_DM_SCOPE = 'mpim:write';
+
+/** To the admin: Slack would not open these groups' DMs in one round; the others got theirs. One DM per round. */
+export function buildGroupsRefusedDm(input: { channelId: string; groups: readonly { userIds: readonly string[]; code: string }[] }): MessageJson {
+  const n = input.groups.length;
+  const codes = [...new Set(input.groups.map((g) => g.code))];
+  const head = `Slack refused the group DM of ${n} ${n === 1 ? 'group' : 'groups'} in this round of <#${input.channelId}>, so ${n === 1 ? 'it' : 'they'} got no introduction. The other groups got theirs.`;
+  const scopeLine = codes.some((c) => c === 'missing_scope' || c === 'not_allowed_token_type') ? missingPermissionText(GROUP_DM_SCOPE) : undefined;
+  const lines = input.groups.slice(0, REFUSED_GROUPS_LISTED).map((g) => `• ${list(g.userIds.slice(0, 8).map((u) => `<@${u}>`))}: \`${escapeTruncated(g.code, 60)}\``);
+  if (n > REFUSED_GROUPS_LISTED) lines.push(`…and ${n - REFUSED_GROUPS_LISTED} more.`);
+  const next = scopeLine ?? 'You could introduce these people yourself.';
+  const text = `${head} ${next}`;
+  return { text, blocks: [{ type: 'section', text: mrkdwn(head) }, { type: 'section', text: mrkdwn(lines.join('\n')) }, { type: 'section', text: mrkdwn(next) }] };
 }
 
 /** To a person Peerloop paused after three rounds nobody answered. */

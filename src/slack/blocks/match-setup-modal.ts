@@ -98,18 +98,24 @@ export function buildMatchSetupModal({ channelId, current, zone, now }: MatchSet
 export interface MatchSetupSaved {
   channelId: string;
   setup: MatchSetupInput;
+  /** The workspace zone the weekday and hour are in. */
   zone: string;
-  firstRoundAt: number;
+  /** The round that will really run next. */
+  nextRoundAt: number;
+  /** The zone of the admin reading the modal: the next round is shown in it. */
+  readerZone: string;
+  /** True the first time the channel is set up. */
+  created: boolean;
 }
 
 /** What the modal turns into once saved: what is now in force and when the first round runs. */
-export function buildMatchSetupSavedModal({ channelId, setup, zone, firstRoundAt }: MatchSetupSaved): Record<string, unknown> {
+export function buildMatchSetupSavedModal({ channelId, setup, zone, nextRoundAt, readerZone, created }: MatchSetupSaved): Record<string, unknown> {
   const lines = [
     `*Channel:* <#${channelId}>`,
     `*How:* ${MODE_LABELS[setup.mode].label}`,
     `*When:* ${CADENCE_LABELS[setup.cadenceWeeks]}, ${WEEKDAY_NAMES[setup.weekday]} at ${hourLabel(setup.hour)} (${zone})`,
     `*No repeat within:* ${setup.repeatWeeks} week${setup.repeatWeeks === 1 ? '' : 's'}`,
-    `*First round:* ${formatInZone(firstRoundAt, zone)}`,
+    `*${created ? 'First' : 'Next'} round:* ${formatInZone(nextRoundAt, readerZone)}${readerZone === zone ? '' : ` (your time, ${readerZone})`}`,
   ];
   return {
     type: 'modal',

@@ -9,9 +9,13 @@ import {
   getMatchGroup,
   getRound,
   getRoundSummary,
+  listRefusedGroups,
+  roundIntrosInFlight,
+  GROUP_NOTICE_DELAY_MS,
   nextRoundAt,
   planGroupRefusedNotice,
   recordGroupConversation,
+  recordCheckinPosted,
   recordIntroPosted,
   recordRoundNotRun,
   recordSummaryPosted,
@@ -24,10 +28,10 @@ import {
   type RoundResult,
 } from '../../services/match-rounds.js';
 import { resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
-import { buildCheckinMessage, buildGroupRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
+import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
-import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS, neededScope, SlackCallError } from '../slack-errors.js';
 import { sendDirectMessage } from './notices.js';
 
 /**
@@ -124,6 +128,9 @@ function roundResult(result: RoundResult): RoundRun {
   return { status: 'done', result: { ...result } };
 }
 
+/** Reading a public channel's members needs this permission (Slack's answer usually names the exact one). */
+const CHANNEL_MEMBERS_SCOPE = 'channels:read';
+
 /** match_round:<channel>:<date>: one round, from the channel's members to the stored groups. */
 export async function runMatchRound(deps: AppDeps, teamId: string, payload: MatchRoundPayload, meta?: CallMeta): Promise<RoundRun> {
   const svc = serviceDeps(deps);
@@ -143,6 +150,12 @@ export async function runMatchRound(deps: AppDeps, teamId: string, payload: Matc
       recordRoundNotRun(svc, teamId, payload, 'not_in_channel');
       deps.runDueJobs?.(teamId);
       return { status: 'done', result: { notRun: 'not_in_channel', code: error.code } };
+    }
+    if (error instanceof SlackCallError && error.kind === 'permanent' && MISSING_SCOPE_ERRORS.has(error.code)) {
+      const scope = neededScope(error, CHANNEL_MEMBERS_SCOPE);
+      recordRoundNotRun(svc, teamId, payload, `missing_scope:${scope}`);
+      deps.runDueJobs?.(teamId);
+      return { status: 'done', result: { notRun: 'missing_scope', code: error.code, scope } };
     }
     throw error;
   }
@@ -212,9 +225,11 @@ export async function deliverMatchIntro(deps: AppDeps, teamId: string, groupId: 
 
 /** match_checkin:<group>: "Did you meet?" in the group DM, unless someone already said. */
 export async function deliverMatchCheckin(deps: AppDeps, teamId: string, groupId: number, meta?: CallMeta): Promise<IntroRun> {
-  const check = checkCheckin(serviceDeps(deps), teamId, groupId);
+  const svc = serviceDeps(deps);
+  const check = checkCheckin(svc, teamId, groupId);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const posted = await deps.messenger.postMessage(teamId, { channel: check.group.conversationId, ...buildCheckinMessage(groupId) }, meta);
+  recordCheckinPosted(svc, teamId, groupId, posted.ts);
   return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
@@ -233,22 +248,37 @@ export async function deliverRoundSummary(deps: AppDeps, teamId: string, payload
   return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
+/** The refused-groups DM waits for the round's other intros at most this long after the round. */
+const REFUSED_NOTICE_WAIT_MAX_MS = 24 * 60 * 60_000;
+
 /** match_notice:…: the DM to an admin (a round that did not run, a refused group DM) or to a person paused. */
-export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload: MatchNoticePayload, meta?: CallMeta): Promise<IntroRun> {
+export async function deliverMatchNotice(deps: AppDeps, teamId: string, payload: MatchNoticePayload, meta?: CallMeta): Promise<IntroRun | { status: 'later'; at: number }> {
   const svc = serviceDeps(deps);
   let message: MessageJson;
   if (payload.notice === 'paused') {
     message = buildPausedDm();
   } else if (payload.notice === 'group_dm_refused') {
-    const group = payload.groupId === undefined ? undefined : getMatchGroup(svc, teamId, payload.groupId);
-    if (group === undefined || payload.channelId === undefined) return { status: 'skipped', reason: 'group_not_found' };
-    message = buildGroupRefusedDm({ channelId: payload.channelId, userIds: group.userIds, code: payload.reason ?? 'unknown' });
+    if (payload.channelId === undefined) return { status: 'skipped', reason: 'group_not_found' };
+    let groups: { userIds: string[]; code: string }[];
+    if (payload.roundDate !== undefined) {
+      // Intros still being tried (a 429 on a big round) may be refused too: one DM, once they are all tried (a day at most).
+      const now = deps.clock.now();
+      const roundAt = getRound(svc, teamId, payload.channelId, payload.roundDate)?.startedAt ?? now;
+      if (now - roundAt < REFUSED_NOTICE_WAIT_MAX_MS && roundIntrosInFlight(svc, teamId, payload.channelId, payload.roundDate)) return { status: 'later', at: now + GROUP_NOTICE_DELAY_MS };
+      groups = listRefusedGroups(svc, teamId, payload.channelId, payload.roundDate);
+    } else {
+      // A notice planned per group before notices were per round.
+      const group = payload.groupId === undefined ? undefined : getMatchGroup(svc, teamId, payload.groupId);
+      groups = group === undefined ? [] : [{ userIds: group.userIds, code: payload.reason ?? 'unknown' }];
+    }
+    if (groups.length === 0) return { status: 'skipped', reason: 'group_not_found' };
+    message = buildGroupsRefusedDm({ channelId: payload.channelId, groups });
   } else {
     const channel = payload.channelId === undefined ? undefined : getMatchChannel(svc, teamId, payload.channelId);
     if (channel === undefined || payload.roundDate === undefined) return { status: 'skipped', reason: 'channel_not_found' };
     const zone = resolvePersonZone(svc, teamId, payload.userId, deps.config.defaultTimeZone);
     const roundAt = roundInstant(payload.roundDate, channel.hour, resolveWorkspaceZone(svc, teamId, deps.config.defaultTimeZone));
-    message = buildRoundNotRunDm({ channelId: channel.channelId, roundAt, zone, reason: payload.reason ?? 'too_few_people' });
+    message = buildRoundNotRunDm({ channelId: channel.channelId, roundAt, zone, reason: payload.reason ?? 'too_few_people', ...(payload.paused === undefined ? {} : { paused: payload.paused }) });
   }
   const sent = await sendDirectMessage(deps, teamId, payload.userId, message, meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };

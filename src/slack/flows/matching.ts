@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { serviceDeps, type AppDeps } from '../../deps.js';
-import { AppError } from '../../errors.js';
+import { AppError, MATCH_ADMIN_ONLY_TEXT, missingPermissionText } from '../../errors.js';
 import { getFormat } from '../../services/formats.js';
 import { sharedWorkingWindows } from '../../services/matching.js';
 import { resumeMatching, skipRound, unskipRound } from '../../services/match-participation.js';
@@ -16,7 +17,7 @@ import { buildMatchSetupModal, buildMatchSetupSavedModal } from '../blocks/match
 import { buildScheduleModal } from '../blocks/schedule-modal.js';
 import { truncate } from '../blocks/text.js';
 import type { Actor } from '../actor.js';
-import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS, neededScope, SlackCallError } from '../slack-errors.js';
 import { queueHomeRefresh } from './home.js';
 import { inviteQuietly } from './notices.js';
 import { personZone } from './people.js';
@@ -32,8 +33,8 @@ import { refreshSessionCard } from './session-card.js';
  * and the messenger and renders with blocks; it never imports a listener or a job.
  */
 
-export const MATCH_SETUP_ADMIN_ONLY_TEXT =
-  'Only a Slack admin or owner (or someone in PEERLOOP_ADMINS) can set up matching rounds. Ask one of them to run `/peer match setup` in this channel.';
+
+const MATCH_SETUP_NOT_A_CHANNEL_TEXT = 'Run `/peer match setup` in the channel whose members should be matched (not in a DM or group DM).';
 
 const INVITE_TEXT = "Peerloop isn't in this channel yet. Type `/invite @Peerloop` here first, then run `/peer match setup` again.";
 
@@ -42,19 +43,27 @@ const INVITE_TEXT = "Peerloop isn't in this channel yet. Type `/invite @Peerloop
  * fills it in vain; the save checks admin rights again. Refusals are AppErrors (the command
  * listener shows them privately). The ack comes first: the channel check is a Slack call.
  */
-export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: string, channelId: string, ack: () => Promise<void>): Promise<void> {
+export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: string, channelId: string, ack: () => Promise<void>, channelName?: unknown): Promise<void> {
   if (!actor.isAdmin) {
     // No profile yet means Slack has not said whether they are an admin: "no" would be a guess.
     if (actor.member.profileFetchedAt === null) throw new AppError('forbidden', "I couldn't check your admin rights with Slack just now. Please run `/peer match setup` again in a moment.");
-    throw new AppError('forbidden', MATCH_SETUP_ADMIN_ONLY_TEXT);
+    throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   }
-  if (!/^[CG][A-Z0-9]+$/.test(channelId)) throw new AppError('invalid_input', 'Run `/peer match setup` in the channel whose members should be matched (not in a DM).');
+  // Slack names a group DM `mpdm-…` in the command payload: refused here even when Peerloop is not in it (conversations.info could not say).
+  const name = z.string().max(200).safeParse(channelName);
+  if (!/^[CG][A-Z0-9]+$/.test(channelId) || (name.success && name.data.startsWith('mpdm-'))) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
   await ack();
   let isMember: boolean;
   try {
-    isMember = (await deps.messenger.fetchChannelMembership(actor.teamId, channelId)).isMember;
+    const membership = await deps.messenger.fetchChannelMembership(actor.teamId, channelId);
+    // A group DM (an mpim has a G… id like an old private channel) is not a channel to match in.
+    if (membership.isMpim) throw new AppError('invalid_input', MATCH_SETUP_NOT_A_CHANNEL_TEXT);
+    isMember = membership.isMember;
   } catch (error) {
     if (error instanceof SlackCallError && error.kind === 'permanent' && NOT_IN_CHANNEL_ERRORS.has(error.code)) throw new AppError('conflict', INVITE_TEXT);
+    if (error instanceof SlackCallError && error.kind === 'permanent' && MISSING_SCOPE_ERRORS.has(error.code)) {
+      throw new AppError('conflict', missingPermissionText(neededScope(error, 'channels:read')), { cause: error });
+    }
     throw error;
   }
   if (!isMember) throw new AppError('conflict', INVITE_TEXT);
@@ -72,12 +81,12 @@ export async function openMatchSetup(deps: AppDeps, actor: Actor, triggerId: str
 export function saveMatchSetupForm(deps: AppDeps, actor: Actor, channelId: string, setup: MatchSetupInput): Record<string, unknown> {
   const saved = saveMatchSetup(serviceDeps(deps), actor.teamId, actor, channelId, setup, deps.config.defaultTimeZone);
   deps.logger.info({ teamId: actor.teamId, userId: actor.userId, channelId, ...setup, firstRound: saved.next.roundDate }, 'matching rounds set up');
-  return buildMatchSetupSavedModal({ channelId, setup, zone: saved.zone, firstRoundAt: saved.next.at });
+  return buildMatchSetupSavedModal({ channelId, setup, zone: saved.zone, nextRoundAt: saved.next.at, readerZone: actor.timeZone, created: saved.created });
 }
 
 /** `/peer match stop` (admins) in the channel. */
 export function stopMatchRoundsFlow(deps: AppDeps, actor: Actor, channelId: string): EphemeralMessage {
-  if (!actor.isAdmin) throw new AppError('forbidden', 'Only a Slack admin or owner can stop matching rounds.');
+  if (!actor.isAdmin) throw new AppError('forbidden', MATCH_ADMIN_ONLY_TEXT);
   const stopped = stopMatchRounds(serviceDeps(deps), actor.teamId, actor, channelId);
   return buildEphemeralText(stopped ? `Matching rounds in <#${channelId}> are stopped. \`/peer match setup\` starts them again.` : `<#${channelId}> has no matching rounds to stop.`);
 }
@@ -101,6 +110,14 @@ export function suggestionsFlow(deps: AppDeps, actor: Actor): EphemeralMessage {
   );
 }
 
+/** Slack's permanent refusals to open a DM with someone, as the person who clicked should read them. */
+const GROUP_DM_REFUSED_TEXT: Record<string, (partnerId: string) => string> = {
+  user_disabled: (p) => `I couldn't introduce you to <@${p}>: their Slack account is deactivated. Try \`/peer match\` for fresh suggestions.`,
+  user_not_found: (p) => `I couldn't introduce you to <@${p}>: Slack can't find their account in this workspace any more. Try \`/peer match\` for fresh suggestions.`,
+  user_not_visible: (p) => `I couldn't introduce you to <@${p}>: Slack doesn't let you two message each other. You could ask a workspace admin, or try \`/peer match\` for someone else.`,
+  invalid_user_combination: (p) => `I couldn't introduce you to <@${p}>: Slack doesn't allow a DM between you two (one of you may be a guest). Try \`/peer match\` for someone else.`,
+};
+
 /**
  * "Introduce us" under a suggestion: checked again (they may have paused, or we met meanwhile),
  * the group DM opened, the pair stored and the intro posted there. A post Slack refuses leaves
@@ -109,7 +126,16 @@ export function suggestionsFlow(deps: AppDeps, actor: Actor): EphemeralMessage {
 export async function introduceSuggested(deps: AppDeps, actor: Actor, partnerId: string): Promise<string> {
   const svc = serviceDeps(deps);
   const match = checkSuggestedPartner(svc, actor.teamId, actor.userId, partnerId, deps.config.defaultTimeZone);
-  const conversationId = await deps.messenger.openGroupDm(actor.teamId, [actor.userId, partnerId]);
+  let conversationId: string;
+  try {
+    conversationId = await deps.messenger.openGroupDm(actor.teamId, [actor.userId, partnerId]);
+  } catch (error) {
+    const text = error instanceof SlackCallError && error.kind === 'permanent' ? GROUP_DM_REFUSED_TEXT[error.code] : undefined;
+    if (text === undefined) throw error;
+    // Slack's answer about these people, not a fault of Peerloop: a warning, and a message that says what to do.
+    deps.logger.warn({ teamId: actor.teamId, userId: actor.userId, partnerId, code: (error as SlackCallError).code }, 'Introduce us: Slack refused the group DM');
+    throw new AppError('conflict', text(partnerId), { cause: error });
+  }
   const group = recordSuggestedMatch(svc, actor.teamId, [actor.userId, partnerId], match, conversationId);
   try {
     const zones = group.userIds.map((userId) => ({ userId, timeZone: personZone(deps, actor.teamId, userId) }));

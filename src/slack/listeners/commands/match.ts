@@ -9,7 +9,7 @@ import type { SubcommandHandler } from './subcommand.js';
  */
 export const handleMatch: SubcommandHandler<'match'> = async ({ command, body, actor, deps, ack }) => {
   if (command.action === 'setup') {
-    await openMatchSetup(deps, actor, body.trigger_id, body.channel_id, () => ack());
+    await openMatchSetup(deps, actor, body.trigger_id, body.channel_id, () => ack(), body.channel_name);
     return;
   }
   if (command.action === 'stop') {

@@ -1,0 +1,1 @@
+ALTER TABLE `match_groups` ADD `checkin_ts` text;
