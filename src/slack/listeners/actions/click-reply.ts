@@ -1,4 +1,6 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
+import { requireActor, type Actor } from '../../actor.js';
 import { buildEphemeralText } from '../../blocks/help.js';
 import { buildNoticeModal } from '../../blocks/notice.js';
 import type { AppDeps } from '../../../deps.js';
@@ -75,3 +77,21 @@ export async function runClick(
   else await run();
 }
 
+
+/** What a button's work is given: who clicked, the button's value (when it is text) and the click itself. */
+export interface Click {
+  actor: Actor;
+  value: string | undefined;
+  action: SlackActionMiddlewareArgs<BlockAction>['action'];
+  body: BlockAction;
+}
+
+/** A button listener: acks at once, then runs `work` as runClick does (its answer goes back privately). */
+export function createClickListener(deps: AppDeps, work: (click: Click) => Promise<string | undefined | { refused: string }>, options: { queued?: boolean } = {}) {
+  return async ({ ack, body, action, context }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
+    await ack();
+    const actor = requireActor(context);
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
+    await runClick(deps, actor.teamId, body, () => work({ actor, value, action, body }), options);
+  };
+}
