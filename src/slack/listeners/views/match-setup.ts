@@ -8,14 +8,7 @@ import { noticeView, toBoltView } from '../../bolt-view.js';
 import { requireActor } from '../../actor.js';
 import { saveMatchSetupForm } from '../../flows/matching.js';
 import { MatchViews } from '../../ids.js';
-
-const IntField = (min: number, max: number, message: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .regex(/^\d{1,4}$/, message)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, message);
+import { IntField, readFormFields } from './form-fields.js';
 
 /** The modal's fields, each keyed by its block so a problem lands on the right input. */
 export const MatchSetupForm = z.object({
@@ -26,23 +19,9 @@ export const MatchSetupForm = z.object({
   [MatchViews.repeatBlock]: IntField(1, REPEAT_WEEKS_MAX, `Use a whole number of weeks from 1 to ${REPEAT_WEEKS_MAX}.`),
 });
 
-type StateValues = ViewSubmitAction['view']['state']['values'];
-
-function fieldValue(values: StateValues, block: string): string | undefined {
-  const state = values[block]?.[MatchViews.input] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
-  if (state === undefined) return undefined;
-  const raw = state.selected_option?.value ?? state.value;
-  return typeof raw === 'string' ? raw : undefined;
-}
-
-export function parseMatchSetupForm(values: StateValues): { ok: true; setup: MatchSetupInput } | { ok: false; errors: Record<string, string> } {
-  const blocks = Object.keys(MatchSetupForm.shape);
-  const parsed = MatchSetupForm.safeParse(Object.fromEntries(blocks.map((b) => [b, fieldValue(values, b)])));
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? MatchViews.modeBlock)] ??= issue.message;
-    return { ok: false, errors };
-  }
+export function parseMatchSetupForm(values: ViewSubmitAction['view']['state']['values']): { ok: true; setup: MatchSetupInput } | { ok: false; errors: Record<string, string> } {
+  const parsed = readFormFields(values, MatchSetupForm, MatchViews.input, MatchViews.modeBlock);
+  if (!parsed.ok) return parsed;
   const f = parsed.data;
   return {
     ok: true,

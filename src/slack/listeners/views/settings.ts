@@ -9,6 +9,7 @@ import { requireActor } from '../../actor.js';
 import { saveSettings, type SettingsUpdate } from '../../../services/settings.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { SettingsViews } from '../../ids.js';
+import { IntField, readFormFields } from './form-fields.js';
 
 /** Minutes per unit, for every way people write one (no unit means minutes). */
 const LEAD_UNITS: Readonly<Record<string, number>> = Object.fromEntries([
@@ -50,14 +51,6 @@ export const LeadTimesField = z.string().transform((text, ctx) => {
   return [...new Set(minutes)].sort((a, b) => b - a);
 });
 
-const IntField = (min: number, max: number, message: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .regex(/^\d{1,4}$/, message)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, message);
-
 /** The modal's fields, each keyed by its block so a problem lands on the right input. */
 export const SettingsForm = z.object({
   [SettingsViews.timeZoneBlock]: z
@@ -75,27 +68,9 @@ export const SettingsForm = z.object({
   [SettingsViews.messagesPerMinuteBlock]: IntField(1, 600, 'Use a whole number from 1 to 600.'),
 });
 
-type StateValues = ViewSubmitAction['view']['state']['values'];
-
-/** Reads each block's single input, whatever its element type, as the string it holds. */
-function fieldValue(values: StateValues, block: string): string | undefined {
-  const state = values[block]?.[SettingsViews.input] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
-  if (state === undefined) return undefined;
-  const raw = state.selected_option?.value ?? state.value;
-  return typeof raw === 'string' ? raw : undefined;
-}
-
-export function parseSettingsForm(values: StateValues): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
-  const blocks = Object.keys(SettingsForm.shape);
-  const parsed = SettingsForm.safeParse(Object.fromEntries(blocks.map((b) => [b, fieldValue(values, b)])));
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const block = String(issue.path[0] ?? SettingsViews.timeZoneBlock);
-      errors[block] ??= issue.message;
-    }
-    return { ok: false, errors };
-  }
+export function parseSettingsForm(values: ViewSubmitAction['view']['state']['values']): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
+  const parsed = readFormFields(values, SettingsForm, SettingsViews.input, SettingsViews.timeZoneBlock);
+  if (!parsed.ok) return parsed;
   const f = parsed.data;
   return {
     ok: true,

@@ -1,0 +1,42 @@
+import type { ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+
+/**
+ * Reading a modal whose blocks each hold one input with the same action_id (settings, matching
+ * setup): every block's value as text, then one zod object keyed by block id, so each problem
+ * comes back on the block it belongs to.
+ */
+
+type StateValues = ViewSubmitAction['view']['state']['values'];
+
+/** A whole number typed or picked, within [min, max]; one message for every way it can be wrong. */
+export const IntField = (min: number, max: number, message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .regex(/^\d{1,4}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+
+/** Each block's single input, whatever its element type, as the string it holds. */
+function fieldValue(values: StateValues, block: string, inputId: string): string | undefined {
+  const state = values[block]?.[inputId] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
+  if (state === undefined) return undefined;
+  const raw = state.selected_option?.value ?? state.value;
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+/** Parses the form with `schema`; errors are keyed by block id (a problem without a path goes on `fallbackBlock`). */
+export function readFormFields<S extends z.ZodObject>(
+  values: StateValues,
+  schema: S,
+  inputId: string,
+  fallbackBlock: string,
+): { ok: true; data: z.output<S> } | { ok: false; errors: Record<string, string> } {
+  const blocks = Object.keys(schema.shape);
+  const parsed = schema.safeParse(Object.fromEntries(blocks.map((b) => [b, fieldValue(values, b, inputId)])));
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? fallbackBlock)] ??= issue.message;
+  return { ok: false, errors };
+}
