@@ -55,8 +55,29 @@ function quote(text: string, max = 30): string {
 
 export type NameCheck = { ok: true; key: string; display: string } | { ok: false; message: string };
 
+/**
+ * The value of the type-ahead option that explains a too-long name: `!too_long:<length>`. The
+ * option cannot carry the name itself (values are cut at 150 characters), so saving it maps the
+ * marker back to the very text the option showed.
+ */
+export const TOO_LONG_PREFIX = '!too_long:';
+const TooLongValue = z.string().regex(/^!too_long:(\d{1,6})$/).transform((v) => Number(v.slice(TOO_LONG_PREFIX.length)));
+
+/** What the type-ahead option says, and what saving that option answers. */
+export function tooLongText(what: 'skill names' | 'roles', max: number, length: number): string {
+  return `Too long: ${what} up to ${max} characters (this has ${length})`;
+}
+
+/** The "too long" option's text for a saved marker value, or undefined when it is not one. */
+function tooLongMarker(raw: string, what: 'skill names' | 'roles', max: number): string | undefined {
+  const length = TooLongValue.safeParse(raw);
+  return length.success ? `${tooLongText(what, max, length.data)}. Type a shorter one.` : undefined;
+}
+
 /** A skill name as typed -> its normalised forms, or the specific reason it cannot be one. */
 export function checkSkillName(raw: string): NameCheck {
+  const marker = tooLongMarker(raw, 'skill names', SKILL_NAME_MAX);
+  if (marker !== undefined) return { ok: false, message: marker };
   const { key, display } = normaliseSkillName(raw);
   if (key === '') return { ok: false, message: 'A skill needs a name: this one is empty.' };
   const length = charCount(display);
@@ -311,7 +332,9 @@ export function validateProfileForm(
     if (both !== undefined) errors.learn = `${quote(both.display)} is in both lists. You can't teach and learn the same skill: keep it in one.`;
   }
   let role: ValidProfile['role'] = null;
-  if (form.role !== null) {
+  const roleMarker = form.role === null ? undefined : tooLongMarker(form.role, 'roles', ROLE_MAX);
+  if (roleMarker !== undefined) errors.role = roleMarker;
+  else if (form.role !== null) {
     const { key, display } = normaliseSkillName(form.role);
     const length = charCount(display);
     if (length > ROLE_MAX) errors.role = `A role or team can be up to ${ROLE_MAX} characters; this one has ${length}.`;

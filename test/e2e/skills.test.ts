@@ -155,6 +155,19 @@ describe('the skills profile, end to end', () => {
     assertBlockKitLimits('modal', { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' }, accessory: { type: 'static_select', action_id: 'a', options: res.json.options } }] });
   });
 
+  it('saving the too-long option answers with the very text the option showed (skills and roles)', async () => {
+    const res = await t.suggest({ action_id: SkillsInputs.teach, value: 'x'.repeat(300) });
+    const [offered] = res.json.options as { text: { text: string }; value: string }[];
+    const skill = await submitProfile({ teach: [offered!.value] });
+    expect(skill.json.errors[SkillsViews.teachBlock]).toBe(`${offered!.text.text}. Type a shorter one.`);
+    const roles = await t.suggest({ action_id: SkillsInputs.role, value: 'r'.repeat(200) });
+    const [role] = roles.json.options as { text: { text: string }; value: string }[];
+    expect(role!.text.text).toBe('Too long: roles up to 80 characters (this has 200)');
+    const saved = await submitProfile({ role: role!.value });
+    expect(saved.json.errors[SkillsViews.roleBlock]).toBe(`${role!.text.text}. Type a shorter one.`);
+    expect(knownSkills()).toEqual([]);
+  });
+
   it('an App Home button opens the same modal', async () => {
     await t.action({ action_id: SkillsActions.openProfile, value: 'home' }, { view: { id: 'V0HOME', type: 'home' } });
     const [open] = await t.fake.waitForCalls('views.open');

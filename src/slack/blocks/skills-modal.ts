@@ -1,4 +1,4 @@
-import { formatYmd, ROLE_MAX, SKILL_NAME_MAX, SKILLS_PER_KIND_MAX, START_BACK_DAYS, type KnownRole, type KnownSkill, type MatchingChoice, type SkillsProfile, type ActiveSkill } from '../../services/skills.js';
+import { formatYmd, ROLE_MAX, SKILL_NAME_MAX, SKILLS_PER_KIND_MAX, START_BACK_DAYS, TOO_LONG_PREFIX, type KnownRole, type KnownSkill, type MatchingChoice, type SkillsProfile, type ActiveSkill } from '../../services/skills.js';
 import { localDateYmd } from '../../services/time.js';
 import { SkillsInputs, SkillsViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
@@ -178,11 +178,21 @@ export function buildSkillsSavedModal({ profile, timeZone, now }: SkillsModalInp
  * not one of them, an option to add it (or, when it cannot be a skill name, why; choosing that
  * one is refused on save with the same reason).
  */
-export function buildSkillOptions(known: readonly KnownSkill[], typed: { key: string; display: string; problem?: string }): { options: BlockJson[] } {
+export interface TypedName {
+  key: string;
+  display: string;
+  /** Why it cannot be saved (too long): the option says so and carries a marker, not the name. */
+  problem?: string;
+}
+
+/** The too-long option's value: the name would be cut at 150 characters, so saving maps the marker back to the option's text. */
+const tooLongValue = (display: string) => `${TOO_LONG_PREFIX}${Array.from(display).length}`;
+
+export function buildSkillOptions(known: readonly KnownSkill[], typed: TypedName): { options: BlockJson[] } {
   const options: BlockJson[] = [];
   const exact = known.some((k) => k.key === typed.key);
   if (typed.key !== '' && !exact) {
-    options.push(typed.problem === undefined ? option(`Add “${typed.display}”`, typed.display, 'New skill') : option(typed.problem, typed.display));
+    options.push(typed.problem === undefined ? option(`Add “${typed.display}”`, typed.display, 'New skill') : option(typed.problem, tooLongValue(typed.display)));
   }
   for (const skill of known) {
     if (options.length >= BlockKitLimits.optionsPerSelect) break;
@@ -192,10 +202,10 @@ export function buildSkillOptions(known: readonly KnownSkill[], typed: { key: st
 }
 
 /** Options for the role select: roles in use that match, what was typed, and "No role". */
-export function buildRoleOptions(known: readonly KnownRole[], typed: { key: string; display: string; problem?: string }): { options: BlockJson[] } {
+export function buildRoleOptions(known: readonly KnownRole[], typed: TypedName): { options: BlockJson[] } {
   const options: BlockJson[] = [];
   if (typed.key !== '' && !known.some((r) => r.key === typed.key)) {
-    options.push(typed.problem === undefined ? option(`Add “${typed.display}”`, `${ROLE_VALUE_PREFIX}${typed.display}`) : option(typed.problem, `${ROLE_VALUE_PREFIX}${typed.display}`));
+    options.push(typed.problem === undefined ? option(`Add “${typed.display}”`, `${ROLE_VALUE_PREFIX}${typed.display}`) : option(typed.problem, `${ROLE_VALUE_PREFIX}${tooLongValue(typed.display)}`));
   }
   for (const role of known) {
     if (options.length >= BlockKitLimits.optionsPerSelect - 1) break;

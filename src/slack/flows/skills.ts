@@ -12,6 +12,7 @@ import {
   saveSkillsProfile,
   setLearningStartDates,
   SKILL_NAME_MAX,
+  tooLongText,
   validateProfileForm,
   type CompleteOutcome,
   type ProfileField,
@@ -221,10 +222,10 @@ export async function confirmTaughtClick(deps: AppDeps, actor: Actor, rowId: num
 /** How many known skills or roles one type-ahead answer lists (Slack shows at most 100 options). */
 const SUGGESTIONS = 99;
 
-function typedName(query: string, max: number, what: string) {
+function typedName(query: string, max: number, what: 'skill names' | 'roles') {
   const { key, display } = normaliseSkillName(query.slice(0, 500));
   const length = Array.from(display).length;
-  return { key, display, ...(length > max ? { problem: `Too long: ${what} up to ${max} characters (this has ${length})` } : {}) };
+  return { key, display, ...(length > max ? { problem: tooLongText(what, max, length) } : {}) };
 }
 
 export function suggestSkills(deps: AppDeps, actor: Actor, query: string): { options: BlockJson[] } {
