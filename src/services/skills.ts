@@ -30,20 +30,41 @@ export type SkillKind = 'teach' | 'learn';
 // Normalisation
 
 /**
- * One name, two forms: `display` is what the person typed, tidied (NFKC, trimmed, inner
- * whitespace collapsed to one space); `key` is what names are compared by (display, lower-cased
- * and stripped of accents), so "SQL", " sql ", "Sql" are one skill, and so are "Séquel" and
- * "Sequel". The workspace keeps the first display spelling for each key.
+ * Letters that are "the same letter" to a reader but have no Unicode decomposition, so stripping
+ * accents after NFD leaves them: folded by hand after lower-casing (ß also covers ẞ and "SS").
+ */
+const FOLD: Record<string, string> = { ß: 'ss', ł: 'l', ø: 'o', đ: 'd', ð: 'd', æ: 'ae', œ: 'oe', ı: 'i', þ: 'th' };
+
+/**
+ * One name, two forms: `display` is what the person typed, tidied (NFKC, invisible format and
+ * control characters such as a zero-width space or a soft hyphen removed, trimmed, inner
+ * whitespace collapsed to one space); `key` is what names are compared by (display, lower-cased,
+ * stripped of accents, and ß ł ø đ æ œ ı þ folded), so "SQL", " sql ", "Sql" are one skill, and so
+ * are "Séquel" and "Sequel", "Straße" and "STRASSE", "Łódź" and "Lodz". The workspace keeps the
+ * first display spelling for each key.
  */
 export function normaliseSkillName(raw: string): { key: string; display: string } {
-  const display = raw.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+  const display = raw
+    .normalize('NFKC')
+    .replace(/\s+/gu, ' ')
+    .replace(/[\p{Cf}\p{Cc}]+/gu, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   const key = display
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
+    .replace(/[ßłøđðæœıþ]/gu, (c) => FOLD[c] ?? c)
     .normalize('NFC');
   return { key, display };
 }
+
+/**
+ * The key a stored row would get today. Keys are stored, and rows saved before a change to
+ * normaliseSkillName keep their old key: comparing by this instead means re-saving an unchanged
+ * profile is still no change (no removed-and-re-added row, no learning start date reset).
+ */
+const currentKey = (row: { name: string }) => normaliseSkillName(row.name).key;
 
 const charCount = (text: string) => Array.from(text).length;
 
@@ -389,8 +410,8 @@ export function saveSkillsProfile(deps: ServiceDeps, teamId: string, userId: str
         const wanted = profile[kind];
         const active = activeRows(t, teamId, userId, kind);
         const wantedKeys = new Set(wanted.map((s) => s.key));
-        const activeKeys = new Set(active.map((s) => s.key));
-        const gone = active.filter((s) => !wantedKeys.has(s.key));
+        const activeKeys = new Set(active.map(currentKey));
+        const gone = active.filter((s) => !wantedKeys.has(currentKey(s)));
         if (gone.length > 0) {
           t.db
             .update(memberSkills)
@@ -501,7 +522,7 @@ export type LearnLookup =
 export function findSkillToLearn(deps: ServiceDeps, teamId: string, userId: string, typed: string): LearnLookup {
   const { key, display } = normaliseSkillName(typed);
   const learning = activeRows(deps, teamId, userId, 'learn');
-  const row = learning.find((r) => r.key === key);
+  const row = learning.find((r) => currentKey(r) === key);
   if (row !== undefined) return { status: 'active', row };
   const done = skillRows(deps, teamId, userId, eq(memberSkills.kind, 'learn'), eq(memberSkills.skillKey, key), isNotNull(memberSkills.completedAt))
     .orderBy(desc(memberSkills.completedAt))

@@ -61,6 +61,33 @@ describe('normaliseSkillName', () => {
     expect(normaliseSkillName('Cafe\u0301').key).toBe(normaliseSkillName('Café').key);
   });
 
+  it('folds case fully, letters without a decomposition, and drops invisible characters', () => {
+    const same = (a: string, b: string) => expect(normaliseSkillName(a).key, `${a} / ${b}`).toBe(normaliseSkillName(b).key);
+    same('Straße', 'STRASSE');
+    same('STRAẞE', 'strasse');
+    same('Łódź', 'Lodz');
+    same('Ørsted', 'Orsted');
+    same('Đorđe', 'Dorde');
+    same('Þórr', 'Thorr');
+    same('Æther', 'aether');
+    same('Œuvre', 'oeuvre');
+    same('Kıvanç', 'Kivanc');
+    // A zero-width space, a soft hyphen, a BOM or a control character is not part of the name.
+    for (const hidden of ['SQL\u200B', 'S\u00ADQL', '\uFEFFSQL', 'SQ\u0007L', 'S\u200DQL']) expect(normaliseSkillName(hidden)).toEqual({ key: 'sql', display: 'SQL' });
+    expect(normaliseSkillName('Machine \u200B Learning').display).toBe('Machine Learning');
+    expect(normaliseSkillName('Straße').display).toBe('Straße');
+  });
+
+  it('a row stored under an older key is still the same skill when the profile is saved again', () => {
+    // Saved before ß was folded: key "straße". Saving the form unchanged removes and re-adds nothing.
+    handle.db.insert(skills).values({ teamId: TEAM, key: 'straße', name: 'Straße', createdBy: 'U0A', createdAt: NOW }).run();
+    handle.db.insert(memberSkills).values({ teamId: TEAM, userId: 'U0A', skillKey: 'straße', kind: 'learn', startedAt: NOW - 86_400_000 * 30, addedAt: NOW - 86_400_000 * 30 }).run();
+    const before = rowsOf('U0A');
+    const changes = saveSkillsProfile(deps, TEAM, 'U0A', valid({ learn: ['Straße'] }), ZONE);
+    expect(changes).toEqual({ added: { teach: [], learn: [] }, removed: { teach: [], learn: [] } });
+    expect(rowsOf('U0A')).toEqual(before);
+  });
+
   it('checkSkillName refuses empty and over-long names with a specific message', () => {
     expect(checkSkillName('   ')).toEqual({ ok: false, message: expect.stringContaining('empty') });
     const long = checkSkillName('x'.repeat(300));
