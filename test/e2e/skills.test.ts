@@ -168,6 +168,19 @@ describe('the skills profile, end to end', () => {
     expect(knownSkills()).toEqual([]);
   });
 
+  it("says the zone is the workspace's when Slack has not told us the person's", async () => {
+    createMember(t.database.db, TEAM, 'U0DAVE', { profileFetchedAt: NOW, timeZone: null });
+    await t.command('skills', { user: 'U0DAVE' });
+    const [open] = await t.fake.waitForCalls('views.open');
+    const text = JSON.stringify(open!.args.view);
+    expect(text).toContain("(the workspace's zone: Slack has not told us yours yet)");
+    expect(text).not.toContain('Your time zone comes from Slack');
+    t.fake.reset();
+    await t.command('skills');
+    const [alice] = await t.fake.waitForCalls('views.open');
+    expect(JSON.stringify(alice!.args.view)).toContain(`Your time zone comes from Slack: ${ZONE}.`);
+  });
+
   it('an App Home button opens the same modal', async () => {
     await t.action({ action_id: SkillsActions.openProfile, value: 'home' }, { view: { id: 'V0HOME', type: 'home' } });
     const [open] = await t.fake.waitForCalls('views.open');

@@ -82,10 +82,12 @@ export interface SkillsModalInput {
   profile: SkillsProfile;
   timeZone: string;
   now: number;
+  /** False when Slack has not told us the person's zone and `timeZone` is the workspace's. */
+  zoneFromSlack?: boolean;
 }
 
 /** The profile form, pre-filled with what is saved. */
-export function buildSkillsModal({ profile, timeZone, now }: SkillsModalInput): ViewJson {
+export function buildSkillsModal({ profile, timeZone, now, zoneFromSlack = true }: SkillsModalInput): ViewJson {
   const choice = matchingChoiceOf(profile, now);
   // A pause Peerloop set after unanswered rounds lasts until resumed: it has no last day to show.
   const pauseDay = choice === 'pause' && profile.pausedUntil !== null && profile.pauseReason !== 'no_answers' ? pauseLastDay(profile.pausedUntil, timeZone) : undefined;
@@ -127,7 +129,11 @@ export function buildSkillsModal({ profile, timeZone, now }: SkillsModalInput): 
       { optional: true, hint: `Only with "Pause matching until": you are matched again the day after. Up to a year ahead, in your time zone (${timeZone}).` },
     ),
   ];
-  const notes = [`Your time zone comes from Slack: ${escapeMrkdwn(timeZone)}.`];
+  const notes = [
+    zoneFromSlack
+      ? `Your time zone comes from Slack: ${escapeMrkdwn(timeZone)}.`
+      : `Dates are in ${escapeMrkdwn(timeZone)} (the workspace's zone: Slack has not told us yours yet).`,
+  ];
   if (profile.pauseReason === 'no_answers' && choice === 'pause') notes.push('Peerloop paused your matching after rounds without an answer. Choose "Take part" to come back.');
   blocks.push({ type: 'context', elements: [mrkdwn(notes.join(' '))] });
   return {

@@ -49,7 +49,7 @@ import { openModal } from './session-modals.js';
 
 export async function openSkillsModal(deps: AppDeps, actor: Actor, triggerId: string): Promise<void> {
   const profile = getSkillsProfile(serviceDeps(deps), actor.teamId, actor.userId);
-  await openModal(deps, actor.teamId, triggerId, buildSkillsModal({ profile, timeZone: actor.timeZone, now: deps.clock.now() }));
+  await openModal(deps, actor.teamId, triggerId, buildSkillsModal({ profile, timeZone: actor.timeZone, now: deps.clock.now(), zoneFromSlack: actor.member.timeZone !== null }));
 }
 
 export async function openStartDatesModal(deps: AppDeps, actor: Actor, triggerId: string): Promise<void> {
