@@ -415,6 +415,11 @@ describe('learning start dates', () => {
     expect(activeLearnRow('U0ALICE', 'rust').startedAt).toBe(row.startedAt);
     const ok = await submit('2026-11-02');
     expect(ok.status).toBe(200);
+    expect(ok.json.response_action).toBe('update');
+    assertBlockKitLimits('modal', ok.json.view);
+    expect(JSON.stringify(ok.json.view)).toContain('Saved: 1 start date changed.');
+    const same = await submit('2026-11-02');
+    expect(JSON.stringify(same.json.view)).toContain('Nothing changed');
     expect(activeLearnRow('U0ALICE', 'rust').startedAt).toBe(Date.parse('2026-11-01T23:00:00Z'));
     expect(await publishedHome()).toContain('since Mon 2 Nov 2026 (34 days)');
   });

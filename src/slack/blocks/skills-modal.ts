@@ -246,3 +246,14 @@ export function buildStartDatesModal({ learn, timeZone }: StartDatesModalInput):
     ],
   };
 }
+
+/** What the start dates modal turns into once saved, so the click is seen to have done something. */
+export function buildStartDatesSavedModal(changed: number): ViewJson {
+  const text = changed === 0 ? 'Nothing changed: the dates were already these.' : `Saved: ${changed === 1 ? '1 start date' : `${changed} start dates`} changed. App Home shows them.`;
+  return {
+    type: 'modal',
+    title: plainText('Learning start dates', BlockKitLimits.viewTitle),
+    close: plainText('Done', BlockKitLimits.viewClose),
+    blocks: [{ type: 'section', text: mrkdwn(text) }],
+  };
+}

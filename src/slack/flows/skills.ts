@@ -26,7 +26,7 @@ import { localDateYmd } from '../../services/time.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTeachConfirmedMessage } from '../blocks/learned-modal.js';
 import { buildNoticeModal } from '../blocks/notice.js';
-import { buildRoleOptions, buildSkillOptions, buildSkillsModal, buildSkillsSavedModal, buildStartDatesModal } from '../blocks/skills-modal.js';
+import { buildRoleOptions, buildSkillOptions, buildSkillsModal, buildSkillsSavedModal, buildStartDatesModal, buildStartDatesSavedModal } from '../blocks/skills-modal.js';
 import { inlineCode } from '../blocks/text.js';
 import type { BlockJson, ViewJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
@@ -117,11 +117,11 @@ export function saveProfileForm(deps: AppDeps, actor: Actor, form: ProfileForm):
   return { ok: true, view: buildSkillsSavedModal({ profile, timeZone: actor.timeZone, now }) };
 }
 
-export function saveStartDates(deps: AppDeps, actor: Actor, dates: ReadonlyMap<number, string>): { ok: true } | { ok: false; errors: Map<number, string> } {
+export function saveStartDates(deps: AppDeps, actor: Actor, dates: ReadonlyMap<number, string>): { ok: true; view: ViewJson } | { ok: false; errors: Map<number, string> } {
   const result = setLearningStartDates(serviceDeps(deps), actor.teamId, actor.userId, dates, actor.timeZone);
   if (!result.ok) return result;
-  void queueHomeRefresh(deps, actor.teamId, actor.userId);
-  return { ok: true };
+  if (result.changed > 0) void queueHomeRefresh(deps, actor.teamId, actor.userId);
+  return { ok: true, view: buildStartDatesSavedModal(result.changed) };
 }
 
 /** How long the teacher check may take before the submission goes ahead without it (Slack waits 3 s). */

@@ -3,12 +3,12 @@ import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import type { AppDeps } from '../../../deps.js';
 import { requireActor } from '../../actor.js';
 import { saveStartDates } from '../../flows/skills.js';
-import { noticeView } from '../../bolt-view.js';
+import { noticeView, toBoltView } from '../../bolt-view.js';
 import { SkillsInputs, SkillsViews } from '../../ids.js';
 
 const BLOCK = new RegExp(`^${SkillsViews.startBlockPrefix}(\\d{1,12})$`);
 
-/** Learning start dates: each bad date inline on its skill, nothing saved; else the modal closes and Home refreshes. */
+/** Learning start dates: each bad date inline on its skill, nothing saved; else the modal says how many changed and Home refreshes. */
 export function createStartDatesSubmitListener(deps: AppDeps) {
   return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const actor = requireActor(context);
@@ -34,7 +34,7 @@ export function createStartDatesSubmitListener(deps: AppDeps) {
         await ack({ response_action: 'errors', errors: Object.fromEntries([...saved.errors].map(([id, message]) => [blocks.get(id)!, message])) });
         return;
       }
-      await ack();
+      await ack({ response_action: 'update', view: toBoltView(saved.view) });
     } catch (error) {
       if (!isAppError(error)) deps.logger.error({ err: error, teamId: actor.teamId }, 'saving learning start dates failed');
       await ack({ response_action: 'update', view: noticeView(isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT, 'Learning start dates') });
