@@ -357,6 +357,18 @@ describe('/peer learned', () => {
     expect(await publishedHome()).toContain('taught by <@U0BOB> :white_check_mark:');
   });
 
+  it('a long skill name is cut in the "I can teach … now" box, not the sentence', async () => {
+    const name = `Distributed ${'s'.repeat(48)}`;
+    await submitProfile({ learn: [name] });
+    await t.command(`learned ${name}`);
+    const [open] = await t.fake.waitForCalls('views.open');
+    assertBlockKitLimits('modal', open!.args);
+    const box = (open!.args.view as { blocks: { block_id?: string; element?: { options?: { text: { text: string } }[] } }[] }).blocks.find((b) => b.block_id === SkillsViews.canTeachBlock)!;
+    const text = box.element!.options![0]!.text.text;
+    expect(text).toMatch(/^I can teach Distributed s+… now$/);
+    expect(Array.from(text).length).toBeLessThanOrEqual(75);
+  });
+
   it('refuses yourself or a bot as the teacher inline, writing nothing', async () => {
     await submitProfile({ learn: ['Rust'] });
     const row = activeLearnRow('U0ALICE', 'rust');

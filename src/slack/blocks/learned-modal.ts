@@ -51,7 +51,8 @@ export function buildLearnedModal({ rowId, name, alreadyTeaching }: LearnedModal
             element: {
               type: 'checkboxes',
               action_id: SkillsInputs.canTeach,
-              options: [{ text: plainText(truncate(`I can teach ${name} now`, BlockKitLimits.optionText), BlockKitLimits.optionText), value: 'yes' }],
+              // The name is cut, not the sentence: "now" is what the box means.
+              options: [{ text: plainText(`I can teach ${truncate(name, BlockKitLimits.optionText - 'I can teach  now'.length)} now`, BlockKitLimits.optionText), value: 'yes' }],
             },
             hint: plainText('Moves it to "I can teach", so peers who want to learn it can be paired with you.', BlockKitLimits.inputHint),
           },
