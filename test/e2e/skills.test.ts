@@ -133,7 +133,7 @@ describe('the skills profile, end to end', () => {
     expect(home).toContain('Skills and matching');
     expect(home).toContain('*PostgreSQL*');
     expect(home).toContain('Backend Engineer');
-    expect(home).toContain('*Rust* · since Sun 6 Dec 2026 (0 days)');
+    expect(home).toContain('*Rust* · since Sun 6 Dec 2026 (started today)');
     expect(home).toContain(SkillsActions.markLearned);
     expect(home).toContain(SkillsActions.openStartDates);
 
@@ -269,6 +269,21 @@ describe('history: removing, re-adding and completing are kept as rows', () => {
     ]);
     const home = await publishedHome();
     expect(home).toContain('*Rust* · learned Tue 15 Dec 2026, in 7 days');
+  });
+});
+
+describe('day counts on Home', () => {
+  it('count calendar days in the reader\'s zone: learned the day it started is "the same day", never "in 1 day" or "in 0 days"', async () => {
+    await submitProfile({ learn: ['Rust', 'Go'] });
+    // 13:00 in Berlin, the day Rust was added (its start is 00:00): 13 hours, not a day.
+    t.clock.set(NOW + 2 * 3_600_000);
+    await submitLearned(activeLearnRow('U0ALICE', 'rust').id, {});
+    const home = await publishedHome();
+    expect(home).toContain('*Rust* · learned Sun 6 Dec 2026, the same day it started');
+    expect(home).toContain('*Go* · since Sun 6 Dec 2026 (started today)');
+    // 00:30 the next day in Berlin: a calendar day on, though under 24 hours since the start.
+    t.clock.set(Date.parse('2026-12-06T23:30:00Z'));
+    expect(await publishedHome()).toContain('*Go* · since Sun 6 Dec 2026 (1 day)');
   });
 });
 

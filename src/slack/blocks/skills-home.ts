@@ -27,10 +27,16 @@ function days(n: number): string {
   return n === 1 ? '1 day' : `${n} days`;
 }
 
+/** Days from one local date to another in the reader's zone: what both counts on Home use, so they agree. */
+function calendarDays(from: number, to: number, zone: string): number {
+  const day = (at: number) => Date.parse(`${localDateYmd(at, zone)}T00:00:00Z`);
+  return Math.max(0, Math.round((day(to) - day(from)) / DAY_MS));
+}
+
 function learnedLine(s: SkillsProfile['learned'][number], zone: string): string {
-  const took = Math.max(0, Math.round((s.completedAt - s.startedAt) / DAY_MS));
+  const took = calendarDays(s.startedAt, s.completedAt, zone);
   const teacher = s.taughtBy === null ? '' : ` · taught by <@${s.taughtBy}>${s.taughtConfirmedAt === null ? ' (not confirmed yet)' : ' :white_check_mark:'}`;
-  return `*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · learned ${formatYmd(localDateYmd(s.completedAt, zone))}, in ${days(took)}${teacher}`;
+  return `*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · learned ${formatYmd(localDateYmd(s.completedAt, zone))}, ${took === 0 ? 'the same day it started' : `in ${days(took)}`}${teacher}`;
 }
 
 export function buildSkillsHomeBlocks({ profile, timeZone, now }: SkillsHomeInput): BlockJson[] {
@@ -56,11 +62,11 @@ export function buildSkillsHomeBlocks({ profile, timeZone, now }: SkillsHomeInpu
   if (profile.learn.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn('*Learning*') });
     for (const s of profile.learn.slice(0, SKILLS_PER_KIND_MAX)) {
-      const since = Math.max(0, Math.floor((now - s.startedAt) / DAY_MS));
+      const since = calendarDays(s.startedAt, now, timeZone);
       blocks.push({
         type: 'section',
         block_id: `home_learn_${s.id}`,
-        text: mrkdwn(`*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · since ${formatYmd(localDateYmd(s.startedAt, timeZone))} (${days(since)})`),
+        text: mrkdwn(`*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · since ${formatYmd(localDateYmd(s.startedAt, timeZone))} (${since === 0 ? 'started today' : days(since)})`),
         accessory: { type: 'button', action_id: SkillsActions.markLearned, value: String(s.id), style: 'primary', text: plainText('Mark learned', BlockKitLimits.buttonText) },
       });
     }
