@@ -516,6 +516,10 @@ export const TeachConfirmJob = defineJobKind({ kind: TEACH_CONFIRM_KIND, payload
 export type LearnLookup =
   | { status: 'active'; row: ActiveSkill }
   | { status: 'learned'; name: string; completedAt: number }
+  /** On their "I can teach" list instead: nothing to learn. */
+  | { status: 'teaching'; name: string }
+  /** Was on the learning list and was taken off. */
+  | { status: 'removed'; name: string; removedAt: number }
   | { status: 'not_listed'; display: string; learning: string[] };
 
 /** `/peer learned <skill>`: which of the person's skills to learn the typed name means. */
@@ -529,6 +533,13 @@ export function findSkillToLearn(deps: ServiceDeps, teamId: string, userId: stri
     .limit(1)
     .get();
   if (done !== undefined) return { status: 'learned', name: done.name, completedAt: done.completedAt! };
+  const teaching = activeRows(deps, teamId, userId, 'teach').find((r) => currentKey(r) === key);
+  if (teaching !== undefined) return { status: 'teaching', name: teaching.name };
+  const removed = skillRows(deps, teamId, userId, eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.removedAt), isNull(memberSkills.completedAt))
+    .orderBy(desc(memberSkills.removedAt), desc(memberSkills.id))
+    .all()
+    .find((r) => currentKey(r) === key);
+  if (removed !== undefined) return { status: 'removed', name: removed.name, removedAt: removed.removedAt! };
   return { status: 'not_listed', display, learning: learning.map((r) => r.name) };
 }
 

@@ -299,6 +299,17 @@ describe('/peer learned', () => {
     expect(t.fake.callsTo('views.open')).toHaveLength(0);
   });
 
+  it('a skill on the teach list, or taken off the learning list, says which', async () => {
+    await submitProfile({ teach: ['Go'], learn: ['Rust'] });
+    t.clock.set(NOW + 2 * DAY);
+    await submitProfile({ teach: ['Go'], learn: [] });
+    const teaching = await t.command('learned GO');
+    expect(teaching.json.text).toBe('`Go` is on your "I can teach" list, not your learning list, so there is nothing to mark learned.');
+    const removed = await t.command('learned rust');
+    expect(removed.json.text).toBe("You removed `Rust` from your learning list on Tue 8 Dec 2026, so it can't be marked learned. Add it again with `/peer skills`.");
+    expect(t.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
   it('finds a skill named with & or < > (Slack sends them escaped) and one typed in quotes', async () => {
     await submitProfile({ learn: ['R&D', '<canvas>'] });
     await t.command('learned R&amp;D');

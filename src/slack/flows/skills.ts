@@ -91,6 +91,14 @@ export async function learnedCommand(deps: AppDeps, actor: Actor, triggerId: str
     await ack(`You already marked ${inlineCode(found.name)} as learned on ${formatYmd(localDateYmd(found.completedAt, actor.timeZone))}.`);
     return;
   }
+  if (found.status === 'teaching') {
+    await ack(`${inlineCode(found.name, 60)} is on your "I can teach" list, not your learning list, so there is nothing to mark learned.`);
+    return;
+  }
+  if (found.status === 'removed') {
+    await ack(`You removed ${inlineCode(found.name, 60)} from your learning list on ${formatYmd(localDateYmd(found.removedAt, actor.timeZone))}, so it can't be marked learned. Add it again with \`/peer skills\`.`);
+    return;
+  }
   if (found.status === 'not_listed') {
     const list = found.learning.length === 0 ? 'Your learning list is empty.' : `You're learning: ${found.learning.map((n) => inlineCode(n, 60)).join(', ')}.`;
     await ack(`${inlineCode(found.display === '' ? typed : found.display, 60)} isn't on your learning list, so it can't be marked learned. ${list} Add skills with \`/peer skills\`.`);
