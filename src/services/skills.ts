@@ -114,6 +114,9 @@ export interface KnownSkill {
   name: string;
   /** People with it on an active teach or learn row: how the type-ahead ranks it. */
   people: number;
+  /** Of those, how many teach it and how many are learning it (what the type-ahead shows). */
+  teaching: number;
+  learning: number;
 }
 
 /** `%` and `_` typed into a search are letters, not wildcards. */
@@ -132,13 +135,16 @@ export function listKnownSkills(deps: ServiceDeps, teamId: string, options: { qu
   const people = sql<number>`(select count(distinct ${memberSkills.userId}) from ${memberSkills}
     where ${memberSkills.teamId} = ${skills.teamId} and ${memberSkills.skillKey} = ${skills.key}
       and ${memberSkills.removedAt} is null and ${memberSkills.completedAt} is null)`;
+  const ofKind = (kind: SkillKind) => sql<number>`(select count(distinct ${memberSkills.userId}) from ${memberSkills}
+    where ${memberSkills.teamId} = ${skills.teamId} and ${memberSkills.skillKey} = ${skills.key} and ${memberSkills.kind} = ${kind}
+      and ${memberSkills.removedAt} is null and ${memberSkills.completedAt} is null)`;
   const where = key === '' ? eq(skills.teamId, teamId) : and(eq(skills.teamId, teamId), sql`${skills.key} like ${likeContains(key)} escape '\\'`);
   // A bare number in ORDER BY means a column, so with no query the prefix rank is left out.
   const order = [desc(people), asc(skills.key)];
   // The exact skill first, so a long list of prefix matches never hides it (and "Add" for it).
   if (key !== '') order.unshift(sql`case when ${skills.key} = ${key} then 0 when substr(${skills.key}, 1, ${Array.from(key).length}) = ${key} then 1 else 2 end`);
   return deps.db
-    .select({ key: skills.key, name: skills.name, people })
+    .select({ key: skills.key, name: skills.name, people, teaching: ofKind('teach'), learning: ofKind('learn') })
     .from(skills)
     .where(where)
     .orderBy(...order)

@@ -120,10 +120,16 @@ describe('the skills profile, end to end', () => {
     const found = await t.suggest({ action_id: SkillsInputs.learn, value: 'POSTGRE' }, { user: 'U0BOB' });
     expect(found.json.options).toEqual([
       { text: { type: 'plain_text', text: 'Add “POSTGRE”', emoji: true }, value: 'POSTGRE', description: { type: 'plain_text', text: 'New skill', emoji: true } },
-      { text: { type: 'plain_text', text: 'PostgreSQL', emoji: true }, value: 'PostgreSQL', description: { type: 'plain_text', text: '1 person', emoji: true } },
+      { text: { type: 'plain_text', text: 'PostgreSQL', emoji: true }, value: 'PostgreSQL', description: { type: 'plain_text', text: '1 teaches', emoji: true } },
     ]);
     const exact = await t.suggest({ action_id: SkillsInputs.learn, value: 'postgresql' }, { user: 'U0BOB' });
     expect(optionTexts(exact)).toEqual(['PostgreSQL']);
+    await submitProfile({ teach: ['PostgreSQL'], learn: ['Rust'] }, { user: 'U0CAROL' });
+    await submitProfile({ learn: ['PostgreSQL'] }, { user: 'U0BOB' });
+    const counts = await t.suggest({ action_id: SkillsInputs.learn, value: 'postgresql' }, { user: 'U0BOB' });
+    expect(counts.json.options[0].description.text).toBe('2 teach · 1 learning');
+    await submitProfile({}, { user: 'U0BOB' });
+    await submitProfile({}, { user: 'U0CAROL' });
     const opened = await t.suggest({ action_id: SkillsInputs.teach, value: '' }, { user: 'U0BOB' });
     expect(optionTexts(opened).sort()).toEqual(['Figma', 'PostgreSQL', 'Rust']);
     const roles = await t.suggest({ action_id: SkillsInputs.role, value: '' }, { user: 'U0BOB' });

@@ -194,7 +194,14 @@ export interface TypedName {
 /** The too-long option's value: the name would be cut at 150 characters, so saving maps the marker back to the option's text. */
 const tooLongValue = (display: string) => `${TOO_LONG_PREFIX}${Array.from(display).length}`;
 
-export function buildSkillOptions(known: readonly KnownSkill[], typed: TypedName): { options: BlockJson[] } {
+/** "2 teach · 1 learning": who has it now, so a learner sees whether anyone can teach it. */
+function usedBy(skill: Pick<KnownSkill, 'people'> & Partial<Pick<KnownSkill, 'teaching' | 'learning'>>): string | undefined {
+  if (skill.teaching === undefined || skill.learning === undefined) return skill.people === 0 ? undefined : skill.people === 1 ? '1 person' : `${skill.people} people`;
+  const parts = [...(skill.teaching > 0 ? [`${skill.teaching} ${skill.teaching === 1 ? 'teaches' : 'teach'}`] : []), ...(skill.learning > 0 ? [`${skill.learning} learning`] : [])];
+  return parts.length === 0 ? undefined : parts.join(' · ');
+}
+
+export function buildSkillOptions(known: readonly (Pick<KnownSkill, 'key' | 'name' | 'people'> & Partial<Pick<KnownSkill, 'teaching' | 'learning'>>)[], typed: TypedName): { options: BlockJson[] } {
   const options: BlockJson[] = [];
   const exact = known.some((k) => k.key === typed.key);
   if (typed.key !== '' && !exact) {
@@ -202,7 +209,7 @@ export function buildSkillOptions(known: readonly KnownSkill[], typed: TypedName
   }
   for (const skill of known) {
     if (options.length >= BlockKitLimits.optionsPerSelect) break;
-    options.push(option(skill.name, skill.name, skill.people === 0 ? undefined : skill.people === 1 ? '1 person' : `${skill.people} people`));
+    options.push(option(skill.name, skill.name, usedBy(skill)));
   }
   return { options };
 }
