@@ -260,6 +260,45 @@ describe('a matching round', () => {
     expect(postsTo(groupDmChannel(['U0ANA', 'U0BEN']))).toHaveLength(1);
   });
 
+  it('an intro posted into an open group DM that Slack refuses for good reaches the admin in the round notice', async () => {
+    castProfiles();
+    t.fake.goneChannels.add(groupDmChannel(['U0CAT', 'U0DAN']));
+    await runFirstRound();
+    const catDan = groupRows(t).find((g) => g.conversationId === groupDmChannel(['U0CAT', 'U0DAN']))!;
+    expect(catDan.introTs).toBeNull();
+    expect(jobRow(t, `match_intro:${catDan.id}`)).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
+    await tickAt(FIRST_ROUND_AT + 6 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    expect(text(toAdmin[0]!)).toContain('channel_not_found');
+    expect(text(toAdmin[0]!)).toContain('<@U0DAN>');
+  });
+
+  it('an intro that fails every attempt reaches the admin once, after its last attempt', async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    await setUp();
+    t.fake.always('chat.postMessage', { status: 500 });
+    await tickAt(FIRST_ROUND_AT);
+    // Retried with growing waits (30 s, 2 min, 8 min, 30 min) until the last attempt fails.
+    const failed = () => groupRows(t).filter((g) => jobRow(t, `match_intro:${g.id}`)?.status === 'failed');
+    for (let at = FIRST_ROUND_AT + MINUTE; failed().length < 2 && at <= FIRST_ROUND_AT + 2 * 60 * MINUTE; at += MINUTE) {
+      t.clock.set(at);
+      await t.tick();
+    }
+    expect(failed()).toHaveLength(2);
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(0);
+    t.fake.clearScripts();
+    const notice = (c: { args: Record<string, unknown> }) => JSON.stringify(c.args).includes('no introduction');
+    await tickAt(FIRST_ROUND_AT + 3 * 60 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN').filter(notice);
+    expect(toAdmin).toHaveLength(1);
+    expect(text(toAdmin[0]!)).toContain('<@U0ANA>');
+    expect(text(toAdmin[0]!)).toContain('<@U0CAT>');
+    await tickAt(FIRST_ROUND_AT + DAY);
+    expect(t.fake.dmsTo('U0ADMIN').filter(notice)).toHaveLength(1);
+  });
+
   it('a round Slack rate-limits halfway through its lookups writes nothing, then finishes without asking for the same people again', async () => {
     castProfiles();
     t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);

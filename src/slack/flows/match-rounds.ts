@@ -197,30 +197,32 @@ export type IntroRun = { status: 'skipped'; reason: string } | { status: 'done';
 
 /**
  * match_intro:<group>: opens the group's DM (kept on the group, so a retry opens nothing new)
- * and posts the introduction. A group DM Slack refuses for good (a deactivated person, a
- * restriction) fails this group only, and the admin who set the round up is told which and why.
+ * and posts the introduction. Any failure but a rate limit (a group DM or a post Slack refuses
+ * for good, or an error that may end as the job's last attempt) plans the round's one notice to
+ * the admin who set the round up: it waits while the round's intros are still being tried, then
+ * lists the groups whose intro failed for good with Slack's reason, or is skipped when none did.
  */
 export async function deliverMatchIntro(deps: AppDeps, teamId: string, groupId: number, meta?: CallMeta): Promise<IntroRun> {
   const svc = serviceDeps(deps);
   const check = checkIntro(svc, teamId, groupId);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const { group } = check;
-  let conversationId = group.conversationId;
-  if (conversationId === null) {
-    try {
+  try {
+    let conversationId = group.conversationId;
+    if (conversationId === null) {
       conversationId = await deps.messenger.openGroupDm(teamId, group.userIds, meta);
-    } catch (error) {
-      if (error instanceof SlackCallError && error.kind === 'permanent') {
-        planGroupRefusedNotice(svc, teamId, group, error.code);
-        deps.runDueJobs?.(teamId);
-      }
-      throw error;
+      recordGroupConversation(svc, teamId, groupId, conversationId);
     }
-    recordGroupConversation(svc, teamId, groupId, conversationId);
+    const posted = await deps.messenger.postMessage(teamId, { channel: conversationId, ...introMessage(deps, group), unfurl_links: false, unfurl_media: false }, meta);
+    recordIntroPosted(svc, teamId, groupId, posted.ts);
+    return { status: 'done', channel: posted.channel, ts: posted.ts };
+  } catch (error) {
+    if (!(error instanceof SlackCallError && error.kind === 'rate_limited')) {
+      planGroupRefusedNotice(svc, teamId, group, error instanceof SlackCallError ? error.code : 'unexpected_error');
+      if (error instanceof SlackCallError && error.kind === 'permanent') deps.runDueJobs?.(teamId);
+    }
+    throw error;
   }
-  const posted = await deps.messenger.postMessage(teamId, { channel: conversationId, ...introMessage(deps, group), unfurl_links: false, unfurl_media: false }, meta);
-  recordIntroPosted(svc, teamId, groupId, posted.ts);
-  return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
 /** match_checkin:<group>: "Did you meet?" in the group DM, unless someone already said. */
