@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { jobs, matchChannels } from '../../src/db/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { jobs, matchChannels, members } from '../../src/db/schema.js';
 import { MatchActions, MatchViews } from '../../src/slack/ids.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { groupDmChannel } from '../support/fake-slack.js';
@@ -48,6 +48,7 @@ async function setUp(values: Parameters<typeof submitSetup>[1] = {}): Promise<vo
   expect(res.json?.response_action).toBe('update');
 }
 
+const memberZone = (userId: string) => t.database.db.select().from(members).where(and(eq(members.teamId, TEAM), eq(members.userId, userId))).get()?.timeZone;
 const postsTo = (channel: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
 const text = (call: { args: Record<string, any> }) => JSON.stringify(call.args.blocks ?? call.args.text);
 
@@ -297,6 +298,24 @@ describe('a matching round', () => {
     expect(text(toAdmin[0]!)).toContain('<@U0CAT>');
     await tickAt(FIRST_ROUND_AT + DAY);
     expect(t.fake.dmsTo('U0ADMIN').filter(notice)).toHaveLength(1);
+  });
+
+  it("a round that learns someone's new Slack zone moves their weekly DM too", async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    // Two weeks later than the other tests: accounts looked up in the last hour are not asked again.
+    const weeks = 14 * DAY;
+    t.clock.set(SETUP_AT + weeks);
+    await setUp();
+    // Ben's next weekly DM, planned for Monday 09:00 in New York, his zone until now.
+    const plannedAt = Date.UTC(2026, 11, 21, 14, 0);
+    t.database.db.insert(jobs).values({ teamId: TEAM, kind: 'weekly', key: 'weekly:U0BEN:2026-W52', payload: JSON.stringify({ userId: 'U0BEN' }), runAt: plannedAt, status: 'pending', createdAt: SETUP_AT, updatedAt: SETUP_AT }).run();
+    t.fake.setUser({ id: 'U0BEN', name: 'ben', tz: 'Asia/Tokyo' });
+    onTestFinished(() => void t.fake.setUser({ ...PEOPLE.find((p) => p.id === 'U0BEN')! }));
+    await tickAt(FIRST_ROUND_AT + weeks);
+    expect(groupRows(t).length).toBeGreaterThan(0);
+    expect(memberZone('U0BEN')).toBe('Asia/Tokyo');
+    expect(jobRow(t, 'weekly:U0BEN:2026-W52')!.runAt).toBeLessThan(plannedAt);
   });
 
   it('a round Slack rate-limits halfway through its lookups writes nothing, then finishes without asking for the same people again', async () => {

@@ -27,7 +27,8 @@ import {
   type MatchRoundPayload,
   type RoundResult,
 } from '../../services/match-rounds.js';
-import { resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
+import { getMember, resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
+import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
 import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
@@ -81,7 +82,9 @@ type Account = Awaited<ReturnType<AppDeps['messenger']['fetchAccount']>>;
  * Accounts Slack described in the last hour, per app: a round that Slack rate-limits halfway
  * through its users.info calls is retried after Retry-After with nothing written, and the retry
  * should pick up where it stopped instead of asking for the same people again (and hitting the
- * same limit, round after round, in a big channel).
+ * same limit, round after round, in a big channel). The stored member profile cannot stand in
+ * for it (nor spare the call on later rounds): members keeps no bot, deactivated or home-team
+ * flag, and a round must not introduce someone deactivated since.
  */
 const ACCOUNT_CACHE_MS = 60 * 60_000;
 const accountCache = new WeakMap<AppDeps, Map<string, { account: Account; at: number }>>();
@@ -116,7 +119,9 @@ async function confirmPeople(deps: AppDeps, teamId: string, userIds: readonly st
       return undefined;
     }
     if (account.isBot || account.deleted || (account.homeTeamId !== null && account.homeTeamId !== teamId)) return undefined;
-    upsertMember(svc, teamId, userId, account.profile);
+    // As a profile refresh does (flows/people.ts): a zone that changed moves the person's pending weekly DM.
+    const before = getMember(svc, teamId, userId)?.timeZone ?? null;
+    if (upsertMember(svc, teamId, userId, account.profile).timeZone !== before) rescheduleWeeklyDmFor(svc, teamId, userId, deps.config.defaultTimeZone);
     return userId;
   });
   return kept.filter((u): u is string => u !== undefined);
