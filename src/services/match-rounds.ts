@@ -468,15 +468,23 @@ export type RoundResult =
   | { status: 'not_run'; reason: 'too_few_people' }
   | { status: 'done'; groups: number; matched: number; satOut: number; skipping: number; paused: number };
 
-/** The people of the channel's last round before this one, grouped as they were (pods keep continuity). */
+/**
+ * The people of the channel's last round before this one, grouped as they were (pods keep
+ * continuity). Only groups that were pods count as pods: a channel switched from skill swap to
+ * pods starts its pods afresh rather than from last round's pairs.
+ */
 function previousRound(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): { pods: string[][]; satOut: Set<string> } {
   const last = deps.db.get<{ roundDate: string }>(sql`
     SELECT round_date AS roundDate FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${channelId} AND round_date < ${roundDate} AND status = 'done'
     ORDER BY round_date DESC LIMIT 1`);
   if (last === undefined) return { pods: [], satOut: new Set() };
-  const groups = deps.db.all<{ users: string }>(sql`
-    SELECT json_group_array(m.user_id) AS users FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
-    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${last.roundDate} GROUP BY g.id ORDER BY g.group_index`);
+  const groups = deps.db
+    .all<{ users: string; reason: string }>(
+      sql`
+    SELECT json_group_array(m.user_id) AS users, g.reason AS reason FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${last.roundDate} GROUP BY g.id ORDER BY g.group_index`,
+    )
+    .filter((g) => parseReason(g.reason)?.mode === 'pods');
   const satOut = deps.db
     .select({ userId: matchRoundPeople.userId })
     .from(matchRoundPeople)

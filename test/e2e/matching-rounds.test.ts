@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { jobs, matchChannels, members } from '../../src/db/schema.js';
+import { jobs, matchChannels, matchRounds, members } from '../../src/db/schema.js';
 import { MatchActions, MatchViews } from '../../src/slack/ids.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { groupDmChannel } from '../support/fake-slack.js';
@@ -105,6 +105,15 @@ describe('/peer match setup', () => {
     assertBlockKitLimits('modal', open!.args);
     expect(open!.args.view.callback_id).toBe(MatchViews.setup);
     expect(JSON.parse(open!.args.view.private_metadata)).toEqual({ channelId: CHANNEL });
+    // Pods ignore the repeat window: the form says so.
+    expect(JSON.stringify(open!.args.view)).toContain('matched again (skill swap only)');
+  });
+
+  it('the saved form of a pods channel does not claim a repeat window', async () => {
+    const pods = await submitSetup(t, { mode: 'pods' });
+    expect(JSON.stringify(pods.json)).not.toContain('No repeat within');
+    const swap = await submitSetup(t, { mode: 'skill-swap' });
+    expect(JSON.stringify(swap.json)).toContain('No repeat within');
   });
 
   it('shows bad fields inline and saves nothing', async () => {
@@ -498,6 +507,25 @@ describe('pods and pauses', () => {
     expect(intro).toContain('learning pod');
     expect(intro).toContain('*Data analyst*');
     expect(intro).toContain('Schedule a pod session');
+  });
+
+  it("a channel switched from skill swap to pods does not start its pods from last round's pairs", async () => {
+    const db = t.database.db;
+    const people = ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN', 'U0EVE', 'U0FAY', 'U0GUS'];
+    for (const id of people) optIn(db, id, { role: 'Data analyst', teach: ['SQL'] });
+    t.fake.channelMembers.set(CHANNEL, people);
+    await setUp({ repeat: '1' });
+    // Last week's skill-swap round paired them up.
+    db.insert(matchRounds).values({ teamId: TEAM, channelId: CHANNEL, roundDate: '2026-11-24', status: 'done', startedAt: FIRST_ROUND_AT - 7 * DAY, finishedAt: FIRST_ROUND_AT - 7 * DAY }).run();
+    const pairs = [['U0ANA', 'U0BEN'], ['U0CAT', 'U0DAN'], ['U0EVE', 'U0FAY']];
+    pairs.forEach((pair, index) => pastGroup(db, pair, { at: FIRST_ROUND_AT - 7 * DAY, roundDate: '2026-11-24', index, outcome: 'met' }));
+    await setUp({ mode: 'pods', repeat: '1' });
+    await tickAt(FIRST_ROUND_AT);
+    // The seeded fresh split of seven analysts; fed the pairs as pods, the round kept Cat and Dan as a "pod" and grew it instead.
+    expect(groupsAsSets(t, FIRST_ROUND)).toEqual([
+      ['U0ANA', 'U0CAT', 'U0DAN', 'U0EVE'],
+      ['U0BEN', 'U0FAY', 'U0GUS'],
+    ]);
   });
 
   it('someone who resumed is not paused again for the unanswered rounds before', async () => {
