@@ -4,7 +4,7 @@ import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchR
 import { AppError, MATCH_ADMIN_ONLY_TEXT } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
-import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
+import { matchPeople, type MatchedGroup, type MatchMode, type PastGroup, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
 import { localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
@@ -144,6 +144,12 @@ export function roundInstant(roundDate: string, hour: number, zone: string): num
     }
   }
   return parseLocalDateTime(roundDate, '23:59', zone);
+}
+
+/** Who met whom since `sinceMs`, each round group dated by its round's scheduled instant (not when a late round stored it). */
+export function loadRoundDatedHistory(deps: ServiceDeps, teamId: string, sinceMs: number, fallbackZone: string): PastGroup[] {
+  const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
+  return loadMatchHistory(deps, teamId, sinceMs, (date, hour) => roundInstant(date, hour, zone));
 }
 
 /** The first round (date and instant) at or after `fromMs`: anchor date + a whole number of cadences. */
@@ -526,7 +532,7 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
     const matched = matchPeople({
       mode: channel.mode,
       people,
-      history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
+      history: loadRoundDatedHistory(deps, teamId, input.roundAt - repeatWindowMs, input.fallbackZone),
       repeatWindowMs,
       at: input.roundAt,
       seed: `${teamId}:${p.channelId}:${p.roundDate}`,

@@ -528,6 +528,21 @@ describe('pods and pauses', () => {
     ]);
   });
 
+  it("a round that ran late does not stretch the repeat window: last week's pairs may meet again a week later", async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN']);
+    await setUp({ repeat: '1' });
+    // Last Tuesday's round (10:00) ran 20 hours late: Peerloop was down.
+    const late = FIRST_ROUND_AT - 7 * DAY + 20 * 60 * MINUTE;
+    pastGroup(t.database.db, ['U0ANA', 'U0BEN'], { at: late, roundDate: '2026-11-24', index: 0, outcome: 'met' });
+    pastGroup(t.database.db, ['U0CAT', 'U0DAN'], { at: late, roundDate: '2026-11-24', index: 1, outcome: 'met' });
+    await tickAt(FIRST_ROUND_AT);
+    expect(groupsAsSets(t, FIRST_ROUND)).toEqual([
+      ['U0ANA', 'U0BEN'],
+      ['U0CAT', 'U0DAN'],
+    ]);
+  });
+
   it('someone who resumed is not paused again for the unanswered rounds before', async () => {
     castProfiles();
     const db = t.database.db;
