@@ -104,20 +104,31 @@ export function loadMatchPeople(deps: ServiceDeps, teamId: string, userIds: read
 }
 
 /**
- * Groups stored since `sinceMs`, from rounds and from `/peer match`: who met whom and when. Every
- * stored group counts, introduced or still waiting for its intro job: two channels whose rounds
- * run at the same time must not introduce the same pair twice. Only a group whose intro failed
- * for good (its `match_intro:<group>` job is `failed`: Slack refused the group DM) is not
- * history, as they were never introduced. (`/peer match` deletes a pair whose intro Slack refused.)
+ * Groups since `sinceMs`, from rounds and from `/peer match`: who met whom and when. A round's
+ * group is dated by its round's scheduled instant (`roundAt(date, hour)`, the channel's hour),
+ * so a round that ran late (Peerloop was down, up to a day) does not stretch the repeat window;
+ * a `/peer match` pair by when it was made. Every stored group counts, introduced or still
+ * waiting for its intro job: two channels whose rounds run at the same time must not introduce
+ * the same pair twice. Only a group whose intro failed for good (its `match_intro:<group>` job
+ * is `failed`) is not history, as they were never introduced. (`/peer match` deletes a pair
+ * whose intro Slack refused.)
  */
-export function loadMatchHistory(deps: ServiceDeps, teamId: string, sinceMs: number): PastGroup[] {
-  const rows = deps.db.all<{ at: number; users: string }>(sql`
-    SELECT g.created_at AS at, json_group_array(m.user_id) AS users
+export function loadMatchHistory(deps: ServiceDeps, teamId: string, sinceMs: number, roundAt?: (roundDate: string, hour: number) => number): PastGroup[] {
+  // A round group is stored at most a day after its round's instant: read a day more, then date and filter.
+  const rows = deps.db.all<{ createdAt: number; roundDate: string | null; hour: number | null; users: string }>(sql`
+    SELECT g.created_at AS createdAt, g.round_date AS roundDate, c.hour AS hour, json_group_array(m.user_id) AS users
     FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
-    WHERE g.team_id = ${teamId} AND g.created_at >= ${sinceMs}
+    LEFT JOIN match_channels c ON c.team_id = g.team_id AND c.channel_id = g.channel_id
+    WHERE g.team_id = ${teamId} AND g.created_at >= ${sinceMs - DAY_MS}
       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.team_id = g.team_id AND j.key = 'match_intro:' || g.id AND j.status = 'failed')
     GROUP BY g.id ORDER BY g.created_at`);
-  return rows.map((r) => ({ at: r.at, userIds: z.array(z.string()).parse(JSON.parse(r.users)) }));
+  return rows
+    .map((r) => ({
+      at: roundAt !== undefined && r.roundDate !== null && r.hour !== null ? Math.min(r.createdAt, roundAt(r.roundDate, r.hour)) : r.createdAt,
+      userIds: z.array(z.string()).parse(JSON.parse(r.users)),
+    }))
+    .filter((g) => g.at >= sinceMs)
+    .sort((a, b) => a.at - b.at);
 }
 
 /** Display names of skill keys ("sql" -> "SQL", as the workspace first spelled it); an unknown key shows as itself. */

@@ -4,7 +4,7 @@ import { matchChannels, matchGroupMembers, matchGroups, matchRoundPeople, matchR
 import { AppError, MATCH_ADMIN_ONLY_TEXT } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
-import { matchPeople, type MatchedGroup, type MatchMode, type Unmatched } from './matching.js';
+import { matchPeople, type MatchedGroup, type MatchMode, type PastGroup, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
 import { localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
@@ -144,6 +144,12 @@ export function roundInstant(roundDate: string, hour: number, zone: string): num
     }
   }
   return parseLocalDateTime(roundDate, '23:59', zone);
+}
+
+/** Who met whom since `sinceMs`, each round group dated by its round's scheduled instant (not when a late round stored it). */
+export function loadRoundDatedHistory(deps: ServiceDeps, teamId: string, sinceMs: number, fallbackZone: string): PastGroup[] {
+  const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
+  return loadMatchHistory(deps, teamId, sinceMs, (date, hour) => roundInstant(date, hour, zone));
 }
 
 /** The first round (date and instant) at or after `fromMs`: anchor date + a whole number of cadences. */
@@ -468,15 +474,23 @@ export type RoundResult =
   | { status: 'not_run'; reason: 'too_few_people' }
   | { status: 'done'; groups: number; matched: number; satOut: number; skipping: number; paused: number };
 
-/** The people of the channel's last round before this one, grouped as they were (pods keep continuity). */
+/**
+ * The people of the channel's last round before this one, grouped as they were (pods keep
+ * continuity). Only groups that were pods count as pods: a channel switched from skill swap to
+ * pods starts its pods afresh rather than from last round's pairs.
+ */
 function previousRound(deps: ServiceDeps, teamId: string, channelId: string, roundDate: string): { pods: string[][]; satOut: Set<string> } {
   const last = deps.db.get<{ roundDate: string }>(sql`
     SELECT round_date AS roundDate FROM match_rounds WHERE team_id = ${teamId} AND channel_id = ${channelId} AND round_date < ${roundDate} AND status = 'done'
     ORDER BY round_date DESC LIMIT 1`);
   if (last === undefined) return { pods: [], satOut: new Set() };
-  const groups = deps.db.all<{ users: string }>(sql`
-    SELECT json_group_array(m.user_id) AS users FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
-    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${last.roundDate} GROUP BY g.id ORDER BY g.group_index`);
+  const groups = deps.db
+    .all<{ users: string; reason: string }>(
+      sql`
+    SELECT json_group_array(m.user_id) AS users, g.reason AS reason FROM match_groups g JOIN match_group_members m ON m.team_id = g.team_id AND m.group_id = g.id
+    WHERE g.team_id = ${teamId} AND g.channel_id = ${channelId} AND g.round_date = ${last.roundDate} GROUP BY g.id ORDER BY g.group_index`,
+    )
+    .filter((g) => parseReason(g.reason)?.mode === 'pods');
   const satOut = deps.db
     .select({ userId: matchRoundPeople.userId })
     .from(matchRoundPeople)
@@ -518,7 +532,7 @@ export function storeRound(deps: ServiceDeps, teamId: string, input: RoundInput)
     const matched = matchPeople({
       mode: channel.mode,
       people,
-      history: loadMatchHistory(deps, teamId, input.roundAt - repeatWindowMs),
+      history: loadRoundDatedHistory(deps, teamId, input.roundAt - repeatWindowMs, input.fallbackZone),
       repeatWindowMs,
       at: input.roundAt,
       seed: `${teamId}:${p.channelId}:${p.roundDate}`,

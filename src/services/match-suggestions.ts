@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { ServiceDeps } from './context.js';
 import { rankPartners, type Exchange } from './matching.js';
 import { filterMatchable, listMatchableUserIds, loadMatchHistory, loadMatchPeople, roleName, skillNames, WEEK_MS } from './match-people.js';
-import { getMatchGroup, REPEAT_WEEKS_DEFAULT, type MatchGroup, type MatchReason } from './match-rounds.js';
+import { getMatchGroup, loadRoundDatedHistory, REPEAT_WEEKS_DEFAULT, type MatchGroup, type MatchReason } from './match-rounds.js';
 
 /**
  * `/peer match`: the three best partners for me right now, and the group DM one click opens.
@@ -59,7 +59,7 @@ export function suggestPartners(deps: ServiceDeps, teamId: string, userId: strin
   const windowMs = suggestionRepeatWindowMs(deps, teamId);
   const candidates = loadMatchPeople(deps, teamId, listMatchableUserIds(deps, teamId, now, userId), fallbackZone);
   const zones = new Map(candidates.map((c) => [c.userId, c.timeZone]));
-  const ranked = rankPartners(me!, candidates, loadMatchHistory(deps, teamId, now - windowMs), windowMs, now, SUGGESTIONS_MAX);
+  const ranked = rankPartners(me!, candidates, loadRoundDatedHistory(deps, teamId, now - windowMs, fallbackZone), windowMs, now, SUGGESTIONS_MAX);
   return {
     status: 'ok',
     timeZone: me!.timeZone,
@@ -86,7 +86,7 @@ export function checkSuggestedPartner(deps: ServiceDeps, teamId: string, userId:
   const [me] = loadMatchPeople(deps, teamId, [userId], fallbackZone);
   const [partner] = loadMatchPeople(deps, teamId, [partnerId], fallbackZone);
   const windowMs = suggestionRepeatWindowMs(deps, teamId);
-  const ranked = rankPartners(me!, [partner!], loadMatchHistory(deps, teamId, now - windowMs), windowMs, now, 1)[0];
+  const ranked = rankPartners(me!, [partner!], loadRoundDatedHistory(deps, teamId, now - windowMs, fallbackZone), windowMs, now, 1)[0];
   if (ranked === undefined) throw new AppError('conflict', `You and <@${partnerId}> were introduced recently, so I won't introduce you again yet. Try \`/peer match\` for fresh suggestions.`);
   const role = partner!.roleKey !== null && partner!.roleKey === me!.roleKey ? partner!.roleKey : null;
   return { reason: reasonOf(deps, teamId, ranked, role), score: ranked.score };

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { jobs, matchChannels } from '../../src/db/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { jobs, matchChannels, matchRounds, members } from '../../src/db/schema.js';
 import { MatchActions, MatchViews } from '../../src/slack/ids.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { groupDmChannel } from '../support/fake-slack.js';
@@ -48,6 +48,7 @@ async function setUp(values: Parameters<typeof submitSetup>[1] = {}): Promise<vo
   expect(res.json?.response_action).toBe('update');
 }
 
+const memberZone = (userId: string) => t.database.db.select().from(members).where(and(eq(members.teamId, TEAM), eq(members.userId, userId))).get()?.timeZone;
 const postsTo = (channel: string) => t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
 const text = (call: { args: Record<string, any> }) => JSON.stringify(call.args.blocks ?? call.args.text);
 
@@ -104,6 +105,15 @@ describe('/peer match setup', () => {
     assertBlockKitLimits('modal', open!.args);
     expect(open!.args.view.callback_id).toBe(MatchViews.setup);
     expect(JSON.parse(open!.args.view.private_metadata)).toEqual({ channelId: CHANNEL });
+    // Pods ignore the repeat window: the form says so.
+    expect(JSON.stringify(open!.args.view)).toContain('matched again (skill swap only)');
+  });
+
+  it('the saved form of a pods channel does not claim a repeat window', async () => {
+    const pods = await submitSetup(t, { mode: 'pods' });
+    expect(JSON.stringify(pods.json)).not.toContain('No repeat within');
+    const swap = await submitSetup(t, { mode: 'skill-swap' });
+    expect(JSON.stringify(swap.json)).toContain('No repeat within');
   });
 
   it('shows bad fields inline and saves nothing', async () => {
@@ -258,6 +268,63 @@ describe('a matching round', () => {
     await t.tick();
     expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(1);
     expect(postsTo(groupDmChannel(['U0ANA', 'U0BEN']))).toHaveLength(1);
+  });
+
+  it('an intro posted into an open group DM that Slack refuses for good reaches the admin in the round notice', async () => {
+    castProfiles();
+    t.fake.goneChannels.add(groupDmChannel(['U0CAT', 'U0DAN']));
+    await runFirstRound();
+    const catDan = groupRows(t).find((g) => g.conversationId === groupDmChannel(['U0CAT', 'U0DAN']))!;
+    expect(catDan.introTs).toBeNull();
+    expect(jobRow(t, `match_intro:${catDan.id}`)).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
+    await tickAt(FIRST_ROUND_AT + 6 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN');
+    expect(toAdmin).toHaveLength(1);
+    expect(text(toAdmin[0]!)).toContain('channel_not_found');
+    expect(text(toAdmin[0]!)).toContain('<@U0DAN>');
+  });
+
+  it('an intro that fails every attempt reaches the admin once, after its last attempt', async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    await setUp();
+    t.fake.always('chat.postMessage', { status: 500 });
+    await tickAt(FIRST_ROUND_AT);
+    // Retried with growing waits (30 s, 2 min, 8 min, 30 min) until the last attempt fails.
+    const failed = () => groupRows(t).filter((g) => jobRow(t, `match_intro:${g.id}`)?.status === 'failed');
+    for (let at = FIRST_ROUND_AT + MINUTE; failed().length < 2 && at <= FIRST_ROUND_AT + 2 * 60 * MINUTE; at += MINUTE) {
+      t.clock.set(at);
+      await t.tick();
+    }
+    expect(failed()).toHaveLength(2);
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(0);
+    t.fake.clearScripts();
+    const notice = (c: { args: Record<string, unknown> }) => JSON.stringify(c.args).includes('no introduction');
+    await tickAt(FIRST_ROUND_AT + 3 * 60 * MINUTE);
+    const toAdmin = t.fake.dmsTo('U0ADMIN').filter(notice);
+    expect(toAdmin).toHaveLength(1);
+    expect(text(toAdmin[0]!)).toContain('<@U0ANA>');
+    expect(text(toAdmin[0]!)).toContain('<@U0CAT>');
+    await tickAt(FIRST_ROUND_AT + DAY);
+    expect(t.fake.dmsTo('U0ADMIN').filter(notice)).toHaveLength(1);
+  });
+
+  it("a round that learns someone's new Slack zone moves their weekly DM too", async () => {
+    castProfiles();
+    t.fake.channelMembers.set(CHANNEL, CHANNEL_MEMBERS);
+    // Two weeks later than the other tests: accounts looked up in the last hour are not asked again.
+    const weeks = 14 * DAY;
+    t.clock.set(SETUP_AT + weeks);
+    await setUp();
+    // Ben's next weekly DM, planned for Monday 09:00 in New York, his zone until now.
+    const plannedAt = Date.UTC(2026, 11, 21, 14, 0);
+    t.database.db.insert(jobs).values({ teamId: TEAM, kind: 'weekly', key: 'weekly:U0BEN:2026-W52', payload: JSON.stringify({ userId: 'U0BEN' }), runAt: plannedAt, status: 'pending', createdAt: SETUP_AT, updatedAt: SETUP_AT }).run();
+    t.fake.setUser({ id: 'U0BEN', name: 'ben', tz: 'Asia/Tokyo' });
+    onTestFinished(() => void t.fake.setUser({ ...PEOPLE.find((p) => p.id === 'U0BEN')! }));
+    await tickAt(FIRST_ROUND_AT + weeks);
+    expect(groupRows(t).length).toBeGreaterThan(0);
+    expect(memberZone('U0BEN')).toBe('Asia/Tokyo');
+    expect(jobRow(t, 'weekly:U0BEN:2026-W52')!.runAt).toBeLessThan(plannedAt);
   });
 
   it('a round Slack rate-limits halfway through its lookups writes nothing, then finishes without asking for the same people again', async () => {
@@ -440,6 +507,40 @@ describe('pods and pauses', () => {
     expect(intro).toContain('learning pod');
     expect(intro).toContain('*Data analyst*');
     expect(intro).toContain('Schedule a pod session');
+  });
+
+  it("a channel switched from skill swap to pods does not start its pods from last round's pairs", async () => {
+    const db = t.database.db;
+    const people = ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN', 'U0EVE', 'U0FAY', 'U0GUS'];
+    for (const id of people) optIn(db, id, { role: 'Data analyst', teach: ['SQL'] });
+    t.fake.channelMembers.set(CHANNEL, people);
+    await setUp({ repeat: '1' });
+    // Last week's skill-swap round paired them up.
+    db.insert(matchRounds).values({ teamId: TEAM, channelId: CHANNEL, roundDate: '2026-11-24', status: 'done', startedAt: FIRST_ROUND_AT - 7 * DAY, finishedAt: FIRST_ROUND_AT - 7 * DAY }).run();
+    const pairs = [['U0ANA', 'U0BEN'], ['U0CAT', 'U0DAN'], ['U0EVE', 'U0FAY']];
+    pairs.forEach((pair, index) => pastGroup(db, pair, { at: FIRST_ROUND_AT - 7 * DAY, roundDate: '2026-11-24', index, outcome: 'met' }));
+    await setUp({ mode: 'pods', repeat: '1' });
+    await tickAt(FIRST_ROUND_AT);
+    // The seeded fresh split of seven analysts; fed the pairs as pods, the round kept Cat and Dan as a "pod" and grew it instead.
+    expect(groupsAsSets(t, FIRST_ROUND)).toEqual([
+      ['U0ANA', 'U0CAT', 'U0DAN', 'U0EVE'],
+      ['U0BEN', 'U0FAY', 'U0GUS'],
+    ]);
+  });
+
+  it("a round that ran late does not stretch the repeat window: last week's pairs may meet again a week later", async () => {
+    optInTheFour(t.database.db);
+    t.fake.channelMembers.set(CHANNEL, ['U0ANA', 'U0BEN', 'U0CAT', 'U0DAN']);
+    await setUp({ repeat: '1' });
+    // Last Tuesday's round (10:00) ran 20 hours late: Peerloop was down.
+    const late = FIRST_ROUND_AT - 7 * DAY + 20 * 60 * MINUTE;
+    pastGroup(t.database.db, ['U0ANA', 'U0BEN'], { at: late, roundDate: '2026-11-24', index: 0, outcome: 'met' });
+    pastGroup(t.database.db, ['U0CAT', 'U0DAN'], { at: late, roundDate: '2026-11-24', index: 1, outcome: 'met' });
+    await tickAt(FIRST_ROUND_AT);
+    expect(groupsAsSets(t, FIRST_ROUND)).toEqual([
+      ['U0ANA', 'U0BEN'],
+      ['U0CAT', 'U0DAN'],
+    ]);
   });
 
   it('someone who resumed is not paused again for the unanswered rounds before', async () => {

@@ -210,7 +210,7 @@ const GROUP_DM_SCOPE = 'mpim:write';
 export function buildGroupsRefusedDm(input: { channelId: string; groups: readonly { userIds: readonly string[]; code: string }[] }): MessageJson {
   const n = input.groups.length;
   const codes = [...new Set(input.groups.map((g) => g.code))];
-  const head = `Slack refused the group DM of ${n} ${n === 1 ? 'group' : 'groups'} in this round of <#${input.channelId}>, so ${n === 1 ? 'it' : 'they'} got no introduction. The other groups got theirs.`;
+  const head = `${n} ${n === 1 ? 'group' : 'groups'} in this round of <#${input.channelId}> got no introduction: Slack refused the group DM or the message, or kept failing. The other groups got theirs.`;
   const scopeLine = codes.some((c) => c === 'missing_scope' || c === 'not_allowed_token_type') ? missingPermissionText(GROUP_DM_SCOPE) : undefined;
   const lines = input.groups.slice(0, REFUSED_GROUPS_LISTED).map((g) => `• ${list(g.userIds.slice(0, 8).map((u) => `<@${u}>`))}: \`${escapeTruncated(g.code, 60)}\``);
   if (n > REFUSED_GROUPS_LISTED) lines.push(`…and ${n - REFUSED_GROUPS_LISTED} more.`);

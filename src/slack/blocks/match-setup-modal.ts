@@ -87,7 +87,8 @@ export function buildMatchSetupModal({ channelId, current, zone, now }: MatchSet
       ),
       input(
         MatchViews.repeatBlock,
-        'Weeks before two people may be matched again',
+        // Pods keep their people together round after round, so only skill swap reads this.
+        'Weeks before two people may be matched again (skill swap only)',
         { type: 'number_input', is_decimal_allowed: false, min_value: '1', max_value: String(REPEAT_WEEKS_MAX), initial_value: String(values.repeatWeeks) },
         `1 to ${REPEAT_WEEKS_MAX}. The default, ${REPEAT_WEEKS_DEFAULT}, gives everyone new faces for about a quarter.`,
       ),
@@ -114,7 +115,7 @@ export function buildMatchSetupSavedModal({ channelId, setup, zone, nextRoundAt,
     `*Channel:* <#${channelId}>`,
     `*How:* ${MODE_LABELS[setup.mode].label}`,
     `*When:* ${CADENCE_LABELS[setup.cadenceWeeks]}, ${WEEKDAY_NAMES[setup.weekday]} at ${hourLabel(setup.hour)} (${zone})`,
-    `*No repeat within:* ${setup.repeatWeeks} week${setup.repeatWeeks === 1 ? '' : 's'}`,
+    ...(setup.mode === 'pods' ? [] : [`*No repeat within:* ${setup.repeatWeeks} week${setup.repeatWeeks === 1 ? '' : 's'}`]),
     `*${created ? 'First' : 'Next'} round:* ${formatInZone(nextRoundAt, readerZone)}${readerZone === zone ? '' : ` (your time, ${readerZone})`}`,
   ];
   return {

@@ -27,7 +27,8 @@ import {
   type MatchRoundPayload,
   type RoundResult,
 } from '../../services/match-rounds.js';
-import { resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
+import { getMember, resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
+import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
 import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
@@ -81,7 +82,9 @@ type Account = Awaited<ReturnType<AppDeps['messenger']['fetchAccount']>>;
  * Accounts Slack described in the last hour, per app: a round that Slack rate-limits halfway
  * through its users.info calls is retried after Retry-After with nothing written, and the retry
  * should pick up where it stopped instead of asking for the same people again (and hitting the
- * same limit, round after round, in a big channel).
+ * same limit, round after round, in a big channel). The stored member profile cannot stand in
+ * for it (nor spare the call on later rounds): members keeps no bot, deactivated or home-team
+ * flag, and a round must not introduce someone deactivated since.
  */
 const ACCOUNT_CACHE_MS = 60 * 60_000;
 const accountCache = new WeakMap<AppDeps, Map<string, { account: Account; at: number }>>();
@@ -116,7 +119,9 @@ async function confirmPeople(deps: AppDeps, teamId: string, userIds: readonly st
       return undefined;
     }
     if (account.isBot || account.deleted || (account.homeTeamId !== null && account.homeTeamId !== teamId)) return undefined;
-    upsertMember(svc, teamId, userId, account.profile);
+    // As a profile refresh does (flows/people.ts): a zone that changed moves the person's pending weekly DM.
+    const before = getMember(svc, teamId, userId)?.timeZone ?? null;
+    if (upsertMember(svc, teamId, userId, account.profile).timeZone !== before) rescheduleWeeklyDmFor(svc, teamId, userId, deps.config.defaultTimeZone);
     return userId;
   });
   return kept.filter((u): u is string => u !== undefined);
@@ -197,30 +202,32 @@ export type IntroRun = { status: 'skipped'; reason: string } | { status: 'done';
 
 /**
  * match_intro:<group>: opens the group's DM (kept on the group, so a retry opens nothing new)
- * and posts the introduction. A group DM Slack refuses for good (a deactivated person, a
- * restriction) fails this group only, and the admin who set the round up is told which and why.
+ * and posts the introduction. Any failure but a rate limit (a group DM or a post Slack refuses
+ * for good, or an error that may end as the job's last attempt) plans the round's one notice to
+ * the admin who set the round up: it waits while the round's intros are still being tried, then
+ * lists the groups whose intro failed for good with Slack's reason, or is skipped when none did.
  */
 export async function deliverMatchIntro(deps: AppDeps, teamId: string, groupId: number, meta?: CallMeta): Promise<IntroRun> {
   const svc = serviceDeps(deps);
   const check = checkIntro(svc, teamId, groupId);
   if (!check.send) return { status: 'skipped', reason: check.reason };
   const { group } = check;
-  let conversationId = group.conversationId;
-  if (conversationId === null) {
-    try {
+  try {
+    let conversationId = group.conversationId;
+    if (conversationId === null) {
       conversationId = await deps.messenger.openGroupDm(teamId, group.userIds, meta);
-    } catch (error) {
-      if (error instanceof SlackCallError && error.kind === 'permanent') {
-        planGroupRefusedNotice(svc, teamId, group, error.code);
-        deps.runDueJobs?.(teamId);
-      }
-      throw error;
+      recordGroupConversation(svc, teamId, groupId, conversationId);
     }
-    recordGroupConversation(svc, teamId, groupId, conversationId);
+    const posted = await deps.messenger.postMessage(teamId, { channel: conversationId, ...introMessage(deps, group), unfurl_links: false, unfurl_media: false }, meta);
+    recordIntroPosted(svc, teamId, groupId, posted.ts);
+    return { status: 'done', channel: posted.channel, ts: posted.ts };
+  } catch (error) {
+    if (!(error instanceof SlackCallError && error.kind === 'rate_limited')) {
+      planGroupRefusedNotice(svc, teamId, group, error instanceof SlackCallError ? error.code : 'unexpected_error');
+      if (error instanceof SlackCallError && error.kind === 'permanent') deps.runDueJobs?.(teamId);
+    }
+    throw error;
   }
-  const posted = await deps.messenger.postMessage(teamId, { channel: conversationId, ...introMessage(deps, group), unfurl_links: false, unfurl_media: false }, meta);
-  recordIntroPosted(svc, teamId, groupId, posted.ts);
-  return { status: 'done', channel: posted.channel, ts: posted.ts };
 }
 
 /** match_checkin:<group>: "Did you meet?" in the group DM, unless someone already said. */
