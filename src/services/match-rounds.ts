@@ -7,7 +7,7 @@ import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys,
 import { matchPeople, type MatchedGroup, type MatchMode, type PastGroup, type Unmatched } from './matching.js';
 import { DAY_MS, filterMatchable, loadMatchHistory, loadMatchPeople, PAUSED_UNTIL_RESUMED, roleName, skillNames, SlackUserId, WEEK_MS } from './match-people.js';
 import { resolveWorkspaceZone } from './members.js';
-import { localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
+import { firstExistingLocalTime, localDateYmd, nextLocalOccurrence } from './time.js';
 
 /**
  * Matching rounds of a channel (`/peer match setup`): when they run, and what one round does
@@ -136,14 +136,7 @@ function daysBetween(fromYmd: string, toYmd: string): number {
 
 /** The instant of a round: its date at the set hour in the workspace zone (the first minute that exists, on a DST day). */
 export function roundInstant(roundDate: string, hour: number, zone: string): number {
-  for (let minutes = hour * 60; minutes < 24 * 60; minutes += 15) {
-    try {
-      return parseLocalDateTime(roundDate, `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`, zone);
-    } catch {
-      // Skipped by a daylight-saving change; a little later exists.
-    }
-  }
-  return parseLocalDateTime(roundDate, '23:59', zone);
+  return firstExistingLocalTime(roundDate, hour, zone);
 }
 
 /** Who met whom since `sinceMs`, each round group dated by its round's scheduled instant (not when a late round stored it). */

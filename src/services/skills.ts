@@ -4,7 +4,7 @@ import { memberSkills, profiles, skills } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { inTransaction, type ServiceDeps } from './context.js';
 import { defineJobKind, scheduleJob } from './jobs.js';
-import { localDateYmd, parseLocalDateTime } from './time.js';
+import { localDateYmd, startOfLocalDay } from './time.js';
 
 /**
  * Skills profiles and learning progress: what a person can teach and wants to learn (history
@@ -258,16 +258,6 @@ export function getSkillsProfile(deps: ServiceDeps, teamId: string, userId: stri
 function addDaysYmd(ymd: string, days: number): string {
   const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The first instant of a local day (midnight, or the first hour that exists where DST skips midnight). */
-export function startOfLocalDay(ymd: string, zone: string): number {
-  try {
-    return parseLocalDateTime(ymd, '00:00', zone);
-  } catch (error) {
-    if (error instanceof AppError) return parseLocalDateTime(ymd, '01:00', zone);
-    throw error;
-  }
 }
 
 const Ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));

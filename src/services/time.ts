@@ -203,7 +203,8 @@ export function nextLocalOccurrence(weekday: number, hour: number, zone: string,
   throw new Error(`no occurrence of weekday ${weekday} ${hour}:00 in ${zone} within 8 days`);
 }
 
-function firstExistingLocalTime(ymd: string, hour: number, zone: string): number {
+/** The first local time on `ymd` at or after `hour`:00 that exists in `zone` (a DST change can skip the hour itself). */
+export function firstExistingLocalTime(ymd: string, hour: number, zone: string): number {
   // Gaps are at most an hour in today's tz database (30 minutes on Lord Howe); step by 15.
   for (let minutes = hour * 60; minutes < 24 * 60; minutes += 15) {
     try {
@@ -227,4 +228,9 @@ export function isoWeekId(dateYmd: string): string {
   const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
   const week = Math.ceil(((date.getTime() - yearStart) / 86_400_000 + 1) / 7);
   return `${date.getUTCFullYear()}-W${pad2(week)}`;
+}
+
+/** Where the local day `ymd` starts in `zone`: midnight, or the first time after it when a DST change skips midnight. */
+export function startOfLocalDay(ymd: string, zone: string): number {
+  return firstExistingLocalTime(ymd, 0, zone);
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineJobKind, existingJobKeys, listJobKeys, rescheduleJob, scheduleJob } from './jobs.js';
 import { chooseZone, resolvePersonZone } from './members.js';
 import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
-import { isoWeekId, localDateYmd, nextLocalOccurrence, parseLocalDateTime } from './time.js';
+import { isoWeekId, localDateYmd, nextLocalOccurrence, startOfLocalDay } from './time.js';
 import { getWorkspace } from './workspaces.js';
 import type { SessionSummary } from './session-model.js';
 
@@ -90,15 +90,6 @@ export function isoWeekMonday(weekId: string): string {
   const jan4Day = jan4.getUTCDay() === 0 ? 7 : jan4.getUTCDay();
   const monday = new Date(Date.UTC(year, 0, 4 - (jan4Day - 1) + (Number(weekText) - 1) * 7));
   return monday.toISOString().slice(0, 10);
-}
-
-function startOfLocalDay(dateYmd: string, zone: string): number {
-  // A few zones skip midnight on their DST day; the day then starts at 01:00.
-  try {
-    return parseLocalDateTime(dateYmd, '00:00', zone);
-  } catch {
-    return parseLocalDateTime(dateYmd, '01:00', zone);
-  }
 }
 
 /** When the weekly DM of ISO week `weekId` is due for a person in `zone`, and when the next one is. */

@@ -4,21 +4,8 @@ import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { jobs, memberSkills, profiles, skills } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import {
-  checkSkillName,
-  completeLearning,
-  confirmTaught,
-  getSkillsProfile,
-  listKnownRoles,
-  listKnownSkills,
-  normaliseSkillName,
-  saveSkillsProfile,
-  setLearningStartDates,
-  startOfLocalDay,
-  validateProfileForm,
-  type ProfileForm,
-  type ValidProfile,
-} from '../../src/services/skills.js';
+import { checkSkillName, completeLearning, confirmTaught, getSkillsProfile, listKnownRoles, listKnownSkills, normaliseSkillName, saveSkillsProfile, setLearningStartDates, validateProfileForm, type ProfileForm, type ValidProfile } from '../../src/services/skills.js';
+import { startOfLocalDay } from '../../src/services/time.js';
 import { createWorkspace } from '../support/factories.js';
 
 const handle = openDb(':memory:');
