@@ -141,6 +141,24 @@ export interface MessengerOptions {
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
 export const SLACK_CALL_RETRIES = { retries: 2, factor: 4, minTimeout: 250, maxTimeout: 2_000, randomize: true } as const;
 
+
+type SlackUser = NonNullable<Awaited<ReturnType<WebClient['users']['info']>>['user']>;
+
+/** What Peerloop reads from a users.info answer: the profile it stores, and what kind of account it is. */
+function toAccount(userId: string, user: SlackUser | undefined) {
+  return {
+    profile: {
+      name: user?.profile?.display_name || user?.real_name || user?.name || null,
+      timeZone: user?.tz ?? null,
+      isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
+    },
+    // Slackbot is not flagged is_bot by users.info, but it cannot host or be matched either.
+    isBot: Boolean(user?.is_bot) || userId === 'USLACKBOT',
+    deleted: Boolean(user?.deleted),
+    homeTeamId: user?.team_id ?? null,
+  };
+}
+
 /** A lookup made before an ack gets this long, once: the ack must leave within Slack's 3 s. */
 export const QUICK_CALL_TIMEOUT_MS = 1_200;
 
@@ -280,31 +298,16 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     },
     async fetchProfile(teamId, userId, lookup = {}) {
       const res = await call(teamId, 'users.info', () => (lookup.quick === true ? quickClient : client).users.info({ user: userId }));
-      const user = res.user;
-      return {
-        name: user?.profile?.display_name || user?.real_name || user?.name || null,
-        timeZone: user?.tz ?? null,
-        isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
-      };
+      return toAccount(userId, res.user).profile;
     },
     async fetchAccountKind(teamId, userId) {
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
-      // Slackbot is not flagged is_bot by users.info, but it cannot host either.
-      return { isBot: Boolean(res.user?.is_bot) || userId === 'USLACKBOT', deleted: Boolean(res.user?.deleted) };
+      const { isBot, deleted } = toAccount(userId, res.user);
+      return { isBot, deleted };
     },
     async fetchAccount(teamId, userId) {
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
-      const user = res.user;
-      return {
-        profile: {
-          name: user?.profile?.display_name || user?.real_name || user?.name || null,
-          timeZone: user?.tz ?? null,
-          isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
-        },
-        isBot: Boolean(user?.is_bot) || userId === 'USLACKBOT',
-        deleted: Boolean(user?.deleted),
-        homeTeamId: user?.team_id ?? null,
-      };
+      return toAccount(userId, res.user);
     },
     async listChannelMembers(teamId, channelId, meta) {
       const members: string[] = [];
