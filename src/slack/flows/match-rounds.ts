@@ -27,8 +27,8 @@ import {
   type MatchRoundPayload,
   type RoundResult,
 } from '../../services/match-rounds.js';
-import { getMember, resolvePersonZone, resolveWorkspaceZone, upsertMember } from '../../services/members.js';
-import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
+import { resolvePersonZone, resolveWorkspaceZone } from '../../services/members.js';
+import { storeProfile } from './people.js';
 import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buildPausedDm, buildRoundNotRunDm, buildRoundSummaryMessage } from '../blocks/match-messages.js';
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
@@ -119,9 +119,7 @@ async function confirmPeople(deps: AppDeps, teamId: string, userIds: readonly st
       return undefined;
     }
     if (account.isBot || account.deleted || (account.homeTeamId !== null && account.homeTeamId !== teamId)) return undefined;
-    // As a profile refresh does (flows/people.ts): a zone that changed moves the person's pending weekly DM.
-    const before = getMember(svc, teamId, userId)?.timeZone ?? null;
-    if (upsertMember(svc, teamId, userId, account.profile).timeZone !== before) rescheduleWeeklyDmFor(svc, teamId, userId, deps.config.defaultTimeZone);
+    storeProfile(deps, teamId, userId, account.profile);
     return userId;
   });
   return kept.filter((u): u is string => u !== undefined);

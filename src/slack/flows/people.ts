@@ -1,5 +1,5 @@
 import { rescheduleWeeklyDmFor } from '../../services/weekly.js';
-import { resolvePersonZone, resolveWorkspaceZone, getMember, upsertMember } from '../../services/members.js';
+import { resolvePersonZone, resolveWorkspaceZone, getMember, upsertMember, type MemberProfile } from '../../services/members.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 
 /**
@@ -17,6 +17,16 @@ export function workspaceZone(deps: AppDeps, teamId: string): string {
 /** The zone to show one person a time in: their Slack zone, else the workspace's. */
 export function personZone(deps: AppDeps, teamId: string, userId: string): string {
   return resolvePersonZone(serviceDeps(deps), teamId, userId, deps.config.defaultTimeZone);
+}
+
+/**
+ * Stores what Slack said of a person. A new zone also moves their pending weekly DM to its hour
+ * there (services/weekly.ts says why). Every path that learns a profile stores it here.
+ */
+export function storeProfile(deps: AppDeps, teamId: string, userId: string, profile: MemberProfile): void {
+  const svc = serviceDeps(deps);
+  const before = getMember(svc, teamId, userId)?.timeZone ?? null;
+  if (upsertMember(svc, teamId, userId, profile).timeZone !== before) rescheduleWeeklyDmFor(svc, teamId, userId, deps.config.defaultTimeZone);
 }
 
 // One users.info per person at a time: a second caller (another request, the DM and the file
@@ -38,12 +48,9 @@ export function refreshProfile(deps: AppDeps, teamId: string, userId: string): P
   const key = `${teamId}:${userId}`;
   const running = inFlight.get(key);
   if (running !== undefined) return running;
-  const svc = serviceDeps(deps);
   const run = (async () => {
     try {
-      const before = getMember(svc, teamId, userId)?.timeZone ?? null;
-      const after = upsertMember(svc, teamId, userId, await deps.messenger.fetchProfile(teamId, userId)).timeZone;
-      if (after !== before) rescheduleWeeklyDmFor(svc, teamId, userId, deps.config.defaultTimeZone);
+      storeProfile(deps, teamId, userId, await deps.messenger.fetchProfile(teamId, userId));
     } catch (error) {
       deps.logger.warn({ err: error, teamId, userId }, 'users.info failed; the stored profile (if any) stays until the next try');
     } finally {
