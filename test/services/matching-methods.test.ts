@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MatchInput, MatchPerson } from '../../src/services/matching.js';
 import { edgeSlack, maxWeightMatching } from '../../src/services/matching/blossom.js';
 import { Roster } from '../../src/services/matching/roster.js';
+import { bruteForceMatchingWeight } from '../support/brute-force-matching.js';
 import { matchSkillSwap } from '../../src/services/matching/skill-swap.js';
 
 // An independent implementation (the npm port of the same algorithm) as a second opinion.
@@ -24,24 +25,7 @@ const graphArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
 
 function bruteForce(n: number, edges: readonly [number, number, number][]): number {
   const w = new Map(edges.map(([a, b, x]) => [`${Math.min(a, b)}-${Math.max(a, b)}`, x]));
-  const used = new Array<boolean>(n).fill(false);
-  const best = (from: number): number => {
-    let i = from;
-    while (i < n && used[i]) i += 1;
-    if (i >= n) return 0;
-    used[i] = true;
-    let top = best(i + 1);
-    for (let j = i + 1; j < n; j += 1) {
-      const x = w.get(`${i}-${j}`);
-      if (used[j] || x === undefined) continue;
-      used[j] = true;
-      top = Math.max(top, x + best(i + 1));
-      used[j] = false;
-    }
-    used[i] = false;
-    return top;
-  };
-  return best(0);
+  return bruteForceMatchingWeight(n, (i, j) => w.get(`${i}-${j}`));
 }
 
 describe('blossom (maximum-weight matching)', () => {

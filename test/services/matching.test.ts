@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { matchPeople, rankPartners, sharedWorkingWindows, type MatchInput, type MatchPerson, type MatchResult, type PastGroup } from '../../src/services/matching.js';
+import { bruteForceMatchingWeight } from '../support/brute-force-matching.js';
 import { localTimeHm } from '../../src/services/time.js';
 
 const DAY = 86_400_000;
@@ -37,24 +38,7 @@ function bruteForcePairOptimum(input: MatchInput): number {
   const met = metWithin(input.history, input.repeatWindowMs, input.at);
   const priority = 140 * Math.floor(n / 2) + 1;
   const matrix = people.map((a) => people.map((b) => specScore(a, b, input.at) + priority * ((a.satOutLastRound ? 1 : 0) + (b.satOutLastRound ? 1 : 0))));
-  const w = (i: number, j: number): number => matrix[i]![j]!;
-  const used = new Array<boolean>(n).fill(false);
-  const best = (from: number): number => {
-    let i = from;
-    while (i < n && used[i]) i += 1;
-    if (i >= n) return 0;
-    used[i] = true;
-    let top = best(i + 1); // i stays unmatched
-    for (let j = i + 1; j < n; j += 1) {
-      if (used[j] || met(people[i]!.userId, people[j]!.userId)) continue;
-      used[j] = true;
-      top = Math.max(top, w(i, j) + best(i + 1));
-      used[j] = false;
-    }
-    used[i] = false;
-    return top;
-  };
-  return best(0);
+  return bruteForceMatchingWeight(n, (i, j) => (met(people[i]!.userId, people[j]!.userId) ? undefined : matrix[i]![j]!));
 }
 
 /** The same objective, read off a result: each group's pair (a trio minus the one who joined). */
