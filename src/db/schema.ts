@@ -155,6 +155,8 @@ export const pollVotes = sqliteTable(
     userId: text('user_id').notNull(),
     value: integer('value').notNull(),
     comment: text('comment'),
+    /** The comment's author allowed it in exports (`/peer export`); unshared comments never leave the app. */
+    commentShared: integer('comment_shared', { mode: 'boolean' }).notNull().default(false),
     votedAt: integer('voted_at').notNull(),
   },
   (t) => [
@@ -343,6 +345,33 @@ export const matchRoundPeople = sqliteTable(
     primaryKey({ columns: [t.teamId, t.channelId, t.roundDate, t.userId] }),
     foreignKey({ columns: [t.teamId, t.channelId], foreignColumns: [matchChannels.teamId, matchChannels.channelId] }).onDelete('cascade'),
   ],
+);
+
+/**
+ * The numbers behind one weekly digest (job key digest:<team>:<ISO week>), stored before it is
+ * posted: a re-run posts from the same numbers (or nothing, once posted), and next week's trend
+ * compares with what this digest said rather than a recomputation over changed data.
+ */
+export const digestSnapshots = sqliteTable(
+  'digest_snapshots',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => workspaces.teamId, { onDelete: 'cascade' }),
+    /** ISO week of the digest's period, e.g. 2026-W48. */
+    weekId: text('week_id').notNull(),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end').notNull(),
+    /** JSON: the KPI report (services/kpis.ts) the digest was built from. */
+    kpis: text('kpis').notNull(),
+    channelId: text('channel_id'),
+    status: text('status', { enum: ['computed', 'posted', 'not_in_channel', 'no_channel'] }).notNull().default('computed'),
+    messageTs: text('message_ts'),
+    chartFileId: text('chart_file_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.weekId] })],
 );
 
 /** Used by the health check: the cheapest query that proves the schema is there. */

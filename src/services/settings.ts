@@ -14,12 +14,15 @@ import type { ServiceDeps } from './context.js';
  * jobs already planned, in one transaction. Reading them is workspace-settings.ts.
  */
 
-/** What `/peer settings` saves: the JSON settings plus the workspace zone (its own column). */
+/**
+ * What `/peer settings` saves: the JSON settings plus the workspace zone (its own column). A
+ * field left out keeps its stored value, so a form saves only what it shows.
+ */
 export const SettingsUpdate = z.object({
-  settings: WorkspaceSettings,
+  settings: z.record(z.string(), z.unknown()),
   timeZone: z.string().refine(isValidTimeZone, 'Not a time zone we know, e.g. Europe/Berlin'),
 });
-export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+export type SettingsUpdate = { settings: Partial<WorkspaceSettings>; timeZone: string };
 
 /**
  * Saves the settings and the workspace zone. Input is validated again here (the modal
@@ -31,7 +34,14 @@ export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown
     const issue = parsed.error.issues[0];
     throw new AppError('invalid_input', issue?.message ?? 'Those settings did not validate.', { field: issue?.path.join('.') });
   }
-  const { settings, timeZone } = parsed.data;
+  const current = getSettingsView(deps, teamId, parsed.data.timeZone);
+  const merged = WorkspaceSettings.safeParse({ ...pickSettings(current), ...parsed.data.settings });
+  if (!merged.success) {
+    const issue = merged.error.issues[0];
+    throw new AppError('invalid_input', issue?.message ?? 'Those settings did not validate.', { field: issue?.path.join('.') });
+  }
+  const settings = merged.data;
+  const { timeZone } = parsed.data;
   const result = deps.db
     .update(workspaces)
     .set({ settings: JSON.stringify(settings), timeZone, updatedAt: deps.clock.now() })
@@ -39,6 +49,12 @@ export function updateSettings(deps: ServiceDeps, teamId: string, input: unknown
     .run();
   if (result.changes === 0) throw new AppError('not_found', 'This workspace is not set up yet.');
   return { ...settings, timeZone };
+}
+
+/** The stored settings without the zone (which has its own column). */
+function pickSettings(view: WorkspaceSettingsView): WorkspaceSettings {
+  const { timeZone: _zone, ...settings } = view;
+  return settings;
 }
 
 /**

@@ -36,6 +36,20 @@ export const WorkspaceSettings = z.object({
   pollQuestion: z.string().trim().min(1).max(POLL_QUESTION_MAX).default(DEFAULT_POLL_QUESTION),
   /** Workspace-wide send cap the messenger paces to. */
   messagesPerMinute: z.number().int().min(1).max(600).default(60),
+  /** Where the weekly KPI digest is posted; no channel, no digest. */
+  digestChannelId: z.string().regex(/^[CG][A-Z0-9]{2,}$/).nullable().default(null),
+  /** Weekday (0 = Sunday ... 6 = Saturday) and hour of the digest, in the workspace zone. */
+  digestDay: z.number().int().min(0).max(6).default(1),
+  digestHour: z.number().int().min(0).max(23).default(9),
+  /** KPI targets the digest measures against (PRODUCT.md "KPIs"). */
+  participationTargetPct: z.number().int().min(1).max(100).default(60),
+  sessionsPerMonthTarget: z.number().int().min(1).max(1000).default(4),
+  /** Time-to-competency target: this many percent faster than the baseline. */
+  competencyFasterTargetPct: z.number().int().min(1).max(99).default(20),
+  /** Baseline time-to-competency in days, as an admin entered it; wins over competencyBaselineBefore. */
+  competencyBaselineDays: z.number().int().min(1).max(3650).nullable().default(null),
+  /** Or: the baseline is the median of competencies reached before this local date (YYYY-MM-DD). */
+  competencyBaselineBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 

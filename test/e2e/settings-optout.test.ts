@@ -136,6 +136,7 @@ describe('/peer settings', () => {
     expect(JSON.stringify(res.json.view)).toContain('48h, 1h, 15m');
     const settings = getSettings(serviceDeps(t.deps), TEAM);
     expect(settings).toEqual({
+      ...DEFAULT_SETTINGS,
       reminderLeadMinutes: [2880, 60, 15],
       weeklyDay: 3,
       weeklyHour: 7,

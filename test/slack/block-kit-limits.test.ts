@@ -25,6 +25,7 @@ import { buildRoleOptions, buildSkillOptions, buildSkillsModal, buildSkillsSaved
 import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTeachConfirmedMessage } from '../../src/slack/blocks/learned-modal.js';
 import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
 import type { SkillsProfile } from '../../src/services/skills.js';
+import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
 
 /**
  * Every Block Kit builder, fed its largest realistic input, stays inside Slack's limits.
@@ -223,7 +224,7 @@ describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Ki
   });
 
   it('buildSettingsModal and its saved notice with the longest values', () => {
-    const settings = { reminderLeadMinutes: [10080, 10079, 5], weeklyDay: 0, weeklyHour: 23, pollQuestion: long(150, '🎉'), messagesPerMinute: 600, timeZone: 'America/Argentina/ComodRivadavia' };
+    const settings = { ...DEFAULT_SETTINGS, reminderLeadMinutes: [10080, 10079, 5], weeklyDay: 0, weeklyHour: 23, pollQuestion: long(150, '🎉'), messagesPerMinute: 600, timeZone: 'America/Argentina/ComodRivadavia' };
     assertBlockKitLimits('modal', buildSettingsModal(settings));
     assertBlockKitLimits('modal', buildSettingsSavedModal(settings));
   });
