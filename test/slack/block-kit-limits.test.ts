@@ -26,6 +26,8 @@ import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTea
 import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
 import type { SkillsProfile } from '../../src/services/skills.js';
 import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
+import { buildDigestMessage } from '../../src/slack/blocks/digest.js';
+import { createKpiReport } from '../support/kpi-report.js';
 
 /**
  * Every Block Kit builder, fed its largest realistic input, stays inside Slack's limits.
@@ -474,5 +476,35 @@ describe('matching builders stay within Block Kit limits', () => {
     ]) {
       assertBlockKitLimits('home', { type: 'home', blocks: buildNextRoundBlocks(input) });
     }
+  });
+});
+
+describe('digest builders stay within Block Kit limits', () => {
+  it('buildDigestMessage with thousands of contributors, gaps and sessions, marked-up text, posted and as every preview', () => {
+    const crazy = long(40, '<!channel>🎉&');
+    const report = createKpiReport({
+      participation: { unmarkedSessions: 10_000, insufficient: crazy, value: null },
+      contributors: {
+        hosts: Array.from({ length: 3000 }, (_, i) => ({ userId: `U${String(i).padStart(12, '0')}`, sessions: 1, optedOut: false })),
+        teachers: Array.from({ length: 3000 }, (_, i) => ({ userId: `UT${String(i).padStart(12, '0')}`, learners: 1, optedOut: i % 2 === 0 })),
+        newParticipants: Array.from({ length: 3000 }, (_, i) => ({ userId: `UN${String(i).padStart(12, '0')}`, optedOut: false })),
+      },
+      skillGaps: Array.from({ length: 1000 }, (_, i) => ({ skill: `${crazy}${i}`, learners: 10_000, teachers: 10_000 })),
+      topSessions: Array.from({ length: 1000 }, (_, i) => ({ number: 1_000_000_000 - i, title: crazy, hostId: 'U0HOSTLONGID', startsAt: 0, average: 5, votes: 1_000_000 })),
+      timeZone: 'America/Argentina/ComodRivadavia',
+    });
+    const sessions = Array.from({ length: 300 }, (_, i) => ({ number: 1_000_000_000 - i, title: crazy, format: 'lunch-and-learn', hostId: 'U0HOSTLONGID', startsAt: i * 3_600_000, durationMin: 480, spotsLeft: 1000 }));
+    const previews = [
+      undefined,
+      { action: { kind: 'post' as const, channelId: 'C0LONGCHANNELID', channelName: long(80), weekId: '2026-W53' }, chartNote: crazy },
+      { action: { kind: 'invite_first' as const, channelId: 'C0LONGCHANNELID' } },
+      { action: { kind: 'posted' as const, channelId: 'C0LONGCHANNELID', postedAt: 0 } },
+      { action: { kind: 'no_channel' as const } },
+      { action: { kind: 'info' as const, channelId: 'C0LONGCHANNELID', day: 0, hour: 23 } },
+    ];
+    for (const preview of previews) {
+      assertBlockKitLimits('message', buildDigestMessage({ report, upcoming: { sessions, total: 100_000 }, chartInThread: true, ...(preview === undefined ? {} : { preview }) }));
+    }
+    assertBlockKitLimits('message', buildDigestMessage({ report: createKpiReport({ hasAnySessions: false }), upcoming: { sessions, total: 300 } }));
   });
 });
