@@ -79,7 +79,8 @@ export const SUBCOMMANDS = {
   optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
   match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
-  settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
+  digest: { usage: '/peer digest', summary: "Preview last week's KPI digest privately, with its chart; admins can post it to the digest channel.", args: noArgs },
+  settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question, the weekly digest and KPI targets (admins).', args: noArgs },
 } satisfies Record<string, SubcommandSpec>;
 
 export type SubcommandName = keyof typeof SUBCOMMANDS;

@@ -390,3 +390,17 @@ export function buildDigestMessage(input: DigestMessageInput): MessageJson {
   if (input.preview !== undefined) blocks.push(...previewBlocks(input.preview.action, r));
   return { text: fallbackText(r, label), blocks };
 }
+
+/**
+ * The DM to an admin when the digest channel refused the digest (Peerloop is not in it): what
+ * happened, how to fix it, when the next one goes out, and how to post the missed one now.
+ */
+export function buildDigestNotInChannelDm(input: { channelId: string; day: number; hour: number; zone: string }): MessageJson {
+  const when = `${WEEKDAYS[input.day]} at ${String(input.hour).padStart(2, '0')}:00 (${escapeMrkdwn(input.zone)})`;
+  const text =
+    `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>: Peerloop isn't in that channel.\n` +
+    `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ` +
+    `To post the one that was missed now, run \`/peer digest\` and click *Post to channel now*. ` +
+    'Or choose another channel in `/peer settings`.';
+  return { text: `I couldn't post the weekly digest: Peerloop isn't in the digest channel.`, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
