@@ -500,7 +500,7 @@ describe('digest builders stay within Block Kit limits', () => {
       { action: { kind: 'invite_first' as const, channelId: 'C0LONGCHANNELID' } },
       { action: { kind: 'posted' as const, channelId: 'C0LONGCHANNELID', postedAt: 0 } },
       { action: { kind: 'no_channel' as const } },
-      { action: { kind: 'info' as const, channelId: 'C0LONGCHANNELID', day: 0, hour: 23 } },
+      { action: { kind: 'info' as const, channelId: 'C0LONGCHANNELID', day: 0, hour: 23, zone: 'America/Argentina/ComodRivadavia' } },
     ];
     for (const preview of previews) {
       assertBlockKitLimits('message', buildDigestMessage({ report, upcoming: { sessions, total: 100_000 }, chartInThread: true, ...(preview === undefined ? {} : { preview }) }));

@@ -180,9 +180,9 @@ describe('the digest message', () => {
     expect(posted).toContain('This digest was posted to <#C0DIGEST> on Mon 30 Nov, 09:00 UTC.');
     expect(build({ preview: { action: { kind: 'invite_first', channelId: 'C0DIGEST' } } }).all).toContain('`/invite @Peerloop`');
     expect(build({ preview: { action: { kind: 'no_channel' } } }).all).toContain('Choose one in `/peer settings`');
-    expect(build({ preview: { action: { kind: 'info', channelId: 'C0DIGEST', day: 1, hour: 9 } } }).all).toContain('posted to <#C0DIGEST> every Monday at 09:00 (UTC)');
+    expect(build({ preview: { action: { kind: 'info', channelId: 'C0DIGEST', day: 1, hour: 9, zone: 'UTC' } } }).all).toContain('posted to <#C0DIGEST> every Monday at 09:00 (UTC)');
     for (const kind of ['posted', 'invite_first', 'no_channel', 'info'] as const) {
-      const action = kind === 'posted' ? { kind, channelId: 'C0', postedAt: null } : kind === 'invite_first' ? { kind, channelId: 'C0' } : kind === 'info' ? { kind, channelId: null, day: 1, hour: 9 } : { kind };
+      const action = kind === 'posted' ? { kind, channelId: 'C0', postedAt: null } : kind === 'invite_first' ? { kind, channelId: 'C0' } : kind === 'info' ? { kind, channelId: null, day: 1, hour: 9, zone: 'UTC' } : { kind };
       expect(build({ preview: { action } }).all).not.toContain(DigestActions.postNow);
     }
   });

@@ -39,7 +39,7 @@ export type DigestPreviewAction =
   /** An admin, no digest channel set. */
   | { kind: 'no_channel' }
   /** Anyone else: where and when the digest is posted, if it is. */
-  | { kind: 'info'; channelId: string | null; day: number; hour: number };
+  | { kind: 'info'; channelId: string | null; day: number; hour: number; zone: string };
 
 export interface DigestMessageInput {
   report: KpiReport;
@@ -332,7 +332,7 @@ function previewBlocks(action: DigestPreviewAction, report: KpiReport): BlockJso
             mrkdwn(
               action.channelId === null
                 ? 'No weekly digest channel is set yet; an admin can choose one in `/peer settings`.'
-                : `The digest is posted to <#${action.channelId}> every ${WEEKDAYS[action.day]} at ${String(action.hour).padStart(2, '0')}:00 (${escapeMrkdwn(report.timeZone)}).`,
+                : `The digest is posted to <#${action.channelId}> every ${WEEKDAYS[action.day]} at ${String(action.hour).padStart(2, '0')}:00 (${escapeMrkdwn(action.zone)}).`,
             ),
           ],
         },

@@ -152,12 +152,12 @@ const ADMIN_UNKNOWN_TEXT = "I couldn't check your admin rights with Slack just n
 const POST_ADMIN_ONLY_TEXT = 'Only a Slack admin or owner (or someone in PEERLOOP_ADMINS) can post the digest to the channel.';
 
 /** What the preview offers under the digest, for this reader. */
-async function previewAction(deps: AppDeps, actor: Actor, weekId: string): Promise<DigestPreviewAction> {
+async function previewAction(deps: AppDeps, actor: Actor, weekId: string, zone: string): Promise<DigestPreviewAction> {
   const svc = serviceDeps(deps);
   const settings = getSettings(svc, actor.teamId);
   const recorded = getDigestSnapshotStatus(svc, actor.teamId, weekId);
   if (recorded?.status === 'posted' && recorded.channelId !== null) return { kind: 'posted', channelId: recorded.channelId, postedAt: null };
-  if (!actor.isAdmin) return { kind: 'info', channelId: settings.digestChannelId, day: settings.digestDay, hour: settings.digestHour };
+  if (!actor.isAdmin) return { kind: 'info', channelId: settings.digestChannelId, day: settings.digestDay, hour: settings.digestHour, zone };
   if (settings.digestChannelId === null) return { kind: 'no_channel' };
   const membership = await digestChannelMembership(deps, actor.teamId, settings.digestChannelId);
   if (membership?.isMember === false) return { kind: 'invite_first', channelId: settings.digestChannelId };
@@ -177,7 +177,7 @@ export async function previewDigest(deps: AppDeps, actor: Actor): Promise<{ text
   const zone = resolveWorkspaceZone(svc, actor.teamId, deps.config.defaultTimeZone);
   const weekId = digestWeekAt(now, zone);
   const report = getDigestSnapshot(svc, actor.teamId, weekId)?.report ?? computeDigestReport(svc, actor.teamId, weekId, zone);
-  const action = await previewAction(deps, actor, weekId);
+  const action = await previewAction(deps, actor, weekId, zone);
   const upcoming = listDigestUpcoming(svc, actor.teamId, now);
   if (!mayDirectMessage(svc, actor.teamId, actor.userId)) {
     const chartNote = "You've turned off DMs from Peerloop, so the chart (sent as a file in a DM) is left out; `/peer optin` turns DMs back on.";
