@@ -6,6 +6,7 @@ import { cancelPendingJobs, defineJobKind, existingJobKeys, getJob, listJobKeys,
 import type { KpiReport } from './kpi-report.js';
 import { applyPreviousFromSnapshot, computeKpiReport, computeWeeklySeries, weekPeriod } from './kpis.js';
 import { listUpcomingSessions } from './session-queries.js';
+import { mayDirectMessage } from './delivery.js';
 import { resolveWorkspaceZone } from './members.js';
 import { SlackUserId } from './match-people.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, startOfLocalDay } from './time.js';
@@ -370,19 +371,11 @@ export function listDigestAdmins(deps: ServiceDeps, teamId: string, extraAdmins:
     .from(members)
     .where(and(eq(members.teamId, teamId), eq(members.isSlackAdmin, true), eq(members.optedOut, false)))
     .orderBy(members.userId)
-    .limit(DIGEST_NOTICE_RECIPIENTS_MAX * 2)
+    .limit(DIGEST_NOTICE_RECIPIENTS_MAX)
     .all()
     .map((r) => r.userId);
-  const optedOut = new Set(
-    deps.db
-      .select({ userId: members.userId })
-      .from(members)
-      .where(and(eq(members.teamId, teamId), eq(members.optedOut, true)))
-      .all()
-      .map((r) => r.userId),
-  );
   const candidates = [...(settings.savedBy === null ? [] : [settings.savedBy]), ...extraAdmins, ...slackAdmins];
-  return [...new Set(candidates)].filter((u) => !optedOut.has(u)).slice(0, DIGEST_NOTICE_RECIPIENTS_MAX);
+  return [...new Set(candidates)].filter((userId) => mayDirectMessage(deps, teamId, userId)).slice(0, DIGEST_NOTICE_RECIPIENTS_MAX);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,13 +105,19 @@ export function saveSettings(
 ): { saved: WorkspaceSettingsView; effects: SettingsEffects } {
   if (!actor.isAdmin) throw new AppError('forbidden', SETTINGS_ADMIN_ONLY_TEXT);
   // Who saved is kept: told, with the admins, when the digest channel they chose refuses the digest.
-  const stamped = actor.userId !== undefined && typeof update === 'object' && update !== null && 'settings' in update && typeof update.settings === 'object' && update.settings !== null
-    ? { ...update, settings: { ...update.settings, savedBy: actor.userId } }
-    : update;
+  const stamped = actor.userId === undefined ? update : stampSavedBy(update, actor.userId);
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };
     const before = getSettingsView(txDeps, teamId, fallbackZone);
     const saved = updateSettings(txDeps, teamId, stamped);
     return { saved, effects: applySettingsChange(txDeps, teamId, before, saved, fallbackZone) };
   });
+}
+
+/** The update with `savedBy` added to its settings (an update of another shape is left for validation to refuse). */
+function stampSavedBy(update: unknown, userId: string): unknown {
+  if (typeof update !== 'object' || update === null || !('settings' in update)) return update;
+  const { settings } = update;
+  if (typeof settings !== 'object' || settings === null) return update;
+  return { ...update, settings: { ...settings, savedBy: userId } };
 }

@@ -122,6 +122,29 @@ describe('digest settings', () => {
     ]);
   });
 
+  it('a settings modal opened before the digest fields existed still saves, and keeps the digest settings', async () => {
+    await t.command('help', { user: 'U0ADMIN' });
+    await submit({ digestChannel: 'C0DIGEST', digestDay: '3', participationTarget: '75', baselineDays: '40' });
+    const digestBlocks = [
+      SettingsViews.digestChannelBlock,
+      SettingsViews.digestDayBlock,
+      SettingsViews.digestHourBlock,
+      SettingsViews.participationTargetBlock,
+      SettingsViews.sessionsTargetBlock,
+      SettingsViews.competencyTargetBlock,
+      SettingsViews.baselineDaysBlock,
+      SettingsViews.baselineBeforeBlock,
+    ];
+    const old = Object.fromEntries(Object.entries(settingsState({ timeZone: NY, messagesPerMinute: '30' })).filter(([block]) => !(digestBlocks as string[]).includes(block)));
+    const res = await t.submitView({ callback_id: SettingsViews.modal, values: old }, { user: 'U0ADMIN' });
+    expect(res.json.response_action).toBe('update');
+    expect(getSettings(serviceDeps(t.deps), TEAM)).toMatchObject({ messagesPerMinute: 30, digestChannelId: 'C0DIGEST', digestDay: 3, participationTargetPct: 75, competencyBaselineDays: 40 });
+    // One digest field present is a new modal: the others are required again.
+    const partial = await t.submitView({ callback_id: SettingsViews.modal, values: { ...old, [SettingsViews.digestChannelBlock]: settingsState({})[SettingsViews.digestChannelBlock]! } }, { user: 'U0ADMIN' });
+    expect(partial.json.response_action).toBe('errors');
+    expect(Object.keys(partial.json.errors).sort()).toEqual([SettingsViews.competencyTargetBlock, SettingsViews.digestDayBlock, SettingsViews.digestHourBlock, SettingsViews.participationTargetBlock, SettingsViews.sessionsTargetBlock].sort());
+  });
+
   it('says on the saved summary when Peerloop is not in the chosen channel', async () => {
     t.fake.channelsWithoutBot.add('C0CLOSED');
     try {

@@ -68,6 +68,10 @@ export const SettingsForm = z.object({
     .min(1, 'Enter the poll question.')
     .refine((q) => Array.from(q).length <= POLL_QUESTION_MAX, `Keep the question to ${POLL_QUESTION_MAX} characters or fewer.`),
   [SettingsViews.messagesPerMinuteBlock]: IntField(1, 600, 'Use a whole number from 1 to 600.'),
+});
+
+/** The digest and KPI-target fields, one block each. */
+export const DigestSettingsForm = z.object({
   // Empty means no digest; conversations_select only offers channels, but a forged value is refused.
   [SettingsViews.digestChannelBlock]: z
     .string()
@@ -104,37 +108,44 @@ function isRealDate(ymd: string): boolean {
  */
 export function parseSettingsForm(values: ViewSubmitAction['view']['state']['values'], nowMs: number): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
   const parsed = readFormFields(values, SettingsForm, SettingsViews.input, SettingsViews.timeZoneBlock);
-  if (!parsed.ok) return parsed;
+  // A modal opened before the digest fields existed (then the app was upgraded) has none of their
+  // blocks: it saves what it shows, and the digest settings keep their stored values.
+  const hasDigestFields = Object.keys(DigestSettingsForm.shape).some((block) => values[block] !== undefined);
+  const digest = hasDigestFields ? readFormFields(values, DigestSettingsForm, SettingsViews.input, SettingsViews.digestChannelBlock) : undefined;
+  if (!parsed.ok || digest?.ok === false) return { ok: false, errors: { ...(parsed.ok ? {} : parsed.errors), ...(digest?.ok === false ? digest.errors : {}) } };
   const f = parsed.data;
-  const baselineDays = f[SettingsViews.baselineDaysBlock];
-  const baselineBefore = f[SettingsViews.baselineBeforeBlock];
+  const update: SettingsUpdate = {
+    timeZone: f[SettingsViews.timeZoneBlock],
+    settings: {
+      reminderLeadMinutes: f[SettingsViews.leadTimesBlock],
+      weeklyDay: f[SettingsViews.weeklyDayBlock],
+      weeklyHour: f[SettingsViews.weeklyHourBlock],
+      pollQuestion: f[SettingsViews.pollQuestionBlock],
+      messagesPerMinute: f[SettingsViews.messagesPerMinuteBlock],
+    },
+  };
+  if (digest === undefined) return { ok: true, update };
+  const d = digest.data;
+  const baselineDays = d[SettingsViews.baselineDaysBlock];
+  const baselineBefore = d[SettingsViews.baselineBeforeBlock];
   if (baselineDays !== null && baselineBefore !== null) {
     return { ok: false, errors: { [SettingsViews.baselineBeforeBlock]: 'Give the baseline as days or as a date, not both: clear one of them.' } };
   }
-  if (baselineBefore !== null && baselineBefore > localDateYmd(nowMs, f[SettingsViews.timeZoneBlock])) {
+  if (baselineBefore !== null && baselineBefore > localDateYmd(nowMs, update.timeZone)) {
     return { ok: false, errors: { [SettingsViews.baselineBeforeBlock]: 'Pick today or an earlier date: competencies reached before it form the baseline.' } };
   }
-  return {
-    ok: true,
-    update: {
-      timeZone: f[SettingsViews.timeZoneBlock],
-      settings: {
-        reminderLeadMinutes: f[SettingsViews.leadTimesBlock],
-        weeklyDay: f[SettingsViews.weeklyDayBlock],
-        weeklyHour: f[SettingsViews.weeklyHourBlock],
-        pollQuestion: f[SettingsViews.pollQuestionBlock],
-        messagesPerMinute: f[SettingsViews.messagesPerMinuteBlock],
-        digestChannelId: f[SettingsViews.digestChannelBlock],
-        digestDay: f[SettingsViews.digestDayBlock],
-        digestHour: f[SettingsViews.digestHourBlock],
-        participationTargetPct: f[SettingsViews.participationTargetBlock],
-        sessionsPerMonthTarget: f[SettingsViews.sessionsTargetBlock],
-        competencyFasterTargetPct: f[SettingsViews.competencyTargetBlock],
-        competencyBaselineDays: baselineDays,
-        competencyBaselineBefore: baselineBefore,
-      },
-    },
+  update.settings = {
+    ...update.settings,
+    digestChannelId: d[SettingsViews.digestChannelBlock],
+    digestDay: d[SettingsViews.digestDayBlock],
+    digestHour: d[SettingsViews.digestHourBlock],
+    participationTargetPct: d[SettingsViews.participationTargetBlock],
+    sessionsPerMonthTarget: d[SettingsViews.sessionsTargetBlock],
+    competencyFasterTargetPct: d[SettingsViews.competencyTargetBlock],
+    competencyBaselineDays: baselineDays,
+    competencyBaselineBefore: baselineBefore,
   };
+  return { ok: true, update };
 }
 
 /** Adds "Invite @Peerloop to #x" to the saved summary when Slack says Peerloop is not in the digest channel. */
