@@ -26,7 +26,7 @@ import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTea
 import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
 import type { SkillsProfile } from '../../src/services/skills.js';
 import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
-import { buildDigestMessage } from '../../src/slack/blocks/digest.js';
+import { buildDigestMessage, buildDigestNotInChannelDm } from '../../src/slack/blocks/digest.js';
 import { createKpiReport } from '../support/kpi-report.js';
 
 /**
@@ -229,6 +229,12 @@ describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Ki
     const settings = { ...DEFAULT_SETTINGS, reminderLeadMinutes: [10080, 10079, 5], weeklyDay: 0, weeklyHour: 23, pollQuestion: long(150, '🎉'), messagesPerMinute: 600, timeZone: 'America/Argentina/ComodRivadavia' };
     assertBlockKitLimits('modal', buildSettingsModal(settings));
     assertBlockKitLimits('modal', buildSettingsSavedModal(settings));
+    const digest = { ...settings, digestChannelId: 'C0LONGCHANNELID1234', digestDay: 0, digestHour: 23, participationTargetPct: 100, sessionsPerMonthTarget: 1000, competencyFasterTargetPct: 99 };
+    for (const baseline of [{ competencyBaselineDays: 3650 }, { competencyBaselineBefore: '2026-12-31' }]) {
+      assertBlockKitLimits('modal', buildSettingsModal({ ...digest, ...baseline }));
+      assertBlockKitLimits('modal', buildSettingsSavedModal({ ...digest, ...baseline }, { digestNotInChannel: true }));
+    }
+    assertBlockKitLimits('message', buildDigestNotInChannelDm({ channelId: 'C0LONGCHANNELID1234', day: 0, hour: 23, zone: 'America/Argentina/ComodRivadavia' }));
   });
 
   it('the opt-out Home blocks in both states', () => {
