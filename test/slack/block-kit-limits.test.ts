@@ -196,8 +196,8 @@ describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Ki
   });
 
   it('buildPollCommentModal (empty and pre-filled with a 2,000-character comment) and the saved notice', () => {
-    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 999_999_999, sessionTitle: title, question: long(150), currentValue: undefined, currentComment: null, commentMax: 2000 }));
-    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 1, sessionTitle: title, question: long(150, '🎉'), currentValue: 5, currentComment: long(2000, '🎉'), commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 999_999_999, sessionTitle: title, question: long(150), currentValue: undefined, currentComment: null, currentShared: false, commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 1, sessionTitle: title, question: long(150, '🎉'), currentValue: 5, currentComment: long(2000, '🎉'), currentShared: true, commentMax: 2000 }));
     assertBlockKitLimits('modal', buildPollCommentSavedModal(999_999_999));
   });
 
