@@ -73,11 +73,13 @@ export interface ExportResult {
 }
 
 export interface ExportOptions {
-  /** Sessions (or learned skills) read and written per turn of the event loop. */
+  /** Sessions read and written per turn of the event loop (learned skills: five times as many). */
   chunkSize?: number;
 }
 
-const DEFAULT_CHUNK = 500;
+// 100 sessions are about 1,000 attendance rows: tens of milliseconds of work between two turns
+// of the event loop (bench/export.ts measures it).
+const DEFAULT_CHUNK = 100;
 const DAY_MS = 86_400_000;
 
 /** Lets other requests run between chunks: better-sqlite3 and csv-stringify's sync API never yield on their own. */
@@ -125,15 +127,33 @@ function readSessionChunk(deps: ServiceDeps, teamId: string, numbers: number[]) 
     .leftJoin(members, and(eq(members.teamId, sessions.teamId), eq(members.userId, sessions.hostId)))
     .where(and(eq(sessions.teamId, teamId), inArray(sessions.number, numbers)))
     .all();
+  // Flat columns, not whole rows: attendance is most of an export, and drizzle maps each field.
   const people = deps.db
-    .select({ participant: participants, name: members.name })
+    .select({
+      sessionNumber: participants.sessionNumber,
+      userId: participants.userId,
+      role: participants.role,
+      joinedAt: participants.joinedAt,
+      leftAt: participants.leftAt,
+      waitlisted: participants.waitlisted,
+      attended: participants.attended,
+      name: members.name,
+    })
     .from(participants)
     .leftJoin(members, and(eq(members.teamId, participants.teamId), eq(members.userId, participants.userId)))
     .where(and(eq(participants.teamId, teamId), inArray(participants.sessionNumber, numbers)))
     .orderBy(asc(participants.sessionNumber), asc(participants.joinedAt), asc(participants.userId))
     .all();
   const votes = deps.db
-    .select({ vote: pollVotes, name: members.name })
+    .select({
+      sessionNumber: pollVotes.sessionNumber,
+      userId: pollVotes.userId,
+      value: pollVotes.value,
+      comment: pollVotes.comment,
+      commentShared: pollVotes.commentShared,
+      votedAt: pollVotes.votedAt,
+      name: members.name,
+    })
     .from(pollVotes)
     .leftJoin(members, and(eq(members.teamId, pollVotes.teamId), eq(members.userId, pollVotes.userId)))
     .where(and(eq(pollVotes.teamId, teamId), inArray(pollVotes.sessionNumber, numbers)))
@@ -163,8 +183,8 @@ function sessionStatus(session: SessionChunk['sessionRows'][number]['session'], 
 /** One chunk's rows of the three session files, in the order of `numbers` (start time). */
 function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalStamps, zone: string, now: number) {
   const byNumber = new Map(chunk.sessionRows.map((r) => [r.session.number, r]));
-  const peopleBySession = groupBy(chunk.people, (r) => r.participant.sessionNumber);
-  const votesBySession = groupBy(chunk.votes, (r) => r.vote.sessionNumber);
+  const peopleBySession = groupBy(chunk.people, (r) => r.sessionNumber);
+  const votesBySession = groupBy(chunk.votes, (r) => r.sessionNumber);
   const sessionRows: CsvValue[][] = [];
   const attendanceRows: CsvValue[][] = [];
   const voteRows: CsvValue[][] = [];
@@ -173,7 +193,7 @@ function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalS
     if (row === undefined) continue; // deleted between the two reads
     const s = row.session;
     const people = peopleBySession.get(number) ?? [];
-    const present = people.filter((p) => p.participant.leftAt === null && p.participant.role === 'attendee');
+    const present = people.filter((p) => p.leftAt === null && p.role === 'attendee');
     sessionRows.push([
       s.number,
       s.title,
@@ -191,17 +211,17 @@ function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalS
       sessionStatus(s, now),
       s.cancelReason,
       s.capacity,
-      present.filter((p) => !p.participant.waitlisted).length,
-      present.filter((p) => p.participant.waitlisted).length,
+      present.filter((p) => !p.waitlisted).length,
+      present.filter((p) => p.waitlisted).length,
     ]);
     // The host first, then people in the order they joined.
-    const ordered = [...people.filter((p) => p.participant.role === 'host'), ...people.filter((p) => p.participant.role !== 'host')];
-    for (const { participant: p, name } of ordered) {
+    const ordered = [...people.filter((p) => p.role === 'host'), ...people.filter((p) => p.role !== 'host')];
+    for (const p of ordered) {
       attendanceRows.push([
         number,
         s.title,
         p.userId,
-        name,
+        p.name,
         p.role,
         stamps.dateTime(p.joinedAt),
         p.leftAt === null ? null : stamps.dateTime(p.leftAt),
@@ -212,10 +232,10 @@ function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalS
     const votes = votesBySession.get(number) ?? [];
     const ratingsShown = votes.length >= MIN_VOTES_FOR_AVERAGE;
     // Named (shared) votes first; anonymous ones after, by rating, so their order says nothing about who.
-    for (const { vote: v, name } of [...votes.filter((x) => x.vote.commentShared), ...votes.filter((x) => !x.vote.commentShared)]) {
+    for (const v of [...votes.filter((x) => x.commentShared), ...votes.filter((x) => !x.commentShared)]) {
       voteRows.push(
         v.commentShared
-          ? [number, s.title, v.userId, name, v.value, stamps.dateTime(v.votedAt), v.comment]
+          ? [number, s.title, v.userId, v.name, v.value, stamps.dateTime(v.votedAt), v.comment]
           : [number, s.title, null, null, ratingsShown ? v.value : null, null, null],
       );
     }
@@ -283,7 +303,7 @@ export async function buildExport(deps: ServiceDeps, teamId: string, range: Expo
     files.votes.add(rows.voteRows);
     await nextTurn();
   }
-  for (const ids of chunks(competencyIdsInRange(deps, teamId, range), chunkSize)) {
+  for (const ids of chunks(competencyIdsInRange(deps, teamId, range), chunkSize * 5)) {
     files.competencies.add(competencyRows(deps, teamId, ids, stamps));
     await nextTurn();
   }
