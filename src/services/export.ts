@@ -91,20 +91,20 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** One file being written: its lines in pieces (joined once at the end), and how many rows. */
+/** One file being written: its UTF-8 bytes chunk by chunk (off the JS heap, joined once at the end), and how many rows. */
 class FileBuilder {
-  private readonly parts: string[];
+  private readonly parts: Buffer[];
   rows = 0;
   constructor(readonly table: ExportTable) {
-    this.parts = [CSV_BOM, csvLines([EXPORT_COLUMNS[table]])];
+    this.parts = [Buffer.from(CSV_BOM + csvLines([EXPORT_COLUMNS[table]]), 'utf8')];
   }
   add(rows: CsvValue[][]): void {
     if (rows.length === 0) return;
-    this.parts.push(csvLines(rows));
+    this.parts.push(Buffer.from(csvLines(rows), 'utf8'));
     this.rows += rows.length;
   }
   finish(range: ExportRange): ExportFile {
-    return { table: this.table, filename: `peerloop-${this.table}-${range.fromYmd}-to-${range.toYmd}.csv`, content: Buffer.from(this.parts.join(''), 'utf8'), rows: this.rows };
+    return { table: this.table, filename: `peerloop-${this.table}-${range.fromYmd}-to-${range.toYmd}.csv`, content: Buffer.concat(this.parts), rows: this.rows };
   }
 }
 
@@ -142,7 +142,8 @@ function readSessionChunk(deps: ServiceDeps, teamId: string, numbers: number[]) 
     .from(participants)
     .leftJoin(members, and(eq(members.teamId, participants.teamId), eq(members.userId, participants.userId)))
     .where(and(eq(participants.teamId, teamId), inArray(participants.sessionNumber, numbers)))
-    .orderBy(asc(participants.sessionNumber), asc(participants.joinedAt), asc(participants.userId))
+    // The primary key's order (no sort in SQL); each session's few rows are put in join order below.
+    .orderBy(asc(participants.sessionNumber), asc(participants.userId))
     .all();
   const votes = deps.db
     .select({
@@ -215,7 +216,7 @@ function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalS
       present.filter((p) => p.waitlisted).length,
     ]);
     // The host first, then people in the order they joined.
-    const ordered = [...people.filter((p) => p.role === 'host'), ...people.filter((p) => p.role !== 'host')];
+    const ordered = [...people].sort((a, b) => (a.role === 'host' ? 0 : 1) - (b.role === 'host' ? 0 : 1) || a.joinedAt - b.joinedAt || (a.userId < b.userId ? -1 : 1));
     for (const p of ordered) {
       attendanceRows.push([
         number,
