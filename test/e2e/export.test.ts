@@ -248,6 +248,14 @@ describe('/peer export by an admin', () => {
     expect(outcome!.text).toContain(`Your export (${label},`);
   });
 
+  it('sends the files to an admin who turned DMs off: they asked for them', async () => {
+    seedNovember();
+    createMember(db(), TEAM, 'U0ADMIN', { optedOut: true, isSlackAdmin: true, profileFetchedAt: NOW, timeZone: ZONE });
+    const { outcome } = await runExport('2026-11-01 2026-12-06');
+    expect(outcome!.text).toContain('is in your DM with me');
+    expect(t.fake.callsTo('files.completeUploadExternal')[0]!.args.channel_id).toBe(dmChannel('U0ADMIN'));
+  });
+
   it('accepts a range of exactly two years', async () => {
     seedNovember();
     const { outcome } = await runExport('2024-12-06 2026-12-06');
@@ -375,6 +383,19 @@ describe('refusals', () => {
     expect(outcome).toBeUndefined();
     nothingSent();
     expect(t.fake.callsTo('conversations.open')).toHaveLength(0);
+  });
+
+  it('asks an admin whose rights Slack has not confirmed yet to try again, instead of refusing them', async () => {
+    seedNovember();
+    t.fake.setUser({ id: 'U0BOSS', tz: ZONE, is_admin: true });
+    // The first users.info outlasts the quick lookup before the ack; the patient one after it answers.
+    t.fake.script('users.info', { delayMs: 1_500 });
+    const first = await runExport('2026-11-01 2026-12-06', 'U0BOSS');
+    expect(first.ack!.text).toContain("couldn't check your admin rights");
+    expect(first.ack!.text).toContain('/peer export');
+    nothingSent();
+    const again = await runExport('2026-11-01 2026-12-06', 'U0BOSS');
+    expect(again.outcome!.text).toContain('is in your DM with me');
   });
 
   it.each([
