@@ -22,7 +22,7 @@ import { createLocalStamps, type LocalStamps } from './time.js';
  *
  * Size: the work goes in chunks of sessions (and of learned skills) with a turn of the event
  * loop between chunks, so a two-year export of a large workspace never holds the app for long;
- * only the CSV text is kept, never every row object at once.
+ * only the CSV bytes are kept, never every row object at once.
  */
 
 export const EXPORT_TABLES = ['sessions', 'attendance', 'votes', 'competencies'] as const;
