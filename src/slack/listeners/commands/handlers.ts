@@ -14,6 +14,7 @@ import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
 import { handleDigest } from './digest.js';
+import { handleExport } from './export.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -34,4 +35,5 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   match: handleMatch,
   settings: handleSettings,
   digest: handleDigest,
+  export: handleExport,
 };
