@@ -117,7 +117,8 @@ export function parseDigestKey(teamId: string, key: string): string | undefined 
 /** The workspaces with a digest channel: the planner visits only these. */
 export function listTeamsWithDigestChannel(deps: ServiceDeps): string[] {
   return deps.db
-    .all<{ teamId: string }>(sql`SELECT team_id AS teamId FROM workspaces WHERE json_valid(settings) AND json_extract(settings, '$.digestChannelId') IS NOT NULL`)
+    .all<{ teamId: string }>(sql`SELECT team_id AS teamId FROM workspaces
+      WHERE CASE WHEN json_valid(settings) THEN json_extract(settings, '$.digestChannelId') END IS NOT NULL`)
     .map((r) => r.teamId);
 }
 

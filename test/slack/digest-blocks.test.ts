@@ -85,7 +85,7 @@ describe('the digest message', () => {
     expect(blocks.find((b) => b.block_id === 'digest_matching')).toBeUndefined();
   });
 
-  it('thanks hosts and teachers with mentions, counts opted-out people without a mention, and welcomes newcomers', () => {
+  it('thanks hosts and teachers with mentions, counts opted-out people without a mention (anywhere in the digest), and welcomes newcomers', () => {
     const report = createKpiReport({
       contributors: {
         hosts: [
@@ -102,7 +102,9 @@ describe('the digest message', () => {
         ],
       },
     });
-    const text = sectionText(build({ report }).blocks, 'digest_thanks');
+    const { blocks } = build({ report: { ...report, topSessions: [{ number: 3, title: 'Quiet one', hostId: 'U0QUIET', startsAt: REPORT_PERIOD.from, average: 5, votes: 3 }] } });
+    expect(sectionText(blocks, 'digest_top')).toBe(':trophy: *Best-rated sessions*\n• *#3 Quiet one*: 5.0 / 5 from 3 votes');
+    const text = sectionText(blocks, 'digest_thanks');
     expect(text).toBe(
       ':raised_hands: *Thank you* to everyone who hosted or taught this week: <@U0A>, <@U0B> and 1 other.\n:wave: Welcome to <@U0NEW> and 1 other, at their first session.',
     );

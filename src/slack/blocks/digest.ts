@@ -205,11 +205,19 @@ function fitLines(heading: string, lines: readonly string[], max: number, more: 
   return [heading, ...kept, ...(rest > 0 ? [more(rest)] : [])].join('\n');
 }
 
+/** People the report says opted out: the digest names them nowhere with a mention (see thanksText). */
+function optedOutPeople(r: KpiReport): Set<string> {
+  const { hosts, teachers, newParticipants } = r.contributors;
+  return new Set([...hosts, ...teachers, ...newParticipants].filter((p) => p.optedOut).map((p) => p.userId));
+}
+
 function topSessionsText(r: KpiReport): string | undefined {
   if (r.topSessions.length === 0) return undefined;
-  const lines = r.topSessions.map(
-    (s) => `• *#${s.number} ${escapeTruncated(s.title, SESSION_TITLE_SHOWN)}*, hosted by <@${s.hostId}>: ${oneDecimal(s.average)} / 5 from ${plural(s.votes, 'vote')}`,
-  );
+  const quiet = optedOutPeople(r);
+  const lines = r.topSessions.map((s) => {
+    const host = quiet.has(s.hostId) ? '' : `, hosted by <@${s.hostId}>`;
+    return `• *#${s.number} ${escapeTruncated(s.title, SESSION_TITLE_SHOWN)}*${host}: ${oneDecimal(s.average)} / 5 from ${plural(s.votes, 'vote')}`;
+  });
   return fitLines(':trophy: *Best-rated sessions*', lines, DIGEST_TOP_SESSIONS_SHOWN, (n) => `_…and ${n} more_`);
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../../services/digest.js';
 import type { KpiReport } from '../../services/kpi-report.js';
 import { resolveWorkspaceZone } from '../../services/members.js';
+import { localDateYmd } from '../../services/time.js';
 import { getSettings } from '../../services/workspace-settings.js';
 import type { Actor } from '../actor.js';
 import { buildDigestMessage, buildDigestNotInChannelDm, periodLabel, type DigestPreviewAction } from '../blocks/digest.js';
@@ -62,7 +63,7 @@ async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, cha
     const { fileIds } = await deps.messenger.uploadFile(teamId, {
       channelId,
       threadTs,
-      filename: `peerloop-digest-${new Date(report.period.from).toISOString().slice(0, 10)}.png`,
+      filename: `peerloop-digest-${localDateYmd(report.period.from, report.timeZone)}.png`,
       content: png,
       title: `Participation and sessions per week, 8 weeks to ${label}`,
     });
