@@ -203,6 +203,16 @@ describe('renderDigestChart', () => {
     expect(JSON.stringify(buildDigestChartSpec(EIGHT_WEEKS))).not.toMatch(/"url"/);
   });
 
+  it('draws no weeks as empty panels, and a target that is not a number as no target line (not a line at 0)', async () => {
+    const empty = await render({ weeks: [], participationTargetPct: 60, sessionsPerWeekTarget: 1, title: 'Nothing yet' });
+    expect(empty.warnings).toEqual([]);
+    expect([empty.png.width, empty.png.height]).toEqual([DIGEST_CHART_WIDTH, DIGEST_CHART_HEIGHT]);
+    const noTargets = await render({ ...EIGHT_WEEKS, participationTargetPct: Number.NaN, sessionsPerWeekTarget: Number.POSITIVE_INFINITY });
+    expect(noTargets.warnings).toEqual([]);
+    expect(count(noTargets.png, (p) => near(p, ORANGE, 60))).toBe(0);
+    expect(texts(await renderDigestChartSvg({ ...EIGHT_WEEKS, participationTargetPct: Number.NaN }))).not.toContain('target 0%');
+  });
+
   it('refuses a week start that is not a date, naming it', async () => {
     await expect(renderDigestChart({ ...EIGHT_WEEKS, weeks: [{ weekStart: '16/11/2026', participationPct: 50, sessionsHeld: 1 }] })).rejects.toThrow(/YYYY-MM-DD, got "16\/11\/2026"/);
   });
