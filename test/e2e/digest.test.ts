@@ -11,7 +11,9 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { dmChannel, startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
+import { readPng } from '../support/png.js';
 import { useTestApp } from '../support/use-test-app.js';
+import { DIGEST_CHART_HEIGHT, DIGEST_CHART_WIDTH } from '../../src/charts/digest-chart.js';
 
 /**
  * The weekly digest end to end: the app over HTTP against the fake Slack, the settable clock
@@ -100,6 +102,9 @@ describe('the weekly digest', () => {
     expect(share!.args.thread_ts).toBe(stored.messageTs);
     expect(t.fake.uploads).toHaveLength(1);
     expect(t.fake.uploads[0]!.bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    const png = readPng(t.fake.uploads[0]!.bytes);
+    expect([png.width, png.height]).toEqual([DIGEST_CHART_WIDTH, DIGEST_CHART_HEIGHT]);
+    expect(t.fake.uploads[0]!.filename).toBe('peerloop-digest-2026-10-26.png');
     expect(stored).toMatchObject({
       status: 'posted',
       channelId: CHANNEL,
