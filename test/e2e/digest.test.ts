@@ -341,6 +341,14 @@ describe('the weekly digest', () => {
     t.clock.set(W44_DUE);
     await t.tick();
     expect(postsTo(t.fake, CHANNEL)).toHaveLength(1);
+    expect(reason(job(t, `digest:${TEAM}:2026-W44`))).toBeUndefined();
+
+    // The preview now shows what was posted, without the button.
+    await t.command('digest', { user: 'U0ADMIN' });
+    await t.fake.waitFor(() => t.fake.dmsTo('U0ADMIN').length === 1, 'the preview DM');
+    expect(text(t.fake.dmsTo('U0ADMIN')[0]!)).toContain(`This digest was posted to <#${CHANNEL}>`);
+    expect(text(t.fake.dmsTo('U0ADMIN')[0]!)).not.toContain(DigestActions.postNow);
+    await t.settled();
 
     // A week later the same button is for an old week.
     t.clock.set(W45_DUE + HOUR);

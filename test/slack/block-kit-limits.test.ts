@@ -520,7 +520,7 @@ describe('digest builders stay within Block Kit limits', () => {
       undefined,
       { action: { kind: 'post' as const, channelId: 'C0LONGCHANNELID', channelName: long(80), weekId: '2026-W53' }, chartNote: crazy },
       { action: { kind: 'invite_first' as const, channelId: 'C0LONGCHANNELID' } },
-      { action: { kind: 'posted' as const, channelId: 'C0LONGCHANNELID', postedAt: 0 } },
+      { action: { kind: 'posted' as const, channelId: 'C0LONGCHANNELID' } },
       { action: { kind: 'no_channel' as const } },
       { action: { kind: 'info' as const, channelId: 'C0LONGCHANNELID', day: 0, hour: 23, zone: 'America/Argentina/ComodRivadavia' } },
     ];

@@ -178,13 +178,13 @@ describe('the digest message', () => {
   });
 
   it('the preview without a button: posted already, Peerloop not in the channel, no channel, and for members', () => {
-    const posted = build({ preview: { action: { kind: 'posted', channelId: 'C0DIGEST', postedAt: Date.UTC(2026, 10, 30, 9, 0) } } }).all;
-    expect(posted).toContain('This digest was posted to <#C0DIGEST> on Mon 30 Nov, 09:00 UTC.');
+    const posted = build({ preview: { action: { kind: 'posted', channelId: 'C0DIGEST' } } }).all;
+    expect(posted).toContain('This digest was posted to <#C0DIGEST>; it is posted once a week.');
     expect(build({ preview: { action: { kind: 'invite_first', channelId: 'C0DIGEST' } } }).all).toContain('`/invite @Peerloop`');
     expect(build({ preview: { action: { kind: 'no_channel' } } }).all).toContain('Choose one in `/peer settings`');
     expect(build({ preview: { action: { kind: 'info', channelId: 'C0DIGEST', day: 1, hour: 9, zone: 'UTC' } } }).all).toContain('posted to <#C0DIGEST> every Monday at 09:00 (UTC)');
     for (const kind of ['posted', 'invite_first', 'no_channel', 'info'] as const) {
-      const action = kind === 'posted' ? { kind, channelId: 'C0', postedAt: null } : kind === 'invite_first' ? { kind, channelId: 'C0' } : kind === 'info' ? { kind, channelId: null, day: 1, hour: 9, zone: 'UTC' } : { kind };
+      const action = kind === 'posted' ? { kind, channelId: 'C0' } : kind === 'invite_first' ? { kind, channelId: 'C0' } : kind === 'info' ? { kind, channelId: null, day: 1, hour: 9, zone: 'UTC' } : { kind };
       expect(build({ preview: { action } }).all).not.toContain(DigestActions.postNow);
     }
   });

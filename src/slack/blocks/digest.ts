@@ -1,7 +1,7 @@
 import { formatLabel } from '../../services/formats.js';
 import type { Kpi, KpiReport } from '../../services/kpi-report.js';
 import { TITLE_MAX } from '../../services/session-model.js';
-import { formatInZone, localParts } from '../../services/time.js';
+import { localParts } from '../../services/time.js';
 import { DigestActions, SessionActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { slackDateTime } from './time.js';
@@ -35,7 +35,7 @@ export type DigestPreviewAction =
   /** An admin, but Peerloop is not in the digest channel. */
   | { kind: 'invite_first'; channelId: string }
   /** This digest was posted already. */
-  | { kind: 'posted'; channelId: string; postedAt: number | null }
+  | { kind: 'posted'; channelId: string }
   /** An admin, no digest channel set. */
   | { kind: 'no_channel' }
   /** Anyone else: where and when the digest is posted, if it is. */
@@ -327,7 +327,7 @@ function previewBlocks(action: DigestPreviewAction, report: KpiReport): BlockJso
       return [
         {
           type: 'context',
-          elements: [mrkdwn(`:white_check_mark: This digest was posted to <#${action.channelId}>${action.postedAt === null ? '' : ` on ${formatInZone(action.postedAt, report.timeZone)}`}.`)],
+          elements: [mrkdwn(`:white_check_mark: This digest was posted to <#${action.channelId}>; it is posted once a week.`)],
         },
       ];
     case 'no_channel':

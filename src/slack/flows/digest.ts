@@ -157,7 +157,7 @@ async function previewAction(deps: AppDeps, actor: Actor, weekId: string, zone: 
   const svc = serviceDeps(deps);
   const settings = getSettings(svc, actor.teamId);
   const recorded = getDigestSnapshotStatus(svc, actor.teamId, weekId);
-  if (recorded?.status === 'posted' && recorded.channelId !== null) return { kind: 'posted', channelId: recorded.channelId, postedAt: null };
+  if (recorded?.status === 'posted' && recorded.channelId !== null) return { kind: 'posted', channelId: recorded.channelId };
   if (!actor.isAdmin) return { kind: 'info', channelId: settings.digestChannelId, day: settings.digestDay, hour: settings.digestHour, zone };
   if (settings.digestChannelId === null) return { kind: 'no_channel' };
   const membership = await digestChannelMembership(deps, actor.teamId, settings.digestChannelId);
