@@ -5,6 +5,7 @@ import { buildHomeView } from '../../src/slack/blocks/home.js';
 import type { HomeSession } from '../../src/services/home.js';
 import { BlockKitLimits } from '../../src/slack/blocks/limits.js';
 import { buildAttendanceModal } from '../../src/slack/blocks/attendance-modal.js';
+import { buildAttendanceAskDm, buildAttendanceSavedDm } from '../../src/slack/blocks/attendance-ask.js';
 import { applyFormatDefaults, buildScheduleModal } from '../../src/slack/blocks/schedule-modal.js';
 import { buildSessionCardMessage } from '../../src/slack/blocks/session-card.js';
 import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../../src/slack/blocks/session-dm.js';
@@ -127,6 +128,20 @@ describe('builders stay within Block Kit limits', () => {
     for (const n of [0, 100, 2000]) {
       const view = buildAttendanceModal({ number: 1_000_000_000, title: long(300, '<!channel>'), attendees: people(n), openedAt: Date.UTC(2026, 10, 24) });
       assertBlockKitLimits('modal', view);
+    }
+  });
+
+  it('buildAttendanceAskDm and buildAttendanceSavedDm: 300-character titles of markup, huge numbers, every outcome', () => {
+    const title = long(100, '<!channel>🎉&');
+    const ask = buildAttendanceAskDm({ number: 1_000_000_000, title, startsAt: Date.UTC(2026, 10, 1, 14), durationMin: 240, joined: 1_000_000, timeZone: 'America/Argentina/ComodRivadavia' });
+    assertBlockKitLimits('message', ask);
+    expect(JSON.stringify(ask)).not.toContain('<!channel>');
+    for (const how of ['everyone', 'saved', 'already'] as const) {
+      for (const summary of [{ seated: 1, yes: 1, no: 0, unknown: 0 }, { seated: 1_000_000, yes: 999_000, no: 500, unknown: 500 }]) {
+        const saved = buildAttendanceSavedDm({ number: 1_000_000_000, title, summary, how });
+        assertBlockKitLimits('message', saved);
+        expect(JSON.stringify(saved)).not.toContain('<!channel>');
+      }
     }
   });
 
