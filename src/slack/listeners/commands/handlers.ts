@@ -13,6 +13,7 @@ import { handleSchedule } from './schedule.js';
 import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
+import { handleStats } from './stats.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -31,5 +32,6 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   optout: handleOptOut,
   optin: handleOptIn,
   match: handleMatch,
+  stats: handleStats,
   settings: handleSettings,
 };

@@ -1,0 +1,147 @@
+import { and, count, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { memberSkills, participants, pollVotes, sessions, skills } from '../db/schema.js';
+import type { ServiceDeps } from './context.js';
+import { listUpcomingSessions, type UpcomingItem } from './session-queries.js';
+
+/**
+ * `/peer stats`: one person's own numbers in one workspace. Every query names the workspace and
+ * the person; the definitions follow the KPI digest's (PRODUCT.md), read for one person:
+ * - a session is held once it has started and was not cancelled;
+ * - attended: held sessions where the person had a seat (an attendee, not waitlisted) and did
+ *   not leave before the start, unless the host marked them absent. Sessions whose attendance
+ *   was never marked count, and are counted apart (`unmarked`), so the person can see why the
+ *   digest may not count them yet;
+ * - hosted: held sessions they host now (a handed-over session counts for its new host);
+ * - rating: every vote on the polls of the sessions they hosted, except votes of people later
+ *   marked absent (as the digest's satisfaction), averaged over votes, not over sessions;
+ * - learned: their learn rows marked learned, with when they started and finished;
+ * - taught: learn rows of others that name them as the teacher, confirmed or not.
+ */
+
+/** How many learned skills and taught people the answer lists; the rest are counted. */
+export const STATS_LIST_MAX = 10;
+/** Fewer votes than this make no average worth showing. */
+export const STATS_MIN_VOTES = 3;
+
+export interface LearnedStat {
+  name: string;
+  startedAt: number;
+  completedAt: number;
+}
+
+export interface TaughtStat {
+  learnerId: string;
+  skill: string;
+  completedAt: number;
+  confirmed: boolean;
+}
+
+export interface PersonalStats {
+  attended: { total: number; unmarked: number };
+  hosted: number;
+  /** Over the sessions they hosted; `average` null under STATS_MIN_VOTES votes. */
+  rating: { average: number | null; votes: number };
+  /** Newest first, at most STATS_LIST_MAX; `total` counts them all. */
+  learned: { items: LearnedStat[]; total: number };
+  /** Newest first, at most STATS_LIST_MAX; `people` counts distinct learners, `confirmed` confirmed rows. */
+  taught: { items: TaughtStat[]; total: number; people: number; confirmed: number };
+  /** Their next session (hosting, seated or waitlisted) that has not ended, if any. */
+  next: UpcomingItem | null;
+}
+
+export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: string): PersonalStats {
+  const now = deps.clock.now();
+  const held = and(eq(sessions.teamId, teamId), eq(sessions.status, 'scheduled'), sql`${sessions.startsAt} <= ${now}`);
+
+  const attendedRow = deps.db
+    .select({
+      total: count(),
+      unmarked: sql<number>`coalesce(sum(case when ${participants.attended} = 'unknown' then 1 else 0 end), 0)`,
+    })
+    .from(participants)
+    .innerJoin(sessions, and(eq(sessions.teamId, participants.teamId), eq(sessions.number, participants.sessionNumber)))
+    .where(
+      and(
+        eq(participants.teamId, teamId),
+        eq(participants.userId, userId),
+        eq(participants.role, 'attendee'),
+        eq(participants.waitlisted, false),
+        sql`${participants.attended} <> 'no'`,
+        sql`(${participants.leftAt} is null or ${participants.leftAt} >= ${sessions.startsAt})`,
+        held,
+      ),
+    )
+    .get();
+
+  const hostedRow = deps.db
+    .select({ n: count() })
+    .from(sessions)
+    .where(and(held, eq(sessions.hostId, userId)))
+    .get();
+
+  // A voter's participant row may be gone (never, today) or marked absent: only the latter drops the vote.
+  const ratingRow = deps.db
+    .select({ votes: count(), average: sql<number | null>`avg(${pollVotes.value})` })
+    .from(sessions)
+    .innerJoin(pollVotes, and(eq(pollVotes.teamId, sessions.teamId), eq(pollVotes.sessionNumber, sessions.number)))
+    .leftJoin(
+      participants,
+      and(eq(participants.teamId, pollVotes.teamId), eq(participants.sessionNumber, pollVotes.sessionNumber), eq(participants.userId, pollVotes.userId)),
+    )
+    .where(and(held, eq(sessions.hostId, userId), sql`coalesce(${participants.attended}, 'unknown') <> 'no'`))
+    .get();
+  const votes = Number(ratingRow?.votes ?? 0);
+
+  const learnedWhere = and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt));
+  const learnedItems = deps.db
+    .select({ name: skills.name, startedAt: memberSkills.startedAt, completedAt: memberSkills.completedAt })
+    .from(memberSkills)
+    .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
+    .where(learnedWhere)
+    .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
+    .limit(STATS_LIST_MAX)
+    .all()
+    .map((r) => ({ name: r.name, startedAt: r.startedAt, completedAt: r.completedAt! }));
+  const learnedTotal = deps.db.select({ n: count() }).from(memberSkills).where(learnedWhere).get();
+
+  const taughtWhere = and(eq(memberSkills.teamId, teamId), eq(memberSkills.taughtBy, userId), eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt));
+  const taughtItems = deps.db
+    .select({ learnerId: memberSkills.userId, skill: skills.name, completedAt: memberSkills.completedAt, confirmedAt: memberSkills.taughtConfirmedAt })
+    .from(memberSkills)
+    .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
+    .where(taughtWhere)
+    .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
+    .limit(STATS_LIST_MAX)
+    .all()
+    .map((r) => ({ learnerId: r.learnerId, skill: r.skill, completedAt: r.completedAt!, confirmed: r.confirmedAt !== null }));
+  const taughtTotals = deps.db
+    .select({
+      total: count(),
+      people: sql<number>`count(distinct ${memberSkills.userId})`,
+      confirmed: sql<number>`coalesce(sum(case when ${memberSkills.taughtConfirmedAt} is not null then 1 else 0 end), 0)`,
+    })
+    .from(memberSkills)
+    .where(taughtWhere)
+    .get();
+
+  const next = listUpcomingSessions(deps, teamId, { from: now, to: Number.MAX_SAFE_INTEGER, readerId: userId, mineOnly: true, limit: 1 }).sessions[0] ?? null;
+
+  return {
+    attended: { total: Number(attendedRow?.total ?? 0), unmarked: Number(attendedRow?.unmarked ?? 0) },
+    hosted: Number(hostedRow?.n ?? 0),
+    rating: { average: votes >= STATS_MIN_VOTES && ratingRow?.average != null ? Number(ratingRow.average) : null, votes },
+    learned: { items: learnedItems, total: Number(learnedTotal?.n ?? 0) },
+    taught: {
+      items: taughtItems,
+      total: Number(taughtTotals?.total ?? 0),
+      people: Number(taughtTotals?.people ?? 0),
+      confirmed: Number(taughtTotals?.confirmed ?? 0),
+    },
+    next,
+  };
+}
+
+/** Nothing to show yet: no session attended or hosted, no skill learned, nobody taught. */
+export function hasNoStats(stats: PersonalStats): boolean {
+  return stats.attended.total === 0 && stats.hosted === 0 && stats.learned.total === 0 && stats.taught.total === 0;
+}
