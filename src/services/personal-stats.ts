@@ -1,7 +1,6 @@
-import { and, count, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { memberSkills, participants, pollVotes, sessions, skills } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
-import { listUpcomingSessions, type UpcomingItem } from './session-queries.js';
 
 /**
  * `/peer stats`: one person's own numbers in one workspace. Every query names the workspace and
@@ -36,6 +35,14 @@ export interface TaughtStat {
   confirmed: boolean;
 }
 
+export interface NextSession {
+  number: number;
+  title: string;
+  startsAt: number;
+  durationMin: number;
+  role: 'host' | 'attendee' | 'waitlisted';
+}
+
 export interface PersonalStats {
   attended: { total: number; unmarked: number };
   hosted: number;
@@ -46,12 +53,18 @@ export interface PersonalStats {
   /** Newest first, at most STATS_LIST_MAX; `people` counts distinct learners, `confirmed` confirmed rows. */
   taught: { items: TaughtStat[]; total: number; people: number; confirmed: number };
   /** Their next session (hosting, seated or waitlisted) that has not ended, if any. */
-  next: UpcomingItem | null;
+  next: NextSession | null;
 }
 
 export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: string): PersonalStats {
   const now = deps.clock.now();
-  const held = and(eq(sessions.teamId, teamId), eq(sessions.status, 'scheduled'), sql`${sessions.startsAt} <= ${now}`);
+  // Every query walks this person's rows (participants by (team, user), sessions by (team, host),
+  // member_skills by (team, user)) and looks each session up by its key: CROSS JOIN keeps that
+  // order (SQLite never reorders it), and the unary + keeps SQLite off sessions_team_start_idx,
+  // which it otherwise prefers for "started before now" and then walks every held session of the
+  // workspace (hundreds of milliseconds at 200,000 sessions instead of well under one).
+  const heldSession = and(sql`+${sessions.status} = 'scheduled'`, sql`+${sessions.startsAt} <= ${now}`);
+  const sessionOfRow = and(eq(sessions.teamId, participants.teamId), eq(sessions.number, participants.sessionNumber));
 
   const attendedRow = deps.db
     .select({
@@ -59,7 +72,7 @@ export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: stri
       unmarked: sql<number>`coalesce(sum(case when ${participants.attended} = 'unknown' then 1 else 0 end), 0)`,
     })
     .from(participants)
-    .innerJoin(sessions, and(eq(sessions.teamId, participants.teamId), eq(sessions.number, participants.sessionNumber)))
+    .crossJoin(sessions)
     .where(
       and(
         eq(participants.teamId, teamId),
@@ -67,28 +80,28 @@ export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: stri
         eq(participants.role, 'attendee'),
         eq(participants.waitlisted, false),
         sql`${participants.attended} <> 'no'`,
+        sessionOfRow,
+        heldSession,
         sql`(${participants.leftAt} is null or ${participants.leftAt} >= ${sessions.startsAt})`,
-        held,
       ),
     )
     .get();
 
-  const hostedRow = deps.db
-    .select({ n: count() })
-    .from(sessions)
-    .where(and(held, eq(sessions.hostId, userId)))
-    .get();
+  const hosted = and(eq(sessions.teamId, teamId), eq(sessions.hostId, userId), heldSession);
+  const hostedRow = deps.db.select({ n: count() }).from(sessions).where(hosted).get();
 
   // A voter's participant row may be gone (never, today) or marked absent: only the latter drops the vote.
   const ratingRow = deps.db
     .select({ votes: count(), average: sql<number | null>`avg(${pollVotes.value})` })
     .from(sessions)
-    .innerJoin(pollVotes, and(eq(pollVotes.teamId, sessions.teamId), eq(pollVotes.sessionNumber, sessions.number)))
+    .crossJoin(pollVotes)
     .leftJoin(
       participants,
       and(eq(participants.teamId, pollVotes.teamId), eq(participants.sessionNumber, pollVotes.sessionNumber), eq(participants.userId, pollVotes.userId)),
     )
-    .where(and(held, eq(sessions.hostId, userId), sql`coalesce(${participants.attended}, 'unknown') <> 'no'`))
+    .where(
+      and(hosted, eq(pollVotes.teamId, sessions.teamId), eq(pollVotes.sessionNumber, sessions.number), sql`coalesce(${participants.attended}, 'unknown') <> 'no'`),
+    )
     .get();
   const votes = Number(ratingRow?.votes ?? 0);
 
@@ -104,27 +117,44 @@ export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: stri
     .map((r) => ({ name: r.name, startedAt: r.startedAt, completedAt: r.completedAt! }));
   const learnedTotal = deps.db.select({ n: count() }).from(memberSkills).where(learnedWhere).get();
 
-  const taughtWhere = and(eq(memberSkills.teamId, teamId), eq(memberSkills.taughtBy, userId), eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt));
-  const taughtItems = deps.db
-    .select({ learnerId: memberSkills.userId, skill: skills.name, completedAt: memberSkills.completedAt, confirmedAt: memberSkills.taughtConfirmedAt })
+  // No index has taught_by first (that takes a migration), so this reads the workspace's skill
+  // rows: about 40 ms at 250,000 of them (see the report of this change). Without the join to
+  // skills, which made SQLite walk member_skills_team_skill_idx and fetch each row out of order
+  // (ten times slower); the few names shown are looked up after.
+  const taughtRows = deps.db
+    .select({ learnerId: memberSkills.userId, skillKey: memberSkills.skillKey, completedAt: memberSkills.completedAt, confirmedAt: memberSkills.taughtConfirmedAt })
     .from(memberSkills)
-    .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
-    .where(taughtWhere)
+    .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.taughtBy, userId), eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt)))
     .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
-    .limit(STATS_LIST_MAX)
-    .all()
-    .map((r) => ({ learnerId: r.learnerId, skill: r.skill, completedAt: r.completedAt!, confirmed: r.confirmedAt !== null }));
-  const taughtTotals = deps.db
-    .select({
-      total: count(),
-      people: sql<number>`count(distinct ${memberSkills.userId})`,
-      confirmed: sql<number>`coalesce(sum(case when ${memberSkills.taughtConfirmedAt} is not null then 1 else 0 end), 0)`,
-    })
-    .from(memberSkills)
-    .where(taughtWhere)
-    .get();
+    .all();
+  const shownTaught = taughtRows.slice(0, STATS_LIST_MAX);
+  const names = skillNames(deps, teamId, shownTaught.map((r) => r.skillKey));
+  const taughtItems = shownTaught.map((r) => ({ learnerId: r.learnerId, skill: names.get(r.skillKey) ?? r.skillKey, completedAt: r.completedAt!, confirmed: r.confirmedAt !== null }));
 
-  const next = listUpcomingSessions(deps, teamId, { from: now, to: Number.MAX_SAFE_INTEGER, readerId: userId, mineOnly: true, limit: 1 }).sessions[0] ?? null;
+  const nextRow = deps.db
+    .select({
+      number: sessions.number,
+      title: sessions.title,
+      startsAt: sessions.startsAt,
+      durationMin: sessions.durationMin,
+      role: participants.role,
+      waitlisted: participants.waitlisted,
+    })
+    .from(participants)
+    .crossJoin(sessions)
+    .where(
+      and(
+        eq(participants.teamId, teamId),
+        eq(participants.userId, userId),
+        isNull(participants.leftAt),
+        sessionOfRow,
+        sql`+${sessions.status} = 'scheduled'`,
+        sql`${sessions.startsAt} + ${sessions.durationMin} * 60000 > ${now}`,
+      ),
+    )
+    .orderBy(asc(sessions.startsAt), asc(sessions.number))
+    .limit(1)
+    .get();
 
   return {
     attended: { total: Number(attendedRow?.total ?? 0), unmarked: Number(attendedRow?.unmarked ?? 0) },
@@ -133,12 +163,31 @@ export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: stri
     learned: { items: learnedItems, total: Number(learnedTotal?.n ?? 0) },
     taught: {
       items: taughtItems,
-      total: Number(taughtTotals?.total ?? 0),
-      people: Number(taughtTotals?.people ?? 0),
-      confirmed: Number(taughtTotals?.confirmed ?? 0),
+      total: taughtRows.length,
+      people: new Set(taughtRows.map((r) => r.learnerId)).size,
+      confirmed: taughtRows.filter((r) => r.confirmedAt !== null).length,
     },
-    next,
+    next:
+      nextRow === undefined
+        ? null
+        : {
+            number: nextRow.number,
+            title: nextRow.title,
+            startsAt: nextRow.startsAt,
+            durationMin: nextRow.durationMin,
+            role: nextRow.role === 'host' ? 'host' : nextRow.waitlisted ? 'waitlisted' : 'attendee',
+          },
   };
+}
+
+function skillNames(deps: ServiceDeps, teamId: string, keys: readonly string[]): Map<string, string> {
+  if (keys.length === 0) return new Map();
+  const rows = deps.db
+    .select({ key: skills.key, name: skills.name })
+    .from(skills)
+    .where(and(eq(skills.teamId, teamId), inArray(skills.key, [...new Set(keys)])))
+    .all();
+  return new Map(rows.map((r) => [r.key, r.name]));
 }
 
 /** Nothing to show yet: no session attended or hosted, no skill learned, nobody taught. */

@@ -113,12 +113,20 @@ function seed(db: Db, teamId = TEAM) {
   return { h4 };
 }
 
-async function stats(user = ME, text = 'stats', team = TEAM) {
-  const res = await t.command(text, { user, team });
+type StatsReply = { response_type: string; text: string; blocks: { type: string; text?: { text: string }; elements?: { text: string }[] }[] };
+
+/** `/peer stats`: an empty ack, then the answer on the command's response_url. A refusal (extra words) comes in the ack itself. */
+async function stats(user = ME, text = 'stats', team = TEAM): Promise<StatsReply> {
+  const id = `stats-${Math.random().toString(36).slice(2)}`;
+  // command() takes a response_url too (TestApp's type names only the usual fields).
+  const who = { user, team, responseUrl: t.fake.responseUrl(id) };
+  const res = await t.command(text, who);
   expect(res.status).toBe(200);
-  return res.json as { response_type: string; text: string; blocks: { type: string; text?: { text: string }; elements?: { text: string }[] }[] };
+  if (res.text !== '') return res.json as StatsReply;
+  const post = await t.fake.waitFor(() => t.fake.responses.find((r) => r.id === id), 'the stats reply on its response_url');
+  return post.body as StatsReply;
 }
-const allText = (message: Awaited<ReturnType<typeof stats>>) => message.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '').join('\n');
+const allText = (message: StatsReply) => message.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '').join('\n');
 
 describe('/peer stats', () => {
   it('shows my own numbers on a seeded workspace, as worked out by hand', async () => {
@@ -129,7 +137,7 @@ describe('/peer stats', () => {
       rating: { average: 3.75, votes: 4 },
       learned: { total: 2, items: [{ name: 'Terraform' }, { name: 'SQL' }] },
       taught: { total: 3, people: 2, confirmed: 1 },
-      next: { number: h4.number, mine: 'host' },
+      next: { number: h4.number, role: 'host' },
     });
 
     const message = await stats();

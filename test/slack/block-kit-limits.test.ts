@@ -151,7 +151,7 @@ describe('builders stay within Block Kit limits', () => {
     const DAY = 86_400_000;
     const name = '&'.repeat(60);
     const items = Array.from({ length: STATS_LIST_MAX }, (_, i) => ({ name, skill: name, startedAt: 0, completedAt: i * DAY, learnerId: `U0LEARNER${i}`, confirmed: i % 2 === 0 }));
-    const next = { number: 1_000_000_000, title: '<!channel>'.repeat(30), format: 'skill-swap', hostId: 'U0H', startsAt: Date.UTC(2026, 10, 24), durationMin: 240, capacity: 500, attendees: 500, waitlist: 1_000, mine: 'waitlisted' as const };
+    const next = { number: 1_000_000_000, title: '<!channel>'.repeat(30), startsAt: Date.UTC(2026, 10, 24), durationMin: 240, role: 'waitlisted' as const };
     const stats = {
       attended: { total: 1_000_000, unmarked: 999_999 },
       hosted: 1_000_000,

@@ -75,7 +75,7 @@ function taughtSection(stats: PersonalStats): string {
 function nextLine(stats: PersonalStats, zone: string): string | undefined {
   const next = stats.next;
   if (next === null) return undefined;
-  const role = next.mine === 'host' ? 'you host' : next.mine === 'waitlisted' ? "you're on the waitlist" : "you're going";
+  const role = next.role === 'host' ? 'you host' : next.role === 'waitlisted' ? "you're on the waitlist" : "you're going";
   return `*Next:* #${next.number} ${escapeTruncated(next.title, TITLE_MAX)} · ${formatInZone(next.startsAt, zone)} · ${role}`;
 }
 
