@@ -15,6 +15,7 @@ import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
 import { handleDigest } from './digest.js';
 import { handleExport } from './export.js';
+import { handleStats } from './stats.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -33,6 +34,7 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   optout: handleOptOut,
   optin: handleOptIn,
   match: handleMatch,
+  stats: handleStats,
   settings: handleSettings,
   digest: handleDigest,
   export: handleExport,
