@@ -40,7 +40,7 @@ describe('the digest message', () => {
     );
     expect(sectionText(blocks, 'digest_matching')).toBe(':handshake: *6 groups matched.* 4 of 5 that answered met (80%). Up 5 points from 75% last week.');
     expect(message.text).toBe('Peer learning, Mon 23 – Sun 29 Nov: participation 72% (target 60%), 5 sessions held, satisfaction 4.3/5.');
-    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Peer learning last week: Mon 23 – Sun 29 Nov' } });
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Peer learning, the week of Mon 23 – Sun 29 Nov' } });
   });
 
   it('says below target with a warning, and no trend when last week had no number', () => {

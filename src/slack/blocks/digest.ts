@@ -372,7 +372,7 @@ export function buildDigestMessage(input: DigestMessageInput): MessageJson {
     const note = input.preview.chartNote === undefined ? '' : ` ${escapeMrkdwn(input.preview.chartNote)}`;
     blocks.push({ type: 'context', elements: [mrkdwn(`:eyes: *Preview, only you see this.* It covers last week, ${label} (${escapeMrkdwn(r.timeZone)}).${note}`)] });
   }
-  blocks.push({ type: 'header', text: plainText(`Peer learning last week: ${label}`, BlockKitLimits.headerText) });
+  blocks.push({ type: 'header', text: plainText(`Peer learning, the week of ${label}`, BlockKitLimits.headerText) });
   if (!r.hasAnySessions) {
     blocks.push({ type: 'section', text: mrkdwn('No peer sessions yet. Start one with `/peer schedule`: a 15-minute demo of something you know well is plenty, and this digest will count it next week.') });
     if (input.upcoming.sessions.length > 0) blocks.push(...upcomingBlocks(input));
