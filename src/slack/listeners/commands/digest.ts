@@ -7,9 +7,11 @@ import type { SubcommandHandler } from './subcommand.js';
 /**
  * `/peer digest` (anyone): last week's digest previewed privately, with its chart; admins get Post
  * to #channel now under it. Acked at once (computing the numbers and drawing the chart take longer
- * than an ack may); the preview goes to the asker's DM and the answer through response_url.
+ * than an ack may); the preview goes to the asker's DM and the answer through response_url,
+ * replacing the "Preparing" note. Built in the click lane (follow-ups.ts): the numbers and the
+ * chart are CPU work, so a burst of previews runs two at a time instead of all at once.
  */
-export const handleDigest: SubcommandHandler<'digest'> = async ({ actor, deps, ack, respond }) => {
+export const handleDigest: SubcommandHandler<'digest'> = async ({ body, actor, deps, ack }) => {
   await ack(buildEphemeralText('Preparing your preview of the weekly digest…'));
   await followUps(deps, deps.logger, 'clicks').run(undefined, async () => {
     let reply: EphemeralMessage;
@@ -21,7 +23,7 @@ export const handleDigest: SubcommandHandler<'digest'> = async ({ actor, deps, a
       reply = buildEphemeralText(isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT);
     }
     try {
-      await respond({ ...reply, replace_original: true });
+      await deps.messenger.respond(body.response_url, { ...reply, replace_original: true });
     } catch (error) {
       deps.logger.warn({ err: error, teamId: actor.teamId, userId: actor.userId }, '/peer digest answer not delivered');
     }
