@@ -179,7 +179,7 @@ export function replanDigest(deps: ServiceDeps, teamId: string, fallbackZone: st
 // Due checks
 
 export type DigestCheck =
-  | { run: false; reason: 'no_channel' | 'bad_week' }
+  | { run: false; reason: 'no_channel' }
   | { run: false; reason: 'not_due'; at: number }
   | { run: false; reason: 'too_late' }
   | { run: true; channelId: string; zone: string; settings: WorkspaceSettings; dueAt: number };

@@ -84,6 +84,12 @@ export function periodLabel(period: KpiReport['period'], zone: string): string {
   return `${day(first)} – ${day(last)} ${month(last)}`;
 }
 
+/** "Sun 29 Nov": the last local day of the period (`to` is exclusive), as the chart's title names it. */
+export function lastDayLabel(period: KpiReport['period'], zone: string): string {
+  const last = localParts(Math.max(period.from, period.to - 1), zone);
+  return `${last.weekday} ${last.day} ${MONTHS[last.month - 1]!}`;
+}
+
 /** "up 8 points from 64%": a rate's change from last week in words; '' without a previous value. */
 function pointsTrend(k: Kpi): string {
   if (k.value === null || k.previous === null) return '';

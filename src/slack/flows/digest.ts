@@ -24,7 +24,7 @@ import { resolveWorkspaceZone } from '../../services/members.js';
 import { localDateYmd } from '../../services/time.js';
 import { getSettings } from '../../services/workspace-settings.js';
 import type { Actor } from '../actor.js';
-import { buildDigestMessage, buildDigestNotInChannelDm, periodLabel, type DigestPreviewAction } from '../blocks/digest.js';
+import { buildDigestMessage, buildDigestNotInChannelDm, lastDayLabel, periodLabel, type DigestPreviewAction } from '../blocks/digest.js';
 import type { CallMeta } from '../messenger.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
 import { sendDirectMessage } from './notices.js';
@@ -54,7 +54,7 @@ async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, cha
   const label = periodLabel(report.period, report.timeZone);
   let png: Buffer;
   try {
-    png = await renderDigestChart({ ...digestChartData(serviceDeps(deps), teamId, report), title: `Peer learning, 8 weeks to ${label}` });
+    png = await renderDigestChart({ ...digestChartData(serviceDeps(deps), teamId, report), title: `Peer learning, the 8 weeks to ${lastDayLabel(report.period, report.timeZone)}` });
   } catch (error) {
     deps.logger.error({ err: error, teamId }, 'digest chart could not be rendered; the digest goes without it');
     return undefined;
