@@ -420,15 +420,19 @@ export function digestWeekPeriod(weekId: string, zone: string): KpiReport['perio
 }
 
 /**
- * The KPI report a digest of `weekId` shows, workspace-wide (the digest channel is where it is
- * posted, not a filter: sessions are announced in many channels). The trend compares with last
+ * The KPI report a digest of `weekId` shows: Monday to Sunday of that ISO week in the workspace
+ * zone, whatever weekday the digest is posted on (so a key names one period, a manual post never
+ * covers days still to come, and the chart's weeks are the same weeks; for the default Monday
+ * digest this is exactly kpis.ts digestPeriod). Workspace-wide: the digest channel is where it is
+ * posted, not a filter (sessions are announced in many channels). The trend compares with last
  * week's stored snapshot when there is one (what last week's digest said), else with the previous
  * week as the KPI service computes it now.
  */
 export function computeDigestReport(deps: ServiceDeps, teamId: string, weekId: string, zone: string): KpiReport {
-  const report = computeKpiReport(deps, teamId, { period: digestWeekPeriod(weekId, zone), previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
   const lastWeek = getDigestSnapshot(deps, teamId, addIsoWeeks(weekId, -1));
-  return lastWeek === undefined ? report : applyPreviousFromSnapshot(report, lastWeek.report);
+  const period = digestWeekPeriod(weekId, zone);
+  if (lastWeek === undefined) return computeKpiReport(deps, teamId, { period, previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
+  return applyPreviousFromSnapshot(computeKpiReport(deps, teamId, { period, previousPeriod: null }), lastWeek.report);
 }
 
 /** Weeks the chart shows, ending with the digest's. */

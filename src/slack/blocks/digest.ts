@@ -414,7 +414,7 @@ export function buildDigestNotInChannelDm(input: { channelId: string; day: numbe
   const text =
     `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>: Peerloop isn't in that channel.\n` +
     `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ` +
-    `To post the one that was missed now, run \`/peer digest\` and click *Post to channel now*. ` +
+    `To post the one that was missed now, run \`/peer digest\` and click its *Post … now* button. ` +
     'Or choose another channel in `/peer settings`.';
   return { text: `I couldn't post the weekly digest: Peerloop isn't in the digest channel.`, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
