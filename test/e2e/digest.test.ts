@@ -294,6 +294,10 @@ describe('the weekly digest', () => {
     expect(snapshot(t, '2026-W44')).toBeUndefined();
     expect(postsTo(t.fake, CHANNEL)).toHaveLength(0);
 
+    // Words after it are refused, not ignored.
+    const extra = await t.command('digest now', { user: 'U0MEMBER' });
+    expect(extra.json.text).toContain("`/peer digest` previews last week's digest, so it takes nothing after it");
+
     await t.command('digest', { user: 'U0MEMBER' });
     await t.fake.waitForResponse(2);
     const [memberDm] = t.fake.dmsTo('U0MEMBER');
