@@ -15,9 +15,9 @@ import { computeKpiReport, computeWeeklySeries, lastFullWeek, type WeeklyPoint }
  * Issue 11, "Speed": the digest's numbers on a big workspace. A generated database (50,000
  * members; 200,000 sessions over two years, 3% cancelled; 2,000,000 participant rows, host rows
  * included, with waitlists, people who left, marked and unmarked attendance; 1,000,000 poll votes,
- * some from people later marked absent; 300 skills with about 150,000 skill rows and a year and a
- * half of competencies; 52,000 matching groups) is built once into the temp folder (keyed by
- * DATA_VERSION) and reused. Child processes (this file bundled as `npm start` bundles the app, run
+ * some from people later marked absent; 300 skills with about 50,000 skill rows, competencies
+ * over two years; 52,000 matching groups) is built once into the temp folder (keyed by
+ * DATA_VERSION: bump it when the generator changes) and reused. Child processes (this file bundled as `npm start` bundles the app, run
  * with plain node) open it, as the app would, and measure:
  *
  * - computeKpiReport for the last full week, with the previous week (what the digest computes):
