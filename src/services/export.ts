@@ -231,9 +231,13 @@ function sessionChunkRows(chunk: SessionChunk, numbers: number[], stamps: LocalS
       ]);
     }
     const votes = votesBySession.get(number) ?? [];
-    const ratingsShown = votes.length >= MIN_VOTES_FOR_AVERAGE;
-    // Named (shared) votes first; anonymous ones after, by rating, so their order says nothing about who.
-    for (const v of [...votes.filter((x) => x.commentShared), ...votes.filter((x) => !x.commentShared)]) {
+    const shared = votes.filter((x) => x.commentShared);
+    const anonymous = votes.filter((x) => !x.commentShared);
+    // Counted among the anonymous votes only: with 2 named votes and 1 anonymous, that one rating
+    // would be its author's. The same minimum as the poll's average in the channel.
+    const ratingsShown = anonymous.length >= MIN_VOTES_FOR_AVERAGE;
+    // Named (shared) votes first; anonymous ones after, by rating (the query's order), so their order says nothing about who.
+    for (const v of [...shared, ...anonymous]) {
       voteRows.push(
         v.commentShared
           ? [number, s.title, v.userId, v.name, v.value, stamps.dateTime(v.votedAt), v.comment]

@@ -114,7 +114,8 @@ function seedNovember(): void {
   vote(TEAM, clinic.number, 'U0ANNA', 5, 'Shared: loved the live examples', true, Date.UTC(2026, 10, 10, 10, 0));
   vote(TEAM, clinic.number, 'U0BOB', 2, 'UNSHARED private remark', false);
   vote(TEAM, clinic.number, 'U0CARL', 4, null, false);
-  // Sessions with fewer than three votes keep an anonymous rating to themselves.
+  vote(TEAM, clinic.number, 'U0DORA', 3, null, false);
+  // Sessions with fewer than three anonymous votes keep an anonymous rating to themselves.
   vote(TEAM, 2, 'U0BOB', 1, 'UNSHARED tiny session', false);
   // 23:59 on 6 December in Berlin: the last minute of the range (later today, so upcoming).
   createSession(db(), { teamId: TEAM, number: 4, title: 'Late night', startsAt: Date.UTC(2026, 11, 6, 22, 59) });
@@ -150,7 +151,7 @@ describe('/peer export by an admin', () => {
     const [complete, ...more] = t.fake.callsTo('files.completeUploadExternal');
     expect(more).toHaveLength(0);
     expect(complete!.args.channel_id).toBe(dmChannel('U0ADMIN'));
-    expect(complete!.args.initial_comment).toContain('3 sessions, 7 attendance rows, 4 votes and 2 skills learned');
+    expect(complete!.args.initial_comment).toContain('3 sessions, 7 attendance rows, 5 votes and 2 skills learned');
     expect(complete!.args.initial_comment).toContain(ZONE);
     expect((complete!.args.files as { title: string }[]).map((f) => f.title)).toEqual(['Sessions, Nov 1 – Dec 6, 2026', 'Attendance, Nov 1 – Dec 6, 2026', 'Votes, Nov 1 – Dec 6, 2026', 'Skills learned, Nov 1 – Dec 6, 2026']);
     expect(t.fake.uploads.map((u) => u.filename).sort()).toEqual(EXPORT_TABLES.map((name) => `peerloop-${name}-2026-11-01-to-2026-12-06.csv`).sort());
@@ -198,6 +199,7 @@ describe('/peer export by an admin', () => {
       { session: '2', session_title: 'Midnight kickoff', user_id: '', name: '', rating: '', voted_local: '', comment: '' },
       { session: '3', session_title: 'Regex clinic', user_id: 'U0ANNA', name: 'Anna', rating: '5', voted_local: '2026-11-10 11:00', comment: 'Shared: loved the live examples' },
       { session: '3', session_title: 'Regex clinic', user_id: '', name: '', rating: '2', voted_local: '', comment: '' },
+      { session: '3', session_title: 'Regex clinic', user_id: '', name: '', rating: '3', voted_local: '', comment: '' },
       { session: '3', session_title: 'Regex clinic', user_id: '', name: '', rating: '4', voted_local: '', comment: '' },
     ]);
     expect(allUploadedText()).not.toContain('UNSHARED');
@@ -260,6 +262,22 @@ describe('/peer export by an admin', () => {
     seedNovember();
     const { outcome } = await runExport('2024-12-06 2026-12-06');
     expect(outcome!.text).toBe('Your export (Dec 6, 2024 – Dec 6, 2026, 4 sessions) is in your DM with me.');
+  });
+
+  it('keeps an anonymous rating to itself when the named votes would give it away (2 shared, 1 not)', async () => {
+    workspace();
+    createSession(db(), { teamId: TEAM, number: 7, title: 'Small circle', startsAt: Date.UTC(2026, 10, 10, 9, 0) });
+    for (const userId of ['U0ANNA', 'U0BOB', 'U0CARL']) addParticipant(db(), { teamId: TEAM, sessionNumber: 7, userId, attended: 'yes' });
+    vote(TEAM, 7, 'U0ANNA', 5, 'named one', true);
+    vote(TEAM, 7, 'U0BOB', 4, 'named two', true);
+    vote(TEAM, 7, 'U0CARL', 1, null, false);
+    await runExport('2026-11-01 2026-11-30');
+    const ratings = uploadedFiles().votes.rows.map((r) => [r.user_id, r.rating]);
+    expect(ratings).toEqual([
+      ['U0BOB', '4'],
+      ['U0ANNA', '5'],
+      ['', ''],
+    ]);
   });
 
   it('says so when the range holds nothing, and sends no file', async () => {
