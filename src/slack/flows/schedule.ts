@@ -6,7 +6,7 @@ import { requireSession } from '../../services/session-queries.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { TITLE_MAX, type ScheduleInput, type Session, assertMayManage } from '../../services/session-model.js';
 import { buildEphemeralText } from '../blocks/help.js';
-import { escapeTruncated } from '../blocks/text.js';
+import { escapeTruncated, truncate } from '../blocks/text.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
 import { ScheduleModalFields } from '../ids.js';
 import type { Actor } from '../actor.js';
@@ -39,23 +39,37 @@ function inviteBotText(code: string): string {
 /** What the host check may spend of the ack budget, so the post after it still has time. */
 export const HOST_CHECK_BUDGET_MS = 1_000;
 
-/** A host must be a person: a bot, Slackbot or deactivated account is refused inline. */
+/** users.info answers for an id that is nobody here: never in this workspace, or not visible to it. */
+const UNKNOWN_USER_ERRORS = new Set(['user_not_found', 'user_not_visible']);
+
+/** "@name", or "That account" when Slack gave no name. Modal errors are plain text, so no <@U…> mention. */
+function accountLabel(name: string | null): string {
+  return name === null || name.trim() === '' ? 'That account' : `@${truncate(name.trim(), 60)}`;
+}
+
+/**
+ * A host must be a person in this workspace: an id Slack does not know (user_not_found), a
+ * deactivated account, a bot (Slackbot and Workflow Builder bots included) is refused inline on
+ * the host field. Only a users.info that is slow or fails for reasons that are not about the
+ * person (timeout, network, 5xx, rate limit, our own token or scopes) skips the check, so
+ * Slack being unwell never blocks scheduling or costs the answer its 3 s.
+ */
 export async function checkHost(deps: AppDeps, teamId: string, hostId: string, startedAt: number): Promise<string | undefined> {
   const lookup = outcomeOf(deps.messenger.fetchAccountKind(teamId, hostId));
   const outcome = await withinAckBudget(lookup, startedAt, HOST_CHECK_BUDGET_MS);
-  // users.info failing or slow should not block scheduling (or cost the answer its 3 s); the
-  // select only offers real accounts anyway.
   if (!outcome.settled) {
     deps.logger.warn({ teamId, hostId }, 'host check skipped: users.info too slow');
     return undefined;
   }
   if (!outcome.value.ok) {
-    deps.logger.warn({ err: outcome.value.error, teamId, hostId }, 'host check skipped: users.info failed');
+    const error = outcome.value.error;
+    if (error instanceof SlackCallError && UNKNOWN_USER_ERRORS.has(error.code)) return 'That account is not someone in this workspace. Pick a person to host.';
+    deps.logger.warn({ err: error, teamId, hostId }, 'host check skipped: users.info failed');
     return undefined;
   }
   const kind = outcome.value.value;
-  if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
-  if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
+  if (kind.deleted) return `${accountLabel(kind.name)} has been deactivated. Pick someone else to host.`;
+  if (kind.isBot) return `${accountLabel(kind.name)} is a bot; pick a person to host.`;
   return undefined;
 }
 
