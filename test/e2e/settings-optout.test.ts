@@ -127,6 +127,25 @@ describe('/peer settings', () => {
     expect(storedSettings()).toEqual(before);
   });
 
+  it.each([
+    ['messages per minute sent as a number', SettingsViews.messagesPerMinuteBlock, { type: 'number_input', value: 120 }, 'as text'],
+    ['the weekly day option sent as a bare string', SettingsViews.weeklyDayBlock, { type: 'static_select', selected_option: '3' }, 'as one of the choices'],
+    ['the time zone answered by a datepicker', SettingsViews.timeZoneBlock, { type: 'datepicker', selected_date: '2026-11-01' }, 'as text'],
+  ])('refuses %s on its field as unreadable (never read as blank), and saves nothing', async (_name, block, state, message) => {
+    await t.command('help', { user: 'U0ADMIN' });
+    const before = storedSettings();
+    const values: Record<string, Record<string, Record<string, unknown>>> = {};
+    for (const [name, value] of Object.entries(GOOD)) {
+      const field = FIELD[name as keyof typeof FIELD];
+      values[field.block] = { [SettingsViews.input]: field.type === 'static_select' ? { type: field.type, selected_option: { value } } : { type: field.type, value } };
+    }
+    values[block] = { [SettingsViews.input]: state };
+    const res = await t.submitView({ callback_id: SettingsViews.modal, values }, { user: 'U0ADMIN' });
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors).toEqual({ [block]: expect.stringMatching(new RegExp(`^This could not be read ${message}`)) });
+    expect(storedSettings()).toEqual(before);
+  });
+
   it('saves good values, shows what is now in force, and reads them back', async () => {
     await t.command('help', { user: 'U0ADMIN' });
     const res = await submitSettings('U0ADMIN', {});
