@@ -1,4 +1,4 @@
-import { discardSessions, editSession, scheduleSessions, setAnnouncement } from '../../services/sessions.js';
+import { editSession, scheduleSessions, setAnnouncement, undoSchedule } from '../../services/sessions.js';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../errors.js';
 import { planAnnouncementRetry } from '../../services/session-announce.js';
 import { planHostingNotice } from '../../services/session-notices.js';
@@ -146,21 +146,33 @@ async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undef
 
 /**
  * Schedules a valid form: the rows are written in one transaction and the first card is posted
- * BEFORE the ack: if Slack refuses the channel, the rows are removed again and the modal stays
- * open with the error on the channel field. Slack allows 3 s for the ack, so every Slack call
- * before it (the host check, the post) runs within ACK_BUDGET_MS; past it the modal is closed and
- * a late refusal is undone and told privately. The later weeks of a series are announced after.
+ * BEFORE the ack: if Slack refuses the channel, the save is undone completely (undoSchedule: the
+ * sessions, participants and their jobs deleted, not cancelled, and the numbers handed back) and
+ * the modal stays open with the error on the channel field. Slack allows 3 s for the ack, so
+ * every Slack call before it (the host check, the post) runs within ACK_BUDGET_MS; past it the
+ * modal is closed and a late refusal is undone the same way and told privately. The later weeks
+ * of a series are announced after.
+ *
+ * Why write first and undo, rather than post first: the card carries the session's number (its
+ * title, and the Join button's value), which only the transaction can hand out safely, and a
+ * card must never point at a row that is not there. Holding the transaction open across the post
+ * is impossible (better-sqlite3 transactions are synchronous, and the one connection would make
+ * every other request's writes part of it); a membership check first (conversations.info) would
+ * cost a Slack call on every schedule out of the 3 s and still not cover an archived channel or
+ * one that refuses posting, so the undo would be needed anyway. The cost of write-then-undo is a
+ * fraction of a second in which the sessions exist; the only thing an undo cannot take back is a
+ * number someone else in the workspace took in that fraction of a second (see undoSchedule).
  */
 export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, origin, matchGroup }: Submission, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
-  const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
+  const { sessions: created, receipt } = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
   const posting = outcomeOf(announceSession(deps, first!));
   const outcome = await withinAckBudget(posting, startedAt);
   const problem = (error: unknown) => announcementProblem(error, ', so nothing was scheduled. Please try again.');
   const rollBack = (error: unknown) => {
-    discardSessions(svc, actor.teamId, created.map((s) => s.number));
-    deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId }, 'announcement failed; schedule rolled back');
+    const numbersHandedBack = undoSchedule(svc, receipt);
+    deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId, numbers: receipt.numbers, numbersHandedBack }, 'announcement failed; schedule undone');
   };
   if (outcome.settled && !outcome.value.ok) {
     rollBack(outcome.value.error);
