@@ -1,14 +1,15 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { isRootDb, preparedPerDb } from '../db/prepared.js';
-import { participants, sessions, workspaces } from '../db/schema.js';
+import { jobs, participants, sessions, workspaces } from '../db/schema.js';
 import { addLocalWeeks } from './time.js';
 import { assertMayManage, isFinished, ScheduleInput, type Participant, type Session, type SessionActor } from './session-model.js';
 import { countParticipants, listParticipants, requireSession } from './session-queries.js';
 import { inTransaction, type ServiceDeps } from './context.js';
 import { planCancelNotices, planChangeNotices, planHostingNotice, planPromotionNotices, planUnhostedNotice } from './session-notices.js';
 import { syncSessionJobs } from './session-jobs.js';
+import type { JobStatus } from './jobs.js';
 
 /**
  * Changing sessions: the writes behind /peer schedule, edit, cancel, join, leave and attended
@@ -28,25 +29,40 @@ export interface ScheduleRequest {
 }
 
 /**
+ * What a schedule wrote, enough to take it back completely (undoSchedule) if Slack refuses its
+ * card: the numbers, the workspace row's updated_at before and after, and where the jobs table
+ * stood, so the undo finds the jobs of these sessions by a primary-key range.
+ */
+export interface ScheduleReceipt {
+  teamId: string;
+  numbers: number[];
+  workspaceUpdatedAt: { before: number; after: number };
+  /** Every job about these sessions has a larger id (ids only grow: AUTOINCREMENT). */
+  jobsAfterId: number;
+}
+
+/**
  * Writes one session (or `repeatWeeks` weekly ones sharing a series id, with consecutive
  * numbers) and the host's participant row, in one transaction. Numbers come from
  * workspaces.next_session_number, bumped in the same transaction so two people scheduling at
  * once never get the same number.
  */
-export function scheduleSessions(deps: ServiceDeps, request: ScheduleRequest): Session[] {
+export function scheduleSessions(deps: ServiceDeps, request: ScheduleRequest): { sessions: Session[]; receipt: ScheduleReceipt } {
   const { teamId, creatorId, input } = request;
   const now = deps.clock.now();
   const count = input.repeatWeeks;
   const seriesId = count > 1 ? randomUUID() : null;
   return deps.db.transaction(
     (tx) => {
+      const before = tx.select({ updatedAt: workspaces.updatedAt }).from(workspaces).where(eq(workspaces.teamId, teamId)).get();
       const ws = tx
         .update(workspaces)
         .set({ nextSessionNumber: sql`${workspaces.nextSessionNumber} + ${count}`, updatedAt: now })
         .where(eq(workspaces.teamId, teamId))
         .returning({ next: workspaces.nextSessionNumber })
         .get();
-      if (ws === undefined) throw new AppError('not_found', 'This workspace is not set up yet. Try the command again.');
+      if (ws === undefined || before === undefined) throw new AppError('not_found', 'This workspace is not set up yet. Try the command again.');
+      const jobsAfterId = tx.select({ max: sql<number | null>`max(${jobs.id})` }).from(jobs).get()?.max ?? 0;
       const first = ws.next - count;
       const created: Session[] = [];
       for (let i = 0; i < count; i += 1) {
@@ -77,24 +93,58 @@ export function scheduleSessions(deps: ServiceDeps, request: ScheduleRequest): S
         created.push(row);
       }
       for (const s of created) syncSessionJobs(inTransaction(deps, tx), teamId, s.number);
-      return created;
+      const receipt: ScheduleReceipt = { teamId, numbers: created.map((s) => s.number), workspaceUpdatedAt: { before: before.updatedAt, after: now }, jobsAfterId };
+      return { sessions: created, receipt };
     },
     { behavior: 'immediate' },
   );
 }
 
+/** Job states after which a job of an undone session may go with it: nothing was sent, nothing is being sent. */
+const UNSENT_JOB_STATUSES: JobStatus[] = ['pending', 'cancelled', 'skipped'];
+
 /**
- * Removes sessions that were written but could not be announced, so nothing half-made stays.
- * Their numbers are not handed back: job keys (reminder:<number>:...) of the discarded
- * sessions stay in the jobs table as cancelled, and a reused number would collide with them.
+ * Takes back a schedule whose card Slack refused, leaving nothing behind: its sessions, their
+ * participant rows (the host's, and anyone who joined by number in the meantime) and every job
+ * about them (deleted, not cancelled), and hands the numbers back, so the next schedule gets the
+ * number this one had. The numbers are fresh when handed out (higher than any used before, or
+ * handed back together with all their jobs), so every job naming them is this schedule's.
+ *
+ * Two cases keep the numbers used (returns false), both needing a race within the fraction of a
+ * second between the save and Slack's answer: someone else in the workspace took a later number
+ * meanwhile (handing these back would make the counter go backwards), or a job of these sessions
+ * was already claimed (its key stays, and a reused number would collide with it).
  */
-export function discardSessions(deps: ServiceDeps, teamId: string, numbers: number[]): void {
-  if (numbers.length === 0) return;
-  deps.db.transaction(
+export function undoSchedule(deps: ServiceDeps, receipt: ScheduleReceipt): boolean {
+  const { teamId, numbers } = receipt;
+  if (numbers.length === 0) return true;
+  return deps.db.transaction(
     (tx) => {
+      // The unary + keeps SQLite off the (team_id, key) index, which would walk every job the
+      // workspace ever had: the id range holds only the jobs written since the save, a handful.
+      const sessionJobs = and(gt(jobs.id, receipt.jobsAfterId), sql`+${jobs.teamId} = ${teamId}`, inArray(sql`json_extract(${jobs.payload}, '$.sessionNumber')`, numbers));
+      const claimed = tx
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(sessionJobs, notInArray(jobs.status, UNSENT_JOB_STATUSES)))
+        .all();
+      tx.delete(jobs)
+        .where(and(sessionJobs, inArray(jobs.status, UNSENT_JOB_STATUSES)))
+        .run();
       tx.delete(participants).where(and(eq(participants.teamId, teamId), inArray(participants.sessionNumber, numbers))).run();
       tx.delete(sessions).where(and(eq(sessions.teamId, teamId), inArray(sessions.number, numbers))).run();
-      for (const n of numbers) syncSessionJobs(inTransaction(deps, tx), teamId, n);
+      if (claimed.length > 0) return false;
+      const first = Math.min(...numbers);
+      const handedBack = tx
+        .update(workspaces)
+        .set({
+          nextSessionNumber: first,
+          // The row's updated_at goes back too, unless something else changed the row since.
+          updatedAt: sql`CASE WHEN ${workspaces.updatedAt} = ${receipt.workspaceUpdatedAt.after} THEN ${receipt.workspaceUpdatedAt.before} ELSE ${workspaces.updatedAt} END`,
+        })
+        .where(and(eq(workspaces.teamId, teamId), eq(workspaces.nextSessionNumber, first + numbers.length)))
+        .run();
+      return handedBack.changes === 1;
     },
     { behavior: 'immediate' },
   );

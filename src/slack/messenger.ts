@@ -83,8 +83,11 @@ export interface Messenger {
    * ack within Slack's 3 s (a person's first interaction).
    */
   fetchProfile(teamId: string, userId: string, options?: { quick?: boolean }): Promise<MemberProfile>;
-  /** Whether an account is a bot or deactivated (users.info); a session host must be a person. */
-  fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean }>;
+  /**
+   * Whether an account is a bot or deactivated (users.info), and the name it goes by; a session
+   * host must be a person. An id Slack does not know fails with SlackCallError `user_not_found`.
+   */
+  fetchAccountKind(teamId: string, userId: string): Promise<{ isBot: boolean; deleted: boolean; name: string | null }>;
   /**
    * users.info as a profile plus what decides whether the account can be matched: a bot,
    * deactivated, or from another workspace (a Slack Connect guest: `homeTeamId` is not ours).
@@ -164,8 +167,10 @@ function toAccount(userId: string, user: SlackUser | undefined) {
       timeZone: user?.tz ?? null,
       isSlackAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
     },
-    // Slackbot is not flagged is_bot by users.info, but it cannot host or be matched either.
-    isBot: Boolean(user?.is_bot) || userId === 'USLACKBOT',
+    // Slackbot is not flagged is_bot by users.info, nor is a Workflow Builder bot (is_workflow_bot),
+    // but neither can host or be matched. (is_app_user is not one of these: it marks a person who
+    // has authorised the calling app.)
+    isBot: Boolean(user?.is_bot) || Boolean(user?.is_workflow_bot) || userId === 'USLACKBOT',
     deleted: Boolean(user?.deleted),
     homeTeamId: user?.team_id ?? null,
   };
@@ -340,8 +345,8 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     },
     async fetchAccountKind(teamId, userId) {
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
-      const { isBot, deleted } = toAccount(userId, res.user);
-      return { isBot, deleted };
+      const { isBot, deleted, profile } = toAccount(userId, res.user);
+      return { isBot, deleted, name: profile.name };
     },
     async fetchAccount(teamId, userId) {
       const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));

@@ -110,6 +110,23 @@ describe('/peer settings', () => {
     expect(storedSettings()).toEqual(before);
   });
 
+  it.each([
+    ['messages per minute sent as a number', SettingsViews.messagesPerMinuteBlock, { type: 'number_input', value: 120 }, 'as text'],
+    ['the weekly day option sent as a bare string', SettingsViews.weeklyDayBlock, { type: 'static_select', selected_option: '3' }, 'as one of the choices'],
+    ['the time zone answered by a datepicker', SettingsViews.timeZoneBlock, { type: 'datepicker', selected_date: '2026-11-01' }, 'as text'],
+    ['the digest channel answered by a text input', SettingsViews.digestChannelBlock, { type: 'plain_text_input', value: 'C0DIGEST' }, 'as a channel'],
+    ['the baseline date sent as a number', SettingsViews.baselineBeforeBlock, { type: 'datepicker', selected_date: 20261101 }, 'as a date'],
+  ])('refuses %s on its field as unreadable (never read as blank), and saves nothing', async (_name, block, state, message) => {
+    await t.command('help', { user: 'U0ADMIN' });
+    const before = storedSettings();
+    const values = settingsState({});
+    values[block] = { [SettingsViews.input]: state };
+    const res = await t.submitView({ callback_id: SettingsViews.modal, values }, { user: 'U0ADMIN' });
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors).toEqual({ [block]: expect.stringMatching(new RegExp(`^This could not be read ${message}`)) });
+    expect(storedSettings()).toEqual(before);
+  });
+
   it('saves good values, shows what is now in force, and reads them back', async () => {
     await t.command('help', { user: 'U0ADMIN' });
     const res = await submitSettings('U0ADMIN', {});

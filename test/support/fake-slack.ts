@@ -43,6 +43,8 @@ export interface FakeUser {
   is_owner?: boolean;
   deleted?: boolean;
   is_bot?: boolean;
+  /** A Workflow Builder bot: Slack sets this instead of is_bot. */
+  is_workflow_bot?: boolean;
   /** The person's home workspace; another one than T0TEST is a Slack Connect guest. */
   team_id?: string;
 }
@@ -290,6 +292,7 @@ export class FakeSlack {
           real_name: user.real_name ?? user.name ?? user.id,
           deleted: user.deleted ?? false,
           is_bot: user.is_bot ?? false,
+          is_workflow_bot: (user as FakeUser).is_workflow_bot ?? false,
           is_admin: user.is_admin ?? false,
           is_owner: user.is_owner ?? false,
           is_primary_owner: false,

@@ -13,3 +13,17 @@ export function workspaceRows(database: DbHandle, teamId: string): Record<string
 export function nonEmpty(rows: Record<string, unknown[]>): Record<string, number> {
   return Object.fromEntries(Object.entries(rows).filter(([, r]) => r.length > 0).map(([name, r]) => [name, r.length]));
 }
+
+/**
+ * Every row of every table the app owns (all workspaces), table by table in rowid order: a
+ * whole-database snapshot, to show that a refused request changed nothing at all. SQLite's own
+ * tables (sqlite_sequence: AUTOINCREMENT's high-water marks, which are bookkeeping, not data) and
+ * drizzle's migration log are left out.
+ */
+export function databaseRows(database: DbHandle): Record<string, unknown[]> {
+  const tables = database.sqlite
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name`)
+    .pluck()
+    .all() as string[];
+  return Object.fromEntries(tables.map((name) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}

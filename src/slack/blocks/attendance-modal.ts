@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readChoices } from './input-state.js';
 import { AttendanceFields, SessionViews } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { TITLE_MAX } from '../../services/session-model.js';
@@ -77,17 +78,19 @@ export function buildAttendanceModal(input: AttendanceModalInput): Record<string
 /** view.state.values: block_id -> action_id -> the element's value object (shape varies by element). */
 export type StateValues = Record<string, Record<string, object>>;
 
-/** The ticked user ids across every checkbox group. */
-export function readAttendanceState(state: StateValues): string[] {
-  const ids: string[] = [];
+/**
+ * The ticked user ids across every checkbox group. A group whose state is not a checkboxes
+ * element's shape is named in `unreadable` (block id -> message) rather than read as nobody
+ * ticked, which would mark everyone in it absent.
+ */
+export function readAttendanceState(state: StateValues): { ticked: string[]; unreadable: Record<string, string> } {
+  const ticked: string[] = [];
+  const unreadable: Record<string, string> = {};
   for (const [blockId, block] of Object.entries(state)) {
     if (!blockId.startsWith(AttendanceFields.blockPrefix)) continue;
-    const selected = (block[AttendanceFields.action] as { selected_options?: unknown } | undefined)?.selected_options;
-    if (!Array.isArray(selected)) continue;
-    for (const o of selected) {
-      const value = (o as { value?: unknown }).value;
-      if (typeof value === 'string') ids.push(value);
-    }
+    const read = readChoices((block as Record<string, unknown>)[AttendanceFields.action]);
+    if (read.ok) ticked.push(...(read.value ?? []));
+    else unreadable[blockId] = read.message;
   }
-  return ids;
+  return { ticked, unreadable };
 }

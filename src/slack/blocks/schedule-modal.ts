@@ -6,6 +6,7 @@ import { ScheduleModalFields as F, SessionActions, SessionViews } from '../ids.j
 import { BlockKitLimits } from './limits.js';
 import { plainText, truncate } from './text.js';
 import { parsePrivateMetadata } from '../private-metadata.js';
+import { readInput, type InputKind } from './input-state.js';
 
 /**
  * The schedule / edit modal. Its private_metadata carries the mode, the session number (edit),
@@ -224,29 +225,46 @@ export function applyFormatDefaults(values: ScheduleModalValues, formatId: strin
 /** view.state.values: block_id -> action_id -> the element's value object (shape varies by element). */
 export type StateValues = Record<string, Record<string, object>>;
 
-/** Reads Slack's view.state.values (keyed by block, then action) back into field text. */
-export function readScheduleModalState(state: StateValues): ScheduleModalValues {
-  const byAction = new Map<string, Record<string, unknown>>();
+type FieldKey = keyof typeof F;
+
+/** Each field: the element kind it is, and where its text goes in ScheduleModalValues. */
+const FIELD_READS: Readonly<Record<FieldKey, { kind: Exclude<InputKind, 'options'>; into: keyof ScheduleModalValues }>> = {
+  format: { kind: 'option', into: 'format' },
+  title: { kind: 'text', into: 'title' },
+  topic: { kind: 'text', into: 'topic' },
+  date: { kind: 'date', into: 'date' },
+  time: { kind: 'time', into: 'time' },
+  duration: { kind: 'text', into: 'duration' },
+  host: { kind: 'user', into: 'hostId' },
+  capacity: { kind: 'text', into: 'capacity' },
+  channel: { kind: 'conversation', into: 'channelId' },
+  link: { kind: 'text', into: 'link' },
+  agenda: { kind: 'text', into: 'agenda' },
+  repeat: { kind: 'text', into: 'repeat' },
+};
+
+/**
+ * Reads Slack's view.state.values (keyed by block, then action; read by action id, since some
+ * block ids carry the revision) back into field text. Each element is checked for its type's
+ * shape (input-state.ts): a field whose value has the wrong shape is left out of `values` and
+ * named in `unreadable` with the message to show under it, so it is refused, never read as empty.
+ */
+export function readScheduleModalFields(state: StateValues): { values: ScheduleModalValues; unreadable: Partial<Record<FieldKey, string>> } {
+  const byAction = new Map<string, unknown>();
   for (const block of Object.values(state)) {
-    for (const [actionId, value] of Object.entries(block)) byAction.set(actionId, value as Record<string, unknown>);
+    for (const [actionId, value] of Object.entries(block)) byAction.set(actionId, value);
   }
-  const text = (actionId: string, key = 'value'): string | undefined => {
-    const v = byAction.get(actionId)?.[key];
-    return typeof v === 'string' ? v : undefined;
-  };
-  const selected = byAction.get(SessionActions.formatSelect)?.selected_option as { value?: unknown } | null | undefined;
-  return {
-    format: typeof selected?.value === 'string' ? selected.value : undefined,
-    title: text(F.title),
-    topic: text(F.topic),
-    date: text(F.date, 'selected_date'),
-    time: text(F.time, 'selected_time'),
-    duration: text(F.duration),
-    hostId: text(F.host, 'selected_user'),
-    capacity: text(F.capacity),
-    channelId: text(F.channel, 'selected_conversation'),
-    link: text(F.link),
-    agenda: text(F.agenda),
-    repeat: text(F.repeat),
-  };
+  const values: ScheduleModalValues = {};
+  const unreadable: Partial<Record<FieldKey, string>> = {};
+  for (const [field, { kind, into }] of Object.entries(FIELD_READS) as [FieldKey, (typeof FIELD_READS)[FieldKey]][]) {
+    const read = readInput(byAction.get(field === 'format' ? SessionActions.formatSelect : F[field]), kind);
+    if (read.ok) values[into] = read.value;
+    else unreadable[field] = read.message;
+  }
+  return { values, unreadable };
+}
+
+/** The field text of a modal being filled in (a format was picked): a field that cannot be read is left blank. */
+export function readScheduleModalState(state: StateValues): ScheduleModalValues {
+  return readScheduleModalFields(state).values;
 }

@@ -1,4 +1,4 @@
-import { discardSessions, editSession, scheduleSessions, setAnnouncement } from '../../services/sessions.js';
+import { editSession, scheduleSessions, setAnnouncement, undoSchedule } from '../../services/sessions.js';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../errors.js';
 import { planAnnouncementRetry } from '../../services/session-announce.js';
 import { planHostingNotice } from '../../services/session-notices.js';
@@ -6,7 +6,7 @@ import { requireSession } from '../../services/session-queries.js';
 import { serviceDeps, type AppDeps } from '../../deps.js';
 import { TITLE_MAX, type ScheduleInput, type Session, assertMayManage } from '../../services/session-model.js';
 import { buildEphemeralText } from '../blocks/help.js';
-import { escapeTruncated } from '../blocks/text.js';
+import { escapeTruncated, truncate } from '../blocks/text.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
 import { ScheduleModalFields } from '../ids.js';
 import type { Actor } from '../actor.js';
@@ -39,23 +39,37 @@ function inviteBotText(code: string): string {
 /** What the host check may spend of the ack budget, so the post after it still has time. */
 export const HOST_CHECK_BUDGET_MS = 1_000;
 
-/** A host must be a person: a bot, Slackbot or deactivated account is refused inline. */
+/** users.info answers for an id that is nobody here: never in this workspace, or not visible to it. */
+const UNKNOWN_USER_ERRORS = new Set(['user_not_found', 'user_not_visible']);
+
+/** "@name", or "That account" when Slack gave no name. Modal errors are plain text, so no <@U…> mention. */
+function accountLabel(name: string | null): string {
+  return name === null || name.trim() === '' ? 'That account' : `@${truncate(name.trim(), 60)}`;
+}
+
+/**
+ * A host must be a person in this workspace: an id Slack does not know (user_not_found), a
+ * deactivated account, a bot (Slackbot and Workflow Builder bots included) is refused inline on
+ * the host field. Only a users.info that is slow or fails for reasons that are not about the
+ * person (timeout, network, 5xx, rate limit, our own token or scopes) skips the check, so
+ * Slack being unwell never blocks scheduling or costs the answer its 3 s.
+ */
 export async function checkHost(deps: AppDeps, teamId: string, hostId: string, startedAt: number): Promise<string | undefined> {
   const lookup = outcomeOf(deps.messenger.fetchAccountKind(teamId, hostId));
   const outcome = await withinAckBudget(lookup, startedAt, HOST_CHECK_BUDGET_MS);
-  // users.info failing or slow should not block scheduling (or cost the answer its 3 s); the
-  // select only offers real accounts anyway.
   if (!outcome.settled) {
     deps.logger.warn({ teamId, hostId }, 'host check skipped: users.info too slow');
     return undefined;
   }
   if (!outcome.value.ok) {
-    deps.logger.warn({ err: outcome.value.error, teamId, hostId }, 'host check skipped: users.info failed');
+    const error = outcome.value.error;
+    if (error instanceof SlackCallError && UNKNOWN_USER_ERRORS.has(error.code)) return 'That account is not someone in this workspace. Pick a person to host.';
+    deps.logger.warn({ err: error, teamId, hostId }, 'host check skipped: users.info failed');
     return undefined;
   }
   const kind = outcome.value.value;
-  if (kind.isBot) return 'A bot cannot host a session. Pick a person.';
-  if (kind.deleted) return 'That account is deactivated. Pick someone else to host.';
+  if (kind.deleted) return `${accountLabel(kind.name)} has been deactivated. Pick someone else to host.`;
+  if (kind.isBot) return `${accountLabel(kind.name)} is a bot; pick a person to host.`;
   return undefined;
 }
 
@@ -132,21 +146,33 @@ async function tellPrivately(deps: AppDeps, actor: Actor, origin: string | undef
 
 /**
  * Schedules a valid form: the rows are written in one transaction and the first card is posted
- * BEFORE the ack: if Slack refuses the channel, the rows are removed again and the modal stays
- * open with the error on the channel field. Slack allows 3 s for the ack, so every Slack call
- * before it (the host check, the post) runs within ACK_BUDGET_MS; past it the modal is closed and
- * a late refusal is undone and told privately. The later weeks of a series are announced after.
+ * BEFORE the ack: if Slack refuses the channel, the save is undone completely (undoSchedule: the
+ * sessions, participants and their jobs deleted, not cancelled, and the numbers handed back) and
+ * the modal stays open with the error on the channel field. Slack allows 3 s for the ack, so
+ * every Slack call before it (the host check, the post) runs within ACK_BUDGET_MS; past it the
+ * modal is closed and a late refusal is undone the same way and told privately. The later weeks
+ * of a series are announced after.
+ *
+ * Why write first and undo, rather than post first: the card carries the session's number (its
+ * title, and the Join button's value), which only the transaction can hand out safely, and a
+ * card must never point at a row that is not there. Holding the transaction open across the post
+ * is impossible (better-sqlite3 transactions are synchronous, and the one connection would make
+ * every other request's writes part of it); a membership check first (conversations.info) would
+ * cost a Slack call on every schedule out of the 3 s and still not cover an archived channel or
+ * one that refuses posting, so the undo would be needed anyway. The cost of write-then-undo is a
+ * fraction of a second in which the sessions exist; the only thing an undo cannot take back is a
+ * number someone else in the workspace took in that fraction of a second (see undoSchedule).
  */
 export async function submitScheduleForm({ deps, actor, ack, fail, startedAt, origin, matchGroup }: Submission, input: ScheduleInput): Promise<void> {
   const svc = serviceDeps(deps);
-  const created = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
+  const { sessions: created, receipt } = scheduleSessions(svc, { teamId: actor.teamId, creatorId: actor.userId, input, timeZone: actor.timeZone });
   const [first, ...rest] = created;
   const posting = outcomeOf(announceSession(deps, first!));
   const outcome = await withinAckBudget(posting, startedAt);
   const problem = (error: unknown) => announcementProblem(error, ', so nothing was scheduled. Please try again.');
   const rollBack = (error: unknown) => {
-    discardSessions(svc, actor.teamId, created.map((s) => s.number));
-    deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId }, 'announcement failed; schedule rolled back');
+    const numbersHandedBack = undoSchedule(svc, receipt);
+    deps.logger.warn({ err: error, teamId: actor.teamId, channel: input.channelId, numbers: receipt.numbers, numbersHandedBack }, 'announcement failed; schedule undone');
   };
   if (outcome.settled && !outcome.value.ok) {
     rollBack(outcome.value.error);

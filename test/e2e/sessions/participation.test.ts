@@ -227,6 +227,21 @@ describe('attendance', () => {
     expect(res.json.errors.attended_0).toContain('Only the host');
     expect(participantRows(t, s.number).every((p) => p.attended === 'unknown')).toBe(true);
   });
+
+  it('ticks sent in the wrong shape are refused on their group, never read as nobody came', async () => {
+    const s = await scheduleOk(t);
+    await t.command(`join ${s.number}`, { user: 'U0BOB' });
+    t.clock.set(s.startsAt + 60_000);
+    const res = await t.submitView({
+      callback_id: 'session_attendance',
+      private_metadata: JSON.stringify({ number: s.number }),
+      blocks: [{ type: 'input', block_id: 'attended_0' }],
+      values: { attended_0: { attended: { type: 'checkboxes', selected_options: { value: 'U0BOB' } } } },
+    });
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors).toEqual({ attended_0: expect.stringMatching(/^These could not be read as choices/) });
+    expect(participantRows(t, s.number).every((p) => p.attended === 'unknown')).toBe(true);
+  });
 });
 
 describe('/peer list', () => {

@@ -1,13 +1,17 @@
 import type { ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
+import { readAnyInput, type SingleKind } from '../../blocks/input-state.js';
 
 /**
  * Reading a modal whose blocks each hold one input with the same action_id (settings, matching
- * setup): every block's value as text, then one zod object keyed by block id, so each problem
- * comes back on the block it belongs to.
+ * setup): every block's value as text (checked for its element's shape), then one zod object
+ * keyed by block id, so each problem comes back on the block it belongs to.
  */
 
 type StateValues = ViewSubmitAction['view']['state']['values'];
+
+/** What a block's element may be when the caller does not say: typed text or a select. */
+const DEFAULT_KINDS: readonly SingleKind[] = ['text', 'option'];
 
 /** A whole number typed or picked, within [min, max]; one message for every way it can be wrong. */
 export const IntField = (min: number, max: number, message: string) =>
@@ -35,29 +39,28 @@ export const OptionalIntField = (min: number, max: number, message: string) =>
     });
 
 /**
- * Each block's single input, whatever its element type, as the string it holds: a typed value, a
- * picked option, a picked conversation (conversations_select) or a picked date (datepicker).
+ * Parses the form with `schema`; errors are keyed by block id (a problem without a path goes on
+ * `fallbackBlock`). Each block's input is first checked for its element type's shape
+ * (input-state.ts): one that has the wrong shape is refused on its block ("could not be read"),
+ * never read as empty.
  */
-function fieldValue(values: StateValues, block: string, inputId: string): string | undefined {
-  const state = values[block]?.[inputId] as
-    | { value?: unknown; selected_option?: { value?: unknown } | null; selected_conversation?: unknown; selected_date?: unknown }
-    | undefined;
-  if (state === undefined) return undefined;
-  const raw = state.selected_option?.value ?? state.selected_conversation ?? state.selected_date ?? state.value;
-  return typeof raw === 'string' ? raw : undefined;
-}
-
-/** Parses the form with `schema`; errors are keyed by block id (a problem without a path goes on `fallbackBlock`). */
 export function readFormFields<S extends z.ZodObject>(
   values: StateValues,
   schema: S,
   inputId: string,
   fallbackBlock: string,
+  /** Blocks whose element is another kind (a channel picker, a date picker). */
+  kinds: Readonly<Record<string, readonly SingleKind[]>> = {},
 ): { ok: true; data: z.output<S> } | { ok: false; errors: Record<string, string> } {
-  const blocks = Object.keys(schema.shape);
-  const parsed = schema.safeParse(Object.fromEntries(blocks.map((b) => [b, fieldValue(values, b, inputId)])));
-  if (parsed.success) return { ok: true, data: parsed.data };
   const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? fallbackBlock)] ??= issue.message;
+  const raw: Record<string, string | undefined> = {};
+  for (const block of Object.keys(schema.shape)) {
+    const read = readAnyInput(values[block]?.[inputId], kinds[block] ?? DEFAULT_KINDS);
+    if (read.ok) raw[block] = read.value;
+    else errors[block] = read.message;
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success && Object.keys(errors).length === 0) return { ok: true, data: parsed.data };
+  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? fallbackBlock)] ??= issue.message;
   return { ok: false, errors };
 }

@@ -30,7 +30,11 @@ export function createAttendanceSubmissionListener(deps: AppDeps) {
       const { attendees } = prepareAttendance(svc, actor.teamId, metadata.number, actor);
       // People beyond what the modal could show were not offered a box; they count as present.
       const unseen = attendees.slice(ATTENDANCE_MAX_GROUPS * CHECKBOXES_PER_GROUP).map((p) => p.userId);
-      const ticked = readAttendanceState(view.state.values);
+      const { ticked, unreadable } = readAttendanceState(view.state.values);
+      if (Object.keys(unreadable).length > 0) {
+        await ack({ response_action: 'errors', errors: unreadable });
+        return;
+      }
       markAttendance(svc, actor.teamId, metadata.number, actor, [...ticked, ...unseen], { shownAt: metadata.openedAt });
       await ack();
     } catch (error) {

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { checkHost, submitEditForm, submitScheduleForm, type FieldErrors, type Submission } from '../../flows/schedule.js';
 import { getSession } from '../../../services/session-queries.js';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
-import { parseScheduleModalMetadata, readScheduleModalState, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
+import { parseScheduleModalMetadata, readScheduleModalFields, scheduleBlockId, type ScheduleModalMetadata, type ScheduleModalValues } from '../../blocks/schedule-modal.js';
 import { requireActor } from '../../actor.js';
 import { ScheduleModalFields } from '../../ids.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
@@ -103,9 +103,13 @@ export function createScheduleSubmissionListener(deps: AppDeps) {
 
     try {
       const editing = metadata.mode === 'edit' ? getSession(svc, actor.teamId, metadata.number!) : undefined;
-      const { raw, errors } = toRawInput(readScheduleModalState(view.state.values), actor.timeZone, metadata.mode, editing);
+      const { values, unreadable } = readScheduleModalFields(view.state.values);
+      // The edit form has no repeat field, so nothing is said about one.
+      if (metadata.mode === 'edit') delete unreadable.repeat;
+      const { raw, errors } = toRawInput(values, actor.timeZone, metadata.mode, editing);
       const checked = validateScheduleInput(svc, raw, editing === undefined ? {} : { unchangedStart: editing.startsAt });
-      const all: FieldErrors = { ...errors };
+      // A value of the wrong shape is named as such, not as the blank it was read as.
+      const all: FieldErrors = { ...errors, ...unreadable };
       if (!checked.ok) {
         for (const [field, message] of Object.entries(checked.errors) as [ScheduleField, string][]) {
           const block = FIELD_BLOCK[field];

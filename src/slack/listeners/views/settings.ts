@@ -111,7 +111,10 @@ export function parseSettingsForm(values: ViewSubmitAction['view']['state']['val
   // A modal opened before the digest fields existed (then the app was upgraded) has none of their
   // blocks: it saves what it shows, and the digest settings keep their stored values.
   const hasDigestFields = Object.keys(DigestSettingsForm.shape).some((block) => values[block] !== undefined);
-  const digest = hasDigestFields ? readFormFields(values, DigestSettingsForm, SettingsViews.input, SettingsViews.digestChannelBlock) : undefined;
+  const digest = hasDigestFields ? readFormFields(values, DigestSettingsForm, SettingsViews.input, SettingsViews.digestChannelBlock, {
+        [SettingsViews.digestChannelBlock]: ['conversation'],
+        [SettingsViews.baselineBeforeBlock]: ['date'],
+      }) : undefined;
   if (!parsed.ok || digest?.ok === false) return { ok: false, errors: { ...(parsed.ok ? {} : parsed.errors), ...(digest?.ok === false ? digest.errors : {}) } };
   const f = parsed.data;
   const update: SettingsUpdate = {
