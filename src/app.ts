@@ -9,6 +9,7 @@ import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import type { Messenger } from './slack/messenger.js';
 import { createRoutes } from './slack/routes.js';
+import { createEnvelopeScreen, guardSlackRequests } from './slack/request-guard.js';
 import { createSignatureHint } from './slack/signature-hint.js';
 import { socketModeLogger, superviseSocketMode, type SocketSupervisor } from './slack/socket-connection.js';
 
@@ -110,6 +111,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     socketSupervisor = superviseSocketMode(socketReceiver, {
       logger: deps.logger,
       clock: deps.clock,
+      // The same checks as over HTTP, before the SDK reads the envelope.
+      screenEnvelope: createEnvelopeScreen(deps.logger),
       ...(options.socketOutageWarnMs === undefined ? {} : { outageWarnMs: options.socketOutageWarnMs }),
     });
   }
@@ -119,6 +122,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     signatureHint?.(req, res);
     listener(req, res);
   };
+
+  // A signed payload of the wrong shape is answered in front of Bolt (see request-guard.ts).
+  const guardedListener = (receiver: HTTPReceiver) =>
+    guardSlackRequests(receiver.requestListener, { signingSecret: config.slack.signingSecret!, logger: deps.logger, bodyLimit: BODY_LIMIT_BYTES, path: EVENTS_PATH });
 
   const botAuthorization = createSingleWorkspaceAuthorize(config.slack.botToken, deps.messenger.client, options.botIdentity);
   const bolt = new App({
@@ -161,7 +168,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       await bolt.init();
       // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
       await atMost(botAuthorization.warm(), WARM_WAIT_MS);
-      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: withSignatureHint(httpReceiver.requestListener) }), logger: deps.logger });
+      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: withSignatureHint(guardedListener(httpReceiver)) }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
         // The SDK retries apps.connections.open for many minutes (right for reconnects later); a

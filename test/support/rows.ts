@@ -13,3 +13,9 @@ export function workspaceRows(database: DbHandle, teamId: string): Record<string
 export function nonEmpty(rows: Record<string, unknown[]>): Record<string, number> {
   return Object.fromEntries(Object.entries(rows).filter(([, r]) => r.length > 0).map(([name, r]) => [name, r.length]));
 }
+
+/** Every row of every table (migrations included), table by table in rowid order: compare two to prove nothing changed. */
+export function allRows(database: DbHandle): Record<string, unknown[]> {
+  const tables = database.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
+  return Object.fromEntries(tables.map((name) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
