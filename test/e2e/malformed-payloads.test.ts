@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_PATH } from '../../src/app.js';
 import { captureLogs } from '../support/logs.js';
-import { httpRequestFor, MALFORMED_CASES, TEAM } from '../support/malformed-payloads.js';
-import { eventBody } from '../support/payloads.js';
+import { httpRequestFor, MALFORMED_CASES, STRANGER, TEAM } from '../support/malformed-payloads.js';
+import { eventBody, slashCommandBody } from '../support/payloads.js';
 import { allRows } from '../support/rows.js';
 import { signRequest } from '../support/sign.js';
 import { useTestApp } from '../support/use-test-app.js';
@@ -78,7 +78,7 @@ describe('a signed payload of the wrong shape', () => {
   });
 });
 
-describe('what the guard leaves to Bolt', () => {
+describe('signatures, handshakes and well-formed payloads', () => {
   it('refuses an unsigned or wrongly signed malformed payload with 401, as any unsigned request, and says nothing about its shape', async () => {
     const logsBefore = logs.records().length;
     for (const c of MALFORMED_CASES) {
@@ -90,6 +90,22 @@ describe('what the guard leaves to Bolt', () => {
     expect(logs.records().slice(logsBefore).filter((l) => String(l.msg).startsWith('Refused a malformed'))).toEqual([]);
     expect(t.fake.calls).toEqual([]);
     expect(rejections).toEqual([]);
+  });
+
+  it('answers an unsigned ssl_check with an empty 200 and ignores anything smuggled beside it', async () => {
+    const before = allRows(t.database);
+    const smuggled = `ssl_check=1&${slashCommandBody('help', { user: STRANGER })}`;
+    expect(await post(smuggled, 'application/x-www-form-urlencoded', {})).toEqual({ status: 200, text: '' });
+    await afterwards();
+    expect(t.fake.calls).toEqual([]);
+    expect(allRows(t.database)).toEqual(before);
+  });
+
+  it('logs why an unsigned request was refused, as Bolt did', async () => {
+    const logsBefore = logs.records().length;
+    const body = slashCommandBody('help');
+    expect((await post(body, 'application/x-www-form-urlencoded', signRequest(body, { secret: 'f'.repeat(32) }))).status).toBe(401);
+    expect(logs.records().slice(logsBefore)).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'Failed to parse and verify the request data: Failed to verify authenticity: signature mismatch' }));
   });
 
   it('still answers the handshakes and well-formed payloads', async () => {
