@@ -9,6 +9,7 @@ import { createPayloadRouter } from './slack/listeners/index.js';
 import { createActorMiddleware } from './slack/middleware/actor.js';
 import type { Messenger } from './slack/messenger.js';
 import { createRoutes } from './slack/routes.js';
+import { createEnvelopeScreen, guardSlackRequests } from './slack/request-guard.js';
 import { createSignatureHint } from './slack/signature-hint.js';
 import { socketModeLogger, superviseSocketMode, type SocketSupervisor } from './slack/socket-connection.js';
 
@@ -83,7 +84,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     ...(config.slack.socketMode ? { socketConnected: () => socketSupervisor?.connected() ?? false } : {}),
   });
 
-  // HTTP mode: Bolt's receiver does signature checks and parsing; we own the server around it.
+  // HTTP mode: the request guard checks signatures and payload shapes, Bolt's receiver parses and
+  // dispatches; we own the server around it.
   // Socket Mode: Bolt's socket receiver for Slack's payloads; our own server still serves
   // /healthz and the calendars on PORT (Bolt's would route them through path-to-regexp).
   const httpReceiver = config.slack.socketMode
@@ -93,9 +95,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
         endpoints: EVENTS_PATH,
         logger: boltLogger,
         bodyLimit: BODY_LIMIT_BYTES,
+        // The request guard in front of it (httpListener below, the only way requests reach it)
+        // verifies the signature first, so Bolt need not hash every body a second time.
+        signatureVerification: false,
         // The ack goes out as soon as a listener calls ack(); work after it continues (tracked below).
         processBeforeResponse: false,
       });
+  // Signature first, then the payload's shape, before Bolt sees a request (see request-guard.ts).
+  const httpListener =
+    httpReceiver === undefined
+      ? undefined
+      : guardSlackRequests(httpReceiver.requestListener, { signingSecret: config.slack.signingSecret!, logger: deps.logger, bodyLimit: BODY_LIMIT_BYTES, path: EVENTS_PATH });
   const socketReceiver = config.slack.socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
@@ -110,6 +120,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
     socketSupervisor = superviseSocketMode(socketReceiver, {
       logger: deps.logger,
       clock: deps.clock,
+      // The same checks as over HTTP, before the SDK reads the envelope.
+      screenEnvelope: createEnvelopeScreen(deps.logger),
       ...(options.socketOutageWarnMs === undefined ? {} : { outageWarnMs: options.socketOutageWarnMs }),
     });
   }
@@ -161,7 +173,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): PeerloopApp 
       await bolt.init();
       // Briefly: with Slack unreachable, /healthz and the calendars must not wait for it.
       await atMost(botAuthorization.warm(), WARM_WAIT_MS);
-      http = createHttpServer({ routes, ...(httpReceiver === undefined ? {} : { bolt: withSignatureHint(httpReceiver.requestListener) }), logger: deps.logger });
+      http = createHttpServer({ routes, ...(httpListener === undefined ? {} : { bolt: withSignatureHint(httpListener) }), logger: deps.logger });
       const bound = await listen(http.server, port);
       if (socketReceiver !== undefined) {
         // The SDK retries apps.connections.open for many minutes (right for reconnects later); a

@@ -46,6 +46,7 @@ interface SocketInternals {
   reconnectionTimer?: NodeJS.Timeout;
   retrieveWSSURL(): Promise<string>;
   onWebSocketMessage(data: string | ArrayBuffer, isBinary: boolean): Promise<void>;
+  send(envelopeId: string, body?: Record<string, unknown>): Promise<void>;
   on(event: string, listener: (...args: any[]) => void): unknown;
   once(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
@@ -57,6 +58,11 @@ export interface SocketSupervisorOptions {
   clock: Clock;
   /** After how long without a connection a warning says so (default SOCKET_OUTAGE_WARN_MS). */
   outageWarnMs?: number;
+  /**
+   * Checks each message before the SDK reads it; returns the envelope_id to acknowledge with
+   * nothing done instead of dispatching (request-guard.ts createEnvelopeScreen).
+   */
+  screenEnvelope?: (message: string) => string | undefined;
 }
 
 export interface SocketSupervisor {
@@ -115,11 +121,17 @@ export function superviseSocketMode(receiver: SocketModeReceiver, options: Socke
   client.removeAllListeners('ws_message');
   client.on('ws_message', (data: string | ArrayBuffer, isBinary: boolean) => {
     const reason = refreshReason(data, isBinary);
-    if (reason === undefined) {
-      void client.onWebSocketMessage(data, isBinary);
+    if (reason !== undefined) {
+      void refresh(reason);
       return;
     }
-    void refresh(reason);
+    const refused = isBinary ? undefined : options.screenEnvelope?.(typeof data === 'string' ? data : new TextDecoder().decode(data));
+    if (refused !== undefined) {
+      client.send(refused).catch((error: unknown) => logger.warn({ err: error }, 'could not acknowledge a refused Socket Mode envelope'));
+      return;
+    }
+    // The SDK's handler is async and reads the payload unchecked: a failure is logged, not left unhandled.
+    client.onWebSocketMessage(data, isBinary).catch((error: unknown) => logger.error({ err: error }, 'the Socket Mode SDK failed on a message'));
   });
 
   async function refresh(reason: string): Promise<void> {
