@@ -514,7 +514,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
   if (cancelled !== undefined) drafts.push(cancelled);
   // Next week's sessions, booked already.
   const days = rnd.shuffle([1, 2, 3, 4]).slice(0, plan.upcoming).sort();
-  const upcomingFormats = rnd.shuffle<FormatId>(['micro-lesson', 'lunch-and-learn', 'problem-clinic', 'skill-swap', 'peer-coaching']);
+  const upcomingFormats: FormatId[] = ['lunch-and-learn', ...rnd.shuffle<FormatId>(['micro-lesson', 'problem-clinic', 'skill-swap', 'peer-coaching'])];
   days.forEach((d, i) => {
     const format = upcomingFormats[i % upcomingFormats.length]!;
     const startsAt = at(addDays(today, d), format === 'lunch-and-learn' ? 12 : rnd.pick([10, 11, 14, 15]));
