@@ -3,6 +3,7 @@ import { runAckLatency } from './ack-latency.js';
 import { runJobsThroughput } from './jobs-throughput.js';
 import { killAllServers } from './lib/children.js';
 import { runMatching } from './matching.js';
+import { runExport } from './export.js';
 import { createBenchContext, type BenchContext } from './lib/compare.js';
 import { runSessionsJoin, runSessionsList } from './sessions.js';
 
@@ -24,6 +25,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'join', run: runSessionsJoin },
   { name: 'jobs', run: () => runJobsThroughput() },
   { name: 'matching', run: () => runMatching() },
+  { name: 'export', run: () => runExport() },
 ];
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

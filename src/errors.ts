@@ -45,6 +45,12 @@ export const SETTINGS_ADMIN_ONLY_TEXT =
 /** Said to anyone who is not an admin and asks to set up or stop matching rounds (one text for every check). */
 export const MATCH_ADMIN_ONLY_TEXT = 'Only a Slack admin or owner can set up or stop matching rounds. Ask one of them to run `/peer match setup` in this channel.';
 
+/** Said to anyone who is not an admin and runs `/peer export` (nothing is built or sent). */
+export const EXPORT_ADMIN_ONLY_TEXT = 'Exports are for Slack admins and owners (or people in PEERLOOP_ADMINS). Ask one of them to run `/peer export`.';
+
+/** For someone whose admin rights Slack has not told us yet. */
+export const EXPORT_ADMIN_UNKNOWN_TEXT = "I couldn't check your admin rights with Slack just now. Please run `/peer export` again in a moment.";
+
 /** Slack answered missing_scope (or not_allowed_token_type): what the admin must do. */
 export function missingPermissionText(scope: string): string {
   return `Peerloop needs the ${scope} permission: update the app from manifest.yml and reinstall it.`;

@@ -272,8 +272,12 @@ export function castVote(deps: ServiceDeps, teamId: string, userId: string, sess
   });
 }
 
-/** The rating plus an optional comment, from the "Add a comment" modal (empty comment clears it). */
-export function saveComment(deps: ServiceDeps, teamId: string, userId: string, sessionNumber: number, value: number, comment: string): VoteResult {
+/**
+ * The rating plus an optional comment, from the "Add a comment" modal (empty comment clears it).
+ * `shared`: the person allows this vote, with their name and comment, in admins' exports
+ * (`/peer export`); saving unticked withdraws an earlier yes.
+ */
+export function saveComment(deps: ServiceDeps, teamId: string, userId: string, sessionNumber: number, value: number, comment: string, shared: boolean): VoteResult {
   if (!Number.isInteger(value) || value < 1 || value > 5) throw new AppError('invalid_input', 'Pick a rating from 1 to 5.', { field: 'rating' });
   const text = comment.trim();
   if (Array.from(text).length > POLL_COMMENT_MAX) {
@@ -286,8 +290,8 @@ export function saveComment(deps: ServiceDeps, teamId: string, userId: string, s
     const now = deps.clock.now();
     deps.db
       .insert(pollVotes)
-      .values({ teamId, sessionNumber, userId, value, comment: stored, votedAt: now })
-      .onConflictDoUpdate({ target: [pollVotes.teamId, pollVotes.sessionNumber, pollVotes.userId], set: { value, comment: stored, votedAt: now } })
+      .values({ teamId, sessionNumber, userId, value, comment: stored, commentShared: shared, votedAt: now })
+      .onConflictDoUpdate({ target: [pollVotes.teamId, pollVotes.sessionNumber, pollVotes.userId], set: { value, comment: stored, commentShared: shared, votedAt: now } })
       .run();
     return { poll, summary: getPollSummary(deps, teamId, sessionNumber), changed: before !== undefined };
   });
@@ -302,10 +306,10 @@ export function getVote(deps: ServiceDeps, teamId: string, sessionNumber: number
 }
 
 /** Checks, before the comment modal opens, that the person could save one (same refusals as a vote). */
-export function checkCanAnswer(deps: ServiceDeps, teamId: string, userId: string, sessionNumber: number): { poll: Poll; current: number | undefined; comment: string | null } {
+export function checkCanAnswer(deps: ServiceDeps, teamId: string, userId: string, sessionNumber: number): { poll: Poll; current: number | undefined; comment: string | null; shared: boolean } {
   const poll = requireVotablePoll(deps, teamId, userId, sessionNumber);
   const vote = getVote(deps, teamId, sessionNumber, userId);
-  return { poll, current: vote?.value, comment: vote?.comment ?? null };
+  return { poll, current: vote?.value, comment: vote?.comment ?? null, shared: vote?.commentShared ?? false };
 }
 
 /** Closes the poll; returns it with its final summary, or undefined when there is no poll to close. */

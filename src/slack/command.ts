@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inlineCode } from './blocks/text.js';
+import { parseExportDates } from '../services/export-range.js';
 
 /**
  * `/peer <subcommand> [args]` text -> a typed command. Each subcommand names its usage, a
@@ -64,6 +65,14 @@ const matchArgs = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** `/peer export [from] [to]`: zero, one or two dates, year first (services/export-range.ts says which forms). */
+const exportArgs = z.string().transform((text, ctx) => {
+  const parsed = parseExportDates(text);
+  if (parsed.ok) return parsed.dates;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
 export const SUBCOMMANDS = {
   help: { usage: '/peer help', summary: 'Show what Peerloop can do.', args: noArgs },
   schedule: { usage: '/peer schedule', summary: 'Schedule a peer session (opens a form).', args: noArgs },
@@ -80,6 +89,7 @@ export const SUBCOMMANDS = {
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
   match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
   settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
+  export: { usage: '/peer export [from] [to]', summary: 'Sessions, attendance, votes and learned skills as CSV files in your DM; dates like 2026-11-01, the last 90 days by default (admins).', args: exportArgs },
 } satisfies Record<string, SubcommandSpec>;
 
 export type SubcommandName = keyof typeof SUBCOMMANDS;

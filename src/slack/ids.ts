@@ -66,6 +66,9 @@ export const PollViews = {
   ratingInput: 'rating',
   commentBlock: 'poll_comment_text',
   commentInput: 'comment',
+  /** The "include it in admins' exports" checkbox (poll_votes.comment_shared). */
+  shareBlock: 'poll_comment_share',
+  shareInput: 'share',
 } as const;
 
 /** `/peer settings` (admins) modal: callback and one block per field, so errors land inline. */

@@ -69,6 +69,11 @@ export interface Messenger {
   sendDm(teamId: string, userId: string, message: MessageContent, meta?: CallMeta): Promise<{ channel: string; ts: string }>;
   /** Uploads a file into the person's DM (an .ics); the same stale-channel recovery as sendDm. */
   uploadFileToDm(teamId: string, userId: string, file: Omit<UploadFileInput, 'channelId'>, meta?: CallMeta): Promise<{ channel: string; fileIds: string[] }>;
+  /**
+   * Several files in one DM message (files.uploadV2 with file_uploads: each file's bytes go up,
+   * then one files.completeUploadExternal shares them all, so they arrive together or not at all).
+   */
+  uploadFilesToDm(teamId: string, userId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ channel: string; fileIds: string[] }>;
   openView(teamId: string, args: { trigger_id: string; view: ViewJson }): Promise<{ viewId: string }>;
   /** `hash` makes Slack refuse the update if the view changed since it was read. */
   updateView(teamId: string, args: { view_id: string; hash?: string; view: ViewJson }): Promise<void>;
@@ -119,6 +124,11 @@ export interface UploadFileInput {
   filename: string;
   content: string | Buffer;
   title?: string;
+  initialComment?: string;
+}
+
+export interface UploadFilesInput {
+  files: { filename: string; content: string | Buffer; title?: string }[];
   initialComment?: string;
 }
 
@@ -270,6 +280,27 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     return { fileIds };
   }
 
+  async function uploadFiles(teamId: string, channelId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
+    const res = await call(
+      teamId,
+      'files.uploadV2',
+      () =>
+        postingClient.filesUploadV2({
+          channel_id: channelId,
+          ...(upload.initialComment === undefined ? {} : { initial_comment: upload.initialComment }),
+          file_uploads: upload.files.map((f) => ({
+            filename: f.filename,
+            file: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content,
+            ...(f.title === undefined ? {} : { title: f.title }),
+          })),
+        }),
+      meta,
+      channelId,
+    );
+    const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
+    return { fileIds };
+  }
+
   return {
     client,
     postMessage,
@@ -286,6 +317,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     sendDm: (teamId, userId, message, meta) => inDm(teamId, userId, meta, (channel) => postMessage(teamId, { ...message, channel }, meta)),
     uploadFileToDm: (teamId, userId, file, meta) =>
       inDm(teamId, userId, meta, async (channel) => ({ channel, ...(await uploadFile(teamId, { ...file, channelId: channel }, meta)) })),
+    uploadFilesToDm: (teamId, userId, upload, meta) => inDm(teamId, userId, meta, async (channel) => ({ channel, ...(await uploadFiles(teamId, channel, upload, meta)) })),
     async openView(teamId, args) {
       const res = await call(teamId, 'views.open', () => client.views.open(args as unknown as ViewsOpenArguments));
       return { viewId: res.view?.id ?? '' };

@@ -313,7 +313,14 @@ describe('voting', () => {
 });
 
 describe('comments', () => {
-  async function submitComment(user: string, n: number, rating: string | null, comment: string | null, privateMetadata = JSON.stringify({ session: n })) {
+  async function submitComment(
+    user: string,
+    n: number,
+    rating: string | null,
+    comment: string | null,
+    privateMetadata = JSON.stringify({ session: n }),
+    share: { value: string }[] | undefined = undefined,
+  ) {
     return t.submitView(
       {
         callback_id: PollViews.comment,
@@ -321,11 +328,57 @@ describe('comments', () => {
         values: {
           [PollViews.ratingBlock]: { [PollViews.ratingInput]: { type: 'static_select', selected_option: rating === null ? null : { value: rating } } },
           [PollViews.commentBlock]: { [PollViews.commentInput]: { type: 'plain_text_input', value: comment } },
+          ...(share === undefined ? {} : { [PollViews.shareBlock]: { [PollViews.shareInput]: { type: 'checkboxes', selected_options: share } } }),
         },
       },
       { user },
     );
   }
+
+  type ModalBlock = { block_id?: string; element?: { type?: string; initial_options?: { value: string }[]; options?: { value: string; text: { text: string } }[] } };
+  async function openCommentModal(user: string, n: number): Promise<ModalBlock[]> {
+    const before = t.fake.callsTo('views.open').length;
+    await t.action({ action_id: PollActions.comment, block_id: 'poll_comment', value: String(n) }, { user, channel: CHANNEL });
+    const opens = await t.fake.waitForCalls('views.open', before + 1);
+    const view = opens[before]!.args.view as { blocks: ModalBlock[] };
+    assertBlockKitLimits('modal', view);
+    return view.blocks;
+  }
+  const shareBox = (blocks: ModalBlock[]) => blocks.find((b) => b.block_id === PollViews.shareBlock)?.element;
+
+  it('asks whether the comment may go, with the name, into admins\' exports: unticked at first, the saved choice after, and unticking withdraws it', async () => {
+    const { n } = await openPoll();
+    const first = shareBox(await openCommentModal('U0ANNA', n));
+    expect(first?.type).toBe('checkboxes');
+    expect(first?.options?.[0]?.text.text).toContain('with my name');
+    expect(first?.initial_options).toBeUndefined();
+
+    // Left unticked (Slack sends no selected option): not shared.
+    await submitComment('U0ANNA', n, '4', 'Good pace.', undefined, []);
+    expect(votesOf(n)).toMatchObject([{ userId: 'U0ANNA', comment: 'Good pace.', commentShared: false }]);
+
+    const ticked = await submitComment('U0ANNA', n, '4', 'Good pace.', undefined, [{ value: 'share' }]);
+    expect(ticked.json.response_action).toBe('update');
+    expect(votesOf(n)).toMatchObject([{ userId: 'U0ANNA', commentShared: true }]);
+    expect(shareBox(await openCommentModal('U0ANNA', n))?.initial_options).toEqual([expect.objectContaining({ value: 'share' })]);
+
+    // A rating changed with the buttons keeps the choice; saving the modal unticked withdraws it.
+    await vote('U0ANNA', `${n}:2`);
+    expect(votesOf(n)).toMatchObject([{ value: 2, commentShared: true }]);
+    await submitComment('U0ANNA', n, '3', 'Good pace.', undefined, []);
+    expect(votesOf(n)).toMatchObject([{ value: 3, commentShared: false }]);
+    expect(shareBox(await openCommentModal('U0ANNA', n))?.initial_options).toBeUndefined();
+  });
+
+  it('refuses a forged sharing choice inline and saves nothing', async () => {
+    const { n } = await openPoll();
+    for (const forged of [[{ value: 'everyone' }], [{ value: 'share' }, { value: 'share' }]]) {
+      const res = await submitComment('U0ANNA', n, '4', 'hi', undefined, forged);
+      expect(res.json.response_action).toBe('errors');
+      expect(res.json.errors[PollViews.shareBlock]).toContain("didn't come from this form");
+    }
+    expect(votesOf(n)).toHaveLength(0);
+  });
 
   it('opens the comment modal pre-filled with the vote, and saves rating and comment', async () => {
     const { n } = await openPoll();

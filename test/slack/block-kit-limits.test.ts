@@ -26,6 +26,7 @@ import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTea
 import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
 import type { SkillsProfile } from '../../src/services/skills.js';
 import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
+import { buildExportDoneMessage, buildExportEmptyMessage, buildExportFailedMessage, buildExportWorkingMessage, exportFileTitle, exportUploadComment, formatDateRange } from '../../src/slack/blocks/export.js';
 
 /**
  * Every Block Kit builder, fed its largest realistic input, stays inside Slack's limits.
@@ -196,8 +197,8 @@ describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Ki
   });
 
   it('buildPollCommentModal (empty and pre-filled with a 2,000-character comment) and the saved notice', () => {
-    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 999_999_999, sessionTitle: title, question: long(150), currentValue: undefined, currentComment: null, commentMax: 2000 }));
-    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 1, sessionTitle: title, question: long(150, '🎉'), currentValue: 5, currentComment: long(2000, '🎉'), commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 999_999_999, sessionTitle: title, question: long(150), currentValue: undefined, currentComment: null, currentShared: false, commentMax: 2000 }));
+    assertBlockKitLimits('modal', buildPollCommentModal({ sessionNumber: 1, sessionTitle: title, question: long(150, '🎉'), currentValue: 5, currentComment: long(2000, '🎉'), currentShared: true, commentMax: 2000 }));
     assertBlockKitLimits('modal', buildPollCommentSavedModal(999_999_999));
   });
 
@@ -474,5 +475,20 @@ describe('matching builders stay within Block Kit limits', () => {
     ]) {
       assertBlockKitLimits('home', { type: 'home', blocks: buildNextRoundBlocks(input) });
     }
+  });
+
+  it('the /peer export replies, with the widest range, huge counts and a long Slack error', () => {
+    const range = { fromYmd: '2024-12-31', toYmd: '2026-12-30' };
+    expect(formatDateRange(range.fromYmd, range.toYmd)).toBe('Dec 31, 2024 – Dec 30, 2026');
+    assertBlockKitLimits('message', buildExportWorkingMessage(range));
+    assertBlockKitLimits('message', buildExportDoneMessage({ ...range, sessions: 1_000_000_000 }));
+    for (const defaulted of [true, false]) assertBlockKitLimits('message', buildExportEmptyMessage({ ...range, defaulted }));
+    assertBlockKitLimits('message', buildExportFailedMessage({ code: long(5000, '<!channel>') }));
+    assertBlockKitLimits('message', buildExportFailedMessage({ code: 'missing_scope', missingScope: long(5000, '<!channel>') }));
+    expect(JSON.stringify(buildExportFailedMessage({ code: long(50, '<!channel>') }))).not.toContain('<!channel>');
+    // Not Block Kit, but Slack caps a file's comment and title too (4,000 and 255 characters are safe).
+    const comment = exportUploadComment({ ...range, zone: 'America/Argentina/ComodRivadavia', counts: { sessions: 1e9, attendance: 1e9, votes: 1e9, competencies: 1e9 } });
+    expect(comment.length).toBeLessThan(4_000);
+    for (const table of ['sessions', 'attendance', 'votes', 'competencies'] as const) expect(exportFileTitle(table, range).length).toBeLessThan(255);
   });
 });

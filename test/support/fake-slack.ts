@@ -53,7 +53,7 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly responses: ResponsePost[] = [];
   /** Files POSTed to an upload URL; `bytes` is the file itself (unwrapped from multipart when the SDK sends that). */
-  readonly uploads: { id: string; bytes: Buffer }[] = [];
+  readonly uploads: { id: string; bytes: Buffer; filename?: string }[] = [];
   readonly users = new Map<string, FakeUser>();
   /** users.info for a user not in `users` answers with this zone. */
   defaultTimeZone = 'UTC';
@@ -211,14 +211,16 @@ export class FakeSlack {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://localhost');
+    const path = requestUrl.pathname;
 
     if (path.startsWith('/response/')) {
       this.responses.push({ id: path.slice('/response/'.length), body: safeJson(raw.toString('utf8')) });
       return send(res, 200, 'ok', 'text/plain');
     }
     if (path.startsWith('/upload/')) {
-      this.uploads.push({ id: path.slice('/upload/'.length), bytes: await uploadedFile(raw, req.headers['content-type']) });
+      const filename = requestUrl.searchParams.get('name') ?? undefined;
+      this.uploads.push({ id: path.slice('/upload/'.length), bytes: await uploadedFile(raw, req.headers['content-type']), ...(filename === undefined ? {} : { filename }) });
       return send(res, 200, 'OK - 1', 'text/plain');
     }
     if (!path.startsWith('/api/')) return send(res, 404, 'not found', 'text/plain');

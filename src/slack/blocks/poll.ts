@@ -64,7 +64,20 @@ export interface PollCommentModalInput {
   question: string;
   currentValue: number | undefined;
   currentComment: string | null;
+  /** Whether the person allowed their comment (with their name) in admins' exports: the box starts as they left it. */
+  currentShared: boolean;
   commentMax: number;
+}
+
+/** The one option of the sharing checkbox; its value is what the listener accepts. */
+export const POLL_SHARE_VALUE = 'share';
+
+function shareOption() {
+  return {
+    text: plainText('Include my comment and rating, with my name, in admin exports', BlockKitLimits.optionText),
+    description: plainText('Unticked, exports never show your name or comment.', BlockKitLimits.optionText),
+    value: POLL_SHARE_VALUE,
+  };
 }
 
 function ratingOption(value: number) {
@@ -89,6 +102,9 @@ export function buildPollCommentModal(input: PollCommentModalInput): Record<stri
     placeholder: plainText('What worked, what would make it better?', BlockKitLimits.placeholder),
   };
   if (input.currentComment !== null) comment.initial_value = truncate(input.currentComment, input.commentMax);
+  const share: Record<string, unknown> = { type: 'checkboxes', action_id: PollViews.shareInput, options: [shareOption()] };
+  // Unticked by default: sharing is a choice the person makes, never one made for them.
+  if (input.currentShared) share.initial_options = [shareOption()];
   return {
     type: 'modal',
     callback_id: PollViews.comment,
@@ -109,6 +125,14 @@ export function buildPollCommentModal(input: PollCommentModalInput): Record<stri
         label: plainText('Comment', BlockKitLimits.inputLabel),
         hint: plainText(`Up to ${input.commentMax} characters. Saved with your rating; never shown in the channel.`, BlockKitLimits.inputHint),
         element: comment,
+      },
+      {
+        type: 'input',
+        block_id: PollViews.shareBlock,
+        optional: true,
+        label: plainText('Sharing', BlockKitLimits.inputLabel),
+        hint: plainText('You can change this until the poll closes.', BlockKitLimits.inputHint),
+        element: share,
       },
     ],
   };

@@ -20,11 +20,11 @@ export function createPollCommentListener(deps: AppDeps) {
       if (!parsed.success) return { refused: "That button didn't come from a Peerloop poll, so nothing was opened." };
       const services = serviceDeps(deps);
       const sessionNumber = parsed.data;
-      const { poll, current, comment } = checkCanAnswer(services, actor.teamId, actor.userId, sessionNumber);
+      const { poll, current, comment, shared } = checkCanAnswer(services, actor.teamId, actor.userId, sessionNumber);
       const title = getSession(services, actor.teamId, sessionNumber)?.title ?? `Session #${sessionNumber}`;
       await deps.messenger.openView(actor.teamId, {
         trigger_id: body.trigger_id,
-        view: buildPollCommentModal({ sessionNumber, sessionTitle: title, question: poll.question, currentValue: current, currentComment: comment, commentMax: POLL_COMMENT_MAX }),
+        view: buildPollCommentModal({ sessionNumber, sessionTitle: title, question: poll.question, currentValue: current, currentComment: comment, currentShared: shared, commentMax: POLL_COMMENT_MAX }),
       });
       return undefined;
     });

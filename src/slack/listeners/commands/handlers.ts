@@ -13,6 +13,7 @@ import { handleSchedule } from './schedule.js';
 import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
+import { handleExport } from './export.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -32,4 +33,5 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   optin: handleOptIn,
   match: handleMatch,
   settings: handleSettings,
+  export: handleExport,
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { POLL_COMMENT_MAX, saveComment } from '../../../services/polls.js';
 import { refreshPollMessage } from '../../flows/polls.js';
-import { buildPollCommentSavedModal } from '../../blocks/poll.js';
+import { buildPollCommentSavedModal, POLL_SHARE_VALUE } from '../../blocks/poll.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { PollViews } from '../../ids.js';
 import { requireActor } from '../../actor.js';
@@ -11,6 +11,8 @@ import { parsePrivateMetadata } from '../../private-metadata.js';
 import { noticeView, toBoltView } from '../../bolt-view.js';
 
 const CommentMetadata = z.object({ session: z.number().int().positive() });
+
+const FORGED_SHARE = "That choice didn't come from this form. Tick or untick the box again.";
 
 /** The modal's state, validated field by field so each problem shows on its own input. */
 const CommentForm = z.object({
@@ -23,7 +25,15 @@ const CommentForm = z.object({
       const length = Array.from(v).length;
       if (length > POLL_COMMENT_MAX) ctx.addIssue({ code: 'custom', message: `Comments can be up to ${POLL_COMMENT_MAX} characters; this one has ${length}.` });
     }),
+  // The box's one option, or nothing (unticked; older modals without the box also land here).
+  shared: z
+    .array(z.object({ value: z.literal(POLL_SHARE_VALUE, { error: FORGED_SHARE }) }), { error: FORGED_SHARE })
+    .max(1, FORGED_SHARE)
+    .nullish()
+    .transform((v) => (v ?? []).length > 0),
 });
+
+const FIELD_BLOCKS: Record<string, string> = { rating: PollViews.ratingBlock, comment: PollViews.commentBlock, shared: PollViews.shareBlock };
 
 function stateValue(values: ViewSubmitAction['view']['state']['values'], block: string, action: string): Record<string, unknown> | undefined {
   return values[block]?.[action] as Record<string, unknown> | undefined;
@@ -45,14 +55,16 @@ export function createPollCommentSubmitListener(deps: AppDeps) {
     const values = view.state.values;
     const rating = stateValue(values, PollViews.ratingBlock, PollViews.ratingInput);
     const comment = stateValue(values, PollViews.commentBlock, PollViews.commentInput);
+    const share = stateValue(values, PollViews.shareBlock, PollViews.shareInput);
     const form = CommentForm.safeParse({
       rating: (rating?.selected_option as { value?: unknown } | null | undefined)?.value,
       comment: comment?.value,
+      shared: share?.selected_options,
     });
     if (!form.success) {
       const errors: Record<string, string> = {};
       for (const issue of form.error.issues) {
-        const block = issue.path[0] === 'rating' ? PollViews.ratingBlock : PollViews.commentBlock;
+        const block = FIELD_BLOCKS[String(issue.path[0])] ?? PollViews.commentBlock;
         errors[block] ??= issue.message;
       }
       await ack({ response_action: 'errors', errors });
@@ -62,7 +74,7 @@ export function createPollCommentSubmitListener(deps: AppDeps) {
     const services = serviceDeps(deps);
     let result;
     try {
-      result = saveComment(services, actor.teamId, actor.userId, sessionNumber, form.data.rating, form.data.comment);
+      result = saveComment(services, actor.teamId, actor.userId, sessionNumber, form.data.rating, form.data.comment, form.data.shared);
     } catch (error) {
       if (isAppError(error)) {
         if (error.field === 'comment') await ack({ response_action: 'errors', errors: { [PollViews.commentBlock]: error.message } });
