@@ -259,13 +259,18 @@ const structureRules = {
   flowsNeverImportListenersOrJobs: (tree: Tree) => importsOf(tree, 'slack/flows/', (i) => under(tree, i.target, 'slack/listeners') || under(tree, i.target, 'jobs')),
   listenersNeverImportJobs: (tree: Tree) => importsOf(tree, 'slack/listeners/', (i) => under(tree, i.target, 'jobs')),
   jobsNeverImportListeners: (tree: Tree) => importsOf(tree, 'jobs/', (i) => under(tree, i.target, 'slack/listeners')),
-  /** services/ hold the rules: they take ServiceDeps, not the app container, and know nothing of jobs' handlers or Slack. */
+  /** services/ hold the rules: they take ServiceDeps, not the app container, and know nothing of jobs' handlers, Slack or how things are drawn. */
   servicesStandAlone: (tree: Tree) =>
-    importsOf(tree, 'services/', (i) => i.specifier.startsWith('@slack/') || ['slack', 'jobs', 'charts'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'deps.ts') || i.target === join(tree.root, 'app.ts')),
+    importsOf(tree, 'services/', (i) => i.specifier.startsWith('@slack/') || ['slack', 'jobs', 'charts', 'render'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'deps.ts') || i.target === join(tree.root, 'app.ts')),
   /** charts/ are pure renderers: data in, an image out; no database, Slack, services or clock. */
-  chartsArePure: (tree: Tree) =>
-    importsOf(tree, 'charts/', (i) => i.specifier.startsWith('@slack/') || isDatabase(tree, i) || ['slack', 'services', 'jobs'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'clock.ts')),
+  chartsArePure: (tree: Tree) => pureRenderer(tree, 'charts/'),
+  /** render/ turns Block Kit into text and HTML: blocks in, a string out; the same rule as charts/. */
+  renderIsPure: (tree: Tree) => pureRenderer(tree, 'render/'),
 };
+
+function pureRenderer(tree: Tree, folder: string): string[] {
+  return importsOf(tree, folder, (i) => i.specifier.startsWith('@slack/') || isDatabase(tree, i) || ['slack', 'services', 'jobs'].some((d) => under(tree, i.target, d)) || i.target === join(tree.root, 'clock.ts'));
+}
 
 const realTree: Tree = { root: src, files };
 
@@ -303,6 +308,9 @@ describe('structure', () => {
   it('charts/ are pure renderers', () => {
     expect(structureRules.chartsArePure(realTree)).toEqual([]);
   });
+  it('render/ (Block Kit to text and HTML) is pure', () => {
+    expect(structureRules.renderIsPure(realTree)).toEqual([]);
+  });
 
   it('every job kind has a handler (the registry is typed over the kind names; this checks the table at run time too)', () => {
     expect(Object.keys(jobRegistry).sort()).toEqual([...JOB_KIND_NAMES].sort());
@@ -323,6 +331,7 @@ describe('structure', () => {
       'jobs/run.ts': "import { db } from '../db/client.js';\nimport { h } from '../slack/listeners/h.js';",
       'db/client.ts': "import { config } from '../config.js';\nimport type { Logger } from '../logger.js';",
       'charts/c.ts': "import { now } from '../clock.js';",
+      'render/r.ts': "import { listSessions } from '../services/sessions.js';\nimport type { Db } from '../db/client.js';",
     });
     for (const [name, rule] of Object.entries(structureRules)) expect(rule(broken), name).not.toEqual([]);
     const clean = sampleTree({ 'services/a.ts': "import { b } from './b.js';", 'services/b.ts': "import { z } from 'zod';", 'db/client.ts': "import { AppError } from '../errors.js';" });

@@ -3,10 +3,11 @@ import { MatchCheckinJob, MatchIntroJob, MatchNoticeJob, MatchRoundJob, MatchSum
 import { PollCloseJob, PollOpenJob } from '../services/polls.js';
 import { ReminderJob } from '../services/reminders.js';
 import { SessionAnnounceJob } from '../services/session-announce.js';
-import { SessionEndJob } from '../services/session-end.js';
+import { AttendanceAskJob, SessionEndJob } from '../services/session-end.js';
 import { SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
 import { TeachConfirmJob } from '../services/skills.js';
 import { WeeklyJob } from '../services/weekly.js';
+import { askWhoCame } from './attendance-ask.js';
 import { handleMatchCheckin, handleMatchIntro, handleMatchNotice, handleMatchRound, handleMatchSummary, planMatchRoundJobs } from './match-rounds.js';
 import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
 import { sendReminder } from './reminders.js';
@@ -41,7 +42,9 @@ function register<N extends JobKindName, P>(definition: JobKind<N, P, any>, part
 export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = {
   poll_open: register(PollOpenJob, { handler: handlePollOpen, planner: planPollJobs }),
   poll_close: register(PollCloseJob, { handler: handlePollClose }),
+  // Planned with session_end (services/session-end.ts), by its planner too.
   session_end: register(SessionEndJob, { handler: refreshEndedSessionCard, planner: planSessionEndJobs }),
+  attendance_ask: register(AttendanceAskJob, { handler: askWhoCame }),
   weekly: register(WeeklyJob, { handler: sendWeeklyDm, planner: planWeeklyJobs }),
   reminder: register(ReminderJob, { handler: sendReminder }),
   session_notice: register(SessionNoticeJob, { handler: handleSessionNotice }),

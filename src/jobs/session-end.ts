@@ -22,8 +22,9 @@ export const refreshEndedSessionCard: JobHandler<SessionEndPayload> = async ({ d
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
- * Makes sure every session ending between two days ago and a day from now has its end job: a
- * card that ended recently without one (a session from before end jobs existed) is closed now.
+ * Makes sure every session ending between two days ago and a day from now has its end jobs (the
+ * card's and the host's "Who came?"): a card that ended recently without one (a session from
+ * before end jobs existed) is closed now; its ask goes out only within a day of the end.
  */
 export const planSessionEndJobs: JobPlanner = (deps) => {
   const services = serviceDeps(deps);

@@ -53,6 +53,7 @@ export const JOB_KIND_NAMES = [
   'session_notice',
   'session_invite',
   'session_end',
+  'attendance_ask',
   'session_announce',
   'teach_confirm',
   'match_round',

@@ -117,6 +117,15 @@ export function localDateYmd(ms: number, zone: string): string {
   return `${p.year}-${pad2(p.month)}-${pad2(p.day)}`;
 }
 
+/**
+ * Calendar days from one instant's local date to another's in `zone` (never negative): what a
+ * person means by "it took 3 days", whatever the hours. App Home and `/peer stats` both count so.
+ */
+export function localCalendarDays(from: number, to: number, zone: string): number {
+  const day = (at: number) => Date.parse(`${localDateYmd(at, zone)}T00:00:00Z`);
+  return Math.max(0, Math.round((day(to) - day(from)) / 86_400_000));
+}
+
 /** "14:00": the local time in `zone`, the shape Slack's timepicker uses. */
 export function localTimeHm(ms: number, zone: string): string {
   const p = localParts(ms, zone);

@@ -56,6 +56,16 @@ const learnedArgs = z.string().transform((text) => {
   return { skill: skill === '' ? null : skill };
 });
 
+/** A subcommand about the person who typed it: anything after it is refused rather than ignored. */
+function nothingAfter(example: string, what: string) {
+  return z.string().transform((text, ctx) => {
+    const extra = text.trim();
+    if (extra === '') return {};
+    ctx.addIssue({ code: 'custom', message: `\`${example}\` ${what}, so it takes nothing after it (you typed ${inlineCode(extra, 40)}).` });
+    return z.NEVER;
+  });
+}
+
 const matchArgs = z.string().transform((text, ctx) => {
   const word = text.trim().toLowerCase();
   if (word === '') return { action: 'suggest' as const };
@@ -88,6 +98,7 @@ export const SUBCOMMANDS = {
   optout: { usage: '/peer optout', summary: 'Stop all DMs from Peerloop (reminders, the weekly "your week").', args: noArgs },
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
   match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
+  stats: { usage: '/peer stats', summary: 'Your own numbers: sessions attended and hosted, their rating, skills learned, people you taught.', args: nothingAfter('/peer stats', 'shows only your own numbers') },
   settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
   export: { usage: '/peer export [from] [to]', summary: 'Sessions, attendance, votes and learned skills as CSV files in your DM; dates like 2026-11-01, the last 90 days by default (admins).', args: exportArgs },
 } satisfies Record<string, SubcommandSpec>;

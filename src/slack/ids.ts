@@ -52,6 +52,13 @@ export const AttendanceFields = {
   action: 'attended',
 } as const;
 
+/** The host's "Who came?" DM when a session ends. Both buttons carry the session number only. */
+export const AttendanceActions = {
+  block: 'attendance_ask',
+  everyoneCame: 'attendance_everyone_came',
+  markWhoCame: 'attendance_mark_who_came',
+} as const;
+
 /** Feedback poll buttons. Vote values are `<session>:<1-5>`; the comment button carries the session. */
 export const PollActions = {
   /** Prefix of the five vote buttons (`poll_vote_1` ... `poll_vote_5`; ids must differ within a block). */

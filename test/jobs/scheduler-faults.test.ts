@@ -108,7 +108,8 @@ describe('Slack failures while sending reminders', () => {
       ['failed', 'user_not_found'],
     ]);
     const calls = t.fake.calls.length;
-    t.clock.advance(2 * HOUR);
+    // Past every backoff step (30 s, 2 min, 8 min), still before the session ends (whose "Who came?" DM is a job of its own).
+    t.clock.advance(10 * MINUTE);
     await t.tick();
     expect(t.fake.calls.length).toBe(calls);
   });
@@ -196,8 +197,8 @@ describe('restarts, crashes, outages and two processes on one database', () => {
     await second.tick();
     expect(deliveries.total()).toBe(500);
     for (const user of [...attendees, 'U0HOST']) expect(deliveries.perChannel.get(dmChannel(user))).toBe(1);
-    // The one job still pending is the session's end (its card turns to "ended"), not due yet.
-    expect(countJobs(serviceDeps(second.deps))).toMatchObject({ done: 500, pending: 1, running: 0 });
+    // The two jobs still pending are the session's end (its card turns to "ended") and the host's "Who came?", not due yet.
+    expect(countJobs(serviceDeps(second.deps))).toMatchObject({ done: 500, pending: 2, running: 0 });
   }, 30_000);
 
   it('a process that died holding jobs: they are taken over after the lease, once', async () => {
@@ -263,7 +264,10 @@ describe('restarts, crashes, outages and two processes on one database', () => {
     expect(reasonOf(k(s1, 'U0A1', 15, D + HOUR))).toBe('session_started');
     expect(reasonOf(k(s3, 'U0A3', 15, D + 2.5 * HOUR))).toBe('session_started');
     expect(k(s2, 'U0A2', 15, D + 25 * HOUR)!.status).toBe('pending');
-    expect(deliveries.total()).toBe(10);
+    // s1 and s3 ended while it was down: their hosts are asked who came (still the same day).
+    expect(deliveries.to('U0H1').map((d) => d.text)).toContainEqual(expect.stringContaining('Who came to'));
+    expect(deliveries.to('U0H3').map((d) => d.text)).toContainEqual(expect.stringContaining('Who came to'));
+    expect(deliveries.total()).toBe(12);
     expect([...deliveries.perChannel.values()].every((count) => count <= 2)).toBe(true);
   });
 });

@@ -5,6 +5,9 @@ import { buildHomeView } from '../../src/slack/blocks/home.js';
 import type { HomeSession } from '../../src/services/home.js';
 import { BlockKitLimits } from '../../src/slack/blocks/limits.js';
 import { buildAttendanceModal } from '../../src/slack/blocks/attendance-modal.js';
+import { buildAttendanceAskDm, buildAttendanceSavedDm } from '../../src/slack/blocks/attendance-ask.js';
+import { buildPersonalStatsMessage } from '../../src/slack/blocks/personal-stats.js';
+import { STATS_LIST_MAX } from '../../src/services/personal-stats.js';
 import { applyFormatDefaults, buildScheduleModal } from '../../src/slack/blocks/schedule-modal.js';
 import { buildSessionCardMessage } from '../../src/slack/blocks/session-card.js';
 import { buildPromotedDm, buildSessionCancelledDm, buildSessionChangedDm } from '../../src/slack/blocks/session-dm.js';
@@ -129,6 +132,42 @@ describe('builders stay within Block Kit limits', () => {
       const view = buildAttendanceModal({ number: 1_000_000_000, title: long(300, '<!channel>'), attendees: people(n), openedAt: Date.UTC(2026, 10, 24) });
       assertBlockKitLimits('modal', view);
     }
+  });
+
+  it('buildAttendanceAskDm and buildAttendanceSavedDm: 300-character titles of markup, huge numbers, every outcome', () => {
+    const title = long(100, '<!channel>🎉&');
+    const ask = buildAttendanceAskDm({ number: 1_000_000_000, title, startsAt: Date.UTC(2026, 10, 1, 14), durationMin: 240, joined: 1_000_000, timeZone: 'America/Argentina/ComodRivadavia' });
+    assertBlockKitLimits('message', ask);
+    expect(JSON.stringify(ask)).not.toContain('<!channel>');
+    for (const how of ['everyone', 'saved', 'already'] as const) {
+      for (const summary of [{ seated: 1, yes: 1, no: 0, unknown: 0 }, { seated: 1_000_000, yes: 999_000, no: 500, unknown: 500 }]) {
+        const saved = buildAttendanceSavedDm({ number: 1_000_000_000, title, summary, how });
+        assertBlockKitLimits('message', saved);
+        expect(JSON.stringify(saved)).not.toContain('<!channel>');
+      }
+    }
+  });
+
+  it('buildPersonalStatsMessage: full lists of 60-character `&` names, huge counts, a long next title', () => {
+    const DAY = 86_400_000;
+    const name = '&'.repeat(60);
+    const items = Array.from({ length: STATS_LIST_MAX }, (_, i) => ({ name, skill: name, startedAt: 0, completedAt: i * DAY, learnerId: `U0LEARNER${i}`, confirmed: i % 2 === 0 }));
+    const next = { number: 1_000_000_000, title: '<!channel>'.repeat(30), startsAt: Date.UTC(2026, 10, 24), durationMin: 240, role: 'waitlisted' as const };
+    const stats = {
+      attended: { total: 1_000_000, unmarked: 999_999 },
+      hosted: 1_000_000,
+      rating: { average: 4.9999, votes: 1_000_000 },
+      learned: { items, total: 1_000_000 },
+      taught: { items, total: 1_000_000, people: 999_999, confirmed: 5 },
+      next,
+    };
+    const message = buildPersonalStatsMessage({ timeZone: 'America/Argentina/ComodRivadavia', stats });
+    assertBlockKitLimits('message', message);
+    expect(JSON.stringify(message)).not.toContain('<!channel>');
+    expect(JSON.stringify(message)).toContain('and 999990 more');
+    const empty = { attended: { total: 0, unmarked: 0 }, hosted: 0, rating: { average: null, votes: 0 }, learned: { items: [], total: 0 }, taught: { items: [], total: 0, people: 0, confirmed: 0 } };
+    assertBlockKitLimits('message', buildPersonalStatsMessage({ timeZone: 'UTC', stats: { ...empty, next: null } }));
+    assertBlockKitLimits('message', buildPersonalStatsMessage({ timeZone: 'UTC', stats: { ...empty, next } }));
   });
 
   it('buildNoticeModal with a 5,000-character message', () => {

@@ -1,5 +1,5 @@
 import { formatYmd, ROLE_MAX, SKILL_NAME_MAX, SKILLS_PER_KIND_MAX, type SkillsProfile } from '../../services/skills.js';
-import { formatInZone, localDateYmd } from '../../services/time.js';
+import { formatInZone, localCalendarDays, localDateYmd } from '../../services/time.js';
 import { SkillsActions } from '../ids.js';
 import { BlockKitLimits } from './limits.js';
 import { escapeTruncated, mrkdwn, plainText } from './text.js';
@@ -11,8 +11,6 @@ import type { BlockJson } from './types.js';
  * round (when the rounds feature passes one in), and learning progress with "Mark learned" per
  * skill and the recently learned.
  */
-
-const DAY_MS = 86_400_000;
 
 export interface SkillsHomeInput {
   profile: SkillsProfile;
@@ -27,14 +25,8 @@ function days(n: number): string {
   return n === 1 ? '1 day' : `${n} days`;
 }
 
-/** Days from one local date to another in the reader's zone: what both counts on Home use, so they agree. */
-function calendarDays(from: number, to: number, zone: string): number {
-  const day = (at: number) => Date.parse(`${localDateYmd(at, zone)}T00:00:00Z`);
-  return Math.max(0, Math.round((day(to) - day(from)) / DAY_MS));
-}
-
 function learnedLine(s: SkillsProfile['learned'][number], zone: string): string {
-  const took = calendarDays(s.startedAt, s.completedAt, zone);
+  const took = localCalendarDays(s.startedAt, s.completedAt, zone);
   const teacher = s.taughtBy === null ? '' : ` · taught by <@${s.taughtBy}>${s.taughtConfirmedAt === null ? ' (not confirmed yet)' : ' :white_check_mark:'}`;
   return `*${escapeTruncated(s.name, SKILL_NAME_MAX)}* · learned ${formatYmd(localDateYmd(s.completedAt, zone))}, ${took === 0 ? 'the same day it started' : `in ${days(took)}`}${teacher}`;
 }
@@ -62,7 +54,7 @@ export function buildSkillsHomeBlocks({ profile, timeZone, now }: SkillsHomeInpu
   if (profile.learn.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn('*Learning*') });
     for (const s of profile.learn.slice(0, SKILLS_PER_KIND_MAX)) {
-      const since = calendarDays(s.startedAt, now, timeZone);
+      const since = localCalendarDays(s.startedAt, now, timeZone);
       blocks.push({
         type: 'section',
         block_id: `home_learn_${s.id}`,

@@ -1,5 +1,7 @@
 import type { AppDeps } from '../../../deps.js';
-import { MatchActions, OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
+import { AttendanceActions, MatchActions, OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
+import { createEveryoneCameListener } from './attendance-everyone-came.js';
+import { createMarkWhoCameListener } from './attendance-mark-who-came.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
 import { createMatchCheckinListener, MATCH_CHECKIN_ACTION } from './match-checkin.js';
 import { createMatchOpenDmListener } from './match-open-dm.js';
@@ -31,6 +33,8 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
     { id: SessionActions.openSchedule, handler: createOpenScheduleListener(deps) },
     { id: SessionActions.formatSelect, handler: createFormatSelectListener(deps) },
     { id: SessionActions.calendarLink, handler: handleCalendarLinkClick },
+    { id: AttendanceActions.everyoneCame, handler: createEveryoneCameListener(deps) },
+    { id: AttendanceActions.markWhoCame, handler: createMarkWhoCameListener(deps) },
     { id: POLL_VOTE_ACTION, handler: createPollVoteListener(deps) },
     { id: PollActions.comment, handler: createPollCommentListener(deps) },
     { id: OptOutActions.toggle, handler: createOptOutToggleListener(deps) },

@@ -14,6 +14,7 @@ import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
 import { handleExport } from './export.js';
+import { handleStats } from './stats.js';
 import type { SubcommandHandler } from './subcommand.js';
 
 /** One handler per registered subcommand; the type makes a missing one a compile error. */
@@ -32,6 +33,7 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   optout: handleOptOut,
   optin: handleOptIn,
   match: handleMatch,
+  stats: handleStats,
   settings: handleSettings,
   export: handleExport,
 };

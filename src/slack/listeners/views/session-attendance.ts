@@ -5,7 +5,7 @@ import { ATTENDANCE_MAX_GROUPS, CHECKBOXES_PER_GROUP, parseAttendanceMetadata, r
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { AttendanceFields } from '../../ids.js';
 import { requireActor } from '../../actor.js';
-import { refreshSessionCard } from '../../flows/session-card.js';
+import { attendanceSaved } from '../../flows/attendance.js';
 
 /**
  * Attendance checklist submission. The session comes from (payload team, number in metadata)
@@ -38,6 +38,7 @@ export function createAttendanceSubmissionListener(deps: AppDeps) {
       await refuse(isAppError(error) ? error.message : UNEXPECTED_ERROR_TEXT);
       return;
     }
-    await refreshSessionCard(deps, actor.teamId, metadata.number);
+    // The card, and the host's "Who came?" DM if one went out, now show what was saved.
+    await attendanceSaved(deps, actor.teamId, metadata.number);
   };
 }
