@@ -17,6 +17,7 @@ import {
 } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { getFormat, type FormatId } from '../services/formats.js';
+import { addDaysYmd, localWeekStartYmd } from '../services/kpi-periods.js';
 import { CHECKIN_DELAY_MS, type MatchReason } from '../services/match-rounds.js';
 import { matchPeople, type MatchMode, type MatchPerson, type PastGroup } from '../services/matching.js';
 import { POLL_OPEN_DELAY_MS, POLL_OPEN_FOR_MS } from '../services/polls.js';
@@ -151,8 +152,8 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
 
   // --- Calendar: weeks are Monday to Sunday in the workspace zone.
   const today = localDateYmd(now, zone);
-  const currentMonday = addDays(today, -((weekday(today) + 6) % 7));
-  const weekMonday = (w: number) => addDays(currentMonday, -7 * (plan.weeks - w));
+  const currentMonday = localWeekStartYmd(now, zone);
+  const weekMonday = (w: number) => addDaysYmd(currentMonday, -7 * (plan.weeks - w));
   const at = (ymd: string, hour: number, minute = 0) => firstExistingLocalTime(ymd, hour, zone) + minute * MINUTE;
   const windowStart = at(weekMonday(0), 0);
   const progressOf = (w: number) => (plan.weeks === 1 ? 1 : w / (plan.weeks - 1));
@@ -165,7 +166,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
     const joinerRank = i - (cast.length - plan.joiners);
     const firstSeenAt =
       joinerRank >= 0
-        ? at(addDays(weekMonday(1 + Math.floor((joinerRank * (plan.weeks - 1)) / plan.joiners)), rnd.int(0, 2)), rnd.int(9, 16))
+        ? at(addDaysYmd(weekMonday(1 + Math.floor((joinerRank * (plan.weeks - 1)) / plan.joiners)), rnd.int(0, 2)), rnd.int(9, 16))
         : windowStart - rnd.int(20, 200) * DAY - rnd.int(0, 8) * HOUR;
     const optedOut = i === optedOutIndex;
     return {
@@ -234,10 +235,10 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
   rnd.shuffle(during).forEach(({ skill, person }, i) => {
     const w = plan.weeks - 1 - (i % plan.weeks);
     const progress = progressOf(w);
-    const completedAt = at(addDays(weekMonday(w), rnd.int(0, 4)), rnd.int(9, 17), rnd.pick([0, 15, 30, 45]));
+    const completedAt = at(addDaysYmd(weekMonday(w), rnd.int(0, 4)), rnd.int(9, 17), rnd.pick([0, 15, 30, 45]));
     // Faster as the pilot goes on: about 40 days at the start, 32 by the end (baseline about 50).
     const days = Math.round(clamp(rnd.normal(40 - 8 * progress, 8), 12, 70));
-    const startedAt = at(addDays(localDateYmd(completedAt, zone), -days), 0);
+    const startedAt = at(addDaysYmd(localDateYmd(completedAt, zone), -days), 0);
     const teacher = rnd.chance(0.85) ? teacherFor(skill.name, person, completedAt)[0] : undefined;
     const confirmedAt = teacher !== undefined && rnd.chance(0.8) ? completedAt + rnd.int(1, 40) * HOUR : null;
     skillRows.push({
@@ -494,7 +495,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
       const key = `${day}:${hour}`;
       if (used.has(key)) continue;
       used.add(key);
-      return at(addDays(ymdMonday, day), hour, format === 'learning-pod' ? 30 : rnd.pick([0, 0, 30]));
+      return at(addDaysYmd(ymdMonday, day), hour, format === 'learning-pod' ? 30 : rnd.pick([0, 0, 30]));
     }
   };
 
@@ -517,7 +518,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
   const upcomingFormats: FormatId[] = ['lunch-and-learn', ...rnd.shuffle<FormatId>(['micro-lesson', 'problem-clinic', 'skill-swap', 'peer-coaching'])];
   days.forEach((d, i) => {
     const format = upcomingFormats[i % upcomingFormats.length]!;
-    const startsAt = at(addDays(today, d), format === 'lunch-and-learn' ? 12 : rnd.pick([10, 11, 14, 15]));
+    const startsAt = at(addDaysYmd(today, d), format === 'lunch-and-learn' ? 12 : rnd.pick([10, 11, 14, 15]));
     const draft = build(format, startsAt, plan.weeks, 1, 'upcoming');
     if (draft !== undefined) drafts.push(draft);
   });
@@ -786,16 +787,6 @@ function weightedPick<T>(rnd: Random, items: readonly T[], weight: (item: T) => 
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
-}
-
-/** 0 = Sunday ... 6 = Saturday, for a calendar date. */
-function weekday(ymd: string): number {
-  return new Date(`${ymd}T00:00:00Z`).getUTCDay();
-}
-
-function addDays(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 /** A message timestamp the way Slack writes one ("1700000000.000100"), unique enough within the demo. */
