@@ -236,8 +236,8 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
     const w = plan.weeks - 1 - (i % plan.weeks);
     const progress = progressOf(w);
     const completedAt = at(addDaysYmd(weekMonday(w), rnd.int(0, 4)), rnd.int(9, 17), rnd.pick([0, 15, 30, 45]));
-    // Faster as the pilot goes on: about 40 days at the start, 32 by the end (baseline about 50).
-    const days = Math.round(clamp(rnd.normal(40 - 8 * progress, 8), 12, 70));
+    // Faster as the pilot goes on: about 44 days at the start, 36 by the end (baseline about 50).
+    const days = Math.round(clamp(rnd.normal(44 - 8 * progress, 7), 14, 75));
     const startedAt = at(addDaysYmd(localDateYmd(completedAt, zone), -days), 0);
     const teacher = rnd.chance(0.85) ? teacherFor(skill.name, person, completedAt)[0] : undefined;
     const confirmedAt = teacher !== undefined && rnd.chance(0.8) ? completedAt + rnd.int(1, 40) * HOUR : null;
@@ -529,24 +529,27 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
     const candidates = drafts.filter((d) => d.weekIndex === plan.weeks - 1 - weeksAgo && d.row.status === 'scheduled' && d.row.format !== 'learning-pod' && d.row.format !== 'lunch-and-learn');
     if (candidates.length > 0) unmarked.add(rnd.pick(candidates));
   }
-  // A week's rate climbs from about 45% to 75% over the pilot; each session lands near it, and
-  // who comes leans on each person's habits.
-  const formatLean: Partial<Record<FormatId, number>> = { 'lunch-and-learn': -0.08, 'skill-swap': 0.15, 'peer-coaching': 0.1, 'shadow-shift': 0.15, 'learning-pod': 0.05 };
-  const weekRate = Array.from({ length: plan.weeks + 1 }, (_, w) => 0.45 + 0.3 * progressOf(Math.min(w, plan.weeks - 1)) + rnd.normal(0, 0.03));
-  for (const d of drafts) {
-    if (d.row.status === 'cancelled' || d.row.startsAt > now || unmarked.has(d)) continue;
-    const seated = d.people.filter((p) => p.role === 'attendee' && p.leftAt == null && !p.waitlisted);
-    const rate = clamp(weekRate[d.weekIndex]! + (formatLean[d.row.format as FormatId] ?? 0) + rnd.normal(0, 0.08), 0.1, 1);
+  // Each week's rate is set first (about 40% in the first week, 76% in the last, a little noise),
+  // so the chart tells the pilot's story; who comes within the week leans on each person's habits
+  // and the format (a skill swap or a shadow shift is rarely skipped, a lunch talk more often).
+  const formatLean: Partial<Record<FormatId, number>> = { 'lunch-and-learn': -0.15, 'skill-swap': 0.3, 'peer-coaching': 0.15, 'shadow-shift': 0.3, 'learning-pod': 0.1 };
+  for (let w = 0; w < plan.weeks; w += 1) {
+    const marked = drafts.filter((d) => d.weekIndex === w && d.row.status === 'scheduled' && d.row.startsAt < now && !unmarked.has(d));
+    const seated = marked.flatMap((d) =>
+      d.people.filter((p) => p.role === 'attendee' && p.leftAt == null && !p.waitlisted).map((p) => ({ p, lean: byId.get(p.userId)!.propensity + (formatLean[d.row.format as FormatId] ?? 0) + rnd.normal(0, 0.2) })),
+    );
+    const rate = clamp(0.4 + 0.36 * progressOf(w) + rnd.normal(0, 0.02), 0.2, 0.9);
     const coming = new Set(
-      seated
-        .map((p) => ({ p, lean: byId.get(p.userId)!.propensity + rnd.normal(0, 0.15) }))
+      [...seated]
         .sort((a, b) => b.lean - a.lean)
         .slice(0, Math.round(rate * seated.length))
         .map((x) => x.p),
     );
-    for (const p of d.people) {
-      if (p.role === 'host') p.attended = 'yes';
-      else if (seated.includes(p)) p.attended = coming.has(p) ? 'yes' : 'no';
+    for (const d of marked) {
+      for (const p of d.people) {
+        if (p.role === 'host') p.attended = 'yes';
+        else if (p.leftAt == null && !p.waitlisted) p.attended = coming.has(p) ? 'yes' : 'no';
+      }
     }
   }
 
@@ -559,6 +562,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
   const pollRows: (typeof polls.$inferInsert)[] = [];
   const voteRows: VoteRow[] = [];
   let absentVoteShown = false;
+  let comments = 0;
   drafts.forEach((d, i) => {
     const number = i + 1;
     const openedAt = d.row.startsAt + d.row.durationMin * MINUTE + POLL_OPEN_DELAY_MS;
@@ -579,8 +583,9 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
     const quality = rnd.normal(0, 0.2);
     const lastVoteAt = Math.min(closesAt, now) - MINUTE;
     const vote = (userId: string) => {
-      const value = Math.round(clamp(rnd.normal(3.75 + 0.5 * d.progress + quality, 0.7), 1, 5));
+      const value = Math.round(clamp(rnd.normal(3.7 + 0.5 * d.progress + quality, 0.85), 1, 5));
       const commented = rnd.chance(0.3);
+      if (commented) comments += 1;
       const bank = value >= 4 ? DEMO_COMMENTS.good : value === 3 ? DEMO_COMMENTS.fine : DEMO_COMMENTS.poor;
       voteRows.push({
         teamId,
@@ -588,7 +593,8 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
         userId,
         value,
         comment: commented ? rnd.pick(bank) : null,
-        commentShared: commented && rnd.chance(0.5),
+        // About half the comments may go into exports; the first two show one of each.
+        commentShared: commented && (comments === 1 ? true : comments === 2 ? false : rnd.chance(0.5)),
         votedAt: Math.min(lastVoteAt, openedAt + rnd.int(5, 48 * 60) * MINUTE),
       });
     };
@@ -669,7 +675,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
         };
         const asked = checkinAt < now;
         const r = rnd.next();
-        const metChance = 0.5 + 0.25 * progress;
+        const metChance = 0.4 + 0.25 * progress;
         const outcome = !asked ? null : r < metChance ? 'met' : r < metChance + 0.12 ? 'scheduled' : r < metChance + 0.25 ? 'not_this_time' : null;
         const outcomeAt = outcome === null ? null : Math.min(now - MINUTE, checkinAt + rnd.int(1, 48) * HOUR);
         groupDrafts.push({
