@@ -7,6 +7,8 @@ import { AttendanceAskJob, SessionEndJob } from '../services/session-end.js';
 import { SessionInviteJob, SessionNoticeJob } from '../services/session-notices.js';
 import { TeachConfirmJob } from '../services/skills.js';
 import { WeeklyJob } from '../services/weekly.js';
+import { DigestJob, DigestNoticeJob } from '../services/digest.js';
+import { handleDigest, handleDigestNotice, planDigestJobs } from './digest.js';
 import { askWhoCame } from './attendance-ask.js';
 import { handleMatchCheckin, handleMatchIntro, handleMatchNotice, handleMatchRound, handleMatchSummary, planMatchRoundJobs } from './match-rounds.js';
 import { handlePollClose, handlePollOpen, planPollJobs } from './polls.js';
@@ -56,6 +58,8 @@ export const jobRegistry: { readonly [N in JobKindName]: JobRegistration<N> } = 
   match_checkin: register(MatchCheckinJob, { handler: handleMatchCheckin }),
   match_summary: register(MatchSummaryJob, { handler: handleMatchSummary }),
   match_notice: register(MatchNoticeJob, { handler: handleMatchNotice }),
+  digest: register(DigestJob, { handler: handleDigest, planner: planDigestJobs }),
+  digest_notice: register(DigestNoticeJob, { handler: handleDigestNotice }),
 };
 
 /** kind -> what the scheduler runs: the payload validated with the kind's schema, then its handler. */

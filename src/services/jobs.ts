@@ -61,6 +61,8 @@ export const JOB_KIND_NAMES = [
   'match_checkin',
   'match_summary',
   'match_notice',
+  'digest',
+  'digest_notice',
 ] as const;
 export type JobKindName = (typeof JOB_KIND_NAMES)[number];
 

@@ -5,6 +5,7 @@ import { isValidTimeZone } from '../time-zones.js';
 import { workspaces } from '../db/schema.js';
 import { rescheduleWeeklyDms } from './weekly.js';
 import { rescheduleMatchRounds } from './match-rounds.js';
+import { replanDigest } from './digest.js';
 import { syncUpcomingSessionJobs } from './session-jobs.js';
 import { getSettingsView, WorkspaceSettings, type WorkspaceSettingsView } from './workspace-settings.js';
 import type { ServiceDeps } from './context.js';
@@ -61,15 +62,23 @@ function pickSettings(view: WorkspaceSettingsView): WorkspaceSettings {
  * What a settings change does to jobs already planned: new reminder lead times re-plan the
  * reminders of every session still to come (old lead times cancelled, new ones planned), and a
  * new weekly day or hour (or workspace zone) moves the pending weekly DMs, and a new workspace zone
- * moves the planned matching rounds.
+ * moves the planned matching rounds. A new digest channel, weekday or hour (or zone) re-plans the
+ * pending digest: moved to the new time, cancelled when the channel is cleared, planned when one is set.
  */
+export interface SettingsEffects {
+  sessionsResynced: number;
+  weeklyMoved: number;
+  matchRoundsMoved: number;
+  digestReplanned: number;
+}
+
 function applySettingsChange(
   deps: ServiceDeps,
   teamId: string,
   before: WorkspaceSettings & { timeZone: string },
   after: WorkspaceSettings & { timeZone: string },
   fallbackZone: string,
-): { sessionsResynced: number; weeklyMoved: number; matchRoundsMoved: number } {
+): SettingsEffects {
   const leadsChanged = before.reminderLeadMinutes.join(',') !== after.reminderLeadMinutes.join(',');
   const sessionsResynced = leadsChanged ? deps.db.transaction(() => syncUpcomingSessionJobs(deps, teamId)) : 0;
   // The workspace zone is the zone of everyone without a Slack zone, so it moves their DMs too.
@@ -77,7 +86,10 @@ function applySettingsChange(
   const weeklyMoved = weeklyChanged ? rescheduleWeeklyDms(deps, teamId, fallbackZone) : 0;
   // Rounds run at their weekday and hour in the workspace zone: a new zone moves the planned ones.
   const matchRoundsMoved = before.timeZone !== after.timeZone ? rescheduleMatchRounds(deps, teamId, fallbackZone) : 0;
-  return { sessionsResynced, weeklyMoved, matchRoundsMoved };
+  const digestChanged =
+    before.digestChannelId !== after.digestChannelId || before.digestDay !== after.digestDay || before.digestHour !== after.digestHour || before.timeZone !== after.timeZone;
+  const digestReplanned = digestChanged ? replanDigest(deps, teamId, fallbackZone) : 0;
+  return { sessionsResynced, weeklyMoved, matchRoundsMoved, digestReplanned };
 }
 
 /**
@@ -87,15 +99,25 @@ function applySettingsChange(
 export function saveSettings(
   deps: ServiceDeps,
   teamId: string,
-  actor: { isAdmin: boolean },
+  actor: { isAdmin: boolean; userId?: string },
   update: unknown,
   fallbackZone: string,
-): { saved: WorkspaceSettingsView; effects: { sessionsResynced: number; weeklyMoved: number; matchRoundsMoved: number } } {
+): { saved: WorkspaceSettingsView; effects: SettingsEffects } {
   if (!actor.isAdmin) throw new AppError('forbidden', SETTINGS_ADMIN_ONLY_TEXT);
+  // Who saved is kept: told, with the admins, when the digest channel they chose refuses the digest.
+  const stamped = actor.userId === undefined ? update : stampSavedBy(update, actor.userId);
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };
     const before = getSettingsView(txDeps, teamId, fallbackZone);
-    const saved = updateSettings(txDeps, teamId, update);
+    const saved = updateSettings(txDeps, teamId, stamped);
     return { saved, effects: applySettingsChange(txDeps, teamId, before, saved, fallbackZone) };
   });
+}
+
+/** The update with `savedBy` added to its settings (an update of another shape is left for validation to refuse). */
+function stampSavedBy(update: unknown, userId: string): unknown {
+  if (typeof update !== 'object' || update === null || !('settings' in update)) return update;
+  const { settings } = update;
+  if (typeof settings !== 'object' || settings === null) return update;
+  return { ...update, settings: { ...settings, savedBy: userId } };
 }

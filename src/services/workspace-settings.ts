@@ -50,6 +50,8 @@ export const WorkspaceSettings = z.object({
   competencyBaselineDays: z.number().int().min(1).max(3650).nullable().default(null),
   /** Or: the baseline is the median of competencies reached before this local date (YYYY-MM-DD). */
   competencyBaselineBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().default(null),
+  /** Who last saved `/peer settings`: told (with the admins) when the digest channel refuses the digest. */
+  savedBy: z.string().regex(/^[UW][A-Z0-9]{2,30}$/).nullable().default(null),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 

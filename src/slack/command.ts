@@ -99,7 +99,12 @@ export const SUBCOMMANDS = {
   optin: { usage: '/peer optin', summary: 'Get DMs from Peerloop again.', args: noArgs },
   match: { usage: '/peer match [setup|stop]', summary: 'Your three best learning partners right now; `setup` / `stop` (admins) run matching rounds in this channel.', args: matchArgs },
   stats: { usage: '/peer stats', summary: 'Your own numbers: sessions attended and hosted, their rating, skills learned, people you taught.', args: nothingAfter('/peer stats', 'shows only your own numbers') },
-  settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question (admins).', args: noArgs },
+  digest: {
+    usage: '/peer digest',
+    summary: "Preview last week's KPI digest privately, with its chart; admins can post it to the digest channel.",
+    args: nothingAfter('/peer digest', "previews last week's digest"),
+  },
+  settings: { usage: '/peer settings', summary: 'Workspace settings: reminder times, weekly DM, poll question, the weekly digest and KPI targets (admins).', args: noArgs },
   export: { usage: '/peer export [from] [to]', summary: 'Sessions, attendance, votes and learned skills as CSV files in your DM; dates like 2026-11-01, the last 90 days by default (admins).', args: exportArgs },
 } satisfies Record<string, SubcommandSpec>;
 

@@ -87,6 +87,16 @@ export const SettingsViews = {
   weeklyHourBlock: 'settings_weekly_hour',
   pollQuestionBlock: 'settings_poll_question',
   messagesPerMinuteBlock: 'settings_messages_per_minute',
+  /** The weekly KPI digest: its channel (a conversations_select, optional), weekday and hour. */
+  digestChannelBlock: 'settings_digest_channel',
+  digestDayBlock: 'settings_digest_day',
+  digestHourBlock: 'settings_digest_hour',
+  /** KPI targets and the time-to-competency baseline (days, or a datepicker; both optional). */
+  participationTargetBlock: 'settings_participation_target',
+  sessionsTargetBlock: 'settings_sessions_target',
+  competencyTargetBlock: 'settings_competency_target',
+  baselineDaysBlock: 'settings_baseline_days',
+  baselineBeforeBlock: 'settings_baseline_before',
   /** Every settings block holds one input with this action_id. */
   input: 'value',
 } as const;
@@ -162,4 +172,9 @@ export const MatchViews = {
   hourBlock: 'match_hour',
   repeatBlock: 'match_repeat_weeks',
   input: 'value',
+} as const;
+
+/** `/peer digest` preview: Post to #channel now (admins). Value: the ISO week the digest covers (2026-W48). */
+export const DigestActions = {
+  postNow: 'digest_post_now',
 } as const;

@@ -96,8 +96,8 @@ export interface Messenger {
    * some public ones: both permanent.
    */
   listChannelMembers(teamId: string, channelId: string, meta?: CallMeta): Promise<string[]>;
-  /** conversations.info: whether the bot is a member of the channel (a private one it is not in is channel_not_found). */
-  fetchChannelMembership(teamId: string, channelId: string): Promise<{ isMember: boolean; isMpim: boolean }>;
+  /** conversations.info: whether the bot is a member of the channel (a private one it is not in is channel_not_found), and its name. */
+  fetchChannelMembership(teamId: string, channelId: string): Promise<{ isMember: boolean; isMpim: boolean; name: string | null }>;
   /**
    * Opens (or finds again) the group DM of these people and the bot: conversations.open with
    * 2 to 8 users makes a multi-person DM (mpim:write). Never cached: a group is opened once per
@@ -125,6 +125,8 @@ export interface UploadFileInput {
   content: string | Buffer;
   title?: string;
   initialComment?: string;
+  /** Shares the file as a reply in this message's thread (the digest's chart under the digest). */
+  threadTs?: string;
 }
 
 export interface UploadFilesInput {
@@ -264,15 +266,19 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     const res = await call(
       teamId,
       'files.uploadV2',
-      () =>
-        postingClient.filesUploadV2({
-          channel_id: file.channelId,
+      () => {
+        const common = {
           filename: file.filename,
           // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
           file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
           ...(file.title === undefined ? {} : { title: file.title }),
           ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
-        }),
+        };
+        // The SDK types a thread reply (channel and thread_ts together) apart from a plain channel share.
+        return file.threadTs === undefined
+          ? postingClient.filesUploadV2({ ...common, channel_id: file.channelId })
+          : postingClient.filesUploadV2({ ...common, channel_id: file.channelId, thread_ts: file.threadTs });
+      },
       meta,
       file.channelId,
     );
@@ -357,7 +363,8 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       const res = await call(teamId, 'conversations.info', () => client.conversations.info({ channel: channelId }));
       const channel = ChannelInfo.safeParse(res.channel);
       if (!channel.success) throw new SlackCallError('conversations.info', 'invalid_response', 'transient');
-      return { isMember: channel.data.is_member === true, isMpim: channel.data.is_mpim === true || (channel.data.name ?? '').startsWith('mpdm-') };
+      const name = channel.data.name ?? null;
+      return { isMember: channel.data.is_member === true, isMpim: channel.data.is_mpim === true || (name ?? '').startsWith('mpdm-'), name };
     },
     async openGroupDm(teamId, userIds, meta) {
       // Posting nothing, so it is not paced by channel; a scheduled one still waits out a 429.

@@ -10,6 +10,7 @@ import { OptOutActions, SettingsViews } from '../../src/slack/ids.js';
 import { useTestApp } from '../support/use-test-app.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
+import { SETTINGS_FIELDS as FIELD, settingsState, type SettingsValues } from '../support/settings-form.js';
 
 const TEAM = 'T0TEST';
 const HOUR = 3_600_000;
@@ -28,34 +29,8 @@ const t = useTestApp({
 
 const storedSettings = () => t.database.db.select({ settings: workspaces.settings, timeZone: workspaces.timeZone }).from(workspaces).where(eq(workspaces.teamId, TEAM)).get();
 
-type Values = Partial<Record<keyof typeof FIELD, string | null>>;
-const FIELD = {
-  timeZone: { block: SettingsViews.timeZoneBlock, type: 'plain_text_input' },
-  leadTimes: { block: SettingsViews.leadTimesBlock, type: 'plain_text_input' },
-  weeklyDay: { block: SettingsViews.weeklyDayBlock, type: 'static_select' },
-  weeklyHour: { block: SettingsViews.weeklyHourBlock, type: 'static_select' },
-  pollQuestion: { block: SettingsViews.pollQuestionBlock, type: 'plain_text_input' },
-  messagesPerMinute: { block: SettingsViews.messagesPerMinuteBlock, type: 'number_input' },
-} as const;
-
-const GOOD: Required<Values> = {
-  timeZone: 'Europe/Berlin',
-  leadTimes: '2d, 15m, 1h',
-  weeklyDay: '3',
-  weeklyHour: '7',
-  pollQuestion: 'Would you recommend this session to a colleague?',
-  messagesPerMinute: '120',
-};
-
-function submitSettings(user: string, values: Values) {
-  const state: Record<string, Record<string, Record<string, unknown>>> = {};
-  for (const [name, value] of Object.entries({ ...GOOD, ...values })) {
-    const field = FIELD[name as keyof typeof FIELD];
-    state[field.block] = {
-      [SettingsViews.input]: field.type === 'static_select' ? { type: field.type, selected_option: value === null ? null : { value } } : { type: field.type, value },
-    };
-  }
-  return t.submitView({ callback_id: SettingsViews.modal, values: state }, { user });
+function submitSettings(user: string, values: SettingsValues) {
+  return t.submitView({ callback_id: SettingsViews.modal, values: settingsState(values) }, { user });
 }
 
 describe('/peer settings', () => {
@@ -95,6 +70,14 @@ describe('/peer settings', () => {
       weeklyHour: '24',
       pollQuestion: 'x'.repeat(151),
       messagesPerMinute: '0',
+      digestChannel: 'D0NOTACHANNEL',
+      digestDay: '7',
+      digestHour: '-1',
+      participationTarget: '101',
+      sessionsTarget: '0',
+      competencyTarget: '100',
+      baselineDays: '3651',
+      baselineBefore: '2026-02-30',
     });
     expect(res.json.response_action).toBe('errors');
     expect(Object.keys(res.json.errors).sort()).toEqual(Object.values(FIELD).map((f) => f.block).sort());
@@ -142,6 +125,7 @@ describe('/peer settings', () => {
       weeklyHour: 7,
       pollQuestion: 'Would you recommend this session to a colleague?',
       messagesPerMinute: 120,
+      savedBy: 'U0ADMIN',
     });
     expect(storedSettings()?.timeZone).toBe('Europe/Berlin');
   });

@@ -29,6 +29,8 @@ import { buildLearnedDoneModal, buildLearnedModal, buildTeachConfirmDm, buildTea
 import { buildSkillsHomeBlocks, SKILLS_HOME_MAX_BLOCKS } from '../../src/slack/blocks/skills-home.js';
 import type { SkillsProfile } from '../../src/services/skills.js';
 import { DEFAULT_SETTINGS } from '../../src/services/workspace-settings.js';
+import { buildDigestMessage, buildDigestNotInChannelDm } from '../../src/slack/blocks/digest.js';
+import { createKpiReport } from '../support/kpi-report.js';
 import { buildExportDoneMessage, buildExportEmptyMessage, buildExportFailedMessage, buildExportWorkingMessage, exportFileTitle, exportUploadComment, formatDateRange } from '../../src/slack/blocks/export.js';
 
 /**
@@ -267,6 +269,12 @@ describe('D2 builders (polls, weekly DM, settings, opt-out) stay within Block Ki
     const settings = { ...DEFAULT_SETTINGS, reminderLeadMinutes: [10080, 10079, 5], weeklyDay: 0, weeklyHour: 23, pollQuestion: long(150, '🎉'), messagesPerMinute: 600, timeZone: 'America/Argentina/ComodRivadavia' };
     assertBlockKitLimits('modal', buildSettingsModal(settings));
     assertBlockKitLimits('modal', buildSettingsSavedModal(settings));
+    const digest = { ...settings, digestChannelId: 'C0LONGCHANNELID1234', digestDay: 0, digestHour: 23, participationTargetPct: 100, sessionsPerMonthTarget: 1000, competencyFasterTargetPct: 99 };
+    for (const baseline of [{ competencyBaselineDays: 3650 }, { competencyBaselineBefore: '2026-12-31' }]) {
+      assertBlockKitLimits('modal', buildSettingsModal({ ...digest, ...baseline }));
+      assertBlockKitLimits('modal', buildSettingsSavedModal({ ...digest, ...baseline }, { digestNotInChannel: true }));
+    }
+    assertBlockKitLimits('message', buildDigestNotInChannelDm({ channelId: 'C0LONGCHANNELID1234', day: 0, hour: 23, zone: 'America/Argentina/ComodRivadavia' }));
   });
 
   it('the opt-out Home blocks in both states', () => {
@@ -529,5 +537,35 @@ describe('matching builders stay within Block Kit limits', () => {
     const comment = exportUploadComment({ ...range, zone: 'America/Argentina/ComodRivadavia', counts: { sessions: 1e9, attendance: 1e9, votes: 1e9, competencies: 1e9 } });
     expect(comment.length).toBeLessThan(4_000);
     for (const table of ['sessions', 'attendance', 'votes', 'competencies'] as const) expect(exportFileTitle(table, range).length).toBeLessThan(255);
+  });
+});
+
+describe('digest builders stay within Block Kit limits', () => {
+  it('buildDigestMessage with thousands of contributors, gaps and sessions, marked-up text, posted and as every preview', () => {
+    const crazy = long(40, '<!channel>🎉&');
+    const report = createKpiReport({
+      participation: { unmarkedSessions: 10_000, insufficient: crazy, value: null },
+      contributors: {
+        hosts: Array.from({ length: 3000 }, (_, i) => ({ userId: `U${String(i).padStart(12, '0')}`, sessions: 1, optedOut: false })),
+        teachers: Array.from({ length: 3000 }, (_, i) => ({ userId: `UT${String(i).padStart(12, '0')}`, learners: 1, optedOut: i % 2 === 0 })),
+        newParticipants: Array.from({ length: 3000 }, (_, i) => ({ userId: `UN${String(i).padStart(12, '0')}`, optedOut: false })),
+      },
+      skillGaps: Array.from({ length: 1000 }, (_, i) => ({ skill: `${crazy}${i}`, learners: 10_000, teachers: 10_000 })),
+      topSessions: Array.from({ length: 1000 }, (_, i) => ({ number: 1_000_000_000 - i, title: crazy, hostId: 'U0HOSTLONGID', startsAt: 0, average: 5, votes: 1_000_000 })),
+      timeZone: 'America/Argentina/ComodRivadavia',
+    });
+    const sessions = Array.from({ length: 300 }, (_, i) => ({ number: 1_000_000_000 - i, title: crazy, format: 'lunch-and-learn', hostId: 'U0HOSTLONGID', startsAt: i * 3_600_000, durationMin: 480, spotsLeft: 1000 }));
+    const previews = [
+      undefined,
+      { action: { kind: 'post' as const, channelId: 'C0LONGCHANNELID', channelName: long(80), weekId: '2026-W53' }, chartNote: crazy },
+      { action: { kind: 'invite_first' as const, channelId: 'C0LONGCHANNELID' } },
+      { action: { kind: 'posted' as const, channelId: 'C0LONGCHANNELID' } },
+      { action: { kind: 'no_channel' as const } },
+      { action: { kind: 'info' as const, channelId: 'C0LONGCHANNELID', day: 0, hour: 23, zone: 'America/Argentina/ComodRivadavia' } },
+    ];
+    for (const preview of previews) {
+      assertBlockKitLimits('message', buildDigestMessage({ report, upcoming: { sessions, total: 100_000 }, chartInThread: true, ...(preview === undefined ? {} : { preview }) }));
+    }
+    assertBlockKitLimits('message', buildDigestMessage({ report: createKpiReport({ hasAnySessions: false }), upcoming: { sessions, total: 300 } }));
   });
 });

@@ -1,8 +1,9 @@
 import type { AppDeps } from '../../../deps.js';
-import { AttendanceActions, MatchActions, OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
+import { AttendanceActions, DigestActions, MatchActions, OptOutActions, PollActions, SessionActions, SkillsActions } from '../../ids.js';
 import { createEveryoneCameListener } from './attendance-everyone-came.js';
 import { createMarkWhoCameListener } from './attendance-mark-who-came.js';
 import { createRoutingTable, type ActionArgs, type Route } from '../dispatch.js';
+import { createDigestPostNowListener } from './digest-post-now.js';
 import { createMatchCheckinListener, MATCH_CHECKIN_ACTION } from './match-checkin.js';
 import { createMatchOpenDmListener } from './match-open-dm.js';
 import { createMatchResumeListener } from './match-resume.js';
@@ -48,6 +49,7 @@ export function actionRoutes(deps: AppDeps): Route<ActionArgs>[] {
     { id: MatchActions.unskip, handler: createMatchSkipListener(deps, false) },
     { id: MatchActions.resume, handler: createMatchResumeListener(deps) },
     { id: MatchActions.openDm, handler: createMatchOpenDmListener(deps) },
+    { id: DigestActions.postNow, handler: createDigestPostNowListener(deps) },
   ];
 }
 

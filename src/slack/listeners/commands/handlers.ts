@@ -13,6 +13,7 @@ import { handleSchedule } from './schedule.js';
 import { handleLearned } from './learned.js';
 import { handleSkills } from './skills.js';
 import { handleMatch } from './match.js';
+import { handleDigest } from './digest.js';
 import { handleExport } from './export.js';
 import { handleStats } from './stats.js';
 import type { SubcommandHandler } from './subcommand.js';
@@ -35,5 +36,6 @@ export const subcommandHandlers: { [K in SubcommandName]: SubcommandHandler<K> }
   match: handleMatch,
   stats: handleStats,
   settings: handleSettings,
+  digest: handleDigest,
   export: handleExport,
 };

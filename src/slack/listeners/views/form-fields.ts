@@ -18,11 +18,32 @@ export const IntField = (min: number, max: number, message: string) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, message);
 
-/** Each block's single input, whatever its element type, as the string it holds. */
+/** A whole number within [min, max], or null when the (optional) field was left empty. */
+export const OptionalIntField = (min: number, max: number, message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return null;
+      const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/**
+ * Each block's single input, whatever its element type, as the string it holds: a typed value, a
+ * picked option, a picked conversation (conversations_select) or a picked date (datepicker).
+ */
 function fieldValue(values: StateValues, block: string, inputId: string): string | undefined {
-  const state = values[block]?.[inputId] as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
+  const state = values[block]?.[inputId] as
+    | { value?: unknown; selected_option?: { value?: unknown } | null; selected_conversation?: unknown; selected_date?: unknown }
+    | undefined;
   if (state === undefined) return undefined;
-  const raw = state.selected_option?.value ?? state.value;
+  const raw = state.selected_option?.value ?? state.selected_conversation ?? state.selected_date ?? state.value;
   return typeof raw === 'string' ? raw : undefined;
 }
 

@@ -3,13 +3,15 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { buildSettingsSavedModal, formatLeadMinutes } from '../../blocks/settings.js';
 import { isAppError, UNEXPECTED_ERROR_TEXT } from '../../../errors.js';
 import { isValidTimeZone } from '../../../time-zones.js';
-import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX } from '../../../services/workspace-settings.js';
+import { LEAD_MINUTES_MAX, LEAD_MINUTES_MIN, POLL_QUESTION_MAX, type WorkspaceSettingsView } from '../../../services/workspace-settings.js';
+import { digestChannelMembership } from '../../flows/digest.js';
 import { noticeView, toBoltView } from '../../bolt-view.js';
 import { requireActor } from '../../actor.js';
 import { saveSettings, type SettingsUpdate } from '../../../services/settings.js';
 import { serviceDeps, type AppDeps } from '../../../deps.js';
 import { SettingsViews } from '../../ids.js';
-import { IntField, readFormFields } from './form-fields.js';
+import { IntField, OptionalIntField, readFormFields } from './form-fields.js';
+import { localDateYmd } from '../../../services/time.js';
 
 /** Minutes per unit, for every way people write one (no unit means minutes). */
 const LEAD_UNITS: Readonly<Record<string, number>> = Object.fromEntries([
@@ -68,23 +70,95 @@ export const SettingsForm = z.object({
   [SettingsViews.messagesPerMinuteBlock]: IntField(1, 600, 'Use a whole number from 1 to 600.'),
 });
 
-export function parseSettingsForm(values: ViewSubmitAction['view']['state']['values']): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
+/** The digest and KPI-target fields, one block each. */
+export const DigestSettingsForm = z.object({
+  // Empty means no digest; conversations_select only offers channels, but a forged value is refused.
+  [SettingsViews.digestChannelBlock]: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .refine((v) => v === null || /^[CG][A-Z0-9]{2,30}$/.test(v), 'Pick a channel (public or private) for the digest, or leave it empty for no digest.'),
+  [SettingsViews.digestDayBlock]: IntField(0, 6, 'Pick a day of the week.'),
+  [SettingsViews.digestHourBlock]: IntField(0, 23, 'Pick an hour from 00:00 to 23:00.'),
+  [SettingsViews.participationTargetBlock]: IntField(1, 100, 'Use a whole percentage from 1 to 100.'),
+  [SettingsViews.sessionsTargetBlock]: IntField(1, 1000, 'Use a whole number of sessions from 1 to 1000.'),
+  [SettingsViews.competencyTargetBlock]: IntField(1, 99, 'Use a whole percentage from 1 to 99.'),
+  [SettingsViews.baselineDaysBlock]: OptionalIntField(1, 3650, 'Use a whole number of days from 1 to 3650, or leave it empty.'),
+  [SettingsViews.baselineBeforeBlock]: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .refine((v) => v === null || isRealDate(v), 'Pick a date from the calendar, or leave it empty.'),
+});
+
+/** "2026-02-30" is not a date: the datepicker never sends one, but a forged submission could. */
+function isRealDate(ymd: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (match === null) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === ymd;
+}
+
+/**
+ * The form as settings. `nowMs` dates the baseline check: a baseline date must not be after today
+ * in the workspace zone (competencies reached before it are the baseline, so a later one would
+ * mix in the very weeks it is compared with).
+ */
+export function parseSettingsForm(values: ViewSubmitAction['view']['state']['values'], nowMs: number): { ok: true; update: SettingsUpdate } | { ok: false; errors: Record<string, string> } {
   const parsed = readFormFields(values, SettingsForm, SettingsViews.input, SettingsViews.timeZoneBlock);
-  if (!parsed.ok) return parsed;
+  // A modal opened before the digest fields existed (then the app was upgraded) has none of their
+  // blocks: it saves what it shows, and the digest settings keep their stored values.
+  const hasDigestFields = Object.keys(DigestSettingsForm.shape).some((block) => values[block] !== undefined);
+  const digest = hasDigestFields ? readFormFields(values, DigestSettingsForm, SettingsViews.input, SettingsViews.digestChannelBlock) : undefined;
+  if (!parsed.ok || digest?.ok === false) return { ok: false, errors: { ...(parsed.ok ? {} : parsed.errors), ...(digest?.ok === false ? digest.errors : {}) } };
   const f = parsed.data;
-  return {
-    ok: true,
-    update: {
-      timeZone: f[SettingsViews.timeZoneBlock],
-      settings: {
-        reminderLeadMinutes: f[SettingsViews.leadTimesBlock],
-        weeklyDay: f[SettingsViews.weeklyDayBlock],
-        weeklyHour: f[SettingsViews.weeklyHourBlock],
-        pollQuestion: f[SettingsViews.pollQuestionBlock],
-        messagesPerMinute: f[SettingsViews.messagesPerMinuteBlock],
-      },
+  const update: SettingsUpdate = {
+    timeZone: f[SettingsViews.timeZoneBlock],
+    settings: {
+      reminderLeadMinutes: f[SettingsViews.leadTimesBlock],
+      weeklyDay: f[SettingsViews.weeklyDayBlock],
+      weeklyHour: f[SettingsViews.weeklyHourBlock],
+      pollQuestion: f[SettingsViews.pollQuestionBlock],
+      messagesPerMinute: f[SettingsViews.messagesPerMinuteBlock],
     },
   };
+  if (digest === undefined) return { ok: true, update };
+  const d = digest.data;
+  const baselineDays = d[SettingsViews.baselineDaysBlock];
+  const baselineBefore = d[SettingsViews.baselineBeforeBlock];
+  if (baselineDays !== null && baselineBefore !== null) {
+    return { ok: false, errors: { [SettingsViews.baselineBeforeBlock]: 'Give the baseline as days or as a date, not both: clear one of them.' } };
+  }
+  if (baselineBefore !== null && baselineBefore > localDateYmd(nowMs, update.timeZone)) {
+    return { ok: false, errors: { [SettingsViews.baselineBeforeBlock]: 'Pick today or an earlier date: competencies reached before it form the baseline.' } };
+  }
+  update.settings = {
+    ...update.settings,
+    digestChannelId: d[SettingsViews.digestChannelBlock],
+    digestDay: d[SettingsViews.digestDayBlock],
+    digestHour: d[SettingsViews.digestHourBlock],
+    participationTargetPct: d[SettingsViews.participationTargetBlock],
+    sessionsPerMonthTarget: d[SettingsViews.sessionsTargetBlock],
+    competencyFasterTargetPct: d[SettingsViews.competencyTargetBlock],
+    competencyBaselineDays: baselineDays,
+    competencyBaselineBefore: baselineBefore,
+  };
+  return { ok: true, update };
+}
+
+/** Adds "Invite @Peerloop to #x" to the saved summary when Slack says Peerloop is not in the digest channel. */
+async function warnIfDigestChannelClosed(deps: AppDeps, teamId: string, viewId: string, saved: WorkspaceSettingsView): Promise<void> {
+  if (saved.digestChannelId === null) return;
+  const membership = await digestChannelMembership(deps, teamId, saved.digestChannelId);
+  if (membership?.isMember !== false) return;
+  try {
+    await deps.messenger.updateView(teamId, { view_id: viewId, view: buildSettingsSavedModal(saved, { digestNotInChannel: true }) });
+  } catch (error) {
+    // Closed meanwhile: the digest's own DM to the admins says it again when it cannot post.
+    deps.logger.warn({ err: error, teamId }, 'settings summary not updated with the digest channel warning');
+  }
 }
 
 function notice(text: string) {
@@ -98,7 +172,7 @@ function notice(text: string) {
 export function createSettingsSubmitListener(deps: AppDeps) {
   return async ({ ack, view, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const actor = requireActor(context);
-    const form = parseSettingsForm(view.state.values);
+    const form = parseSettingsForm(view.state.values, deps.clock.now());
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
@@ -109,6 +183,9 @@ export function createSettingsSubmitListener(deps: AppDeps) {
       const { saved, effects } = saveSettings(services, actor.teamId, actor, form.update, deps.config.defaultTimeZone);
       deps.logger.info({ teamId: actor.teamId, userId: actor.userId, ...effects }, 'workspace settings saved');
       await ack({ response_action: 'update', view: toBoltView(buildSettingsSavedModal(saved)) });
+      // After the ack (a Slack call may not delay it) and outside the save's transaction: a digest
+      // channel Peerloop is not in would refuse every digest, so the summary says so at once.
+      await warnIfDigestChannelClosed(deps, actor.teamId, view.id, saved);
     } catch (error) {
       if (isAppError(error)) {
         await ack({ response_action: 'update', view: notice(error.message) });
