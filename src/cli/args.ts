@@ -11,12 +11,13 @@ export type FlagsResult<T> = { ok: true; flags: T } | { ok: false; message: stri
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<T>(argv: readonly string[], options: Options, schema: z.ZodType<T>): FlagsResult<T> {
+/** `example`: a flag with its value, shown when a bare argument is given ("--team T0123ABCD"). */
+export function parseFlags<T>(argv: readonly string[], options: Options, schema: z.ZodType<T>, example: string): FlagsResult<T> {
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
   } catch (error) {
-    return { ok: false, message: describeParseError(error) };
+    return { ok: false, message: describeParseError(error, example) };
   }
   const parsed = schema.safeParse(values);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((issue) => issue.message).join('\n') };
@@ -24,16 +25,18 @@ export function parseFlags<T>(argv: readonly string[], options: Options, schema:
 }
 
 /** node:util's messages are long and written for programmers; these say what to change. */
-function describeParseError(error: unknown): string {
+function describeParseError(error: unknown, example: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
   const quoted = /'([^']+)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `Unknown option ${quoted ?? message}.`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /--[\w-]+/.exec(message)?.[0];
-    return flag === undefined ? message : message.includes('argument missing') ? `${flag} needs a value.` : `${flag} takes no value.`;
+    if (flag === undefined) return message;
+    // "--small=yes" (a switch given a value) versus "--team" or "--team --json" (a value missing).
+    return message.includes('does not take an argument') ? `${flag} takes no value.` : `${flag} needs a value.`;
   }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `Unexpected argument ${quoted === undefined ? message : `"${quoted}"`}: every value follows its flag, such as --team T0123ABCD.`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `Unexpected argument ${quoted === undefined ? message : `"${quoted}"`}: every value follows its flag, such as ${example}.`;
   return message;
 }
 

@@ -72,8 +72,8 @@ export function formatReportText(report: KpiReport, options: ReportTextOptions):
   if (p.unmarkedSessions > 0) sessionFacts.push(`${plural(p.unmarkedSessions, 'session')} without attendance marked (left out of the participation rate)`);
   lines.push(`Sessions: ${sessionFacts.join(', ')}.`);
   if (sat.votes > 0 || sat.attendees > 0) {
-    const rate = sat.responseRate === null ? '' : `, a ${Math.round(sat.responseRate)}% response rate`;
-    lines.push(`Satisfaction: ${plural(sat.votes, 'vote')} from ${sat.attendees} who could answer${rate}; answers 1 to 5: ${sat.distribution.join(' · ')}.`);
+    const rate = sat.responseRate === null ? '' : ` (${Math.round(sat.responseRate)}% answered)`;
+    lines.push(`Satisfaction: ${plural(sat.votes, 'vote')} from the ${sat.attendees} who could answer${rate}; answers 1 to 5: ${sat.distribution.join(' · ')}.`);
   }
   if (c.baselineDays !== null) {
     const source = c.baselineSource === 'entered' ? 'entered by an admin' : 'from the competencies reached before the baseline date';

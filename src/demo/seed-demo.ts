@@ -703,7 +703,9 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
   }
 
   // --- Write it all, in one transaction.
-  const settings = WorkspaceSettings.parse({ digestChannelId: DEMO_CHANNELS.learning.id, competencyBaselineBefore: weekMonday(0) });
+  // A team of 40 aims higher than the default 4 sessions a month: 20 (about 5 a week), which the
+  // first weeks miss and the later ones meet, so the sessions chart has a target worth the line.
+  const settings = WorkspaceSettings.parse({ digestChannelId: DEMO_CHANNELS.learning.id, competencyBaselineBefore: weekMonday(0), sessionsPerMonthTarget: 20 });
   const createdAt = Math.min(...people.map((p) => p.firstSeenAt)) - DAY;
   db.transaction((tx) => {
     tx.insert(workspaces)
@@ -711,7 +713,7 @@ export function seedDemo(db: Db, options: SeedDemoOptions): SeedDemoSummary {
         teamId,
         name: DEMO_TEAM_NAME,
         timeZone: zone,
-        settings: JSON.stringify({ digestChannelId: settings.digestChannelId, competencyBaselineBefore: settings.competencyBaselineBefore }),
+        settings: JSON.stringify({ digestChannelId: settings.digestChannelId, competencyBaselineBefore: settings.competencyBaselineBefore, sessionsPerMonthTarget: settings.sessionsPerMonthTarget }),
         nextSessionNumber: sessionRows.length + 1,
         createdAt,
         updatedAt: createdAt,
