@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { runAckLatency } from './ack-latency.js';
+import { runDigest } from './digest.js';
 import { runJobsThroughput } from './jobs-throughput.js';
 import { killAllServers } from './lib/children.js';
 import { runMatching } from './matching.js';
@@ -26,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'jobs', run: () => runJobsThroughput() },
   { name: 'matching', run: () => runMatching() },
   { name: 'export', run: () => runExport() },
+  { name: 'digest', run: () => runDigest() },
 ];
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

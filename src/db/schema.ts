@@ -247,6 +247,8 @@ export const memberSkills = sqliteTable(
     index('member_skills_team_skill_idx').on(t.teamId, t.skillKey, t.kind, t.removedAt, t.completedAt, t.userId),
     // Competencies reached in a period (time to competency, its baseline).
     index('member_skills_team_completed_idx').on(t.teamId, t.kind, t.completedAt),
+    // `/peer stats`: the people I taught, without reading the workspace's skill rows.
+    index('member_skills_team_taught_by_idx').on(t.teamId, t.taughtBy, t.kind, t.completedAt),
     foreignKey({ columns: [t.teamId, t.skillKey], foreignColumns: [skills.teamId, skills.key] }).onDelete('cascade'),
   ],
 );

@@ -84,7 +84,7 @@ export { digestPeriod, lastFullWeek, previousPeriodOf, weekPeriod } from './kpi-
  *
  * Skill gaps: per skill, distinct people with a current learn row (not removed, not learned)
  * against distinct people with a current teach row; only where learners > teachers; biggest gap
- * first, then most learners, then name; at most SKILL_GAPS_MAX.
+ * first, then most learners, then by the skill's key (its folded name); at most SKILL_GAPS_MAX.
  *
  * Top sessions: held sessions with at least TOP_SESSION_MIN_VOTES counted votes, best average
  * first, then most votes; at most TOP_SESSIONS_MAX. The minimum is the poll card's own

@@ -117,10 +117,8 @@ export function getPersonalStats(deps: ServiceDeps, teamId: string, userId: stri
     .map((r) => ({ name: r.name, startedAt: r.startedAt, completedAt: r.completedAt! }));
   const learnedTotal = deps.db.select({ n: count() }).from(memberSkills).where(learnedWhere).get();
 
-  // No index has taught_by first (that takes a migration), so this reads the workspace's skill
-  // rows: about 40 ms at 250,000 of them (see the report of this change). Without the join to
-  // skills, which made SQLite walk member_skills_team_skill_idx and fetch each row out of order
-  // (ten times slower); the few names shown are looked up after.
+  // Read through member_skills_team_taught_by_idx; no join to skills (the few names shown are
+  // looked up after), which made SQLite walk the skill index and fetch rows out of order.
   const taughtRows = deps.db
     .select({ learnerId: memberSkills.userId, skillKey: memberSkills.skillKey, completedAt: memberSkills.completedAt, confirmedAt: memberSkills.taughtConfirmedAt })
     .from(memberSkills)

@@ -26,10 +26,11 @@ import { addParticipant, createMember, createSession, createWorkspace, type AddP
  *  #3  Sun 25 Oct 01:30 CEST, 120 min (ends 02:30 CET: two real hours over the clock change), H2, C2.
  *      E yes, F yes, P yes, V yes (marked, then left 30 minutes in). Votes E 4, F 4.
  *  #4  Sun 25 Oct 23:30 CET, 30 min, H1, C1: 22:30 UTC, inside the week only because it is 169 h.
- *      G, I, K seated, never marked.
+ *      G, I, K, OLD seated, never marked.
  *  #5  Wed 21 Oct 12:00, cancelled, H3; J had joined.
  *  #6  Thu 22 Oct 18:00, 45 min, H3 (opted out), C1, nobody joined.
  *  #7  Tue 27 Oct 10:00, H1: the next week.
+ *  #8  Tue 1 Sep 10:00, 30 min, H2, C1: OLD yes (outside every window below but "first ever").
  *
  * By hand, the week of the 19th:
  *  held = #2 #3 #4 #6 = 4, cancelled = 1 (#5).
@@ -48,7 +49,8 @@ import { addParticipant, createMember, createSession, createWorkspace, type AddP
  *  matching: groups G1 (C1, met), G2 (C1, not this time), G3 (C2, no answer), G4 (/peer match, met):
  *    4 groups, 3 answered, 2 met = 66.67 %; previous week G5 (C1, met) 100 %.
  *  contributors: hosts H1 2 (#2 #4), H2 1 (#3), H3 1 (#6, opted out); teachers H1 3 learners
- *    (X twice, Y, X2), T9 1 (opted out); new: B D E F G I K P V (A came to #1; K was absent from #1).
+ *    (X twice, Y, X2), T9 1 (opted out); new: B D E F G I K P V (A came to #1, OLD to #8; K was
+ *    absent from #1).
  *  skill gaps: Terraform 3 learners / 1 teacher, Go 1 / 0; SQL 2 / 2 is no gap.
  */
 
@@ -161,6 +163,10 @@ function seed() {
   session(T, 6, local('2026-10-22', '18:00'), 45, 'U0H3', 'C1');
   session(T, 7, local('2026-10-27', '10:00'), 30, 'U0H1', 'C1');
   seat(T, 7, 'U0Q', { attended: 'yes' });
+  // #8, seven weeks earlier: OLD came, so OLD (seated again in #4) is not new.
+  session(T, 8, local('2026-09-01', '10:00'), 30, 'U0H2', 'C1');
+  seat(T, 8, 'U0OLD', { attended: 'yes' });
+  seat(T, 4, 'U0OLD');
 
   // Competencies (UTC instants, so the days are plain arithmetic).
   learned(T, 'U0X', 'Go', '2026-10-01T00:00:00Z', '2026-10-21T00:00:00Z', 'U0H1'); // 20 d

@@ -1,0 +1,1 @@
+CREATE INDEX `member_skills_team_taught_by_idx` ON `member_skills` (`team_id`,`taught_by`,`kind`,`completed_at`);
