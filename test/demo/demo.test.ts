@@ -53,6 +53,8 @@ describe('npm run demo (in process, small)', () => {
     expect(digest).toContain('Lunch & learn');
     // Mentions and dates are rendered, not left as Slack's <@U…> and <!date^…> markup.
     expect(digest).not.toMatch(/<@U|<!date|<#C|&amp;|&lt;/);
+    // Every emoji the digest uses is drawn, none left as a :shortcode:.
+    expect(digest).not.toMatch(/:[a-z_+-]+:/);
     expect(digest).toMatch(/@(Ana|Ben|Priya|Marcus|Chloé|Daniel|Elif|Kenji|Julia|Grace|Felix|Nadia) /);
     expect(printed).toContain(`out/${DEMO_FILES.chart}`);
     expect(printed).toContain(`npm run report -- --db out/${DEMO_FILES.database} --team T0DEMO`);
