@@ -8,7 +8,9 @@
  * for this app (docs/operations.md, "Why a bundle").
  *
  *   node scripts/build.mjs                      src/main.ts -> dist/main.js (what `npm start` runs),
- *                                               src/backup-cli.ts -> dist/backup.js (`npm run backup`)
+ *                                               src/backup-cli.ts -> dist/backup.js (`npm run backup`),
+ *                                               src/demo-cli.ts -> dist/demo.js (`npm run demo`),
+ *                                               src/report-cli.ts -> dist/report.js (`npm run report`)
  *   node scripts/build.mjs --outdir DIR A.ts…   each entry -> DIR/<name>.js (the benchmark servers)
  *
  * Plain JavaScript on purpose: `npm start` runs it before anything TypeScript-aware is loaded,
@@ -37,7 +39,7 @@ const options = {
 const args = process.argv.slice(2);
 const outdirAt = args.indexOf('--outdir');
 if (outdirAt === -1) {
-  await buildAtomically({ ...options, entryPoints: { main: 'src/main.ts', backup: 'src/backup-cli.ts' }, outdir: 'dist' });
+  await buildAtomically({ ...options, entryPoints: { main: 'src/main.ts', backup: 'src/backup-cli.ts', demo: 'src/demo-cli.ts', report: 'src/report-cli.ts' }, outdir: 'dist' });
 } else {
   const outdir = args[outdirAt + 1];
   const entryPoints = args.filter((_, i) => i !== outdirAt && i !== outdirAt + 1);

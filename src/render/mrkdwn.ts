@@ -177,6 +177,8 @@ export const EMOJI: Readonly<Record<string, string>> = {
   wave: '👋',
   calendar: '📆',
   date: '📅',
+  clipboard: '📋',
+  eyes: '👀',
   spiral_calendar_pad: '🗓️',
   alarm_clock: '⏰',
   hourglass_flowing_sand: '⏳',

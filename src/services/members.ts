@@ -119,3 +119,9 @@ export function memberDmChannels(deps: ServiceDeps): DmChannelStore {
     },
   };
 }
+
+/** Everyone's stored display name (members Slack never named are left out), for text without Slack: `npm run report`. */
+export function listMemberNames(deps: ServiceDeps, teamId: string): Map<string, string> {
+  const rows = deps.db.select({ userId: members.userId, name: members.name }).from(members).where(eq(members.teamId, teamId)).all();
+  return new Map(rows.flatMap((r) => (r.name === null || r.name.trim() === '' ? [] : [[r.userId, r.name] as const])));
+}

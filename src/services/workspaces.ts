@@ -30,6 +30,11 @@ export function listWorkspaceIds(deps: ServiceDeps): string[] {
     .map((w) => w.teamId);
 }
 
+/** Every installed workspace with its name, by team id: what `npm run report` lists for an unknown team. */
+export function listWorkspaces(deps: ServiceDeps): { teamId: string; name: string | null }[] {
+  return deps.db.select({ teamId: workspaces.teamId, name: workspaces.name }).from(workspaces).orderBy(workspaces.teamId).all();
+}
+
 export function getWorkspace(deps: ServiceDeps, teamId: string): Workspace | undefined {
   return selectWorkspace(deps.db).get({ teamId });
 }
