@@ -10,6 +10,7 @@ import { createLogger } from '../src/logger.js';
 import { renderDigestChart } from '../src/charts/digest-chart.js';
 import type { KpiReport } from '../src/services/kpi-report.js';
 import { computeKpiReport, computeWeeklySeries, lastFullWeek, type WeeklyPoint } from '../src/services/kpis.js';
+import { prng } from './lib/prng.js';
 
 /**
  * Issue 11, "Speed": the digest's numbers on a big workspace. A generated database (50,000
@@ -50,18 +51,6 @@ const BAR_KPIS_MS = 250;
 const BAR_CHART_MS = 500;
 const BAR_RSS_MB = 250;
 const WARM_RUNS = 7;
-
-/** mulberry32: a seeded PRNG, so every build makes the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const userId = (i: number): string => `U${String(i).padStart(7, '0')}`;
 const channelId = (i: number): string => `C0BENCH${String(i).padStart(2, '0')}`;

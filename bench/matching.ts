@@ -4,6 +4,7 @@ import { matchPeople, type MatchInput, type MatchPerson, type PastGroup } from '
 import { Roster } from '../src/services/matching/roster.js';
 import { matchSkillSwap } from '../src/services/matching/skill-swap.js';
 import type { PairMethod } from '../src/services/matching/pair-matching.js';
+import { prng } from './lib/prng.js';
 
 /**
  * Issue 10, the matcher. Realistic rounds (a skill universe of 50 to 300 keys with Zipf-skewed
@@ -36,18 +37,6 @@ const ZONES: [string, number][] = [
   ['Asia/Singapore', 6],
   ['Australia/Sydney', 6],
 ];
-
-/** mulberry32: the bench's own seeded PRNG, so every run builds the same instances. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function pickWeighted<T>(items: readonly [T, number][], r: number): T {
   const total = items.reduce((s, [, w]) => s + w, 0);
