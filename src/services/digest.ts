@@ -124,7 +124,8 @@ export function listTeamsWithDigestChannel(deps: ServiceDeps): string[] {
 
 /**
  * Plans the workspace's next digest (at its next due time), when it has a digest channel.
- * Idempotent: a known key is left alone, so this runs on every tick. Returns whether it planned one.
+ * Idempotent: a known key is left alone (but a cancelled one is revived: the next digest is
+ * always due in the future), so this runs on every tick. Returns whether it planned or revived one.
  */
 export function planDigest(deps: ServiceDeps, teamId: string, fallbackZone: string): boolean {
   const settings = getSettings(deps, teamId);
@@ -132,7 +133,10 @@ export function planDigest(deps: ServiceDeps, teamId: string, fallbackZone: stri
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const next = nextDigest(settings, zone, deps.clock.now());
   const key = digestKey(teamId, next.weekId);
-  if (existingJobKeys(deps, teamId, [key]).has(key)) return false;
+  // A known key is left alone, except one cancelled when the channel was cleared: chosen again
+  // before its due time, that week still gets its digest (scheduleJob revives a cancelled row).
+  // Done, running, failed and pending rows are never touched here.
+  if (existingJobKeys(deps, teamId, [key]).has(key) && getJob(deps, teamId, key)?.status !== 'cancelled') return false;
   return scheduleJob(deps, { teamId, kind: DIGEST_KIND, key, runAt: next.dueAt, payload: { weekId: next.weekId } });
 }
 
