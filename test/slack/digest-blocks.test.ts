@@ -56,6 +56,24 @@ describe('the digest message', () => {
     expect(sectionText(blocks, 'digest_competency')).toBe(':warning: *Time to competency 22 days* (median of 4 skills learned), 8% faster than the 24-day baseline; the target is 20% faster.');
   });
 
+  it('never shows a value rounded across its target: a decimal instead, and "about the same" when only rounding agrees', () => {
+    const report = createKpiReport({
+      participation: { ...kpi(59.6, 60, 60.4), met: false, attended: 149, invited: 250 },
+      competency: { ...kpi(19.3, null, null), changePct: -19.6, baselineDays: 24, met: false },
+    });
+    const { blocks, message } = build({ report });
+    expect(sectionText(blocks, 'digest_participation')).toBe(':warning: *Participation 59.6%*, below the 60% target. 149 of 250 people invited came. About the same as last week (60%).');
+    expect(sectionText(blocks, 'digest_competency')).toContain('19.6% faster than the 24-day baseline; the target is 20% faster.');
+    expect(message.text).toContain('participation 59.6% (target 60%)');
+    const edge = build({ report: createKpiReport({ participation: { ...kpi(59.96, 60, 59.96), met: false, attended: 1, invited: 2 } }) });
+    expect(sectionText(edge.blocks, 'digest_participation')).toContain('*Participation 59.9%*, below the 60% target.');
+    expect(sectionText(edge.blocks, 'digest_participation')).toContain(' Same as last week (60%).');
+    // Met on the exact value: whole percent as before.
+    const met = build({ report: createKpiReport({ participation: { ...kpi(60.4, 60, null), met: true, attended: 1, invited: 2 }, competency: { ...kpi(19, null, null), changePct: -20.4, baselineDays: 24, met: true } }) });
+    expect(sectionText(met.blocks, 'digest_participation')).toContain('*Participation 60%* (target 60%).');
+    expect(sectionText(met.blocks, 'digest_competency')).toContain('20% faster than the 24-day baseline (target: 20% faster)');
+  });
+
   it('shows a KPI with too little data as its sentence, never 0% or NaN, and counts sessions without attendance', () => {
     const report = createKpiReport({
       participation: { ...kpi(null, 60, 64), attended: 0, invited: 0, unmarkedSessions: 3, insufficient: 'No session this week had its attendance marked.' },

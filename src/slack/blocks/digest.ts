@@ -90,11 +90,24 @@ export function lastDayLabel(period: KpiReport['period'], zone: string): string 
   return `${last.weekday} ${last.day} ${MONTHS[last.month - 1]!}`;
 }
 
+/**
+ * A rate as shown next to its verdict: whole percent, unless rounding would carry it across the
+ * target (59.6% is below a 60% target and must not read "60%, below the 60% target"): then one
+ * decimal, cut rather than rounded on the side it is on (59.96% shows 59.9%). `met` is the
+ * report's verdict on the exact value, which this keeps true to what is shown.
+ */
+function pctAgainst(value: number, target: number | null): string {
+  if (target === null) return pct(value);
+  if (value < target && Math.round(value) >= target) return `${(Math.floor(value * 10) / 10).toFixed(1)}%`;
+  return pct(value);
+}
+
 /** "up 8 points from 64%": a rate's change from last week in words; '' without a previous value. */
 function pointsTrend(k: Kpi): string {
   if (k.value === null || k.previous === null) return '';
   const change = Math.round(k.value) - Math.round(k.previous);
-  if (change === 0) return ` Same as last week (${pct(k.previous)}).`;
+  // Equal once rounded but not equal: "about", so 60.4% against 59.6% does not read as no change.
+  if (change === 0) return ` ${k.value === k.previous ? 'Same' : 'About the same'} as last week (${pct(k.previous)}).`;
   return ` ${change > 0 ? 'Up' : 'Down'} ${plural(Math.abs(change), 'point')} from ${pct(k.previous)} last week.`;
 }
 
@@ -116,12 +129,13 @@ function participationText(r: KpiReport): string {
     lines.push(insufficient('Participation', p));
   } else {
     const came = ` ${p.attended} of ${plural(p.invited, 'person', 'people')} invited came.`;
+    const shown = pctAgainst(p.value, p.target);
     const head =
       p.met === true
-        ? `*Participation ${pct(p.value)}* (target ${pct(p.target!)}).`
+        ? `*Participation ${shown}* (target ${pct(p.target!)}).`
         : p.met === false
-          ? `*Participation ${pct(p.value)}*, below the ${pct(p.target!)} target.`
-          : `*Participation ${pct(p.value)}*.`;
+          ? `*Participation ${shown}*, below the ${pct(p.target!)} target.`
+          : `*Participation ${shown}*.`;
     lines.push(`${verdict(p)} ${head}${came}${pointsTrend(p)}`);
   }
   if (p.unmarkedSessions > 0) {
@@ -176,9 +190,12 @@ function competencyText(r: KpiReport): string {
   if (c.baselineDays === null || c.changePct === null) {
     return `:bar_chart: ${head}. No baseline to compare with yet: an admin can set one in \`/peer settings\`.${last}`;
   }
-  const change = Math.round(c.changePct);
+  // Same rule as pctAgainst: -19.6% against a 20%-faster target reads "19.6% faster", not "20%".
+  const crosses = c.met !== true && Math.round(c.changePct) <= -c.fasterTargetPct;
+  const change = crosses ? Math.ceil(c.changePct * 10) / 10 : Math.round(c.changePct);
+  const shown = (n: number) => (crosses ? n.toFixed(1) : String(n));
   const against =
-    change < 0 ? `${Math.abs(change)}% faster than` : change > 0 ? `${change}% slower than` : 'the same as';
+    change < 0 ? `${shown(Math.abs(change))}% faster than` : change > 0 ? `${shown(change)}% slower than` : 'the same as';
   const target = c.met === true ? ` (target: ${c.fasterTargetPct}% faster)` : `; the target is ${c.fasterTargetPct}% faster`;
   return `${c.met === true ? ':white_check_mark:' : ':warning:'} ${head}, ${against} the ${Math.round(c.baselineDays)}-day baseline${target}.${last}`;
 }
@@ -358,7 +375,7 @@ function previewBlocks(action: DigestPreviewAction, report: KpiReport): BlockJso
 function fallbackText(r: KpiReport, label: string): string {
   if (!r.hasAnySessions) return `Peer learning, ${label}: no peer sessions yet. Start one with /peer schedule.`;
   const parts: string[] = [];
-  if (r.participation.value !== null) parts.push(`participation ${pct(r.participation.value)}${r.participation.target === null ? '' : ` (target ${pct(r.participation.target)})`}`);
+  if (r.participation.value !== null) parts.push(`participation ${pctAgainst(r.participation.value, r.participation.target)}${r.participation.target === null ? '' : ` (target ${pct(r.participation.target)})`}`);
   parts.push(`${plural(r.sessions.held, 'session')} held`);
   if (r.satisfaction.value !== null) parts.push(`satisfaction ${oneDecimal(r.satisfaction.value)}/5`);
   return truncate(`Peer learning, ${label}: ${parts.join(', ')}.`, BlockKitLimits.messageText);
