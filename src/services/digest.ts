@@ -242,12 +242,17 @@ const StoredReport = z.looseObject({
   contributors: z.looseObject({ hosts: z.array(z.unknown()), teachers: z.array(z.unknown()), newParticipants: z.array(z.unknown()) }),
   skillGaps: z.array(z.unknown()),
   topSessions: z.array(z.unknown()),
+  // Added after the first snapshots were stored: absent there, read as the list's length.
+  skillGapsTotal: z.number().optional(),
 });
 
 function parseReport(deps: ServiceDeps, teamId: string, weekId: string, text: string): KpiReport | null {
   try {
     const parsed = StoredReport.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data as unknown as KpiReport;
+    if (parsed.success) {
+      const data = parsed.data;
+      return { ...data, skillGapsTotal: data.skillGapsTotal ?? data.skillGaps.length } as unknown as KpiReport;
+    }
   } catch {
     // Not JSON: reported below.
   }

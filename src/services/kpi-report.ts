@@ -132,6 +132,11 @@ export interface KpiReport {
   contributors: Contributors;
   /** Biggest gaps first (learners - teachers, only where positive); workspace-wide. */
   skillGaps: SkillGap[];
+  /**
+   * How many skills have a gap in all (skillGaps holds the biggest few), for "and N more". A
+   * snapshot stored before this field existed reads back with skillGaps.length (services/digest.ts).
+   */
+  skillGapsTotal: number;
   /** Best-rated sessions of the period (enough votes to say), best first. */
   topSessions: RatedSession[];
 }

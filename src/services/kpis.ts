@@ -407,9 +407,14 @@ function buildReport(deps: ServiceDeps, teamId: string, options: KpiReportOption
     hasAnySessions: readHasAnySessions(deps, teamId, channelId),
     ...linkPrevious(current, previous),
     contributors: readContributors(deps, scope, facts),
-    skillGaps: readSkillGaps(deps, teamId, SKILL_GAPS_MAX),
+    ...skillGaps(deps, teamId),
     topSessions: topSessions(deps, teamId, facts.sessions),
   };
+}
+
+function skillGaps(deps: ServiceDeps, teamId: string): Pick<KpiReport, 'skillGaps' | 'skillGapsTotal'> {
+  const { gaps, total } = readSkillGaps(deps, teamId, SKILL_GAPS_MAX);
+  return { skillGaps: gaps, skillGapsTotal: total };
 }
 
 /** Hosts of the held sessions, the peers named as teachers, and first-time participants. */

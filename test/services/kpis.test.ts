@@ -6,7 +6,7 @@ import { matchGroups, memberSkills, polls, pollVotes, skills, workspaces } from 
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { KpiReport } from '../../src/services/kpi-report.js';
-import { applyPreviousFromSnapshot, computeKpiReport, computeWeeklySeries, median, weekPeriod } from '../../src/services/kpis.js';
+import { applyPreviousFromSnapshot, computeKpiReport, computeWeeklySeries, median, SKILL_GAPS_MAX, weekPeriod } from '../../src/services/kpis.js';
 import { castVote } from '../../src/services/polls.js';
 import { markAttendance } from '../../src/services/sessions.js';
 import { parseLocalDateTime } from '../../src/services/time.js';
@@ -306,6 +306,15 @@ describe('computeKpiReport on the week of a DST change', () => {
       { skill: 'Terraform', learners: 3, teachers: 1 },
       { skill: 'Go', learners: 1, teachers: 0 },
     ]);
+    expect(report().skillGapsTotal).toBe(2);
+  });
+
+  it('skill gaps: the report lists the biggest ten and counts them all', () => {
+    for (let i = 0; i < 38; i += 1) listed(T, 'U0GAP', `Gap ${String(i).padStart(2, '0')}`, 'learn');
+    const r = report();
+    expect(r.skillGaps).toHaveLength(SKILL_GAPS_MAX);
+    expect(r.skillGapsTotal).toBe(40);
+    expect(report({}, OTHER).skillGapsTotal).toBe(0);
   });
 
   it('carries the period, zone, time and channel it was computed for', () => {

@@ -141,6 +141,16 @@ describe('the digest message', () => {
     );
   });
 
+  it('counts every skill gap in "and N more", not only the ones the report lists', () => {
+    const skillGaps = Array.from({ length: 10 }, (_, i) => ({ skill: `Skill ${i}`, learners: 20 - i, teachers: 0 }));
+    const { blocks } = build({ report: createKpiReport({ skillGaps, skillGapsTotal: 40 }) });
+    const text = sectionText(blocks, 'digest_gaps');
+    expect(text.match(/^• /gm)).toHaveLength(5);
+    expect(text).toContain('_…and 35 more_');
+    // A report whose total is the list's length (a snapshot stored before the total existed).
+    expect(sectionText(build({ report: createKpiReport({ skillGaps }) }).blocks, 'digest_gaps')).toContain('_…and 5 more_');
+  });
+
   it("lists the coming week's sessions with the existing Join action and the session number as value", () => {
     const { blocks } = build({ upcoming: upcoming(3) });
     const session = blocks.find((b) => b.block_id === 'digest_next_101');

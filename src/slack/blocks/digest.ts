@@ -214,17 +214,19 @@ function matchingText(r: KpiReport): string | undefined {
  * Lines under a heading, as many as fit `limit` characters (and `max` lines), then "and N more"
  * naming what was left out: a section never goes over Slack's 3,000 characters.
  */
-function fitLines(heading: string, lines: readonly string[], max: number, more: (n: number) => string, limit: number = BlockKitLimits.sectionText): string {
+function fitLines(heading: string, lines: readonly string[], max: number, more: (n: number) => string, limit: number = BlockKitLimits.sectionText, total: number = lines.length): string {
   const kept: string[] = [];
   let length = heading.length;
-  const reserve = more(lines.length).length + 1;
+  // `total` counts items beyond `lines` too (the report holds only the first few skill gaps).
+  const all = Math.max(total, lines.length);
+  const reserve = more(all).length + 1;
   for (const line of lines.slice(0, max)) {
-    const left = lines.length - kept.length - 1;
+    const left = all - kept.length - 1;
     if (length + 1 + line.length + (left > 0 ? reserve : 0) > limit) break;
     kept.push(line);
     length += 1 + line.length;
   }
-  const rest = lines.length - kept.length;
+  const rest = all - kept.length;
   return [heading, ...kept, ...(rest > 0 ? [more(rest)] : [])].join('\n');
 }
 
@@ -286,7 +288,7 @@ function skillGapsText(r: KpiReport): string | undefined {
     const teach = g.teachers === 0 ? 'nobody can teach it yet' : `${g.teachers} can teach it`;
     return `• ${g.learners} want${g.learners === 1 ? 's' : ''} to learn ${skill}, ${teach}.`;
   });
-  const body = fitLines(':seedling: *Skills people want to learn*', lines, DIGEST_SKILL_GAPS_SHOWN, (n) => `_…and ${n} more_`, BlockKitLimits.sectionText - 80);
+  const body = fitLines(':seedling: *Skills people want to learn*', lines, DIGEST_SKILL_GAPS_SHOWN, (n) => `_…and ${n} more_`, BlockKitLimits.sectionText - 80, r.skillGapsTotal);
   return `${body}\nCan you teach one of these? Say so in \`/peer skills\`.`;
 }
 
