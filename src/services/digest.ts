@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { digestSnapshots, jobs, members } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
@@ -494,19 +494,44 @@ export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiRe
 export const DIGEST_UPCOMING_MAX = 8;
 
 export interface UpcomingForDigest {
-  sessions: { number: number; title: string; format: string; hostId: string; startsAt: number; durationMin: number; spotsLeft: number | null }[];
+  sessions: {
+    number: number;
+    title: string;
+    format: string;
+    hostId: string;
+    /** The host opted out: the digest names them (hostName) without a mention, which would notify them. */
+    hostOptedOut: boolean;
+    /** The host's name as Peerloop stored it (members.name), null when unknown. */
+    hostName: string | null;
+    startsAt: number;
+    durationMin: number;
+    spotsLeft: number | null;
+  }[];
   total: number;
 }
 
 /** Sessions of the next 7 days from `nowMs`, workspace-wide, soonest first, with open seats. */
 export function listDigestUpcoming(deps: ServiceDeps, teamId: string, nowMs: number): UpcomingForDigest {
   const { sessions, total } = listUpcomingSessions(deps, teamId, { from: nowMs, to: nowMs + 7 * DAY_MS, readerId: '', mineOnly: false, limit: DIGEST_UPCOMING_MAX });
+  const hostIds = [...new Set(sessions.map((s) => s.hostId))];
+  const hosts = new Map(
+    hostIds.length === 0
+      ? []
+      : deps.db
+          .select({ userId: members.userId, name: members.name, optedOut: members.optedOut })
+          .from(members)
+          .where(and(eq(members.teamId, teamId), inArray(members.userId, hostIds)))
+          .all()
+          .map((m) => [m.userId, m] as const),
+  );
   return {
     sessions: sessions.map((s) => ({
       number: s.number,
       title: s.title,
       format: s.format,
       hostId: s.hostId,
+      hostOptedOut: hosts.get(s.hostId)?.optedOut ?? false,
+      hostName: hosts.get(s.hostId)?.name ?? null,
       startsAt: s.startsAt,
       durationMin: s.durationMin,
       spotsLeft: s.capacity === null ? null : Math.max(0, s.capacity - s.attendees),

@@ -160,6 +160,21 @@ describe('the digest message', () => {
     expect(sectionText(blocks, 'digest_next_100')).toContain('<!date^');
   });
 
+  it('names an opted-out host of a coming session in plain text (or "a colleague"), never with a mention', () => {
+    const [first, second, third] = upcoming(3).sessions;
+    const sessions = [
+      { ...first!, hostId: 'U0QUIET', hostOptedOut: true, hostName: 'Ana <Q>' },
+      { ...second!, hostId: 'U0NONAME', hostOptedOut: true, hostName: null },
+      { ...third!, hostId: 'U0LOUD', hostOptedOut: false, hostName: 'Lou' },
+    ];
+    const { all, blocks } = build({ upcoming: { sessions, total: 3 } });
+    expect(all).not.toContain('<@U0QUIET>');
+    expect(all).not.toContain('<@U0NONAME>');
+    expect(blocks.find((b) => b.block_id === 'digest_next_100')?.text?.text).toContain('host Ana &lt;Q&gt;');
+    expect(blocks.find((b) => b.block_id === 'digest_next_101')?.text?.text).toContain('host a colleague');
+    expect(blocks.find((b) => b.block_id === 'digest_next_102')?.text?.text).toContain('host <@U0LOUD>');
+  });
+
   it('says there is nothing coming up when no session is scheduled', () => {
     const { all } = build({ upcoming: upcoming(0) });
     expect(all).toContain('no sessions scheduled for the next 7 days yet');

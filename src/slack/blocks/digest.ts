@@ -22,6 +22,9 @@ export interface DigestSession {
   title: string;
   format: string;
   hostId: string;
+  /** The host opted out: named in plain text (hostName, else "a colleague"), never @-mentioned. */
+  hostOptedOut?: boolean;
+  hostName?: string | null;
   startsAt: number;
   durationMin: number;
   /** Open seats; null without a capacity. 0: full (joining puts you on the waitlist). */
@@ -64,6 +67,7 @@ export const DIGEST_THANKS_SHOWN = 20;
 export const DIGEST_WELCOME_SHOWN = 10;
 
 const SKILL_NAME_MAX = 60;
+const HOST_NAME_MAX = 80;
 const SESSION_TITLE_SHOWN = 80;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -302,9 +306,10 @@ function upcomingBlocks(input: DigestMessageInput): BlockJson[] {
   const blocks: BlockJson[] = [{ type: 'section', text: mrkdwn(':calendar: *Coming up in the next 7 days*') }];
   for (const s of shown) {
     const seats = s.spotsLeft === null ? '' : s.spotsLeft <= 0 ? ' · full, waitlist open' : ` · ${plural(s.spotsLeft, 'spot')} left`;
+    const host = s.hostOptedOut === true ? (s.hostName == null || s.hostName.trim() === '' ? 'a colleague' : escapeTruncated(s.hostName, HOST_NAME_MAX)) : `<@${s.hostId}>`;
     const text =
       `*#${s.number} ${escapeTruncated(s.title, TITLE_MAX)}*\n` +
-      `${slackDateTime(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))} · host <@${s.hostId}>${seats}`;
+      `${slackDateTime(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))} · host ${host}${seats}`;
     blocks.push({
       type: 'section',
       block_id: `digest_next_${s.number}`,
