@@ -130,6 +130,15 @@ describe('the digest message', () => {
     expect(text).not.toContain('U0SHY');
   });
 
+  it('thanks everyone by number when nobody who hosted or taught may be mentioned', () => {
+    const contributors = { hosts: [{ userId: 'U0Q1', sessions: 2, optedOut: true }], teachers: [{ userId: 'U0Q2', learners: 1, optedOut: true }], newParticipants: [] };
+    const { blocks, all } = build({ report: createKpiReport({ contributors }) });
+    expect(sectionText(blocks, 'digest_thanks')).toBe(':raised_hands: *Thanks* to the 2 people who hosted or taught this week.');
+    expect(all).not.toMatch(/U0Q1|U0Q2|others/);
+    const one = build({ report: createKpiReport({ contributors: { ...contributors, teachers: [] } }) });
+    expect(sectionText(one.blocks, 'digest_thanks')).toBe(':raised_hands: *Thanks* to the person who hosted or taught this week.');
+  });
+
   it('lists the best-rated sessions and the biggest skill gaps with a nudge; skill names are escaped', () => {
     const report = createKpiReport({ skillGaps: [{ skill: 'Terraform <!channel>', learners: 8, teachers: 1 }, { skill: 'Rust', learners: 1, teachers: 0 }] });
     const { blocks } = build({ report });

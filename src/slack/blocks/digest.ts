@@ -274,7 +274,12 @@ function thanksText(r: KpiReport): string | undefined {
   const lines: string[] = [];
   if (people.length > 0) {
     const mentionable = people.filter((p) => !p.optedOut).slice(0, DIGEST_THANKS_SHOWN);
-    lines.push(`:raised_hands: *Thank you* to everyone who hosted or taught this week: ${nameList(mentionable.map((p) => `<@${p.userId}>`), people.length - mentionable.length)}.`);
+    // Nobody to name (all opted out): "2 others" alone would read as if someone were missing.
+    lines.push(
+      mentionable.length === 0
+        ? `:raised_hands: *Thanks* to the ${people.length === 1 ? 'person' : `${people.length} people`} who hosted or taught this week.`
+        : `:raised_hands: *Thank you* to everyone who hosted or taught this week: ${nameList(mentionable.map((p) => `<@${p.userId}>`), people.length - mentionable.length)}.`,
+    );
   }
   const fresh = r.contributors.newParticipants;
   if (fresh.length > 0) {
