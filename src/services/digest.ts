@@ -236,7 +236,7 @@ const StoredReport = z.looseObject({
   hasAnySessions: z.boolean(),
   participation: z.looseObject({ value: z.number().nullable() }),
   sessions: z.looseObject({ held: z.number(), perWeek: z.looseObject({}), per30Days: z.looseObject({}), averageMinutes: z.looseObject({}) }),
-  satisfaction: z.looseObject({ value: z.number().nullable(), distribution: z.array(z.number()).length(5) }),
+  satisfaction: z.looseObject({ value: z.number().nullable(), distribution: z.array(z.number()).length(5), openPolls: z.number().optional() }),
   competency: z.looseObject({ value: z.number().nullable() }),
   matching: z.looseObject({ groups: z.number(), metShare: z.looseObject({}) }),
   contributors: z.looseObject({ hosts: z.array(z.unknown()), teachers: z.array(z.unknown()), newParticipants: z.array(z.unknown()) }),
@@ -251,7 +251,11 @@ function parseReport(deps: ServiceDeps, teamId: string, weekId: string, text: st
     const parsed = StoredReport.safeParse(JSON.parse(text));
     if (parsed.success) {
       const data = parsed.data;
-      return { ...data, skillGapsTotal: data.skillGapsTotal ?? data.skillGaps.length } as unknown as KpiReport;
+      return {
+        ...data,
+        satisfaction: { ...data.satisfaction, openPolls: data.satisfaction.openPolls ?? 0 },
+        skillGapsTotal: data.skillGapsTotal ?? data.skillGaps.length,
+      } as unknown as KpiReport;
     }
   } catch {
     // Not JSON: reported below.
@@ -456,33 +460,20 @@ export interface DigestChartData {
 
 /**
  * The chart's eight weeks: participation and sessions held per week, ending with the digest's
- * own week. A week with a stored snapshot shows the snapshot's numbers, so the chart agrees with
- * what the digests said; the others are computed now.
+ * own week. The earlier weeks are computed now, from live data: attendance marked and polls
+ * answered after a week's digest was posted (a poll stays open 72 h) count there, rather than
+ * the snapshot's numbers frozen at Monday 09:00. The digest's own week shows its report, so the
+ * chart agrees with the message above it. (Snapshots serve only to post once and for the trend.)
  */
 export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiReport): DigestChartData {
   const settings = getSettings(deps, teamId);
   const series = computeWeeklySeries(deps, teamId, { endingBefore: report.period.to, weeks: DIGEST_CHART_WEEKS });
-  const stored = new Map(
-    deps.db
-      .select({ weekId: digestSnapshots.weekId, kpis: digestSnapshots.kpis })
-      .from(digestSnapshots)
-      .where(and(eq(digestSnapshots.teamId, teamId), lt(digestSnapshots.periodStart, report.period.to)))
-      .orderBy(desc(digestSnapshots.weekId))
-      .limit(DIGEST_CHART_WEEKS)
-      .all()
-      .flatMap((row) => {
-        const parsed = parseReport(deps, teamId, row.weekId, row.kpis);
-        return parsed === null ? [] : [[row.weekId, parsed] as const];
-      }),
-  );
   const ownWeek = isoWeekId(localDateYmd(report.period.from, report.timeZone));
-  const weeks = series.map((w) => {
-    const weekId = isoWeekId(w.weekStart);
-    const numbers = weekId === ownWeek ? report : stored.get(weekId);
-    return numbers === undefined
-      ? { weekStart: w.weekStart, participationPct: w.participationPct, sessionsHeld: w.sessionsHeld }
-      : { weekStart: w.weekStart, participationPct: numbers.participation.value, sessionsHeld: numbers.sessions.held };
-  });
+  const weeks = series.map((w) =>
+    isoWeekId(w.weekStart) === ownWeek
+      ? { weekStart: w.weekStart, participationPct: report.participation.value, sessionsHeld: report.sessions.held }
+      : { weekStart: w.weekStart, participationPct: w.participationPct, sessionsHeld: w.sessionsHeld },
+  );
   return {
     weeks,
     participationTargetPct: settings.participationTargetPct,

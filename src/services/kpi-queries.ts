@@ -62,6 +62,8 @@ export interface HeldSessionRow {
   present: number;
   /** 1 when the session has a poll. */
   polled: number;
+  /** 1 when that poll is still open at asOf (polls stay open for days: votes still to come). */
+  pollOpen: number;
   /** Counted votes (by invited attendees not marked absent) per value 1..5. */
   v1: number;
   v2: number;
@@ -80,7 +82,8 @@ export function readHeldSessions(deps: ServiceDeps, scope: KpiScope): HeldSessio
   return deps.db.all<HeldSessionRow>(sql`
     SELECT s.number AS number, s.host_id AS hostId, s.starts_at AS startsAt, s.duration_min AS durationMin,
       count(p.user_id) AS invited, coalesce(sum(p.attended = 'yes'), 0) AS yes, coalesce(sum(p.attended != 'unknown'), 0) AS decided,
-      coalesce(sum(p.attended != 'no' AND p.left_at IS NULL), 0) AS present, pl.session_number IS NOT NULL AS polled, ${sql.join(votes, sql`, `)}
+      coalesce(sum(p.attended != 'no' AND p.left_at IS NULL), 0) AS present, pl.session_number IS NOT NULL AS polled,
+      coalesce(pl.status = 'open' AND pl.closes_at > ${scope.asOf}, 0) AS pollOpen, ${sql.join(votes, sql`, `)}
     FROM ${sessionsByStart(scope.channelId)}
     LEFT JOIN polls pl ON pl.team_id = s.team_id AND pl.session_number = s.number
     LEFT JOIN ${PARTICIPANTS} AND ${INVITED}

@@ -123,6 +123,8 @@ export interface AttendanceCounts {
 export interface VoteCounts {
   /** Held sessions that have a poll. */
   polledSessions: number;
+  /** Of those, polls still open (votes may still come in after the report). */
+  openPolls: number;
   /** Invited attendees of those sessions not marked absent and still joined: who could answer. */
   attendees: number;
   /** Counted votes per value, index 0 = value 1. */
@@ -147,7 +149,7 @@ export interface PeriodFacts {
 /** Totals of the held sessions' rows (pure): count, minutes, attendance and votes. */
 export function summarizeHeldSessions(rows: readonly HeldSessionRow[]): Pick<PeriodFacts, 'held' | 'heldMinutes' | 'attendance' | 'votes'> {
   const attendance: AttendanceCounts = { sessionsWithInvitees: 0, markedSessions: 0, attended: 0, decided: 0 };
-  const votes: VoteCounts = { polledSessions: 0, attendees: 0, distribution: [0, 0, 0, 0, 0] };
+  const votes: VoteCounts = { polledSessions: 0, openPolls: 0, attendees: 0, distribution: [0, 0, 0, 0, 0] };
   let heldMinutes = 0;
   for (const r of rows) {
     heldMinutes += r.durationMin;
@@ -159,6 +161,7 @@ export function summarizeHeldSessions(rows: readonly HeldSessionRow[]): Pick<Per
     }
     if (r.polled) {
       votes.polledSessions += 1;
+      if (r.pollOpen) votes.openPolls += 1;
       votes.attendees += r.present;
       const d = votes.distribution;
       votes.distribution = [d[0] + r.v1, d[1] + r.v2, d[2] + r.v3, d[3] + r.v4, d[4] + r.v5];
@@ -245,6 +248,7 @@ export function satisfactionKpi(facts: PeriodFacts): SatisfactionKpi {
     votes,
     attendees,
     responseRate: attendees > 0 ? (votes / attendees) * 100 : null,
+    openPolls: facts.votes.openPolls,
     distribution: [...distribution],
   };
 }

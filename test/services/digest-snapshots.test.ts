@@ -3,8 +3,8 @@ import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { digestSnapshots, workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { getDigestSnapshot, listDigestUpcoming } from '../../src/services/digest.js';
-import { createMember, createSession, createWorkspace } from '../support/factories.js';
+import { digestChartData, digestWeekPeriod, getDigestSnapshot, listDigestUpcoming } from '../../src/services/digest.js';
+import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
 import { createKpiReport } from '../support/kpi-report.js';
 
 /**
@@ -25,10 +25,13 @@ function storeRaw(weekId: string, report: Record<string, unknown>) {
 }
 
 describe('stored digest snapshots', () => {
-  it('a snapshot stored without skillGapsTotal reads back with the length of its list', () => {
-    const { skillGapsTotal: _dropped, ...old } = createKpiReport();
-    storeRaw('2026-W47', old);
-    expect(getDigestSnapshot(deps, 'T1', '2026-W47')?.report.skillGapsTotal).toBe(2);
+  it('a snapshot stored without skillGapsTotal and satisfaction.openPolls reads back with the list length and 0', () => {
+    const { skillGapsTotal: _dropped, satisfaction, ...old } = createKpiReport();
+    const { openPolls: _none, ...oldSatisfaction } = satisfaction;
+    storeRaw('2026-W47', { ...old, satisfaction: oldSatisfaction });
+    const read = getDigestSnapshot(deps, 'T1', '2026-W47')?.report;
+    expect(read?.skillGapsTotal).toBe(2);
+    expect(read?.satisfaction.openPolls).toBe(0);
     storeRaw('2026-W46', createKpiReport({ skillGapsTotal: 40 }) as unknown as Record<string, unknown>);
     expect(getDigestSnapshot(deps, 'T1', '2026-W46')?.report.skillGapsTotal).toBe(40);
   });
@@ -47,5 +50,20 @@ describe("the digest's coming sessions", () => {
       ['U0QUIET', true, 'Ana'],
       ['U0LOUD', false, 'Lou'],
     ]);
+  });
+});
+
+describe("the digest's chart", () => {
+  it('shows the earlier weeks from live data (attendance marked after their digest), not from their snapshots', () => {
+    // W47 was posted saying 0 sessions and no participation; its session's attendance was marked since.
+    const w47 = digestWeekPeriod('2026-W47', 'UTC');
+    storeRaw('2026-W47', createKpiReport({ period: w47, timeZone: 'UTC', participation: { value: null, attended: 0, invited: 0 }, sessions: { held: 0 } }) as unknown as Record<string, unknown>);
+    const held = createSession(handle.db, { teamId: 'T1', hostId: 'U0HOST', startsAt: w47.from + 86_400_000 });
+    addParticipant(handle.db, { teamId: 'T1', sessionNumber: held.number, userId: 'U0A', attended: 'yes', joinedAt: w47.from });
+    const report = createKpiReport({ period: digestWeekPeriod('2026-W48', 'UTC'), timeZone: 'UTC', participation: { value: 50 }, sessions: { held: 3 } });
+    const { weeks } = digestChartData(deps, 'T1', report);
+    expect(weeks.at(-2)).toEqual({ weekStart: '2026-11-16', participationPct: 100, sessionsHeld: 1 });
+    // The digest's own week is its report, as the message above the chart says.
+    expect(weeks.at(-1)).toEqual({ weekStart: '2026-11-23', participationPct: 50, sessionsHeld: 3 });
   });
 });

@@ -247,6 +247,13 @@ describe('computeKpiReport on the week of a DST change', () => {
     expect(s.responseRate).toBeCloseTo((5 / 6) * 100, 10);
   });
 
+  it('satisfaction counts the polls still open when the report is computed (open and not past closes_at)', () => {
+    // At NOW #2's poll is past its 72 hours though its row still says open: closed.
+    expect(report().satisfaction.openPolls).toBe(0);
+    clock.set(local('2026-10-21', '12:00'));
+    expect(report().satisfaction.openPolls).toBe(1);
+  });
+
   it('top sessions need three counted votes', () => {
     expect(report().topSessions).toEqual([{ number: 2, title: 'Session 2', hostId: 'U0H1', startsAt: local('2026-10-20', '10:00'), average: 4, votes: 3 }]);
   });

@@ -74,6 +74,14 @@ describe('the digest message', () => {
     expect(sectionText(met.blocks, 'digest_competency')).toContain('20% faster than the 24-day baseline (target: 20% faster)');
   });
 
+  it('says how many polls of the week are still open, with or without an average', () => {
+    const open = build({ report: createKpiReport({ satisfaction: { openPolls: 2 } }) });
+    expect(sectionText(open.blocks, 'digest_satisfaction')).toContain('from 12 votes (67% of attendees answered). 2 polls still open. Up 0.2');
+    const few = build({ report: createKpiReport({ satisfaction: { ...kpi(null, null, null), votes: 1, openPolls: 1, insufficient: 'Only 1 vote this week.' } }) });
+    expect(sectionText(few.blocks, 'digest_satisfaction')).toBe(':grey_question: *Satisfaction:* Only 1 vote this week. 1 poll still open.');
+    expect(sectionText(build().blocks, 'digest_satisfaction')).not.toContain('still open');
+  });
+
   it('shows a KPI with too little data as its sentence, never 0% or NaN, and counts sessions without attendance', () => {
     const report = createKpiReport({
       participation: { ...kpi(null, 60, 64), attended: 0, invited: 0, unmarkedSessions: 3, insufficient: 'No session this week had its attendance marked.' },

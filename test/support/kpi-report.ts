@@ -65,6 +65,7 @@ export function createKpiReport(over: KpiReportOverrides = {}): KpiReport {
     responseRate: 66.7,
     distribution: [0, 1, 1, 4, 6],
     sample: 12,
+    openPolls: 0,
     ...over.satisfaction,
   };
   const competency: CompetencyKpi = {

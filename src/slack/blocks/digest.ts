@@ -171,9 +171,15 @@ export function sparkline(counts: readonly number[]): string {
   return counts.map((c) => (max === 0 || c === 0 ? ' ' : SPARKS[Math.max(0, Math.ceil((c / max) * SPARKS.length) - 1)]!)).join('');
 }
 
+/** " 2 polls still open." when votes may still come in; '' otherwise (and for a report without the count). */
+function openPollsNote(s: KpiReport['satisfaction']): string {
+  const open = s.openPolls ?? 0;
+  return open > 0 ? ` ${plural(open, 'poll')} still open.` : '';
+}
+
 function satisfactionText(r: KpiReport): string {
   const s = r.satisfaction;
-  if (s.value === null) return insufficient('Satisfaction', s);
+  if (s.value === null) return `${insufficient('Satisfaction', s)}${openPollsNote(s)}`;
   const emoji = s.met === null ? ':star:' : verdict(s);
   const target = s.target === null ? '' : s.met === true ? ` (target ${oneDecimal(s.target)})` : `, below the ${oneDecimal(s.target)} target`;
   const rate = s.responseRate === null ? '' : ` (${pct(s.responseRate)} of attendees answered)`;
@@ -183,7 +189,7 @@ function satisfactionText(r: KpiReport): string {
     trend = change === 0 ? ` Same as last week.` : ` ${change > 0 ? 'Up' : 'Down'} ${oneDecimal(Math.abs(change))} from ${oneDecimal(s.previous)} last week.`;
   }
   const distribution = `Answers 1 to 5: \`${sparkline(s.distribution)}\` (${s.distribution.join(' · ')})`;
-  return `${emoji} *Satisfaction ${oneDecimal(s.value)} / 5*${target} from ${plural(s.votes, 'vote')}${rate}.${trend}\n${distribution}`;
+  return `${emoji} *Satisfaction ${oneDecimal(s.value)} / 5*${target} from ${plural(s.votes, 'vote')}${rate}.${openPollsNote(s)}${trend}\n${distribution}`;
 }
 
 function competencyText(r: KpiReport): string {
