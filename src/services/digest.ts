@@ -49,7 +49,16 @@ export const DigestPayload = z.object({
 });
 export type DigestPayload = z.infer<typeof DigestPayload>;
 
-export const DigestNoticePayload = z.object({ userId: SlackUserId, channelId: ChannelId, weekId: IsoWeek });
+/** A Slack error code (is_archived, missing_scope, …): the notice says in words what it means. */
+const SlackErrorCode = z.string().regex(/^[a-z_:.]{1,60}$/, 'not a Slack error code');
+
+export const DigestNoticePayload = z.object({
+  userId: SlackUserId,
+  channelId: ChannelId,
+  weekId: IsoWeek,
+  /** Why Slack refused the post; absent in notices planned before it was recorded (not in the channel). */
+  error: SlackErrorCode.optional(),
+});
 export type DigestNoticePayload = z.infer<typeof DigestNoticePayload>;
 
 export const digestKey = (teamId: string, weekId: string): string => `${DIGEST_KIND}:${teamId}:${weekId}`;
@@ -347,7 +356,7 @@ export function recordDigestChart(deps: ServiceDeps, teamId: string, weekId: str
  * Slack refused the post because Peerloop is not in the channel: recorded on the snapshot, and
  * the admins told by DM once per streak (see the top of this file). Returns the notice keys planned.
  */
-export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, weekId: string, channelId: string, recipients: readonly string[]): string[] {
+export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, weekId: string, channelId: string, recipients: readonly string[], error?: string): string[] {
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };
     const before = tx
@@ -365,7 +374,7 @@ export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, week
     const keys: string[] = [];
     const now = deps.clock.now();
     for (const userId of recipients.slice(0, DIGEST_NOTICE_RECIPIENTS_MAX)) {
-      const payload = { userId, channelId, weekId };
+      const payload: DigestNoticePayload = { userId, channelId, weekId, ...(error === undefined ? {} : { error }) };
       if (scheduleJob(txDeps, { teamId, kind: DIGEST_NOTICE_KIND, key: digestNoticeKey(payload), runAt: now, payload })) keys.push(digestNoticeKey(payload));
     }
     return keys;

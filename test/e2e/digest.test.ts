@@ -273,6 +273,23 @@ describe('the weekly digest', () => {
     expect(JSON.stringify(t.fake.responses.at(-1)!.body)).toContain('already in');
   });
 
+  it('tells the admins an archived channel was archived (choose another), not to /invite Peerloop', async () => {
+    setUpWorkspace(t.database.db);
+    createMember(t.database.db, TEAM, 'U0ADMIN', { isSlackAdmin: true, timeZone: NY, profileFetchedAt: BEFORE });
+    heldSession(t.database.db, Date.UTC(2026, 9, 28, 15, 0), { U0ANA: true });
+    t.clock.set(BEFORE);
+    await t.tick();
+    t.fake.script('chat.postMessage', { error: 'is_archived' });
+    t.clock.set(W44_DUE);
+    await t.tick();
+    await t.scheduler.idle();
+    expect(snapshot(t, '2026-W44')).toMatchObject({ status: 'not_in_channel', messageTs: null });
+    const dms = t.fake.dmsTo('U0ADMIN');
+    expect(dms).toHaveLength(1);
+    expect(text(dms[0]!)).toContain('that channel was archived. Choose another in `/peer settings`');
+    expect(text(dms[0]!)).not.toContain('/invite');
+  });
+
   it("/peer digest previews last week privately in the asker's DM with the chart in its thread; only admins get Post now", async () => {
     setUpWorkspace(t.database.db);
     heldSession(t.database.db, Date.UTC(2026, 9, 28, 15, 0), { U0ANA: true, U0BEN: false });

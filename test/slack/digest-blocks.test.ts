@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDigestMessage, periodLabel, sparkline, type DigestMessageInput, type DigestSession } from '../../src/slack/blocks/digest.js';
+import { buildDigestMessage, buildDigestNotInChannelDm, periodLabel, sparkline, type DigestMessageInput, type DigestSession } from '../../src/slack/blocks/digest.js';
 import { DigestActions, SessionActions } from '../../src/slack/ids.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { createKpiReport, kpi, REPORT_PERIOD } from '../support/kpi-report.js';
@@ -251,6 +251,15 @@ describe('the digest message', () => {
 });
 
 describe('digest helpers', () => {
+  it("the admins' DM says what Slack's refusal means: /invite only where inviting can help", () => {
+    const dm = (error?: string) => JSON.stringify(buildDigestNotInChannelDm({ channelId: 'C0D', day: 1, hour: 9, zone: 'UTC', ...(error === undefined ? {} : { error }) }).blocks);
+    expect(dm()).toContain("Peerloop isn't in that channel");
+    expect(dm('not_in_channel')).toContain('/invite @Peerloop');
+    expect(dm('is_archived')).toContain('that channel was archived');
+    expect(dm('is_archived')).not.toContain('/invite');
+    expect(dm('channel_not_found')).toContain("Slack can't find that channel");
+  });
+
   it('periodLabel names the days of the period in its zone, across months and years', () => {
     expect(periodLabel(REPORT_PERIOD, 'UTC')).toBe('Mon 23 – Sun 29 Nov');
     expect(periodLabel({ from: Date.UTC(2026, 10, 30), to: Date.UTC(2026, 11, 7) }, 'UTC')).toBe('Mon 30 Nov – Sun 6 Dec');

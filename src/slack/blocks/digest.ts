@@ -440,16 +440,33 @@ export function buildDigestMessage(input: DigestMessageInput): MessageJson {
   return { text: fallbackText(r, label), blocks };
 }
 
+const POST_MISSED = 'To post the one that was missed now, run `/peer digest` and click its *Post … now* button.';
+
 /**
- * The DM to an admin when the digest channel refused the digest (Peerloop is not in it): what
- * happened, how to fix it, when the next one goes out, and how to post the missed one now.
+ * The DM to an admin when the digest channel refused the digest: what happened in words (by
+ * Slack's error code; without one, Peerloop is not in the channel), how to fix it, when the next
+ * one goes out, and how to post the missed one now. An archived or deleted channel cannot be
+ * fixed with /invite: the admin is sent to `/peer settings` instead.
  */
-export function buildDigestNotInChannelDm(input: { channelId: string; day: number; hour: number; zone: string }): MessageJson {
+export function buildDigestNotInChannelDm(input: { channelId: string; day: number; hour: number; zone: string; error?: string }): MessageJson {
   const when = `${WEEKDAYS[input.day]} at ${String(input.hour).padStart(2, '0')}:00 (${escapeMrkdwn(input.zone)})`;
-  const text =
-    `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>: Peerloop isn't in that channel.\n` +
-    `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ` +
-    `To post the one that was missed now, run \`/peer digest\` and click its *Post … now* button. ` +
-    'Or choose another channel in `/peer settings`.';
-  return { text: `I couldn't post the weekly digest: Peerloop isn't in the digest channel.`, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  const head = `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>`;
+  let text: string;
+  let summary: string;
+  if (input.error === 'is_archived') {
+    text = `${head}: that channel was archived. Choose another in \`/peer settings\`, and the next digest goes there on ${when}.`;
+    summary = "I couldn't post the weekly digest: the digest channel was archived.";
+  } else if (input.error === 'channel_not_found') {
+    text =
+      `${head}: Slack can't find that channel. It was deleted, or it is private and Peerloop isn't in it. ` +
+      `Choose another in \`/peer settings\` (or type \`/invite @Peerloop\` in it, if it still exists), and the next digest goes there on ${when}. ${POST_MISSED}`;
+    summary = "I couldn't post the weekly digest: Slack can't find the digest channel.";
+  } else {
+    text =
+      `${head}: Peerloop isn't in that channel.\n` +
+      `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ${POST_MISSED} ` +
+      'Or choose another channel in `/peer settings`.';
+    summary = "I couldn't post the weekly digest: Peerloop isn't in the digest channel.";
+  }
+  return { text: summary, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }

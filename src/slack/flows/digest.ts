@@ -111,7 +111,7 @@ export async function runDigest(deps: AppDeps, teamId: string, payload: DigestPa
     posted = await deps.messenger.postMessage(teamId, { channel: check.channelId, ...message, unfurl_links: false, unfurl_media: false }, meta);
   } catch (error) {
     if (!notInChannel(error)) throw error;
-    const notices = recordDigestNotInChannel(svc, teamId, weekId, check.channelId, listDigestAdmins(svc, teamId, deps.config.admins));
+    const notices = recordDigestNotInChannel(svc, teamId, weekId, check.channelId, listDigestAdmins(svc, teamId, deps.config.admins), error.code);
     deps.logger.warn({ teamId, weekId, channelId: check.channelId, code: error.code, notices: notices.length }, 'digest not posted: Peerloop is not in the digest channel');
     if (notices.length > 0) deps.runDueJobs?.(teamId);
     return { status: 'skipped', reason: 'not_in_channel' };
@@ -129,7 +129,7 @@ export async function deliverDigestNotice(deps: AppDeps, teamId: string, payload
   // Another channel chosen since (or none): this one's problem no longer matters.
   if (settings.digestChannelId !== payload.channelId) return { status: 'skipped', reason: 'channel_changed' };
   const zone = resolveWorkspaceZone(svc, teamId, deps.config.defaultTimeZone);
-  const sent = await sendDirectMessage(deps, teamId, payload.userId, buildDigestNotInChannelDm({ channelId: payload.channelId, day: settings.digestDay, hour: settings.digestHour, zone }), meta);
+  const sent = await sendDirectMessage(deps, teamId, payload.userId, buildDigestNotInChannelDm({ channelId: payload.channelId, day: settings.digestDay, hour: settings.digestHour, zone, error: payload.error }), meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', channel: sent.channel, ts: sent.ts };
 }
