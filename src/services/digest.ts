@@ -29,10 +29,11 @@ import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
  * posts the stored numbers (or nothing, once posted), and next week's trend compares with what
  * this digest said rather than a recomputation over data changed since. Its status says what
  * became of it: computed (not posted yet), posted (message_ts; chart_file_id once the chart is
- * in the thread), not_in_channel (Slack refused: Peerloop is not in the channel).
+ * in the thread), not_in_channel (Slack refused: Peerloop is not in the channel), post_failed
+ * (Slack refused it for good for another reason: nothing was posted, Post now may try again).
  *
- * When the digest cannot be posted because Peerloop is not in the channel, the admins get one DM
- * per streak (`digest_notice:<channel>:<week>:<user>`, the first refused week): two refused weeks
+ * When Slack refuses the digest for good (Peerloop is not in the channel, or any other permanent
+ * error), the admins get one DM, with the reason in words, per streak (`digest_notice:<channel>:<week>:<user>`, the first refused week): two refused weeks
  * in a row are told once; fixed and broken again, they are told again.
  */
 
@@ -50,7 +51,7 @@ export const DigestPayload = z.object({
 export type DigestPayload = z.infer<typeof DigestPayload>;
 
 /** A Slack error code (is_archived, missing_scope, …): the notice says in words what it means. */
-const SlackErrorCode = z.string().regex(/^[a-z_:.]{1,60}$/, 'not a Slack error code');
+const SlackErrorCode = z.string().regex(/^[a-z0-9_:.]{1,60}$/, 'not a Slack error code');
 
 export const DigestNoticePayload = z.object({
   userId: SlackUserId,
@@ -67,8 +68,11 @@ export const digestNoticeKey = (p: DigestNoticePayload): string => `${DIGEST_NOT
 export const DigestJob = defineJobKind({ kind: DIGEST_KIND, payload: DigestPayload, key: (k: { teamId: string; weekId: string }) => digestKey(k.teamId, k.weekId) });
 export const DigestNoticeJob = defineJobKind({ kind: DIGEST_NOTICE_KIND, payload: DigestNoticePayload, key: digestNoticeKey });
 
-/** Skip reasons after which "Post now" may run the week's job again: nothing was posted. */
-export const DIGEST_REVIVABLE_SKIPS = ['not_in_channel', 'no_channel'] as const;
+/**
+ * Skip reasons after which "Post now" may run the week's job again: nothing was posted (Slack
+ * refused the post: not in the channel, or for good for another reason such as missing_scope).
+ */
+export const DIGEST_REVIVABLE_SKIPS = ['not_in_channel', 'no_channel', 'post_failed'] as const;
 
 /** At most this many people are told that the digest channel refused the post. */
 export const DIGEST_NOTICE_RECIPIENTS_MAX = 10;
@@ -353,10 +357,19 @@ export function recordDigestChart(deps: ServiceDeps, teamId: string, weekId: str
 }
 
 /**
- * Slack refused the post because Peerloop is not in the channel: recorded on the snapshot, and
- * the admins told by DM once per streak (see the top of this file). Returns the notice keys planned.
+ * Slack refused the post for good (status not_in_channel, or post_failed for any other permanent
+ * error, `error` being Slack's code): recorded on the snapshot, and the admins told by DM once
+ * per streak (see the top of this file). Returns the notice keys planned.
  */
-export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, weekId: string, channelId: string, recipients: readonly string[], error?: string): string[] {
+export function recordDigestNotInChannel(
+  deps: ServiceDeps,
+  teamId: string,
+  weekId: string,
+  channelId: string,
+  recipients: readonly string[],
+  error?: string,
+  status: 'not_in_channel' | 'post_failed' = 'not_in_channel',
+): string[] {
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };
     const before = tx
@@ -367,10 +380,10 @@ export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, week
       .limit(1)
       .get();
     tx.update(digestSnapshots)
-      .set({ status: 'not_in_channel', channelId, updatedAt: deps.clock.now() })
+      .set({ status, channelId, updatedAt: deps.clock.now() })
       .where(and(eq(digestSnapshots.teamId, teamId), eq(digestSnapshots.weekId, weekId)))
       .run();
-    if (before?.status === 'not_in_channel' && before.channelId === channelId) return [];
+    if (before?.status === status && before.channelId === channelId) return [];
     const keys: string[] = [];
     const now = deps.clock.now();
     for (const userId of recipients.slice(0, DIGEST_NOTICE_RECIPIENTS_MAX)) {

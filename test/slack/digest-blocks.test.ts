@@ -260,6 +260,14 @@ describe('digest helpers', () => {
     expect(dm('channel_not_found')).toContain("Slack can't find that channel");
   });
 
+  it("the admins' DM names any other permanent refusal in words, with Slack's code", () => {
+    const dm = (error: string) => JSON.stringify(buildDigestNotInChannelDm({ channelId: 'C0D', day: 1, hour: 9, zone: 'UTC', error }).blocks);
+    expect(dm('missing_scope')).toContain('Peerloop is missing a Slack permission it needs');
+    expect(dm('missing_scope')).toContain('`missing_scope`');
+    expect(dm('missing_scope')).not.toContain('/invite');
+    expect(dm('http_413')).toContain('Slack refused the message');
+  });
+
   it('periodLabel names the days of the period in its zone, across months and years', () => {
     expect(periodLabel(REPORT_PERIOD, 'UTC')).toBe('Mon 23 – Sun 29 Nov');
     expect(periodLabel({ from: Date.UTC(2026, 10, 30), to: Date.UTC(2026, 11, 7) }, 'UTC')).toBe('Mon 30 Nov – Sun 6 Dec');

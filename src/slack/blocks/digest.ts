@@ -3,6 +3,7 @@ import type { Kpi, KpiReport } from '../../services/kpi-report.js';
 import { TITLE_MAX } from '../../services/session-model.js';
 import { localParts } from '../../services/time.js';
 import { DigestActions, SessionActions } from '../ids.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS } from '../slack-errors.js';
 import { BlockKitLimits } from './limits.js';
 import { slackDateTime } from './time.js';
 import type { BlockJson, MessageJson } from './types.js';
@@ -461,6 +462,12 @@ export function buildDigestNotInChannelDm(input: { channelId: string; day: numbe
       `${head}: Slack can't find that channel. It was deleted, or it is private and Peerloop isn't in it. ` +
       `Choose another in \`/peer settings\` (or type \`/invite @Peerloop\` in it, if it still exists), and the next digest goes there on ${when}. ${POST_MISSED}`;
     summary = "I couldn't post the weekly digest: Slack can't find the digest channel.";
+  } else if (input.error !== undefined && !NOT_IN_CHANNEL_ERRORS.has(input.error)) {
+    const why = MISSING_SCOPE_ERRORS.has(input.error)
+      ? 'Peerloop is missing a Slack permission it needs: reinstall Peerloop in your workspace (or ask whoever installed it) to grant it.'
+      : 'Slack refused the message. This is likely a problem in Peerloop itself: please tell whoever runs it.';
+    text = `${head}: ${why} (Slack said \`${escapeMrkdwn(input.error)}\`.) The next digest is tried on ${when}. ${POST_MISSED}`;
+    summary = `I couldn't post the weekly digest: Slack said ${input.error}.`;
   } else {
     text =
       `${head}: Peerloop isn't in that channel.\n` +
