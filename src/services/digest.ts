@@ -11,7 +11,7 @@ import { resolveWorkspaceZone } from './members.js';
 import { SlackUserId } from './match-people.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, startOfLocalDay } from './time.js';
 import { isoWeekMonday } from './weekly.js';
-import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
+import { getSettings, SlackChannelId, type WorkspaceSettings } from './workspace-settings.js';
 
 /**
  * The weekly KPI digest of a workspace: when it runs, its job, and the snapshot of the numbers
@@ -40,8 +40,8 @@ import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
 export const DIGEST_KIND = 'digest';
 export const DIGEST_NOTICE_KIND = 'digest_notice';
 
-const IsoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'not an ISO week like 2026-W48');
-const ChannelId = z.string().regex(/^[CG][A-Z0-9]{2,30}$/, 'not a channel id');
+/** An ISO week id like 2026-W48: in job keys and payloads, and the value of the Post now button. */
+export const IsoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'not an ISO week like 2026-W48');
 
 export const DigestPayload = z.object({
   weekId: IsoWeek,
@@ -55,7 +55,7 @@ const SlackErrorCode = z.string().regex(/^[a-z0-9_:.]{1,60}$/, 'not a Slack erro
 
 export const DigestNoticePayload = z.object({
   userId: SlackUserId,
-  channelId: ChannelId,
+  channelId: SlackChannelId,
   weekId: IsoWeek,
   /** Why Slack refused the post; absent in notices planned before it was recorded (not in the channel). */
   error: SlackErrorCode.optional(),
@@ -457,8 +457,8 @@ export function digestWeekPeriod(weekId: string, zone: string): KpiReport['perio
 /**
  * The KPI report a digest of `weekId` shows: Monday to Sunday of that ISO week in the workspace
  * zone, whatever weekday the digest is posted on (so a key names one period, a manual post never
- * covers days still to come, and the chart's weeks are the same weeks; for the default Monday
- * digest this is exactly kpis.ts digestPeriod). Workspace-wide: the digest channel is where it is
+ * covers days still to come, and the chart's weeks are the same weeks). `zone` (resolveWorkspaceZone)
+ * is the one zone of the period, the report's labels and the chart. Workspace-wide: the digest channel is where it is
  * posted, not a filter (sessions are announced in many channels). The trend compares with last
  * week's stored snapshot when there is one (what last week's digest said), else with the previous
  * week as the KPI service computes it now.
@@ -466,8 +466,8 @@ export function digestWeekPeriod(weekId: string, zone: string): KpiReport['perio
 export function computeDigestReport(deps: ServiceDeps, teamId: string, weekId: string, zone: string): KpiReport {
   const lastWeek = getDigestSnapshot(deps, teamId, addIsoWeeks(weekId, -1));
   const period = digestWeekPeriod(weekId, zone);
-  if (lastWeek === undefined) return computeKpiReport(deps, teamId, { period, previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
-  return applyPreviousFromSnapshot(computeKpiReport(deps, teamId, { period, previousPeriod: null }), lastWeek.report);
+  if (lastWeek === undefined) return computeKpiReport(deps, teamId, { period, zone, previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
+  return applyPreviousFromSnapshot(computeKpiReport(deps, teamId, { period, zone, previousPeriod: null }), lastWeek.report);
 }
 
 /** Weeks the chart shows, ending with the digest's. */
@@ -489,7 +489,7 @@ export interface DigestChartData {
  */
 export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiReport): DigestChartData {
   const settings = getSettings(deps, teamId);
-  const series = computeWeeklySeries(deps, teamId, { endingBefore: report.period.to, weeks: DIGEST_CHART_WEEKS });
+  const series = computeWeeklySeries(deps, teamId, { endingBefore: report.period.to, weeks: DIGEST_CHART_WEEKS, zone: report.timeZone });
   const ownWeek = isoWeekId(localDateYmd(report.period.from, report.timeZone));
   const weeks = series.map((w) =>
     isoWeekId(w.weekStart) === ownWeek
@@ -503,7 +503,7 @@ export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiRe
   };
 }
 
-/** How many sessions the digest lists with a Join button (the rest are counted). */
+/** How many sessions the digest lists with a Join button (the rest are counted): read here, shown by blocks/digest.ts. */
 export const DIGEST_UPCOMING_MAX = 8;
 
 export interface UpcomingForDigest {

@@ -19,14 +19,14 @@ import {
   type KpiScope,
   type MatchingCounts,
 } from './kpi-queries.js';
-import { checkPeriod, checkYmd, periodWeeks, periodWords, previousPeriodOf, weekBoundaries } from './kpi-periods.js';
+import { checkPeriod, checkYmd, checkZone, periodWeeks, periodWords, previousPeriodOf, weekBoundaries } from './kpi-periods.js';
 import type { CompetencyKpi, Contributors, Kpi, KpiReport, MatchingKpi, ParticipationKpi, Period, RatedSession, SatisfactionKpi, SessionsKpi } from './kpi-report.js';
 import { MIN_VOTES_FOR_AVERAGE } from './polls.js';
 import { localDateYmd, startOfLocalDay } from './time.js';
 import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
 import { getWorkspace } from './workspaces.js';
 
-export { digestPeriod, lastFullWeek, previousPeriodOf, weekPeriod } from './kpi-periods.js';
+export { lastFullWeek, previousPeriodOf, weekPeriod } from './kpi-periods.js';
 
 /**
  * The KPIs of PRODUCT.md ("KPIs") and issue 11, for one workspace and one period [from, to),
@@ -372,6 +372,12 @@ export function readBaseline(deps: ServiceDeps, teamId: string, settings: Worksp
 
 export interface KpiReportOptions {
   period: Period;
+  /**
+   * The zone the period's days are counted in. Default: the workspace's zone (UTC when it is not a
+   * zone). The digest passes the zone it computed its period in (members.ts resolveWorkspaceZone,
+   * which falls back to the configured default), so period, labels and chart use one zone.
+   */
+  zone?: string;
   channelId?: string | null;
   /** Default: the same number of local days just before `period`; null computes no previous values. */
   previousPeriod?: Period | null;
@@ -388,7 +394,8 @@ export function computeKpiReport(deps: ServiceDeps, teamId: string, options: Kpi
 
 function buildReport(deps: ServiceDeps, teamId: string, options: KpiReportOptions): KpiReport {
   checkPeriod(options.period);
-  const zone = workspaceZone(deps, teamId);
+  if (options.zone !== undefined) checkZone(options.zone);
+  const zone = options.zone ?? workspaceZone(deps, teamId);
   const settings = getSettings(deps, teamId);
   const computedAt = deps.clock.now();
   const channelId = options.channelId ?? null;
@@ -480,11 +487,12 @@ export interface WeeklyPoint {
  * ending at `endingBefore` (a local week boundary, such as a report's period.to), oldest first.
  * Same definitions as the report; one grouped query per measure.
  */
-export function computeWeeklySeries(deps: ServiceDeps, teamId: string, options: { endingBefore: number; weeks: number; channelId?: string | null }): WeeklyPoint[] {
+export function computeWeeklySeries(deps: ServiceDeps, teamId: string, options: { endingBefore: number; weeks: number; channelId?: string | null; zone?: string }): WeeklyPoint[] {
   const { endingBefore, weeks } = options;
   if (!Number.isInteger(weeks) || weeks < 1 || weeks > SERIES_WEEKS_MAX) throw new AppError('invalid_input', `A chart covers 1 to ${SERIES_WEEKS_MAX} weeks, not ${weeks}.`);
   if (!Number.isFinite(endingBefore)) throw new AppError('invalid_input', 'A chart needs the instant its last week ends.');
-  const zone = workspaceZone(deps, teamId);
+  if (options.zone !== undefined) checkZone(options.zone);
+  const zone = options.zone ?? workspaceZone(deps, teamId);
   const bounds = weekBoundaries(endingBefore, weeks, zone);
   const counts = readWeeklyCounts(deps, teamId, bounds, deps.clock.now(), options.channelId ?? null);
   return counts.map((c) => ({

@@ -3,7 +3,8 @@ import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { digestSnapshots, workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
-import { digestChartData, digestWeekPeriod, getDigestSnapshot, listDigestUpcoming } from '../../src/services/digest.js';
+import { computeDigestReport, digestChartData, digestWeekPeriod, getDigestSnapshot, listDigestUpcoming } from '../../src/services/digest.js';
+import { resolveWorkspaceZone } from '../../src/services/members.js';
 import { addParticipant, createMember, createSession, createWorkspace } from '../support/factories.js';
 import { createKpiReport } from '../support/kpi-report.js';
 
@@ -65,5 +66,23 @@ describe("the digest's chart", () => {
     expect(weeks.at(-2)).toEqual({ weekStart: '2026-11-16', participationPct: 100, sessionsHeld: 1 });
     // The digest's own week is its report, as the message above the chart says.
     expect(weeks.at(-1)).toEqual({ weekStart: '2026-11-23', participationPct: 50, sessionsHeld: 3 });
+  });
+});
+
+describe("the digest's zone", () => {
+  it('is one zone for period, report and chart: the configured default when the workspace zone is not a zone', () => {
+    createWorkspace(handle.db, 'T3', { timeZone: 'Not/AZone' });
+    const zone = resolveWorkspaceZone(deps, 'T3', 'America/New_York');
+    expect(zone).toBe('America/New_York');
+    const report = computeDigestReport(deps, 'T3', '2026-W47', zone);
+    expect(report.timeZone).toBe(zone);
+    expect(report.period).toEqual(digestWeekPeriod('2026-W47', zone));
+    // Monday 16 Nov 2026 00:00 in New York is 05:00 UTC: the chart's weeks are New York weeks too.
+    const held = createSession(handle.db, { teamId: 'T3', hostId: 'U0HOST', startsAt: Date.UTC(2026, 10, 16, 2, 0) });
+    expect(held.number).toBeGreaterThan(0);
+    const { weeks } = digestChartData(deps, 'T3', report);
+    expect(weeks.at(-1)).toMatchObject({ weekStart: '2026-11-16' });
+    // Sunday 15 Nov 21:00 in New York belongs to the week before, not to the digest's.
+    expect(weeks.at(-2)).toMatchObject({ weekStart: '2026-11-09', sessionsHeld: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import { formatLabel } from '../../services/formats.js';
+import { DIGEST_UPCOMING_MAX } from '../../services/digest.js';
 import type { Kpi, KpiReport } from '../../services/kpi-report.js';
 import { TITLE_MAX } from '../../services/session-model.js';
 import { localParts } from '../../services/time.js';
@@ -59,8 +60,6 @@ export interface DigestMessageInput {
   chartInThread?: boolean;
 }
 
-/** Sessions listed with a Join button each; the rest are "and N more". */
-export const DIGEST_UPCOMING_SHOWN = 8;
 export const DIGEST_TOP_SESSIONS_SHOWN = 5;
 export const DIGEST_SKILL_GAPS_SHOWN = 5;
 /** People @-mentioned in the thank-you (and in the welcome); the rest are counted. */
@@ -314,7 +313,7 @@ function upcomingBlocks(input: DigestMessageInput): BlockJson[] {
   if (sessions.length === 0) {
     return [{ type: 'section', text: mrkdwn(':calendar: *Coming up:* no sessions scheduled for the next 7 days yet. `/peer schedule` starts one.') }];
   }
-  const shown = sessions.slice(0, DIGEST_UPCOMING_SHOWN);
+  const shown = sessions.slice(0, DIGEST_UPCOMING_MAX);
   const blocks: BlockJson[] = [{ type: 'section', text: mrkdwn(':calendar: *Coming up in the next 7 days*') }];
   for (const s of shown) {
     const seats = s.spotsLeft === null ? '' : s.spotsLeft <= 0 ? ' · full, waitlist open' : ` · ${plural(s.spotsLeft, 'spot')} left`;
