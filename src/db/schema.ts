@@ -384,7 +384,8 @@ export const digestSnapshots = sqliteTable(
     /** JSON: the KPI report (services/kpis.ts) the digest was built from. */
     kpis: text('kpis').notNull(),
     channelId: text('channel_id'),
-    status: text('status', { enum: ['computed', 'posted', 'not_in_channel', 'no_channel'] }).notNull().default('computed'),
+    // post_failed: Slack refused the post for good for another reason (missing_scope, invalid_blocks, …). A plain text column: no migration.
+    status: text('status', { enum: ['computed', 'posted', 'not_in_channel', 'no_channel', 'post_failed'] }).notNull().default('computed'),
     messageTs: text('message_ts'),
     chartFileId: text('chart_file_id'),
     createdAt: integer('created_at').notNull(),

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { digestSnapshots, jobs, members } from '../db/schema.js';
 import type { ServiceDeps } from './context.js';
@@ -11,7 +11,7 @@ import { resolveWorkspaceZone } from './members.js';
 import { SlackUserId } from './match-people.js';
 import { isoWeekId, localDateYmd, nextLocalOccurrence, startOfLocalDay } from './time.js';
 import { isoWeekMonday } from './weekly.js';
-import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
+import { getSettings, SlackChannelId, type WorkspaceSettings } from './workspace-settings.js';
 
 /**
  * The weekly KPI digest of a workspace: when it runs, its job, and the snapshot of the numbers
@@ -29,18 +29,19 @@ import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
  * posts the stored numbers (or nothing, once posted), and next week's trend compares with what
  * this digest said rather than a recomputation over data changed since. Its status says what
  * became of it: computed (not posted yet), posted (message_ts; chart_file_id once the chart is
- * in the thread), not_in_channel (Slack refused: Peerloop is not in the channel).
+ * in the thread), not_in_channel (Slack refused: Peerloop is not in the channel), post_failed
+ * (Slack refused it for good for another reason: nothing was posted, Post now may try again).
  *
- * When the digest cannot be posted because Peerloop is not in the channel, the admins get one DM
- * per streak (`digest_notice:<channel>:<week>:<user>`, the first refused week): two refused weeks
+ * When Slack refuses the digest for good (Peerloop is not in the channel, or any other permanent
+ * error), the admins get one DM, with the reason in words, per streak (`digest_notice:<channel>:<week>:<user>`, the first refused week): two refused weeks
  * in a row are told once; fixed and broken again, they are told again.
  */
 
 export const DIGEST_KIND = 'digest';
 export const DIGEST_NOTICE_KIND = 'digest_notice';
 
-const IsoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'not an ISO week like 2026-W48');
-const ChannelId = z.string().regex(/^[CG][A-Z0-9]{2,30}$/, 'not a channel id');
+/** An ISO week id like 2026-W48: in job keys and payloads, and the value of the Post now button. */
+export const IsoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'not an ISO week like 2026-W48');
 
 export const DigestPayload = z.object({
   weekId: IsoWeek,
@@ -49,7 +50,16 @@ export const DigestPayload = z.object({
 });
 export type DigestPayload = z.infer<typeof DigestPayload>;
 
-export const DigestNoticePayload = z.object({ userId: SlackUserId, channelId: ChannelId, weekId: IsoWeek });
+/** A Slack error code (is_archived, missing_scope, …): the notice says in words what it means. */
+const SlackErrorCode = z.string().regex(/^[a-z0-9_:.]{1,60}$/, 'not a Slack error code');
+
+export const DigestNoticePayload = z.object({
+  userId: SlackUserId,
+  channelId: SlackChannelId,
+  weekId: IsoWeek,
+  /** Why Slack refused the post; absent in notices planned before it was recorded (not in the channel). */
+  error: SlackErrorCode.optional(),
+});
 export type DigestNoticePayload = z.infer<typeof DigestNoticePayload>;
 
 export const digestKey = (teamId: string, weekId: string): string => `${DIGEST_KIND}:${teamId}:${weekId}`;
@@ -58,8 +68,11 @@ export const digestNoticeKey = (p: DigestNoticePayload): string => `${DIGEST_NOT
 export const DigestJob = defineJobKind({ kind: DIGEST_KIND, payload: DigestPayload, key: (k: { teamId: string; weekId: string }) => digestKey(k.teamId, k.weekId) });
 export const DigestNoticeJob = defineJobKind({ kind: DIGEST_NOTICE_KIND, payload: DigestNoticePayload, key: digestNoticeKey });
 
-/** Skip reasons after which "Post now" may run the week's job again: nothing was posted. */
-export const DIGEST_REVIVABLE_SKIPS = ['not_in_channel', 'no_channel'] as const;
+/**
+ * Skip reasons after which "Post now" may run the week's job again: nothing was posted (Slack
+ * refused the post: not in the channel, or for good for another reason such as missing_scope).
+ */
+export const DIGEST_REVIVABLE_SKIPS = ['not_in_channel', 'no_channel', 'post_failed'] as const;
 
 /** At most this many people are told that the digest channel refused the post. */
 export const DIGEST_NOTICE_RECIPIENTS_MAX = 10;
@@ -124,7 +137,8 @@ export function listTeamsWithDigestChannel(deps: ServiceDeps): string[] {
 
 /**
  * Plans the workspace's next digest (at its next due time), when it has a digest channel.
- * Idempotent: a known key is left alone, so this runs on every tick. Returns whether it planned one.
+ * Idempotent: a known key is left alone (but a cancelled one is revived: the next digest is
+ * always due in the future), so this runs on every tick. Returns whether it planned or revived one.
  */
 export function planDigest(deps: ServiceDeps, teamId: string, fallbackZone: string): boolean {
   const settings = getSettings(deps, teamId);
@@ -132,7 +146,10 @@ export function planDigest(deps: ServiceDeps, teamId: string, fallbackZone: stri
   const zone = resolveWorkspaceZone(deps, teamId, fallbackZone);
   const next = nextDigest(settings, zone, deps.clock.now());
   const key = digestKey(teamId, next.weekId);
-  if (existingJobKeys(deps, teamId, [key]).has(key)) return false;
+  // A known key is left alone, except one cancelled when the channel was cleared: chosen again
+  // before its due time, that week still gets its digest (scheduleJob revives a cancelled row).
+  // Done, running, failed and pending rows are never touched here.
+  if (existingJobKeys(deps, teamId, [key]).has(key) && getJob(deps, teamId, key)?.status !== 'cancelled') return false;
   return scheduleJob(deps, { teamId, kind: DIGEST_KIND, key, runAt: next.dueAt, payload: { weekId: next.weekId } });
 }
 
@@ -232,18 +249,27 @@ const StoredReport = z.looseObject({
   hasAnySessions: z.boolean(),
   participation: z.looseObject({ value: z.number().nullable() }),
   sessions: z.looseObject({ held: z.number(), perWeek: z.looseObject({}), per30Days: z.looseObject({}), averageMinutes: z.looseObject({}) }),
-  satisfaction: z.looseObject({ value: z.number().nullable(), distribution: z.array(z.number()).length(5) }),
+  satisfaction: z.looseObject({ value: z.number().nullable(), distribution: z.array(z.number()).length(5), openPolls: z.number().optional() }),
   competency: z.looseObject({ value: z.number().nullable() }),
   matching: z.looseObject({ groups: z.number(), metShare: z.looseObject({}) }),
   contributors: z.looseObject({ hosts: z.array(z.unknown()), teachers: z.array(z.unknown()), newParticipants: z.array(z.unknown()) }),
   skillGaps: z.array(z.unknown()),
   topSessions: z.array(z.unknown()),
+  // Added after the first snapshots were stored: absent there, read as the list's length.
+  skillGapsTotal: z.number().optional(),
 });
 
 function parseReport(deps: ServiceDeps, teamId: string, weekId: string, text: string): KpiReport | null {
   try {
     const parsed = StoredReport.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data as unknown as KpiReport;
+    if (parsed.success) {
+      const data = parsed.data;
+      return {
+        ...data,
+        satisfaction: { ...data.satisfaction, openPolls: data.satisfaction.openPolls ?? 0 },
+        skillGapsTotal: data.skillGapsTotal ?? data.skillGaps.length,
+      } as unknown as KpiReport;
+    }
   } catch {
     // Not JSON: reported below.
   }
@@ -331,10 +357,19 @@ export function recordDigestChart(deps: ServiceDeps, teamId: string, weekId: str
 }
 
 /**
- * Slack refused the post because Peerloop is not in the channel: recorded on the snapshot, and
- * the admins told by DM once per streak (see the top of this file). Returns the notice keys planned.
+ * Slack refused the post for good (status not_in_channel, or post_failed for any other permanent
+ * error, `error` being Slack's code): recorded on the snapshot, and the admins told by DM once
+ * per streak (see the top of this file). Returns the notice keys planned.
  */
-export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, weekId: string, channelId: string, recipients: readonly string[]): string[] {
+export function recordDigestNotInChannel(
+  deps: ServiceDeps,
+  teamId: string,
+  weekId: string,
+  channelId: string,
+  recipients: readonly string[],
+  error?: string,
+  status: 'not_in_channel' | 'post_failed' = 'not_in_channel',
+): string[] {
   return deps.db.transaction((tx) => {
     const txDeps = { ...deps, db: tx };
     const before = tx
@@ -345,14 +380,14 @@ export function recordDigestNotInChannel(deps: ServiceDeps, teamId: string, week
       .limit(1)
       .get();
     tx.update(digestSnapshots)
-      .set({ status: 'not_in_channel', channelId, updatedAt: deps.clock.now() })
+      .set({ status, channelId, updatedAt: deps.clock.now() })
       .where(and(eq(digestSnapshots.teamId, teamId), eq(digestSnapshots.weekId, weekId)))
       .run();
-    if (before?.status === 'not_in_channel' && before.channelId === channelId) return [];
+    if (before?.status === status && before.channelId === channelId) return [];
     const keys: string[] = [];
     const now = deps.clock.now();
     for (const userId of recipients.slice(0, DIGEST_NOTICE_RECIPIENTS_MAX)) {
-      const payload = { userId, channelId, weekId };
+      const payload: DigestNoticePayload = { userId, channelId, weekId, ...(error === undefined ? {} : { error }) };
       if (scheduleJob(txDeps, { teamId, kind: DIGEST_NOTICE_KIND, key: digestNoticeKey(payload), runAt: now, payload })) keys.push(digestNoticeKey(payload));
     }
     return keys;
@@ -422,8 +457,8 @@ export function digestWeekPeriod(weekId: string, zone: string): KpiReport['perio
 /**
  * The KPI report a digest of `weekId` shows: Monday to Sunday of that ISO week in the workspace
  * zone, whatever weekday the digest is posted on (so a key names one period, a manual post never
- * covers days still to come, and the chart's weeks are the same weeks; for the default Monday
- * digest this is exactly kpis.ts digestPeriod). Workspace-wide: the digest channel is where it is
+ * covers days still to come, and the chart's weeks are the same weeks). `zone` (resolveWorkspaceZone)
+ * is the one zone of the period, the report's labels and the chart. Workspace-wide: the digest channel is where it is
  * posted, not a filter (sessions are announced in many channels). The trend compares with last
  * week's stored snapshot when there is one (what last week's digest said), else with the previous
  * week as the KPI service computes it now.
@@ -431,8 +466,8 @@ export function digestWeekPeriod(weekId: string, zone: string): KpiReport['perio
 export function computeDigestReport(deps: ServiceDeps, teamId: string, weekId: string, zone: string): KpiReport {
   const lastWeek = getDigestSnapshot(deps, teamId, addIsoWeeks(weekId, -1));
   const period = digestWeekPeriod(weekId, zone);
-  if (lastWeek === undefined) return computeKpiReport(deps, teamId, { period, previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
-  return applyPreviousFromSnapshot(computeKpiReport(deps, teamId, { period, previousPeriod: null }), lastWeek.report);
+  if (lastWeek === undefined) return computeKpiReport(deps, teamId, { period, zone, previousPeriod: digestWeekPeriod(addIsoWeeks(weekId, -1), zone) });
+  return applyPreviousFromSnapshot(computeKpiReport(deps, teamId, { period, zone, previousPeriod: null }), lastWeek.report);
 }
 
 /** Weeks the chart shows, ending with the digest's. */
@@ -447,33 +482,20 @@ export interface DigestChartData {
 
 /**
  * The chart's eight weeks: participation and sessions held per week, ending with the digest's
- * own week. A week with a stored snapshot shows the snapshot's numbers, so the chart agrees with
- * what the digests said; the others are computed now.
+ * own week. The earlier weeks are computed now, from live data: attendance marked and polls
+ * answered after a week's digest was posted (a poll stays open 72 h) count there, rather than
+ * the snapshot's numbers frozen at Monday 09:00. The digest's own week shows its report, so the
+ * chart agrees with the message above it. (Snapshots serve only to post once and for the trend.)
  */
 export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiReport): DigestChartData {
   const settings = getSettings(deps, teamId);
-  const series = computeWeeklySeries(deps, teamId, { endingBefore: report.period.to, weeks: DIGEST_CHART_WEEKS });
-  const stored = new Map(
-    deps.db
-      .select({ weekId: digestSnapshots.weekId, kpis: digestSnapshots.kpis })
-      .from(digestSnapshots)
-      .where(and(eq(digestSnapshots.teamId, teamId), lt(digestSnapshots.periodStart, report.period.to)))
-      .orderBy(desc(digestSnapshots.weekId))
-      .limit(DIGEST_CHART_WEEKS)
-      .all()
-      .flatMap((row) => {
-        const parsed = parseReport(deps, teamId, row.weekId, row.kpis);
-        return parsed === null ? [] : [[row.weekId, parsed] as const];
-      }),
-  );
+  const series = computeWeeklySeries(deps, teamId, { endingBefore: report.period.to, weeks: DIGEST_CHART_WEEKS, zone: report.timeZone });
   const ownWeek = isoWeekId(localDateYmd(report.period.from, report.timeZone));
-  const weeks = series.map((w) => {
-    const weekId = isoWeekId(w.weekStart);
-    const numbers = weekId === ownWeek ? report : stored.get(weekId);
-    return numbers === undefined
-      ? { weekStart: w.weekStart, participationPct: w.participationPct, sessionsHeld: w.sessionsHeld }
-      : { weekStart: w.weekStart, participationPct: numbers.participation.value, sessionsHeld: numbers.sessions.held };
-  });
+  const weeks = series.map((w) =>
+    isoWeekId(w.weekStart) === ownWeek
+      ? { weekStart: w.weekStart, participationPct: report.participation.value, sessionsHeld: report.sessions.held }
+      : { weekStart: w.weekStart, participationPct: w.participationPct, sessionsHeld: w.sessionsHeld },
+  );
   return {
     weeks,
     participationTargetPct: settings.participationTargetPct,
@@ -481,23 +503,48 @@ export function digestChartData(deps: ServiceDeps, teamId: string, report: KpiRe
   };
 }
 
-/** How many sessions the digest lists with a Join button (the rest are counted). */
+/** How many sessions the digest lists with a Join button (the rest are counted): read here, shown by blocks/digest.ts. */
 export const DIGEST_UPCOMING_MAX = 8;
 
 export interface UpcomingForDigest {
-  sessions: { number: number; title: string; format: string; hostId: string; startsAt: number; durationMin: number; spotsLeft: number | null }[];
+  sessions: {
+    number: number;
+    title: string;
+    format: string;
+    hostId: string;
+    /** The host opted out: the digest names them (hostName) without a mention, which would notify them. */
+    hostOptedOut: boolean;
+    /** The host's name as Peerloop stored it (members.name), null when unknown. */
+    hostName: string | null;
+    startsAt: number;
+    durationMin: number;
+    spotsLeft: number | null;
+  }[];
   total: number;
 }
 
 /** Sessions of the next 7 days from `nowMs`, workspace-wide, soonest first, with open seats. */
 export function listDigestUpcoming(deps: ServiceDeps, teamId: string, nowMs: number): UpcomingForDigest {
   const { sessions, total } = listUpcomingSessions(deps, teamId, { from: nowMs, to: nowMs + 7 * DAY_MS, readerId: '', mineOnly: false, limit: DIGEST_UPCOMING_MAX });
+  const hostIds = [...new Set(sessions.map((s) => s.hostId))];
+  const hosts = new Map(
+    hostIds.length === 0
+      ? []
+      : deps.db
+          .select({ userId: members.userId, name: members.name, optedOut: members.optedOut })
+          .from(members)
+          .where(and(eq(members.teamId, teamId), inArray(members.userId, hostIds)))
+          .all()
+          .map((m) => [m.userId, m] as const),
+  );
   return {
     sessions: sessions.map((s) => ({
       number: s.number,
       title: s.title,
       format: s.format,
       hostId: s.hostId,
+      hostOptedOut: hosts.get(s.hostId)?.optedOut ?? false,
+      hostName: hosts.get(s.hostId)?.name ?? null,
       startsAt: s.startsAt,
       durationMin: s.durationMin,
       spotsLeft: s.capacity === null ? null : Math.max(0, s.capacity - s.attendees),

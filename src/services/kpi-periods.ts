@@ -76,16 +76,6 @@ export function lastFullWeek(nowMs: number, zone: string): Period {
 }
 
 /**
- * What a digest run at `runAtMs` reports on: the 7 local days before the local day it runs on,
- * so a Monday 09:00 digest covers last Monday to Sunday, and a Wednesday one the 7 days to Tuesday.
- */
-export function digestPeriod(runAtMs: number, zone: string): Period {
-  checkZone(zone);
-  const today = localDateYmd(runAtMs, zone);
-  return { from: startOfLocalDay(addDaysYmd(today, -7), zone), to: startOfLocalDay(today, zone) };
-}
-
-/**
  * The period of the same length just before `period`. When both ends are local midnights (a
  * week, a month of days) it is the same number of local days, so the week before a 167-hour DST
  * week is its full 168 hours; otherwise the same number of milliseconds.

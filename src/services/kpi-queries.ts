@@ -62,6 +62,8 @@ export interface HeldSessionRow {
   present: number;
   /** 1 when the session has a poll. */
   polled: number;
+  /** 1 when that poll is still open at asOf (polls stay open for days: votes still to come). */
+  pollOpen: number;
   /** Counted votes (by invited attendees not marked absent) per value 1..5. */
   v1: number;
   v2: number;
@@ -80,7 +82,8 @@ export function readHeldSessions(deps: ServiceDeps, scope: KpiScope): HeldSessio
   return deps.db.all<HeldSessionRow>(sql`
     SELECT s.number AS number, s.host_id AS hostId, s.starts_at AS startsAt, s.duration_min AS durationMin,
       count(p.user_id) AS invited, coalesce(sum(p.attended = 'yes'), 0) AS yes, coalesce(sum(p.attended != 'unknown'), 0) AS decided,
-      coalesce(sum(p.attended != 'no' AND p.left_at IS NULL), 0) AS present, pl.session_number IS NOT NULL AS polled, ${sql.join(votes, sql`, `)}
+      coalesce(sum(p.attended != 'no' AND p.left_at IS NULL), 0) AS present, pl.session_number IS NOT NULL AS polled,
+      coalesce(pl.status = 'open' AND pl.closes_at > ${scope.asOf}, 0) AS pollOpen, ${sql.join(votes, sql`, `)}
     FROM ${sessionsByStart(scope.channelId)}
     LEFT JOIN polls pl ON pl.team_id = s.team_id AND pl.session_number = s.number
     LEFT JOIN ${PARTICIPANTS} AND ${INVITED}
@@ -193,13 +196,14 @@ export function readNewParticipants(deps: ServiceDeps, scope: KpiScope): string[
 /**
  * Skills more people want to learn than can teach: distinct people with a current (not removed,
  * not learned) learn row against those with a current teach row; biggest gap first, then most
- * learners, then the skill's key. Read from member_skills_team_skill_idx alone.
+ * learners, then the skill's key. Read from member_skills_team_skill_idx alone. `total` is how many
+ * gaps there are in all (count(*) OVER (), before the LIMIT), so a list can say "and N more".
  */
-export function readSkillGaps(deps: ServiceDeps, teamId: string, limit: number): { skill: string; learners: number; teachers: number }[] {
-  return deps.db.all<{ skill: string; learners: number; teachers: number }>(sql`
+export function readSkillGaps(deps: ServiceDeps, teamId: string, limit: number): { gaps: { skill: string; learners: number; teachers: number }[]; total: number } {
+  const rows = deps.db.all<{ skill: string; learners: number; teachers: number; total: number }>(sql`
     SELECT coalesce((SELECT k.name FROM skills k WHERE k.team_id = ${teamId} AND k.key = t.skill_key), t.skill_key) AS skill,
-      t.learners AS learners, t.teachers AS teachers FROM (
-      SELECT skill_key, learners, teachers FROM (
+      t.learners AS learners, t.teachers AS teachers, t.total AS total FROM (
+      SELECT skill_key, learners, teachers, count(*) OVER () AS total FROM (
         SELECT skill_key, count(DISTINCT CASE WHEN kind = 'learn' THEN user_id END) AS learners,
           count(DISTINCT CASE WHEN kind = 'teach' THEN user_id END) AS teachers
         FROM member_skills INDEXED BY member_skills_team_skill_idx
@@ -209,6 +213,7 @@ export function readSkillGaps(deps: ServiceDeps, teamId: string, limit: number):
       ORDER BY learners - teachers DESC, learners DESC, skill_key
       LIMIT ${limit}
     ) t`);
+  return { gaps: rows.map(({ skill, learners, teachers }) => ({ skill, learners, teachers })), total: rows[0]?.total ?? 0 };
 }
 
 /** Whether the workspace (or the channel) has any session row at all, cancelled or to come included. */

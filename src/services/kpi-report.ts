@@ -60,6 +60,12 @@ export interface SatisfactionKpi extends Kpi {
   attendees: number;
   /** votes / attendees in percent, null when nobody could answer. */
   responseRate: number | null;
+  /**
+   * Polls of the period's sessions still open when the report was computed (a poll stays open
+   * 72 h, so a Friday session's is open at Monday's digest): their votes are not all in yet. A
+   * snapshot stored before this field existed reads back with 0 (services/digest.ts).
+   */
+  openPolls: number;
   /** Votes per answer: index 0 is the count of 1s ... index 4 the count of 5s. */
   distribution: [number, number, number, number, number];
 }
@@ -132,6 +138,11 @@ export interface KpiReport {
   contributors: Contributors;
   /** Biggest gaps first (learners - teachers, only where positive); workspace-wide. */
   skillGaps: SkillGap[];
+  /**
+   * How many skills have a gap in all (skillGaps holds the biggest few), for "and N more". A
+   * snapshot stored before this field existed reads back with skillGaps.length (services/digest.ts).
+   */
+  skillGapsTotal: number;
   /** Best-rated sessions of the period (enough votes to say), best first. */
   topSessions: RatedSession[];
 }

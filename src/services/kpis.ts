@@ -19,14 +19,14 @@ import {
   type KpiScope,
   type MatchingCounts,
 } from './kpi-queries.js';
-import { checkPeriod, checkYmd, periodWeeks, periodWords, previousPeriodOf, weekBoundaries } from './kpi-periods.js';
+import { checkPeriod, checkYmd, checkZone, periodWeeks, periodWords, previousPeriodOf, weekBoundaries } from './kpi-periods.js';
 import type { CompetencyKpi, Contributors, Kpi, KpiReport, MatchingKpi, ParticipationKpi, Period, RatedSession, SatisfactionKpi, SessionsKpi } from './kpi-report.js';
 import { MIN_VOTES_FOR_AVERAGE } from './polls.js';
 import { localDateYmd, startOfLocalDay } from './time.js';
 import { getSettings, type WorkspaceSettings } from './workspace-settings.js';
 import { getWorkspace } from './workspaces.js';
 
-export { digestPeriod, lastFullWeek, previousPeriodOf, weekPeriod } from './kpi-periods.js';
+export { lastFullWeek, previousPeriodOf, weekPeriod } from './kpi-periods.js';
 
 /**
  * The KPIs of PRODUCT.md ("KPIs") and issue 11, for one workspace and one period [from, to),
@@ -123,6 +123,8 @@ export interface AttendanceCounts {
 export interface VoteCounts {
   /** Held sessions that have a poll. */
   polledSessions: number;
+  /** Of those, polls still open (votes may still come in after the report). */
+  openPolls: number;
   /** Invited attendees of those sessions not marked absent and still joined: who could answer. */
   attendees: number;
   /** Counted votes per value, index 0 = value 1. */
@@ -147,7 +149,7 @@ export interface PeriodFacts {
 /** Totals of the held sessions' rows (pure): count, minutes, attendance and votes. */
 export function summarizeHeldSessions(rows: readonly HeldSessionRow[]): Pick<PeriodFacts, 'held' | 'heldMinutes' | 'attendance' | 'votes'> {
   const attendance: AttendanceCounts = { sessionsWithInvitees: 0, markedSessions: 0, attended: 0, decided: 0 };
-  const votes: VoteCounts = { polledSessions: 0, attendees: 0, distribution: [0, 0, 0, 0, 0] };
+  const votes: VoteCounts = { polledSessions: 0, openPolls: 0, attendees: 0, distribution: [0, 0, 0, 0, 0] };
   let heldMinutes = 0;
   for (const r of rows) {
     heldMinutes += r.durationMin;
@@ -159,6 +161,7 @@ export function summarizeHeldSessions(rows: readonly HeldSessionRow[]): Pick<Per
     }
     if (r.polled) {
       votes.polledSessions += 1;
+      if (r.pollOpen) votes.openPolls += 1;
       votes.attendees += r.present;
       const d = votes.distribution;
       votes.distribution = [d[0] + r.v1, d[1] + r.v2, d[2] + r.v3, d[3] + r.v4, d[4] + r.v5];
@@ -245,6 +248,7 @@ export function satisfactionKpi(facts: PeriodFacts): SatisfactionKpi {
     votes,
     attendees,
     responseRate: attendees > 0 ? (votes / attendees) * 100 : null,
+    openPolls: facts.votes.openPolls,
     distribution: [...distribution],
   };
 }
@@ -368,6 +372,12 @@ export function readBaseline(deps: ServiceDeps, teamId: string, settings: Worksp
 
 export interface KpiReportOptions {
   period: Period;
+  /**
+   * The zone the period's days are counted in. Default: the workspace's zone (UTC when it is not a
+   * zone). The digest passes the zone it computed its period in (members.ts resolveWorkspaceZone,
+   * which falls back to the configured default), so period, labels and chart use one zone.
+   */
+  zone?: string;
   channelId?: string | null;
   /** Default: the same number of local days just before `period`; null computes no previous values. */
   previousPeriod?: Period | null;
@@ -384,7 +394,8 @@ export function computeKpiReport(deps: ServiceDeps, teamId: string, options: Kpi
 
 function buildReport(deps: ServiceDeps, teamId: string, options: KpiReportOptions): KpiReport {
   checkPeriod(options.period);
-  const zone = workspaceZone(deps, teamId);
+  if (options.zone !== undefined) checkZone(options.zone);
+  const zone = options.zone ?? workspaceZone(deps, teamId);
   const settings = getSettings(deps, teamId);
   const computedAt = deps.clock.now();
   const channelId = options.channelId ?? null;
@@ -407,9 +418,14 @@ function buildReport(deps: ServiceDeps, teamId: string, options: KpiReportOption
     hasAnySessions: readHasAnySessions(deps, teamId, channelId),
     ...linkPrevious(current, previous),
     contributors: readContributors(deps, scope, facts),
-    skillGaps: readSkillGaps(deps, teamId, SKILL_GAPS_MAX),
+    ...skillGaps(deps, teamId),
     topSessions: topSessions(deps, teamId, facts.sessions),
   };
+}
+
+function skillGaps(deps: ServiceDeps, teamId: string): Pick<KpiReport, 'skillGaps' | 'skillGapsTotal'> {
+  const { gaps, total } = readSkillGaps(deps, teamId, SKILL_GAPS_MAX);
+  return { skillGaps: gaps, skillGapsTotal: total };
 }
 
 /** Hosts of the held sessions, the peers named as teachers, and first-time participants. */
@@ -471,11 +487,12 @@ export interface WeeklyPoint {
  * ending at `endingBefore` (a local week boundary, such as a report's period.to), oldest first.
  * Same definitions as the report; one grouped query per measure.
  */
-export function computeWeeklySeries(deps: ServiceDeps, teamId: string, options: { endingBefore: number; weeks: number; channelId?: string | null }): WeeklyPoint[] {
+export function computeWeeklySeries(deps: ServiceDeps, teamId: string, options: { endingBefore: number; weeks: number; channelId?: string | null; zone?: string }): WeeklyPoint[] {
   const { endingBefore, weeks } = options;
   if (!Number.isInteger(weeks) || weeks < 1 || weeks > SERIES_WEEKS_MAX) throw new AppError('invalid_input', `A chart covers 1 to ${SERIES_WEEKS_MAX} weeks, not ${weeks}.`);
   if (!Number.isFinite(endingBefore)) throw new AppError('invalid_input', 'A chart needs the instant its last week ends.');
-  const zone = workspaceZone(deps, teamId);
+  if (options.zone !== undefined) checkZone(options.zone);
+  const zone = options.zone ?? workspaceZone(deps, teamId);
   const bounds = weekBoundaries(endingBefore, weeks, zone);
   const counts = readWeeklyCounts(deps, teamId, bounds, deps.clock.now(), options.channelId ?? null);
   return counts.map((c) => ({

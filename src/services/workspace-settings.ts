@@ -21,6 +21,9 @@ export const DEFAULT_POLL_QUESTION = 'How useful was this session for your work?
  * A workspace's settings, stored as JSON in workspaces.settings. Every field has a default,
  * so `{}` (a new workspace) and rows written by older versions parse to a full object.
  */
+/** A Slack channel id (public C…, private G…): the digest channel, and the channel in digest notices. */
+export const SlackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,30}$/, 'not a channel id');
+
 export const WorkspaceSettings = z.object({
   /** Minutes before a session that reminders go out (1 to 3 values, largest first). */
   reminderLeadMinutes: z
@@ -37,7 +40,7 @@ export const WorkspaceSettings = z.object({
   /** Workspace-wide send cap the messenger paces to. */
   messagesPerMinute: z.number().int().min(1).max(600).default(60),
   /** Where the weekly KPI digest is posted; no channel, no digest. */
-  digestChannelId: z.string().regex(/^[CG][A-Z0-9]{2,}$/).nullable().default(null),
+  digestChannelId: SlackChannelId.nullable().default(null),
   /** Weekday (0 = Sunday ... 6 = Saturday) and hour of the digest, in the workspace zone. */
   digestDay: z.number().int().min(0).max(6).default(1),
   digestHour: z.number().int().min(0).max(23).default(9),

@@ -122,6 +122,24 @@ describe('digest settings', () => {
     ]);
   });
 
+  it('a channel cleared and chosen again before the digest is due: that week still gets its digest', async () => {
+    await t.command('help', { user: 'U0ADMIN' });
+    await submit({ digestChannel: 'C0DIGESTA' });
+    expect(digestJobs()).toEqual([{ key: `digest:${TEAM}:2026-W47`, status: 'pending', runAt: Date.UTC(2026, 10, 23, 14, 0) }]);
+    await submit({ digestChannel: null });
+    expect(digestJobs().map((j) => j.status)).toEqual(['cancelled']);
+    t.clock.set(Date.UTC(2026, 10, 21, 9, 0));
+    await submit({ digestChannel: 'C0DIGESTB' });
+    expect(digestJobs()).toEqual([{ key: `digest:${TEAM}:2026-W47`, status: 'pending', runAt: Date.UTC(2026, 10, 23, 14, 0) }]);
+    t.clock.set(Date.UTC(2026, 10, 23, 14, 0));
+    await t.tick();
+    await t.settled();
+    const posts = t.fake.callsTo('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.args.channel).toBe('C0DIGESTB');
+    expect(digestJobs().map((j) => j.status)).toEqual(['done']);
+  });
+
   it('a settings modal opened before the digest fields existed still saves, and keeps the digest settings', async () => {
     await t.command('help', { user: 'U0ADMIN' });
     await submit({ digestChannel: 'C0DIGEST', digestDay: '3', participationTarget: '75', baselineDays: '40' });

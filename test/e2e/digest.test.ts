@@ -273,6 +273,58 @@ describe('the weekly digest', () => {
     expect(JSON.stringify(t.fake.responses.at(-1)!.body)).toContain('already in');
   });
 
+  it('tells the admins an archived channel was archived (choose another), not to /invite Peerloop', async () => {
+    setUpWorkspace(t.database.db);
+    createMember(t.database.db, TEAM, 'U0ADMIN', { isSlackAdmin: true, timeZone: NY, profileFetchedAt: BEFORE });
+    heldSession(t.database.db, Date.UTC(2026, 9, 28, 15, 0), { U0ANA: true });
+    t.clock.set(BEFORE);
+    await t.tick();
+    t.fake.script('chat.postMessage', { error: 'is_archived' });
+    t.clock.set(W44_DUE);
+    await t.tick();
+    await t.scheduler.idle();
+    expect(snapshot(t, '2026-W44')).toMatchObject({ status: 'not_in_channel', messageTs: null });
+    const dms = t.fake.dmsTo('U0ADMIN');
+    expect(dms).toHaveLength(1);
+    expect(text(dms[0]!)).toContain('that channel was archived. Choose another in `/peer settings`');
+    expect(text(dms[0]!)).not.toContain('/invite');
+  });
+
+  it('a post Slack refuses for another reason for good: recorded, the admins told why once, and Post now tries again', async () => {
+    setUpWorkspace(t.database.db);
+    createMember(t.database.db, TEAM, 'U0ADMIN', { isSlackAdmin: true, timeZone: NY, profileFetchedAt: BEFORE });
+    heldSession(t.database.db, Date.UTC(2026, 9, 28, 15, 0), { U0ANA: true });
+    t.clock.set(BEFORE);
+    await t.tick();
+    t.fake.script('chat.postMessage', { error: 'invalid_blocks' });
+    t.clock.set(W44_DUE);
+    await t.tick();
+    await t.scheduler.idle();
+    expect(snapshot(t, '2026-W44')).toMatchObject({ status: 'post_failed', channelId: CHANNEL, messageTs: null });
+    expect(job(t, `digest:${TEAM}:2026-W44`)).toMatchObject({ status: 'skipped' });
+    expect(reason(job(t, `digest:${TEAM}:2026-W44`))).toBe('post_failed');
+    const dms = t.fake.dmsTo('U0ADMIN');
+    expect(dms).toHaveLength(1);
+    expect(text(dms[0]!)).toContain('Slack refused the message');
+    expect(text(dms[0]!)).toContain('`invalid_blocks`');
+    expect(text(dms[0]!)).not.toContain('/invite');
+    expect(t.fake.uploads).toHaveLength(0);
+
+    // Post now from the preview runs the week's job again and posts it, once.
+    t.clock.set(W44_DUE + HOUR);
+    await t.command('digest', { user: 'U0ADMIN' });
+    await t.fake.waitForResponse(1);
+    const preview = t.fake.dmsTo('U0ADMIN')[1]!;
+    const button = (preview.args.blocks as { accessory?: { action_id: string; value: string } }[]).find((b) => b.accessory?.action_id === DigestActions.postNow)!.accessory!;
+    expect(button.value).toBe('2026-W44');
+    await t.action({ action_id: button.action_id, value: button.value, block_id: 'digest_post' }, { user: 'U0ADMIN', channel: dmChannel('U0ADMIN') });
+    await t.settled();
+    await t.scheduler.idle();
+    expect(postsTo(t.fake, CHANNEL)).toHaveLength(2);
+    expect(snapshot(t, '2026-W44')).toMatchObject({ status: 'posted', messageTs: expect.any(String) });
+    expect(t.fake.dmsTo('U0ADMIN')).toHaveLength(2);
+  });
+
   it("/peer digest previews last week privately in the asker's DM with the chart in its thread; only admins get Post now", async () => {
     setUpWorkspace(t.database.db);
     heldSession(t.database.db, Date.UTC(2026, 9, 28, 15, 0), { U0ANA: true, U0BEN: false });

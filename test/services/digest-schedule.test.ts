@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addIsoWeeks, currentDigestWeek, digestDueAt, digestWeekAt, digestWeekPeriod, nextDigest, parseDigestKey } from '../../src/services/digest.js';
-import { digestPeriod } from '../../src/services/kpis.js';
+import { weekPeriod } from '../../src/services/kpis.js';
 
 const NY = 'America/New_York';
 const monday9 = { digestDay: 1, digestHour: 9 };
@@ -47,11 +47,10 @@ describe('when a digest runs and which week it covers', () => {
     expect(parseDigestKey('T1', 'digest:T1:2026-W60')).toBeUndefined();
   });
 
-  it("covers Monday to Sunday of its ISO week: for a Monday digest, exactly the KPI service's digestPeriod", () => {
-    for (const week of ['2026-W10', '2026-W44', '2026-W53']) {
-      const due = digestDueAt(monday9, week, NY);
-      expect(digestWeekPeriod(week, NY)).toEqual(digestPeriod(due, NY));
-    }
+  it('covers Monday to Sunday of its ISO week in the workspace zone, the local week that ended before it is due', () => {
+    expect(digestWeekPeriod('2026-W44', NY)).toEqual(weekPeriod('2026-10-26', NY));
+    expect(digestWeekPeriod('2026-W53', NY)).toEqual(weekPeriod('2026-12-28', NY));
+    for (const week of ['2026-W10', '2026-W44', '2026-W53']) expect(digestWeekPeriod(week, NY).to).toBeLessThanOrEqual(digestDueAt(monday9, week, NY));
     // A Wednesday digest still covers the whole ISO week before (never days still to come).
     const wednesday = digestDueAt({ digestDay: 3, digestHour: 9 }, '2026-W48', NY);
     expect(digestWeekPeriod('2026-W48', NY)).toEqual({ from: Date.UTC(2026, 10, 23, 5, 0), to: Date.UTC(2026, 10, 30, 5, 0) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { digestPeriod, lastFullWeek, previousPeriodOf, weekPeriod } from '../../src/services/kpis.js';
+import { lastFullWeek, previousPeriodOf, weekPeriod } from '../../src/services/kpis.js';
 import { periodWeeks, periodWords, weekBoundaries } from '../../src/services/kpi-periods.js';
 
 const BERLIN = 'Europe/Berlin';
@@ -54,7 +54,7 @@ describe('weekPeriod', () => {
   });
 });
 
-describe('lastFullWeek and digestPeriod', () => {
+describe('lastFullWeek', () => {
   it('lastFullWeek is the last Monday-to-Sunday week that has ended', () => {
     const week19 = weekPeriod('2026-10-19', BERLIN);
     // Wednesday after the week.
@@ -64,15 +64,6 @@ describe('lastFullWeek and digestPeriod', () => {
     expect(lastFullWeek(week19.to - 1, BERLIN)).toEqual(weekPeriod('2026-10-12', BERLIN));
     // Sunday 23:30 CET (22:30 UTC) is still inside the week of the 19th: the full week before it is the last.
     expect(lastFullWeek(utc('2026-10-25T22:30:00Z'), BERLIN)).toEqual(weekPeriod('2026-10-12', BERLIN));
-  });
-
-  it('digestPeriod is the 7 local days before the local day it runs on', () => {
-    // Monday 26 October 09:00 CET: last Monday to Sunday, the 169-hour week.
-    expect(digestPeriod(utc('2026-10-26T08:00:00Z'), BERLIN)).toEqual(weekPeriod('2026-10-19', BERLIN));
-    // Wednesday 28 October 09:00: Wednesday 21 to Tuesday 27.
-    expect(digestPeriod(utc('2026-10-28T08:00:00Z'), BERLIN)).toEqual({ from: utc('2026-10-20T22:00:00Z'), to: utc('2026-10-27T23:00:00Z') });
-    // 00:30 on Monday in Tokyo is still Sunday in UTC: the zone decides the day.
-    expect(digestPeriod(utc('2026-11-15T15:30:00Z'), 'Asia/Tokyo')).toEqual(weekPeriod('2026-11-09', 'Asia/Tokyo'));
   });
 });
 

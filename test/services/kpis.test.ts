@@ -6,7 +6,7 @@ import { matchGroups, memberSkills, polls, pollVotes, skills, workspaces } from 
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { KpiReport } from '../../src/services/kpi-report.js';
-import { applyPreviousFromSnapshot, computeKpiReport, computeWeeklySeries, median, weekPeriod } from '../../src/services/kpis.js';
+import { applyPreviousFromSnapshot, computeKpiReport, computeWeeklySeries, median, SKILL_GAPS_MAX, weekPeriod } from '../../src/services/kpis.js';
 import { castVote } from '../../src/services/polls.js';
 import { markAttendance } from '../../src/services/sessions.js';
 import { parseLocalDateTime } from '../../src/services/time.js';
@@ -247,6 +247,13 @@ describe('computeKpiReport on the week of a DST change', () => {
     expect(s.responseRate).toBeCloseTo((5 / 6) * 100, 10);
   });
 
+  it('satisfaction counts the polls still open when the report is computed (open and not past closes_at)', () => {
+    // At NOW #2's poll is past its 72 hours though its row still says open: closed.
+    expect(report().satisfaction.openPolls).toBe(0);
+    clock.set(local('2026-10-21', '12:00'));
+    expect(report().satisfaction.openPolls).toBe(1);
+  });
+
   it('top sessions need three counted votes', () => {
     expect(report().topSessions).toEqual([{ number: 2, title: 'Session 2', hostId: 'U0H1', startsAt: local('2026-10-20', '10:00'), average: 4, votes: 3 }]);
   });
@@ -306,6 +313,15 @@ describe('computeKpiReport on the week of a DST change', () => {
       { skill: 'Terraform', learners: 3, teachers: 1 },
       { skill: 'Go', learners: 1, teachers: 0 },
     ]);
+    expect(report().skillGapsTotal).toBe(2);
+  });
+
+  it('skill gaps: the report lists the biggest ten and counts them all', () => {
+    for (let i = 0; i < 38; i += 1) listed(T, 'U0GAP', `Gap ${String(i).padStart(2, '0')}`, 'learn');
+    const r = report();
+    expect(r.skillGaps).toHaveLength(SKILL_GAPS_MAX);
+    expect(r.skillGapsTotal).toBe(40);
+    expect(report({}, OTHER).skillGapsTotal).toBe(0);
   });
 
   it('carries the period, zone, time and channel it was computed for', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDigestMessage, periodLabel, sparkline, type DigestMessageInput, type DigestSession } from '../../src/slack/blocks/digest.js';
+import { buildDigestMessage, buildDigestNotInChannelDm, periodLabel, sparkline, type DigestMessageInput, type DigestSession } from '../../src/slack/blocks/digest.js';
 import { DigestActions, SessionActions } from '../../src/slack/ids.js';
 import { assertBlockKitLimits } from '../support/block-kit.js';
 import { createKpiReport, kpi, REPORT_PERIOD } from '../support/kpi-report.js';
@@ -54,6 +54,32 @@ describe('the digest message', () => {
     expect(sectionText(blocks, 'digest_sessions')).toContain(':warning: *3 sessions in the last 30 days*, below the target of 4 a month.');
     expect(sectionText(blocks, 'digest_sessions')).toContain('1 session held this week, 38 min long on average.');
     expect(sectionText(blocks, 'digest_competency')).toBe(':warning: *Time to competency 22 days* (median of 4 skills learned), 8% faster than the 24-day baseline; the target is 20% faster.');
+  });
+
+  it('never shows a value rounded across its target: a decimal instead, and "about the same" when only rounding agrees', () => {
+    const report = createKpiReport({
+      participation: { ...kpi(59.6, 60, 60.4), met: false, attended: 149, invited: 250 },
+      competency: { ...kpi(19.3, null, null), changePct: -19.6, baselineDays: 24, met: false },
+    });
+    const { blocks, message } = build({ report });
+    expect(sectionText(blocks, 'digest_participation')).toBe(':warning: *Participation 59.6%*, below the 60% target. 149 of 250 people invited came. About the same as last week (60%).');
+    expect(sectionText(blocks, 'digest_competency')).toContain('19.6% faster than the 24-day baseline; the target is 20% faster.');
+    expect(message.text).toContain('participation 59.6% (target 60%)');
+    const edge = build({ report: createKpiReport({ participation: { ...kpi(59.96, 60, 59.96), met: false, attended: 1, invited: 2 } }) });
+    expect(sectionText(edge.blocks, 'digest_participation')).toContain('*Participation 59.9%*, below the 60% target.');
+    expect(sectionText(edge.blocks, 'digest_participation')).toContain(' Same as last week (60%).');
+    // Met on the exact value: whole percent as before.
+    const met = build({ report: createKpiReport({ participation: { ...kpi(60.4, 60, null), met: true, attended: 1, invited: 2 }, competency: { ...kpi(19, null, null), changePct: -20.4, baselineDays: 24, met: true } }) });
+    expect(sectionText(met.blocks, 'digest_participation')).toContain('*Participation 60%* (target 60%).');
+    expect(sectionText(met.blocks, 'digest_competency')).toContain('20% faster than the 24-day baseline (target: 20% faster)');
+  });
+
+  it('says how many polls of the week are still open, with or without an average', () => {
+    const open = build({ report: createKpiReport({ satisfaction: { openPolls: 2 } }) });
+    expect(sectionText(open.blocks, 'digest_satisfaction')).toContain('from 12 votes (67% of attendees answered). 2 polls still open. Up 0.2');
+    const few = build({ report: createKpiReport({ satisfaction: { ...kpi(null, null, null), votes: 1, openPolls: 1, insufficient: 'Only 1 vote this week.' } }) });
+    expect(sectionText(few.blocks, 'digest_satisfaction')).toBe(':grey_question: *Satisfaction:* Only 1 vote this week. 1 poll still open.');
+    expect(sectionText(build().blocks, 'digest_satisfaction')).not.toContain('still open');
   });
 
   it('shows a KPI with too little data as its sentence, never 0% or NaN, and counts sessions without attendance', () => {
@@ -112,6 +138,15 @@ describe('the digest message', () => {
     expect(text).not.toContain('U0SHY');
   });
 
+  it('thanks everyone by number when nobody who hosted or taught may be mentioned', () => {
+    const contributors = { hosts: [{ userId: 'U0Q1', sessions: 2, optedOut: true }], teachers: [{ userId: 'U0Q2', learners: 1, optedOut: true }], newParticipants: [] };
+    const { blocks, all } = build({ report: createKpiReport({ contributors }) });
+    expect(sectionText(blocks, 'digest_thanks')).toBe(':raised_hands: *Thanks* to the 2 people who hosted or taught this week.');
+    expect(all).not.toMatch(/U0Q1|U0Q2|others/);
+    const one = build({ report: createKpiReport({ contributors: { ...contributors, teachers: [] } }) });
+    expect(sectionText(one.blocks, 'digest_thanks')).toBe(':raised_hands: *Thanks* to the person who hosted or taught this week.');
+  });
+
   it('lists the best-rated sessions and the biggest skill gaps with a nudge; skill names are escaped', () => {
     const report = createKpiReport({ skillGaps: [{ skill: 'Terraform <!channel>', learners: 8, teachers: 1 }, { skill: 'Rust', learners: 1, teachers: 0 }] });
     const { blocks } = build({ report });
@@ -123,6 +158,16 @@ describe('the digest message', () => {
     );
   });
 
+  it('counts every skill gap in "and N more", not only the ones the report lists', () => {
+    const skillGaps = Array.from({ length: 10 }, (_, i) => ({ skill: `Skill ${i}`, learners: 20 - i, teachers: 0 }));
+    const { blocks } = build({ report: createKpiReport({ skillGaps, skillGapsTotal: 40 }) });
+    const text = sectionText(blocks, 'digest_gaps');
+    expect(text.match(/^• /gm)).toHaveLength(5);
+    expect(text).toContain('_…and 35 more_');
+    // A report whose total is the list's length (a snapshot stored before the total existed).
+    expect(sectionText(build({ report: createKpiReport({ skillGaps }) }).blocks, 'digest_gaps')).toContain('_…and 5 more_');
+  });
+
   it("lists the coming week's sessions with the existing Join action and the session number as value", () => {
     const { blocks } = build({ upcoming: upcoming(3) });
     const session = blocks.find((b) => b.block_id === 'digest_next_101');
@@ -130,6 +175,21 @@ describe('the digest message', () => {
     expect(session?.text?.text).toContain('full, waitlist open');
     expect(sectionText(blocks, 'digest_next_102')).toContain('2 spots left');
     expect(sectionText(blocks, 'digest_next_100')).toContain('<!date^');
+  });
+
+  it('names an opted-out host of a coming session in plain text (or "a colleague"), never with a mention', () => {
+    const [first, second, third] = upcoming(3).sessions;
+    const sessions = [
+      { ...first!, hostId: 'U0QUIET', hostOptedOut: true, hostName: 'Ana <Q>' },
+      { ...second!, hostId: 'U0NONAME', hostOptedOut: true, hostName: null },
+      { ...third!, hostId: 'U0LOUD', hostOptedOut: false, hostName: 'Lou' },
+    ];
+    const { all, blocks } = build({ upcoming: { sessions, total: 3 } });
+    expect(all).not.toContain('<@U0QUIET>');
+    expect(all).not.toContain('<@U0NONAME>');
+    expect(blocks.find((b) => b.block_id === 'digest_next_100')?.text?.text).toContain('host Ana &lt;Q&gt;');
+    expect(blocks.find((b) => b.block_id === 'digest_next_101')?.text?.text).toContain('host a colleague');
+    expect(blocks.find((b) => b.block_id === 'digest_next_102')?.text?.text).toContain('host <@U0LOUD>');
   });
 
   it('says there is nothing coming up when no session is scheduled', () => {
@@ -191,6 +251,23 @@ describe('the digest message', () => {
 });
 
 describe('digest helpers', () => {
+  it("the admins' DM says what Slack's refusal means: /invite only where inviting can help", () => {
+    const dm = (error?: string) => JSON.stringify(buildDigestNotInChannelDm({ channelId: 'C0D', day: 1, hour: 9, zone: 'UTC', ...(error === undefined ? {} : { error }) }).blocks);
+    expect(dm()).toContain("Peerloop isn't in that channel");
+    expect(dm('not_in_channel')).toContain('/invite @Peerloop');
+    expect(dm('is_archived')).toContain('that channel was archived');
+    expect(dm('is_archived')).not.toContain('/invite');
+    expect(dm('channel_not_found')).toContain("Slack can't find that channel");
+  });
+
+  it("the admins' DM names any other permanent refusal in words, with Slack's code", () => {
+    const dm = (error: string) => JSON.stringify(buildDigestNotInChannelDm({ channelId: 'C0D', day: 1, hour: 9, zone: 'UTC', error }).blocks);
+    expect(dm('missing_scope')).toContain('Peerloop is missing a Slack permission it needs');
+    expect(dm('missing_scope')).toContain('`missing_scope`');
+    expect(dm('missing_scope')).not.toContain('/invite');
+    expect(dm('http_413')).toContain('Slack refused the message');
+  });
+
   it('periodLabel names the days of the period in its zone, across months and years', () => {
     expect(periodLabel(REPORT_PERIOD, 'UTC')).toBe('Mon 23 – Sun 29 Nov');
     expect(periodLabel({ from: Date.UTC(2026, 10, 30), to: Date.UTC(2026, 11, 7) }, 'UTC')).toBe('Mon 30 Nov – Sun 6 Dec');

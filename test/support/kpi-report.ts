@@ -38,10 +38,15 @@ export interface KpiReportOverrides {
   matching?: Partial<Omit<MatchingKpi, 'metShare'>> & { metShare?: Partial<Kpi> };
   contributors?: Partial<KpiReport['contributors']>;
   skillGaps?: KpiReport['skillGaps'];
+  skillGapsTotal?: number;
   topSessions?: KpiReport['topSessions'];
 }
 
 export function createKpiReport(over: KpiReportOverrides = {}): KpiReport {
+  const skillGaps: KpiReport['skillGaps'] = over.skillGaps ?? [
+    { skill: 'Terraform', learners: 8, teachers: 1 },
+    { skill: 'Rust', learners: 5, teachers: 0 },
+  ];
   const period = over.period ?? { ...REPORT_PERIOD };
   const participation: ParticipationKpi = { ...kpi(72, 60, 64), attended: 18, invited: 25, unmarkedSessions: 0, sample: 25, ...over.participation };
   const sessionsOver = over.sessions ?? {};
@@ -60,6 +65,7 @@ export function createKpiReport(over: KpiReportOverrides = {}): KpiReport {
     responseRate: 66.7,
     distribution: [0, 1, 1, 4, 6],
     sample: 12,
+    openPolls: 0,
     ...over.satisfaction,
   };
   const competency: CompetencyKpi = {
@@ -96,10 +102,8 @@ export function createKpiReport(over: KpiReportOverrides = {}): KpiReport {
       newParticipants: [{ userId: 'U0NEW', optedOut: false }],
       ...over.contributors,
     },
-    skillGaps: over.skillGaps ?? [
-      { skill: 'Terraform', learners: 8, teachers: 1 },
-      { skill: 'Rust', learners: 5, teachers: 0 },
-    ],
+    skillGaps,
+    skillGapsTotal: over.skillGapsTotal ?? skillGaps.length,
     topSessions: over.topSessions ?? [
       { number: 12, title: 'Terraform basics', hostId: 'U0HOST1', startsAt: period.from + 2 * 86_400_000 + 10 * 3_600_000, average: 4.8, votes: 6 },
       { number: 14, title: 'Reading query plans', hostId: 'U0HOST2', startsAt: period.from + 3 * 86_400_000 + 14 * 3_600_000, average: 4.5, votes: 4 },

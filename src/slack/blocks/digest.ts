@@ -1,8 +1,10 @@
 import { formatLabel } from '../../services/formats.js';
+import { DIGEST_UPCOMING_MAX } from '../../services/digest.js';
 import type { Kpi, KpiReport } from '../../services/kpi-report.js';
 import { TITLE_MAX } from '../../services/session-model.js';
 import { localParts } from '../../services/time.js';
 import { DigestActions, SessionActions } from '../ids.js';
+import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS } from '../slack-errors.js';
 import { BlockKitLimits } from './limits.js';
 import { slackDateTime } from './time.js';
 import type { BlockJson, MessageJson } from './types.js';
@@ -22,6 +24,9 @@ export interface DigestSession {
   title: string;
   format: string;
   hostId: string;
+  /** The host opted out: named in plain text (hostName, else "a colleague"), never @-mentioned. */
+  hostOptedOut?: boolean;
+  hostName?: string | null;
   startsAt: number;
   durationMin: number;
   /** Open seats; null without a capacity. 0: full (joining puts you on the waitlist). */
@@ -55,8 +60,6 @@ export interface DigestMessageInput {
   chartInThread?: boolean;
 }
 
-/** Sessions listed with a Join button each; the rest are "and N more". */
-export const DIGEST_UPCOMING_SHOWN = 8;
 export const DIGEST_TOP_SESSIONS_SHOWN = 5;
 export const DIGEST_SKILL_GAPS_SHOWN = 5;
 /** People @-mentioned in the thank-you (and in the welcome); the rest are counted. */
@@ -64,6 +67,7 @@ export const DIGEST_THANKS_SHOWN = 20;
 export const DIGEST_WELCOME_SHOWN = 10;
 
 const SKILL_NAME_MAX = 60;
+const HOST_NAME_MAX = 80;
 const SESSION_TITLE_SHOWN = 80;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -90,11 +94,24 @@ export function lastDayLabel(period: KpiReport['period'], zone: string): string 
   return `${last.weekday} ${last.day} ${MONTHS[last.month - 1]!}`;
 }
 
+/**
+ * A rate as shown next to its verdict: whole percent, unless rounding would carry it across the
+ * target (59.6% is below a 60% target and must not read "60%, below the 60% target"): then one
+ * decimal, cut rather than rounded on the side it is on (59.96% shows 59.9%). `met` is the
+ * report's verdict on the exact value, which this keeps true to what is shown.
+ */
+function pctAgainst(value: number, target: number | null): string {
+  if (target === null) return pct(value);
+  if (value < target && Math.round(value) >= target) return `${(Math.floor(value * 10) / 10).toFixed(1)}%`;
+  return pct(value);
+}
+
 /** "up 8 points from 64%": a rate's change from last week in words; '' without a previous value. */
 function pointsTrend(k: Kpi): string {
   if (k.value === null || k.previous === null) return '';
   const change = Math.round(k.value) - Math.round(k.previous);
-  if (change === 0) return ` Same as last week (${pct(k.previous)}).`;
+  // Equal once rounded but not equal: "about", so 60.4% against 59.6% does not read as no change.
+  if (change === 0) return ` ${k.value === k.previous ? 'Same' : 'About the same'} as last week (${pct(k.previous)}).`;
   return ` ${change > 0 ? 'Up' : 'Down'} ${plural(Math.abs(change), 'point')} from ${pct(k.previous)} last week.`;
 }
 
@@ -116,12 +133,13 @@ function participationText(r: KpiReport): string {
     lines.push(insufficient('Participation', p));
   } else {
     const came = ` ${p.attended} of ${plural(p.invited, 'person', 'people')} invited came.`;
+    const shown = pctAgainst(p.value, p.target);
     const head =
       p.met === true
-        ? `*Participation ${pct(p.value)}* (target ${pct(p.target!)}).`
+        ? `*Participation ${shown}* (target ${pct(p.target!)}).`
         : p.met === false
-          ? `*Participation ${pct(p.value)}*, below the ${pct(p.target!)} target.`
-          : `*Participation ${pct(p.value)}*.`;
+          ? `*Participation ${shown}*, below the ${pct(p.target!)} target.`
+          : `*Participation ${shown}*.`;
     lines.push(`${verdict(p)} ${head}${came}${pointsTrend(p)}`);
   }
   if (p.unmarkedSessions > 0) {
@@ -153,9 +171,15 @@ export function sparkline(counts: readonly number[]): string {
   return counts.map((c) => (max === 0 || c === 0 ? ' ' : SPARKS[Math.max(0, Math.ceil((c / max) * SPARKS.length) - 1)]!)).join('');
 }
 
+/** " 2 polls still open." when votes may still come in; '' otherwise (and for a report without the count). */
+function openPollsNote(s: KpiReport['satisfaction']): string {
+  const open = s.openPolls ?? 0;
+  return open > 0 ? ` ${plural(open, 'poll')} still open.` : '';
+}
+
 function satisfactionText(r: KpiReport): string {
   const s = r.satisfaction;
-  if (s.value === null) return insufficient('Satisfaction', s);
+  if (s.value === null) return `${insufficient('Satisfaction', s)}${openPollsNote(s)}`;
   const emoji = s.met === null ? ':star:' : verdict(s);
   const target = s.target === null ? '' : s.met === true ? ` (target ${oneDecimal(s.target)})` : `, below the ${oneDecimal(s.target)} target`;
   const rate = s.responseRate === null ? '' : ` (${pct(s.responseRate)} of attendees answered)`;
@@ -165,7 +189,7 @@ function satisfactionText(r: KpiReport): string {
     trend = change === 0 ? ` Same as last week.` : ` ${change > 0 ? 'Up' : 'Down'} ${oneDecimal(Math.abs(change))} from ${oneDecimal(s.previous)} last week.`;
   }
   const distribution = `Answers 1 to 5: \`${sparkline(s.distribution)}\` (${s.distribution.join(' · ')})`;
-  return `${emoji} *Satisfaction ${oneDecimal(s.value)} / 5*${target} from ${plural(s.votes, 'vote')}${rate}.${trend}\n${distribution}`;
+  return `${emoji} *Satisfaction ${oneDecimal(s.value)} / 5*${target} from ${plural(s.votes, 'vote')}${rate}.${openPollsNote(s)}${trend}\n${distribution}`;
 }
 
 function competencyText(r: KpiReport): string {
@@ -176,9 +200,12 @@ function competencyText(r: KpiReport): string {
   if (c.baselineDays === null || c.changePct === null) {
     return `:bar_chart: ${head}. No baseline to compare with yet: an admin can set one in \`/peer settings\`.${last}`;
   }
-  const change = Math.round(c.changePct);
+  // Same rule as pctAgainst: -19.6% against a 20%-faster target reads "19.6% faster", not "20%".
+  const crosses = c.met !== true && Math.round(c.changePct) <= -c.fasterTargetPct;
+  const change = crosses ? Math.ceil(c.changePct * 10) / 10 : Math.round(c.changePct);
+  const shown = (n: number) => (crosses ? n.toFixed(1) : String(n));
   const against =
-    change < 0 ? `${Math.abs(change)}% faster than` : change > 0 ? `${change}% slower than` : 'the same as';
+    change < 0 ? `${shown(Math.abs(change))}% faster than` : change > 0 ? `${shown(change)}% slower than` : 'the same as';
   const target = c.met === true ? ` (target: ${c.fasterTargetPct}% faster)` : `; the target is ${c.fasterTargetPct}% faster`;
   return `${c.met === true ? ':white_check_mark:' : ':warning:'} ${head}, ${against} the ${Math.round(c.baselineDays)}-day baseline${target}.${last}`;
 }
@@ -197,17 +224,19 @@ function matchingText(r: KpiReport): string | undefined {
  * Lines under a heading, as many as fit `limit` characters (and `max` lines), then "and N more"
  * naming what was left out: a section never goes over Slack's 3,000 characters.
  */
-function fitLines(heading: string, lines: readonly string[], max: number, more: (n: number) => string, limit: number = BlockKitLimits.sectionText): string {
+function fitLines(heading: string, lines: readonly string[], max: number, more: (n: number) => string, limit: number = BlockKitLimits.sectionText, total: number = lines.length): string {
   const kept: string[] = [];
   let length = heading.length;
-  const reserve = more(lines.length).length + 1;
+  // `total` counts items beyond `lines` too (the report holds only the first few skill gaps).
+  const all = Math.max(total, lines.length);
+  const reserve = more(all).length + 1;
   for (const line of lines.slice(0, max)) {
-    const left = lines.length - kept.length - 1;
+    const left = all - kept.length - 1;
     if (length + 1 + line.length + (left > 0 ? reserve : 0) > limit) break;
     kept.push(line);
     length += 1 + line.length;
   }
-  const rest = lines.length - kept.length;
+  const rest = all - kept.length;
   return [heading, ...kept, ...(rest > 0 ? [more(rest)] : [])].join('\n');
 }
 
@@ -251,7 +280,12 @@ function thanksText(r: KpiReport): string | undefined {
   const lines: string[] = [];
   if (people.length > 0) {
     const mentionable = people.filter((p) => !p.optedOut).slice(0, DIGEST_THANKS_SHOWN);
-    lines.push(`:raised_hands: *Thank you* to everyone who hosted or taught this week: ${nameList(mentionable.map((p) => `<@${p.userId}>`), people.length - mentionable.length)}.`);
+    // Nobody to name (all opted out): "2 others" alone would read as if someone were missing.
+    lines.push(
+      mentionable.length === 0
+        ? `:raised_hands: *Thanks* to the ${people.length === 1 ? 'person' : `${people.length} people`} who hosted or taught this week.`
+        : `:raised_hands: *Thank you* to everyone who hosted or taught this week: ${nameList(mentionable.map((p) => `<@${p.userId}>`), people.length - mentionable.length)}.`,
+    );
   }
   const fresh = r.contributors.newParticipants;
   if (fresh.length > 0) {
@@ -269,7 +303,7 @@ function skillGapsText(r: KpiReport): string | undefined {
     const teach = g.teachers === 0 ? 'nobody can teach it yet' : `${g.teachers} can teach it`;
     return `• ${g.learners} want${g.learners === 1 ? 's' : ''} to learn ${skill}, ${teach}.`;
   });
-  const body = fitLines(':seedling: *Skills people want to learn*', lines, DIGEST_SKILL_GAPS_SHOWN, (n) => `_…and ${n} more_`, BlockKitLimits.sectionText - 80);
+  const body = fitLines(':seedling: *Skills people want to learn*', lines, DIGEST_SKILL_GAPS_SHOWN, (n) => `_…and ${n} more_`, BlockKitLimits.sectionText - 80, r.skillGapsTotal);
   return `${body}\nCan you teach one of these? Say so in \`/peer skills\`.`;
 }
 
@@ -279,13 +313,14 @@ function upcomingBlocks(input: DigestMessageInput): BlockJson[] {
   if (sessions.length === 0) {
     return [{ type: 'section', text: mrkdwn(':calendar: *Coming up:* no sessions scheduled for the next 7 days yet. `/peer schedule` starts one.') }];
   }
-  const shown = sessions.slice(0, DIGEST_UPCOMING_SHOWN);
+  const shown = sessions.slice(0, DIGEST_UPCOMING_MAX);
   const blocks: BlockJson[] = [{ type: 'section', text: mrkdwn(':calendar: *Coming up in the next 7 days*') }];
   for (const s of shown) {
     const seats = s.spotsLeft === null ? '' : s.spotsLeft <= 0 ? ' · full, waitlist open' : ` · ${plural(s.spotsLeft, 'spot')} left`;
+    const host = s.hostOptedOut === true ? (s.hostName == null || s.hostName.trim() === '' ? 'a colleague' : escapeTruncated(s.hostName, HOST_NAME_MAX)) : `<@${s.hostId}>`;
     const text =
       `*#${s.number} ${escapeTruncated(s.title, TITLE_MAX)}*\n` +
-      `${slackDateTime(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))} · host <@${s.hostId}>${seats}`;
+      `${slackDateTime(s.startsAt, zone)} · ${s.durationMin} min · ${escapeMrkdwn(formatLabel(s.format))} · host ${host}${seats}`;
     blocks.push({
       type: 'section',
       block_id: `digest_next_${s.number}`,
@@ -358,7 +393,7 @@ function previewBlocks(action: DigestPreviewAction, report: KpiReport): BlockJso
 function fallbackText(r: KpiReport, label: string): string {
   if (!r.hasAnySessions) return `Peer learning, ${label}: no peer sessions yet. Start one with /peer schedule.`;
   const parts: string[] = [];
-  if (r.participation.value !== null) parts.push(`participation ${pct(r.participation.value)}${r.participation.target === null ? '' : ` (target ${pct(r.participation.target)})`}`);
+  if (r.participation.value !== null) parts.push(`participation ${pctAgainst(r.participation.value, r.participation.target)}${r.participation.target === null ? '' : ` (target ${pct(r.participation.target)})`}`);
   parts.push(`${plural(r.sessions.held, 'session')} held`);
   if (r.satisfaction.value !== null) parts.push(`satisfaction ${oneDecimal(r.satisfaction.value)}/5`);
   return truncate(`Peer learning, ${label}: ${parts.join(', ')}.`, BlockKitLimits.messageText);
@@ -405,16 +440,39 @@ export function buildDigestMessage(input: DigestMessageInput): MessageJson {
   return { text: fallbackText(r, label), blocks };
 }
 
+const POST_MISSED = 'To post the one that was missed now, run `/peer digest` and click its *Post … now* button.';
+
 /**
- * The DM to an admin when the digest channel refused the digest (Peerloop is not in it): what
- * happened, how to fix it, when the next one goes out, and how to post the missed one now.
+ * The DM to an admin when the digest channel refused the digest: what happened in words (by
+ * Slack's error code; without one, Peerloop is not in the channel), how to fix it, when the next
+ * one goes out, and how to post the missed one now. An archived or deleted channel cannot be
+ * fixed with /invite: the admin is sent to `/peer settings` instead.
  */
-export function buildDigestNotInChannelDm(input: { channelId: string; day: number; hour: number; zone: string }): MessageJson {
+export function buildDigestNotInChannelDm(input: { channelId: string; day: number; hour: number; zone: string; error?: string }): MessageJson {
   const when = `${WEEKDAYS[input.day]} at ${String(input.hour).padStart(2, '0')}:00 (${escapeMrkdwn(input.zone)})`;
-  const text =
-    `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>: Peerloop isn't in that channel.\n` +
-    `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ` +
-    `To post the one that was missed now, run \`/peer digest\` and click its *Post … now* button. ` +
-    'Or choose another channel in `/peer settings`.';
-  return { text: `I couldn't post the weekly digest: Peerloop isn't in the digest channel.`, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  const head = `:warning: I couldn't post the weekly KPI digest in <#${input.channelId}>`;
+  let text: string;
+  let summary: string;
+  if (input.error === 'is_archived') {
+    text = `${head}: that channel was archived. Choose another in \`/peer settings\`, and the next digest goes there on ${when}.`;
+    summary = "I couldn't post the weekly digest: the digest channel was archived.";
+  } else if (input.error === 'channel_not_found') {
+    text =
+      `${head}: Slack can't find that channel. It was deleted, or it is private and Peerloop isn't in it. ` +
+      `Choose another in \`/peer settings\` (or type \`/invite @Peerloop\` in it, if it still exists), and the next digest goes there on ${when}. ${POST_MISSED}`;
+    summary = "I couldn't post the weekly digest: Slack can't find the digest channel.";
+  } else if (input.error !== undefined && !NOT_IN_CHANNEL_ERRORS.has(input.error)) {
+    const why = MISSING_SCOPE_ERRORS.has(input.error)
+      ? 'Peerloop is missing a Slack permission it needs: reinstall Peerloop in your workspace (or ask whoever installed it) to grant it.'
+      : 'Slack refused the message. This is likely a problem in Peerloop itself: please tell whoever runs it.';
+    text = `${head}: ${why} (Slack said \`${escapeMrkdwn(input.error)}\`.) The next digest is tried on ${when}. ${POST_MISSED}`;
+    summary = `I couldn't post the weekly digest: Slack said ${input.error}.`;
+  } else {
+    text =
+      `${head}: Peerloop isn't in that channel.\n` +
+      `Type \`/invite @Peerloop\` in <#${input.channelId}> and the next digest goes there on ${when}. ${POST_MISSED} ` +
+      'Or choose another channel in `/peer settings`.';
+    summary = "I couldn't post the weekly digest: Peerloop isn't in the digest channel.";
+  }
+  return { text: summary, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }

@@ -110,11 +110,16 @@ export async function runDigest(deps: AppDeps, teamId: string, payload: DigestPa
   try {
     posted = await deps.messenger.postMessage(teamId, { channel: check.channelId, ...message, unfurl_links: false, unfurl_media: false }, meta);
   } catch (error) {
-    if (!notInChannel(error)) throw error;
-    const notices = recordDigestNotInChannel(svc, teamId, weekId, check.channelId, listDigestAdmins(svc, teamId, deps.config.admins));
-    deps.logger.warn({ teamId, weekId, channelId: check.channelId, code: error.code, notices: notices.length }, 'digest not posted: Peerloop is not in the digest channel');
+    // Transient failures propagate (the job is retried); a permanent one is recorded, the admins
+    // are told why, and the job is skipped with a reason Post now may revive (nothing was posted).
+    if (!(error instanceof SlackCallError) || error.kind !== 'permanent') throw error;
+    const status = notInChannel(error) ? 'not_in_channel' : 'post_failed';
+    const notices = recordDigestNotInChannel(svc, teamId, weekId, check.channelId, listDigestAdmins(svc, teamId, deps.config.admins), error.code, status);
+    const log = { teamId, weekId, channelId: check.channelId, code: error.code, notices: notices.length };
+    if (status === 'not_in_channel') deps.logger.warn(log, 'digest not posted: Peerloop is not in the digest channel');
+    else deps.logger.error(log, 'digest not posted: Slack refused it');
     if (notices.length > 0) deps.runDueJobs?.(teamId);
-    return { status: 'skipped', reason: 'not_in_channel' };
+    return { status: 'skipped', reason: status };
   }
   recordDigestPosted(svc, teamId, weekId, posted.channel, posted.ts);
   const chart = await uploadChart(deps, teamId, snapshot.report, posted.channel, posted.ts);
@@ -129,7 +134,7 @@ export async function deliverDigestNotice(deps: AppDeps, teamId: string, payload
   // Another channel chosen since (or none): this one's problem no longer matters.
   if (settings.digestChannelId !== payload.channelId) return { status: 'skipped', reason: 'channel_changed' };
   const zone = resolveWorkspaceZone(svc, teamId, deps.config.defaultTimeZone);
-  const sent = await sendDirectMessage(deps, teamId, payload.userId, buildDigestNotInChannelDm({ channelId: payload.channelId, day: settings.digestDay, hour: settings.digestHour, zone }), meta);
+  const sent = await sendDirectMessage(deps, teamId, payload.userId, buildDigestNotInChannelDm({ channelId: payload.channelId, day: settings.digestDay, hour: settings.digestHour, zone, error: payload.error }), meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', channel: sent.channel, ts: sent.ts };
 }
