@@ -74,6 +74,14 @@ describe('the digest message', () => {
     expect(sectionText(met.blocks, 'digest_competency')).toContain('20% faster than the 24-day baseline (target: 20% faster)');
   });
 
+  it("reads a satisfaction trend from the values as shown: 3.84 against 4.05 is 'down 0.3 from 4.1', and 4.04 against 3.96 'about the same'", () => {
+    const down = build({ report: createKpiReport({ satisfaction: { ...kpi(3.84, null, 4.05) } }) });
+    expect(sectionText(down.blocks, 'digest_satisfaction')).toContain('*Satisfaction 3.8 / 5*');
+    expect(sectionText(down.blocks, 'digest_satisfaction')).toContain('Down 0.3 from 4.1 last week.');
+    const flat = build({ report: createKpiReport({ satisfaction: { ...kpi(4.04, null, 3.96) } }) });
+    expect(sectionText(flat.blocks, 'digest_satisfaction')).toContain('About the same as last week.');
+  });
+
   it('says how many polls of the week are still open, with or without an average', () => {
     const open = build({ report: createKpiReport({ satisfaction: { openPolls: 2 } }) });
     expect(sectionText(open.blocks, 'digest_satisfaction')).toContain('from 12 votes (67% of attendees answered). 2 polls still open. Up 0.2');

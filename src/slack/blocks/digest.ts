@@ -185,8 +185,12 @@ function satisfactionText(r: KpiReport): string {
   const rate = s.responseRate === null ? '' : ` (${pct(s.responseRate)} of attendees answered)`;
   let trend = '';
   if (s.previous !== null) {
-    const change = Math.round((s.value - s.previous) * 10) / 10;
-    trend = change === 0 ? ` Same as last week.` : ` ${change > 0 ? 'Up' : 'Down'} ${oneDecimal(Math.abs(change))} from ${oneDecimal(s.previous)} last week.`;
+    // From the values as shown, so "3.8, down 0.3 from 4.1" always adds up.
+    const change = (Math.round(s.value * 10) - Math.round(s.previous * 10)) / 10;
+    trend =
+      change !== 0
+        ? ` ${change > 0 ? 'Up' : 'Down'} ${oneDecimal(Math.abs(change))} from ${oneDecimal(s.previous)} last week.`
+        : ` ${s.value === s.previous ? 'Same' : 'About the same'} as last week.`;
   }
   const distribution = `Answers 1 to 5: \`${sparkline(s.distribution)}\` (${s.distribution.join(' · ')})`;
   return `${emoji} *Satisfaction ${oneDecimal(s.value)} / 5*${target} from ${plural(s.votes, 'vote')}${rate}.${openPollsNote(s)}${trend}\n${distribution}`;
