@@ -223,11 +223,12 @@ export function buildDigestChartSpec(input: DigestChartInput): TopLevelSpec {
             mark: { type: 'bar' as const, width: barWidth, color: COLORS.sessions, cornerRadiusTopLeft: 2, cornerRadiusTopRight: 2 },
             encoding: { x: x(true), y: { field: 'sessions', type: 'quantitative' as const, scale: { domain: [0, sessionTop], nice: false }, axis: yAxis('d', 1) } },
           },
-          {
-            mark: { type: 'text' as const, dy: -7, fontSize: 10.5, fontWeight: 600, color: COLORS.text },
-            encoding: { x: x(true), y: { field: 'sessions', type: 'quantitative' as const }, text: { field: 'sessions', type: 'quantitative' as const, format: 'd' } },
-          },
           ...target(sessionTarget, `${formatNumber(sessionTarget ?? 0)} a week`),
+          // Each bar's number over the target line, on a white halo, so the dashes never cross it.
+          ...[{ stroke: 'white', strokeWidth: 3 }, {}].map((halo) => ({
+            mark: { type: 'text' as const, dy: -7, fontSize: 10.5, fontWeight: 600, color: COLORS.text, ...halo },
+            encoding: { x: x(true), y: { field: 'sessions', type: 'quantitative' as const }, text: { field: 'sessions', type: 'quantitative' as const, format: 'd' } },
+          })),
         ],
       },
     ],
