@@ -36,7 +36,11 @@ function isSpaced(channel: string): boolean {
 export interface Pacer {
   /** For a scheduled send: takes a slot in the workspace's window (and the channel), or says how long to wait. */
   reserve(teamId: string, method: string, channel?: string): Reservation;
-  /** For an interactive reply: counted in the window (so the cap covers it) but never refused. */
+  /**
+   * For an interactive reply: counted in the window (so the cap covers it) but never refused. It
+   * is written to the budget with this process's next reservation in the workspace, so a click
+   * never waits for the database.
+   */
   note(teamId: string, channel?: string): void;
   /** Slack said 429 for this method in this workspace. */
   pause(teamId: string, method: string, retryAfterMs: number): void;
@@ -132,7 +136,10 @@ export function createPacer(clock: Clock, capFor: CapFor, budget: SendBudget = c
         noted.set(teamId, pending);
       }
       pending.push(now);
-      if (pending.length > MAX_NOTED) pending.splice(0, pending.length - MAX_NOTED);
+      // Only the last minute matters, and never more than MAX_NOTED of it.
+      let stale = Math.max(0, pending.length - MAX_NOTED);
+      while (stale < pending.length && now - pending[stale]! >= WINDOW_MS) stale += 1;
+      if (stale > 0) pending.splice(0, stale);
       noteChannel(teamId, channel, now);
     },
     pause(teamId, method, retryAfterMs) {
