@@ -9,6 +9,7 @@ import { composePeerloop } from '../src/compose.js';
 import type { Scheduler } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/logger.js';
 import { REMINDER_KIND } from '../src/services/reminders.js';
+import { createSendBudget } from '../src/services/send-budget.js';
 import { syncSessionJobs } from '../src/services/session-jobs.js';
 import type { AppDeps } from '../src/deps.js';
 import type { WebClient } from '@slack/web-api';
@@ -74,7 +75,9 @@ async function setUp(fake: { apiUrl: string }, options: { sessions: number; perS
   const database = openDb(config.databasePath);
   const clock = createSettableClock(START - 2 * 24 * 60 * 60_000);
   const cap = options.cap;
-  const messenger = createMessenger(config, logger, { clock, capFor: () => cap, ...(options.client === undefined ? {} : { client: options.client }) });
+  // The shared send budget, as the app's messenger has it (createAppMessenger): every paced send asks the database.
+  const sendBudget = createSendBudget({ db: database.db, clock, logger });
+  const messenger = createMessenger(config, logger, { clock, capFor: () => cap, sendBudget, ...(options.client === undefined ? {} : { client: options.client }) });
   // Composed like the app (no kicks: the bench ticks by hand), with its own messenger (cap, client).
   const { deps, scheduler } = composePeerloop({ config, database, clock, logger, messenger, planners: [], kick: false });
 

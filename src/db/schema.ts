@@ -396,3 +396,31 @@ export const digestSnapshots = sqliteTable(
 
 /** Used by the health check: the cheapest query that proves the schema is there. */
 export const healthQuery = sql`select count(*) as n from ${workspaces} where 0`;
+
+/**
+ * The workspace's shared send window (services/send-budget.ts): one row per Slack message sent
+ * in the last minute by any process on this file, so every process counts the same sends
+ * against the messages-per-minute cap. Rows older than a minute are deleted as sends go.
+ * No foreign key: a row lives a minute, and a send must never fail on a missing workspace row.
+ */
+export const sendReservations = sqliteTable(
+  'send_reservations',
+  {
+    id: integer('id').primaryKey(),
+    teamId: text('team_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  // Unique only through id (several sends can share a millisecond); (team_id, at) is what the window reads.
+  (t) => [uniqueIndex('send_reservations_team_at_idx').on(t.teamId, t.at, t.id)],
+);
+
+/** Slack answered 429 for this method in this workspace: every process holds it until `until`. */
+export const sendPauses = sqliteTable(
+  'send_pauses',
+  {
+    teamId: text('team_id').notNull(),
+    method: text('method').notNull(),
+    until: integer('until').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.method] })],
+);

@@ -7,6 +7,7 @@ import { toBoltLogger, type Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/context.js';
 import { memberDmChannels, type DmChannelStore, type MemberProfile } from '../services/members.js';
 import { getSettings } from '../services/workspace-settings.js';
+import { createSendBudget, type SendBudget } from '../services/send-budget.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { SlackCallError } from './slack-errors.js';
 
@@ -151,6 +152,8 @@ export interface MessengerOptions {
   capFor?: CapFor;
   /** Where DM channel ids outlive the process (members.dm_channel_id); they are also kept in memory. */
   dmChannelStore?: DmChannelStore;
+  /** Where the send window and 429 pauses are kept: the database's, shared by every process (default: this process only). */
+  sendBudget?: SendBudget;
 }
 
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
@@ -198,7 +201,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   const postingClient = options.client ?? createWebClient(config, logger, { retries: 0 });
   const quickClient = options.client ?? createWebClient(config, logger, { retries: 0 }, QUICK_CALL_TIMEOUT_MS);
   const log = logger.child({ component: 'messenger' });
-  const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined));
+  const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined), options.sendBudget);
   // DM channel ids never change for a (workspace, person) pair; caching saves a call per DM.
   const dmChannels = new Map<string, string>();
 
@@ -393,12 +396,14 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
 
 /**
  * The messenger as the app runs it (main.ts, and the tests and benchmarks that mirror it): paced
- * to each workspace's messages-per-minute setting, DM channels kept on member rows.
+ * to each workspace's messages-per-minute setting through the database (one cap and one 429 pause
+ * for every process on the file), DM channels kept on member rows.
  */
 export function createAppMessenger(config: Config, logger: Logger, deps: ServiceDeps): Messenger {
   return createMessenger(config, logger, {
     clock: deps.clock,
     capFor: (teamId) => getSettings(deps, teamId).messagesPerMinute,
     dmChannelStore: memberDmChannels(deps),
+    sendBudget: createSendBudget(deps),
   });
 }
