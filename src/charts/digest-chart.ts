@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { parse, resetSVGDefIds, View, type Loader, type Spec as VegaSpec, type ViewOptions } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Loader, Spec as VegaSpec, ViewOptions } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { readFontMetrics, type FontMetrics } from './font-metrics.js';
 
 /**
@@ -80,12 +78,30 @@ interface Fonts {
 
 let fonts: Fonts | undefined;
 
+interface ChartLibraries {
+  vega: typeof import('vega');
+  vegaLite: typeof import('vega-lite');
+  Resvg: typeof import('@resvg/resvg-js').Resvg;
+}
+
+let libraries: Promise<ChartLibraries> | undefined;
+
+/**
+ * vega, vega-lite and resvg are loaded on the first chart, not when the app starts: together
+ * about 32 MB of resident memory that a process serving clicks all week would otherwise carry for
+ * one render a week (operations.md, "What keeps memory low").
+ */
+function loadLibraries(): Promise<ChartLibraries> {
+  libraries ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).then(([vega, vegaLite, resvg]) => ({ vega, vegaLite, Resvg: resvg.Resvg }));
+  return libraries;
+}
+
 /**
  * Read once per process. Vega lays text out with `textMetrics.width`, a setting of the whole vega
  * module (vl-convert sets it the same way): pointed here at Inter's own advance widths, so what
  * vega reserves for a label is what resvg then draws. Nothing else in the app uses vega.
  */
-function loadFonts(): Fonts {
+function loadFonts(vega: ChartLibraries['vega']): Fonts {
   if (fonts !== undefined) return fonts;
   const files = interFontFiles();
   const metrics = { 400: readFontMetrics(files[400]), 600: readFontMetrics(files[600]), 700: readFontMetrics(files[700]) };
@@ -286,14 +302,15 @@ export interface ChartRenderOptions {
 
 /** The chart as SVG, laid out for a LAYOUT_WIDTH x LAYOUT_HEIGHT canvas. */
 export async function renderDigestChartSvg(input: DigestChartInput, options: ChartRenderOptions = {}): Promise<string> {
-  loadFonts();
+  const { vega, vegaLite } = await loadLibraries();
+  loadFonts(vega);
   const logger = chartLogger(options.onWarning ?? (() => {}));
-  const { spec } = compile(buildDigestChartSpec(input), { logger });
-  const view = new View(parse(spec as VegaSpec), { renderer: 'none', loader: noLoader, logger });
+  const { spec } = vegaLite.compile(buildDigestChartSpec(input), { logger });
+  const view = new vega.View(vega.parse(spec as VegaSpec), { renderer: 'none', loader: noLoader, logger });
   try {
     await view.runAsync();
     // Clip and gradient ids count up across renders: reset, so the same data gives the same bytes.
-    resetSVGDefIds();
+    vega.resetSVGDefIds();
     const svg = await view.toSVG();
     return fitToCanvas(svg);
   } finally {
@@ -331,9 +348,10 @@ const round = (n: number) => Math.round(n * 100) / 100;
  */
 export async function renderDigestChart(input: DigestChartInput, options: ChartRenderOptions = {}): Promise<Buffer> {
   const svg = await renderDigestChartSvg(input, options);
+  const { vega, Resvg } = await loadLibraries();
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: DIGEST_CHART_SCALE },
-    font: { fontFiles: loadFonts().files, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
+    font: { fontFiles: loadFonts(vega).files, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
     background: COLORS.background,
     logLevel: 'off',
   });
