@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createSettableClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
@@ -10,11 +7,11 @@ import { createLogger } from '../../src/logger.js';
 import { claimDueJobs, countJobs } from '../../src/services/jobs.js';
 import { reminderKey } from '../../src/services/reminders.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { useTestApp } from '../support/use-test-app.js';
-import { dmChannel, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { dmChannel } from '../support/fake-slack.js';
 import { createWorkspace } from '../support/factories.js';
-import { HOUR, jobByKey, jobRows, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM } from './support.js';
+import { HOUR, jobByKey, jobRows, MINUTE, reasonOf, recordDeliveries, setupSession, TEAM, useAppsOnOneFile } from './support.js';
 
 const NOW = Date.UTC(2026, 10, 20, 9, 0);
 const people = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `U${prefix}${String(i).padStart(4, '0')}`);
@@ -146,46 +143,21 @@ describe('Slack failures while sending reminders', () => {
 });
 
 describe('restarts, crashes, outages and two processes on one database', () => {
-  let fake: FakeSlack;
-  let dir: string;
-  let databasePath: string;
-  const apps: TestApp[] = [];
-
-  const start = async () => {
-    const app = await startTestApp({ fake, databasePath, clock, planners: [] });
-    apps.push(app);
-    return app;
-  };
   const clock = createSettableClock(NOW);
-
-  beforeAll(async () => {
-    fake = await startFakeSlack();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => {
-    fake.reset();
-    clock.set(NOW);
-    dir = mkdtempSync(join(tmpdir(), 'peerloop-jobs-'));
-    databasePath = join(dir, 'peerloop.db');
-  });
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const files = useAppsOnOneFile(clock, NOW, 'peerloop-jobs-');
+  const start = files.start;
 
   it('stopped in the middle of 500 reminders and started again: each sent exactly once, none lost', async () => {
-    const deliveries = recordDeliveries(fake);
+    const deliveries = recordDeliveries(files.fake);
     const first = await start();
     setSettings(first, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
     const attendees = people('0M', 499);
     const sessionStart = NOW + 2 * HOUR;
     setupSession(first, { startsAt: sessionStart, attendees });
-    fake.always('chat.postMessage', { delayMs: 3 });
+    files.fake.always('chat.postMessage', { delayMs: 3 });
     clock.set(sessionStart - 15 * MINUTE);
     const pass = first.tick();
-    await fake.waitFor(() => deliveries.total() >= 100, '100 deliveries');
+    await files.fake.waitFor(() => deliveries.total() >= 100, '100 deliveries');
     await first.stop();
     await pass;
     const sentBefore = deliveries.total();
@@ -202,14 +174,14 @@ describe('restarts, crashes, outages and two processes on one database', () => {
   }, 30_000);
 
   it('a process that died holding jobs: they are taken over after the lease, once', async () => {
-    const deliveries = recordDeliveries(fake);
+    const deliveries = recordDeliveries(files.fake);
     const app = await start();
     setSettings(app, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
     const sessionStart = NOW + 2 * HOUR;
     setupSession(app, { startsAt: sessionStart, attendees: people('0C', 29) });
     clock.set(sessionStart - 15 * MINUTE);
     // Another process claims 10 jobs and dies before sending them.
-    const dead = openDb(databasePath);
+    const dead = openDb(files.databasePath);
     const claimed = claimDueJobs({ db: dead.db, clock, logger: createLogger('silent') }, 10, 60_000, 'dead-process');
     dead.close();
     expect(claimed).toHaveLength(10);
@@ -222,14 +194,14 @@ describe('restarts, crashes, outages and two processes on one database', () => {
   });
 
   it('two app processes ticking at once on one database: each job runs once', async () => {
-    const deliveries = recordDeliveries(fake);
+    const deliveries = recordDeliveries(files.fake);
     const a = await start();
     const b = await start();
     setSettings(a, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
     const sessionStart = NOW + 2 * HOUR;
     const attendees = people('0T', 299);
     setupSession(a, { startsAt: sessionStart, attendees });
-    fake.always('chat.postMessage', { delayMs: 1 });
+    files.fake.always('chat.postMessage', { delayMs: 1 });
     clock.set(sessionStart - 15 * MINUTE);
     const [ra, rb] = await Promise.all([a.tick(), b.tick()]);
     expect(ra.done + rb.done).toBe(300);
@@ -240,7 +212,7 @@ describe('restarts, crashes, outages and two processes on one database', () => {
   }, 30_000);
 
   it('down for three hours: the catch-up at start-up sends what still makes sense and skips the rest', async () => {
-    const deliveries = recordDeliveries(fake);
+    const deliveries = recordDeliveries(files.fake);
     const before = await start();
     const D = NOW;
     clock.set(D - 2 * 24 * HOUR);

@@ -1,16 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSettableClock } from '../../src/clock.js';
 import { workspaces } from '../../src/db/schema.js';
 import { countJobs } from '../../src/services/jobs.js';
 import { serviceDeps } from '../../src/deps.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { dmChannel, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import type { TestApp } from '../support/app.js';
+import { dmChannel } from '../support/fake-slack.js';
 import { createWorkspace } from '../support/factories.js';
-import { MINUTE, HOUR, recordDeliveries, setupSession, TEAM } from './support.js';
+import { MINUTE, HOUR, recordDeliveries, setupSession, TEAM, useAppsOnOneFile } from './support.js';
 
 /**
  * Issue 12, item 3: two app processes on one database file (two composed apps, each with its own
@@ -36,36 +33,12 @@ function maxInAnyWindow(times: number[]): number {
 }
 
 describe('two processes on one database file', () => {
-  let fake: FakeSlack;
-  let dir: string;
-  let databasePath: string;
-  const apps: TestApp[] = [];
   const clock = createSettableClock(NOW);
-  const start = async () => {
-    const app = await startTestApp({ fake, databasePath, clock, planners: [] });
-    apps.push(app);
-    return app;
-  };
-
-  beforeAll(async () => {
-    fake = await startFakeSlack();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => {
-    fake.reset();
-    clock.set(NOW);
-    dir = mkdtempSync(join(tmpdir(), 'peerloop-shared-cap-'));
-    databasePath = join(dir, 'peerloop.db');
-  });
-  afterEach(async () => {
-    for (const app of apps.splice(0)) await app.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const files = useAppsOnOneFile(clock, NOW, 'peerloop-shared-cap-');
+  const start = files.start;
 
   it('under a 60/min cap, 150 due reminders go out at most 60 in any 60 s window between them, each once', async () => {
-    const deliveries = recordDeliveries(fake, () => clock.now());
+    const deliveries = recordDeliveries(files.fake, () => clock.now());
     const a = await start();
     const b = await start();
     setCap(a, 60);
@@ -91,7 +64,7 @@ describe('two processes on one database file', () => {
   }, 60_000);
 
   it('a 429 one process got holds the other: it sends nothing until Retry-After has passed', async () => {
-    const deliveries = recordDeliveries(fake, () => clock.now());
+    const deliveries = recordDeliveries(files.fake, () => clock.now());
     const a = await start();
     const b = await start();
     setCap(a, 600);
@@ -100,18 +73,18 @@ describe('two processes on one database file', () => {
     // The second session's reminders fall due a second later, when only b ticks.
     setupSession(a, { startsAt: sessionStart + 1_000, hostId: 'U0HB', attendees: people('0B', 9) });
     clock.set(sessionStart - 15 * MINUTE);
-    fake.always('chat.postMessage', { status: 429, retryAfter: 30 });
+    files.fake.always('chat.postMessage', { status: 429, retryAfter: 30 });
     await a.tick();
-    fake.clearScripts();
+    files.fake.clearScripts();
     expect(deliveries.total()).toBe(0);
-    const askedBefore = fake.callsTo('chat.postMessage').length;
+    const askedBefore = files.fake.callsTo('chat.postMessage').length;
     expect(askedBefore).toBeGreaterThan(0);
 
     clock.advance(1_000);
     const held = await b.tick();
     // b claimed the second session's reminders and held every one: Slack was not asked again.
     expect(held.done).toBe(0);
-    expect(fake.callsTo('chat.postMessage').length).toBe(askedBefore);
+    expect(files.fake.callsTo('chat.postMessage').length).toBe(askedBefore);
     expect(countJobs(serviceDeps(b.deps), TEAM).pending).toBeGreaterThanOrEqual(20);
 
     clock.advance(29_000);

@@ -3,8 +3,13 @@ import { jobs } from '../../src/db/schema.js';
 import type { Job } from '../../src/services/jobs.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
 import { serviceDeps } from '../../src/deps.js';
-import type { TestApp } from '../support/app.js';
-import { dmChannel, type FakeSlack } from '../support/fake-slack.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { SettableClock } from '../../src/clock.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { dmChannel, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { createMember, createSession, addParticipant } from '../support/factories.js';
 
 export const TEAM = 'T0TEST';
@@ -83,3 +88,37 @@ export function reasonOf(row: { result: string | null } | undefined): string | u
 }
 
 export type { Job };
+
+/**
+ * Apps sharing one database file in a temp folder, the way two processes would: one fake Slack
+ * for the describe block, a fresh file per test, and every app started with `start()` stopped
+ * after it. Read `fake` and `databasePath` inside tests (they are set in the hooks).
+ */
+export function useAppsOnOneFile(clock: SettableClock, start: number, prefix: string) {
+  const state = { fake: undefined as unknown as FakeSlack, databasePath: '' };
+  let dir = '';
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    state.fake = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await state.fake.stop();
+  });
+  beforeEach(() => {
+    state.fake.reset();
+    clock.set(start);
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    state.databasePath = join(dir, 'peerloop.db');
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return Object.assign(state, {
+    async start(): Promise<TestApp> {
+      const app = await startTestApp({ fake: state.fake, databasePath: state.databasePath, clock, planners: [] });
+      apps.push(app);
+      return app;
+    },
+  });
+}
