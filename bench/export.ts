@@ -6,8 +6,8 @@ import { createSettableClock } from '../src/clock.js';
 import { openDb } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { buildExport } from '../src/services/export.js';
-import { addDaysYmd, resolveExportRange } from '../src/services/export-range.js';
-import { localDateYmd } from '../src/services/time.js';
+import { resolveExportRange } from '../src/services/export-range.js';
+import { addDaysYmd, localDateYmd } from '../src/services/time.js';
 import { BENCH_TEAM, FIRST_UPCOMING_SESSION, PARTICIPANTS_PER_SESSION, SEEDED_PEOPLE, SEEDS, seededUserId } from './servers/seeds.js';
 
 /**

@@ -14,7 +14,7 @@ import type { KpiReport } from '../services/kpi-report.js';
 import { computeDigestReport, DIGEST_CHART_WEEKS, digestChartData, listDigestUpcoming } from '../services/digest.js';
 import { formatInZone, isoWeekId, nextLocalOccurrence } from '../services/time.js';
 import { DEFAULT_SETTINGS } from '../services/workspace-settings.js';
-import { buildDigestMessage, lastDayLabel } from '../slack/blocks/digest.js';
+import { buildDigestMessage, digestChartTitle } from '../slack/blocks/digest.js';
 import { parseFlags } from './args.js';
 
 /**
@@ -92,7 +92,7 @@ export async function buildDemo(flags: Pick<DemoFlags, 'out' | 'seed' | 'small'>
     const deps: ServiceDeps = { db: handle.db, clock: createSettableClock(postedAt), logger: io.logger };
     const report = computeDigestReport(deps, DEMO_TEAM_ID, isoWeekId(summary.lastWeekStart), summary.timeZone);
     const message = buildDigestMessage({ report, upcoming: listDigestUpcoming(deps, DEMO_TEAM_ID, postedAt), chartInThread: true });
-    const png = await renderDigestChart({ ...digestChartData(deps, DEMO_TEAM_ID, report), title: `Peer learning, the ${DIGEST_CHART_WEEKS} weeks to ${lastDayLabel(report.period, report.timeZone)}` });
+    const png = await renderDigestChart({ ...digestChartData(deps, DEMO_TEAM_ID, report), title: digestChartTitle(report) });
     writeFileSync(files.chart, png);
     const names = { ...summary.userNames, ...summary.channelNames };
     const text = blocksToText(message.blocks, { names });

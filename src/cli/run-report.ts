@@ -14,7 +14,7 @@ import { isValidTimeZone } from '../time-zones.js';
 import { parseFlags, WeekStartFlag } from './args.js';
 import { findWorkspace, openReportDatabase } from './report-database.js';
 import { formatReportText } from './report-text.js';
-import { lastDayLabel } from '../slack/blocks/digest.js';
+import { digestChartTitle, lastDayLabel } from '../slack/blocks/digest.js';
 
 /**
  * `npm run report -- --team T123 [--week 2026-11-16] [--json] [--chart out.png] [--db path]`:
@@ -101,7 +101,7 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
     else io.stdout(formatReportText(report, { teamName: found.workspace.name, names: listMemberNames(deps, flags.team), inProgress: period.to > now }));
     if (flags.chart !== undefined) {
       const label = lastDayLabel(report.period, zone);
-      const png = await renderDigestChart({ ...digestChartData(deps, flags.team, report), title: `Peer learning, the ${DIGEST_CHART_WEEKS} weeks to ${lastDayLabel(report.period, report.timeZone)}` });
+      const png = await renderDigestChart({ ...digestChartData(deps, flags.team, report), title: digestChartTitle(report) });
       const path = resolve(flags.chart);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, png);

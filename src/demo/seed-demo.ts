@@ -17,12 +17,12 @@ import {
 } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { getFormat, type FormatId } from '../services/formats.js';
-import { addDaysYmd, localWeekStartYmd } from '../services/kpi-periods.js';
+import { localWeekStartYmd } from '../services/kpi-periods.js';
 import { CHECKIN_DELAY_MS, type MatchReason } from '../services/match-rounds.js';
 import { matchPeople, type MatchMode, type MatchPerson, type PastGroup } from '../services/matching.js';
 import { POLL_OPEN_DELAY_MS, POLL_OPEN_FOR_MS } from '../services/polls.js';
 import { normaliseSkillName } from '../services/skills.js';
-import { firstExistingLocalTime, localDateYmd } from '../services/time.js';
+import { addDaysYmd, firstExistingLocalTime, localDateYmd } from '../services/time.js';
 import { DEFAULT_POLL_QUESTION, WorkspaceSettings } from '../services/workspace-settings.js';
 import {
   CANCEL_REASONS,

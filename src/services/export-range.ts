@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { localDateYmd, startOfLocalDay } from './time.js';
+import { addDaysYmd, localDateYmd, startOfLocalDay } from './time.js';
 
 /**
  * The dates of `/peer export [from] [to]`: what people may type, and which ranges an export
@@ -11,7 +11,6 @@ export const EXPORT_DEFAULT_DAYS = 90;
 /** The longest range one export covers: `to` at most this many years after `from`. */
 export const EXPORT_MAX_YEARS = 2;
 
-const DAY_MS = 86_400_000;
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** Words people put between two dates ("2026-11-01 to 2026-12-06"); they are not dates. */
@@ -49,11 +48,6 @@ export function parseTypedDate(text: string): TypedDate {
     return { ok: false, message: `${shown(text)} is not a real date: ${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth} days.` };
   }
   return { ok: true, ymd: `${year}-${pad2(month)}-${pad2(day)}` };
-}
-
-export function addDaysYmd(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The same day `years` later (29 February becomes 1 March). */

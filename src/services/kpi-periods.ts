@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { isValidTimeZone } from '../time-zones.js';
 import type { Period } from './kpi-report.js';
-import { localDateYmd, startOfLocalDay } from './time.js';
+import { addDaysYmd, localDateYmd, startOfLocalDay } from './time.js';
 
 /**
  * The periods KPIs are computed over, counted in local days of the workspace's zone: a week is
@@ -12,12 +12,6 @@ import { localDateYmd, startOfLocalDay } from './time.js';
 const DAY_MS = 86_400_000;
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-/** The calendar date `days` after `ymd` (negative goes back); plain calendar arithmetic, no zone. */
-export function addDaysYmd(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
 
 /** 0 = Monday ... 6 = Sunday (ISO order: a week starts on Monday). */
 function isoWeekdayIndex(ymd: string): number {

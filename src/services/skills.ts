@@ -4,7 +4,7 @@ import { memberSkills, profiles, skills } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { inTransaction, type ServiceDeps } from './context.js';
 import { defineJobKind, scheduleJob } from './jobs.js';
-import { localDateYmd, startOfLocalDay } from './time.js';
+import { addDaysYmd, localDateYmd, startOfLocalDay } from './time.js';
 
 /**
  * Skills profiles and learning progress: what a person can teach and wants to learn (history
@@ -254,11 +254,6 @@ export function getSkillsProfile(deps: ServiceDeps, teamId: string, userId: stri
 
 // ---------------------------------------------------------------------------------------------
 // Dates in the person's zone
-
-function addDaysYmd(ymd: string, days: number): string {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 const Ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s));
 

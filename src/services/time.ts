@@ -280,3 +280,9 @@ export function createLocalStamps(zone: string): LocalStamps {
     },
   };
 }
+
+/** The calendar date `days` after `ymd` (negative goes back); plain calendar arithmetic, no zone. */
+export function addDaysYmd(ymd: string, days: number): string {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

@@ -1,5 +1,5 @@
 import { formatLabel } from '../../services/formats.js';
-import { DIGEST_UPCOMING_MAX } from '../../services/digest.js';
+import { DIGEST_CHART_WEEKS, DIGEST_UPCOMING_MAX } from '../../services/digest.js';
 import type { Kpi, KpiReport } from '../../services/kpi-report.js';
 import { TITLE_MAX } from '../../services/session-model.js';
 import { localParts } from '../../services/time.js';
@@ -92,6 +92,11 @@ export function periodLabel(period: KpiReport['period'], zone: string): string {
 export function lastDayLabel(period: KpiReport['period'], zone: string): string {
   const last = localParts(Math.max(period.from, period.to - 1), zone);
   return `${last.weekday} ${last.day} ${MONTHS[last.month - 1]!}`;
+}
+
+/** The chart's title, the same in Slack, the report and the demo: "Peer learning, the 8 weeks to Sun 29 Nov". */
+export function digestChartTitle(report: Pick<KpiReport, 'period' | 'timeZone'>): string {
+  return `Peer learning, the ${DIGEST_CHART_WEEKS} weeks to ${lastDayLabel(report.period, report.timeZone)}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { mayDirectMessage } from '../../services/delivery.js';
 import {
   checkDigest,
   computeDigestReport,
+  DIGEST_CHART_WEEKS,
   digestChartData,
   digestWeekAt,
   getDigestSnapshot,
@@ -24,7 +25,7 @@ import { resolveWorkspaceZone } from '../../services/members.js';
 import { localDateYmd } from '../../services/time.js';
 import { getSettings } from '../../services/workspace-settings.js';
 import type { Actor } from '../actor.js';
-import { buildDigestMessage, buildDigestNotInChannelDm, lastDayLabel, periodLabel, type DigestPreviewAction } from '../blocks/digest.js';
+import { buildDigestMessage, buildDigestNotInChannelDm, digestChartTitle, periodLabel, type DigestPreviewAction } from '../blocks/digest.js';
 import type { CallMeta } from '../messenger.js';
 import { NOT_IN_CHANNEL_ERRORS, SlackCallError } from '../slack-errors.js';
 import { sendDirectMessage } from './notices.js';
@@ -54,7 +55,7 @@ async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, cha
   const label = periodLabel(report.period, report.timeZone);
   let png: Buffer;
   try {
-    png = await renderDigestChart({ ...digestChartData(serviceDeps(deps), teamId, report), title: `Peer learning, the 8 weeks to ${lastDayLabel(report.period, report.timeZone)}` });
+    png = await renderDigestChart({ ...digestChartData(serviceDeps(deps), teamId, report), title: digestChartTitle(report) });
   } catch (error) {
     deps.logger.error({ err: error, teamId }, 'digest chart could not be rendered; the digest goes without it');
     return undefined;
@@ -65,7 +66,7 @@ async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, cha
       threadTs,
       filename: `peerloop-digest-${localDateYmd(report.period.from, report.timeZone)}.png`,
       content: png,
-      title: `Participation and sessions per week, 8 weeks to ${label}`,
+      title: `Participation and sessions per week, ${DIGEST_CHART_WEEKS} weeks to ${label}`,
     });
     return fileIds[0] ?? 'uploaded';
   } catch (error) {
