@@ -113,6 +113,15 @@ export const Env = z
       z.string().refine((expr) => cron.validate(expr), 'must be a cron expression such as "* * * * *" (every minute)'),
       '* * * * *',
     ),
+    SCHEDULER_HEARTBEAT_SECONDS: withDefault(
+      z
+        .string()
+        .trim()
+        .regex(/^\d+$/, 'must be a whole number of seconds from 1 to 60')
+        .transform(Number)
+        .pipe(z.number().min(1, 'must be a whole number of seconds from 1 to 60').max(60, 'must be a whole number of seconds from 1 to 60')),
+      '5',
+    ),
   });
 
 export type Env = z.infer<typeof Env>;
@@ -132,6 +141,11 @@ export interface Config {
   admins: readonly string[];
   publicUrl: string | undefined;
   schedulerTick: string;
+  /**
+   * How often each process records that it is alive. A process silent for four beats is taken
+   * for dead and its running jobs are taken over (after checking what it had already posted).
+   */
+  schedulerHeartbeatMs: number;
 }
 
 /** `warnings`: settings Peerloop could read but that should be fixed (logged once at start-up). */
@@ -228,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       admins: e.PEERLOOP_ADMINS,
       publicUrl: e.PUBLIC_URL,
       schedulerTick: e.SCHEDULER_TICK,
+      schedulerHeartbeatMs: e.SCHEDULER_HEARTBEAT_SECONDS * 1000,
     },
   };
 }

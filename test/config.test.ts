@@ -44,6 +44,7 @@ describe('parseConfig defaults', () => {
       admins: [],
       publicUrl: undefined,
       schedulerTick: '* * * * *',
+      schedulerHeartbeatMs: 5_000,
     } satisfies Config);
   });
 
@@ -127,6 +128,14 @@ describe('parseConfig bad input: one line naming the variable', () => {
   it('a PUBLIC_URL that is not a URL, and a SCHEDULER_TICK that is not a cron expression', () => {
     expectOneLineAbout(withEnv({ PUBLIC_URL: 'peerloop.example.com' }), 'PUBLIC_URL');
     expectOneLineAbout(withEnv({ SCHEDULER_TICK: 'every minute' }), 'SCHEDULER_TICK');
+  });
+
+  it('a SCHEDULER_HEARTBEAT_SECONDS that is not 1 to 60 whole seconds; a good one is read in milliseconds', () => {
+    for (const bad of ['0', '61', '2.5', 'five', '-1']) {
+      expect(expectOneLineAbout(withEnv({ SCHEDULER_HEARTBEAT_SECONDS: bad }), 'SCHEDULER_HEARTBEAT_SECONDS')).toContain('1 to 60');
+    }
+    const result = withEnv({ SCHEDULER_HEARTBEAT_SECONDS: ' 2 ' });
+    expect(result.ok && result.config.schedulerHeartbeatMs).toBe(2_000);
   });
 
   it('reports a missing token and a missing signing secret together, one line each', () => {

@@ -126,11 +126,25 @@ export const jobs = sqliteTable(
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
-    /** A claimed job belongs to one process until this time; after it, another may take it over. */
+    /**
+     * A claimed job belongs to its process until this time; the process's heartbeat keeps moving
+     * it on while the process lives, so once it has passed the process is dead and another may
+     * take the job over.
+     */
     leaseUntil: integer('lease_until'),
     lastError: text('last_error'),
     /** JSON: what sending produced (message ts, channel) or why it was skipped. */
     result: text('result'),
+    /** The process holding a running job (or that last held it). With claimed_at, names the claim. */
+    owner: text('owner'),
+    /** When the current (or last) claim took the job. */
+    claimedAt: integer('claimed_at'),
+    /**
+     * Set when an earlier attempt may have reached Slack without its result being recorded (its
+     * process died, or a post timed out): the next attempt looks for the message it would send,
+     * posted since this time, before sending it. Null: nothing can have been sent yet.
+     */
+    verifySince: integer('verify_since'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -424,3 +438,4 @@ export const sendPauses = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.teamId, t.method] })],
 );
+

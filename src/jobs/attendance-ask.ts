@@ -11,10 +11,10 @@ import type { JobHandler } from './types.js';
  * attendance is already marked, the session moved, was cancelled or removed, it ended more than a
  * day ago, or the host opted out of DMs.
  */
-export const askWhoCame: JobHandler<SessionEndPayload> = async ({ deps, job, payload }) => {
+export const askWhoCame: JobHandler<SessionEndPayload> = async ({ deps, job, payload, meta }) => {
   const check = checkAttendanceAsk(serviceDeps(deps), job.teamId, payload);
   if (!check.send) return { status: 'skipped', reason: check.reason };
-  const sent = await deliverAttendanceAsk(deps, job.teamId, check, { jobKey: job.key });
+  const sent = await deliverAttendanceAsk(deps, job.teamId, check, meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts, joined: check.summary.seated } };
 };

@@ -14,25 +14,25 @@ function outcomeOf(run: IntroRun): JobOutcome {
 }
 
 /** match_round:<channel>:<date>: reads the channel, matches, stores the round. */
-export const handleMatchRound: JobHandler<MatchRoundPayload> = async ({ deps, job, payload }) => {
-  const run = await runMatchRound(deps, job.teamId, payload, { jobKey: job.key });
+export const handleMatchRound: JobHandler<MatchRoundPayload> = async ({ deps, job, payload, meta }) => {
+  const run = await runMatchRound(deps, job.teamId, payload, meta);
   if (run.status === 'skipped') return { status: 'skipped', reason: run.reason };
   if (run.status === 'not_due') return { status: 'rescheduled', runAt: run.at, reason: 'not_due_yet' };
   return { status: 'done', result: run.result };
 };
 
 /** match_intro:<group>: the group DM and its introduction. */
-export const handleMatchIntro: JobHandler<MatchGroupPayload> = async ({ deps, job, payload }) => outcomeOf(await deliverMatchIntro(deps, job.teamId, payload.groupId, { jobKey: job.key }));
+export const handleMatchIntro: JobHandler<MatchGroupPayload> = async ({ deps, job, payload, meta }) => outcomeOf(await deliverMatchIntro(deps, job.teamId, payload.groupId, meta));
 
 /** match_checkin:<group>: "Did you meet?". */
-export const handleMatchCheckin: JobHandler<MatchGroupPayload> = async ({ deps, job, payload }) => outcomeOf(await deliverMatchCheckin(deps, job.teamId, payload.groupId, { jobKey: job.key }));
+export const handleMatchCheckin: JobHandler<MatchGroupPayload> = async ({ deps, job, payload, meta }) => outcomeOf(await deliverMatchCheckin(deps, job.teamId, payload.groupId, meta));
 
 /** match_summary:<channel>:<date>: the round's summary in its channel. */
-export const handleMatchSummary: JobHandler<MatchRoundPayload> = async ({ deps, job, payload }) => outcomeOf(await deliverRoundSummary(deps, job.teamId, payload, { jobKey: job.key }));
+export const handleMatchSummary: JobHandler<MatchRoundPayload> = async ({ deps, job, payload, meta }) => outcomeOf(await deliverRoundSummary(deps, job.teamId, payload, meta));
 
 /** match_notice:…: a DM to the admin of a round, or to a person paused. */
-export const handleMatchNotice: JobHandler<MatchNoticePayload> = async ({ deps, job, payload }) => {
-  const run = await deliverMatchNotice(deps, job.teamId, payload, { jobKey: job.key });
+export const handleMatchNotice: JobHandler<MatchNoticePayload> = async ({ deps, job, payload, meta }) => {
+  const run = await deliverMatchNotice(deps, job.teamId, payload, meta);
   return run.status === 'later' ? { status: 'rescheduled', runAt: run.at, reason: 'intros_in_flight' } : outcomeOf(run);
 };
 

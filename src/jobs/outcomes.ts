@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/context.js';
 import { completeJob, failJob, postponeJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
+import { JOB_TAKEN_OVER } from '../slack/send-attempt.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobOutcome, TickReport } from './types.js';
 
@@ -59,9 +60,15 @@ export function recordOutcome({ deps, job, report, log }: Settling, outcome: Job
  * pacing) waits without using up an attempt and holds back the workspace (`pacedTeams`) for the
  * rest of the pass; anything else is retried with backoff until `maxAttempts`.
  */
-export function recordFailure({ deps, job, report, log }: Settling, error: unknown, pacedTeams: Set<string>, maxAttempts: number): void {
+export function recordFailure({ deps, job, report, log }: Settling, error: unknown, pacedTeams: Set<string>, maxAttempts: number, postsStarted = false): void {
   const now = deps.clock.now();
   if (error instanceof SlackCallError) {
+    if (error.code === JOB_TAKEN_OVER) {
+      // Another process took the job over (this one's heartbeat was missed): it decides; nothing was posted here.
+      report.retried += 1;
+      log.warn('job was taken over by another process before this one posted; left to it');
+      return;
+    }
     if (error.kind === 'permanent') {
       failJob(deps, job, error.code);
       report.failed += 1;
@@ -71,7 +78,7 @@ export function recordFailure({ deps, job, report, log }: Settling, error: unkno
     if (error.kind === 'rate_limited') {
       // Waiting for Slack (or our own pacing) is not a failure: the attempt is given back.
       const waitMs = Math.max(error.retryAfterMs ?? 1_000, 1_000);
-      retryJobLater(deps, job, now + waitMs, error.code, { countAttempt: false });
+      retryJobLater(deps, job, now + waitMs, error.code, { countAttempt: false, mayHaveSent: postsStarted });
       // A busy channel holds back only that channel; a cap or a 429 holds back the workspace.
       if (error.code !== 'channel_busy') pacedTeams.add(job.teamId);
       report.retried += 1;
@@ -93,7 +100,9 @@ export function recordFailure({ deps, job, report, log }: Settling, error: unkno
     return;
   }
   const waitMs = backoffMs(job.attempts);
-  retryJobLater(deps, job, now + waitMs, code, { countAttempt: true });
+  // A post this attempt sent (one that timed out or got a 5xx, or one that went through before
+  // something else failed) may be in Slack: the retry looks for it before posting again.
+  retryJobLater(deps, job, now + waitMs, code, { countAttempt: true, mayHaveSent: postsStarted });
   report.retried += 1;
   log.warn({ err: error instanceof SlackCallError ? undefined : error, code, waitMs }, 'job will be retried');
 }

@@ -5,7 +5,7 @@ import { postPoll, refreshPollMessage } from '../slack/flows/polls.js';
 import type { JobHandler, JobPlanner } from './types.js';
 
 /** poll_open:<session>: posts the poll under the session's announcement and schedules its closing. */
-export const handlePollOpen: JobHandler<PollJobPayload> = async ({ deps, job, payload: { sessionNumber } }) => {
+export const handlePollOpen: JobHandler<PollJobPayload> = async ({ deps, job, payload: { sessionNumber }, meta }) => {
   const services = serviceDeps(deps);
   const plan = preparePollOpening(services, job.teamId, sessionNumber);
   if (plan.action === 'skip') return { status: 'skipped', reason: plan.reason };
@@ -15,20 +15,20 @@ export const handlePollOpen: JobHandler<PollJobPayload> = async ({ deps, job, pa
     return { status: 'done', result: { channel: plan.poll.channelId, ts: plan.poll.messageTs, rerun: true } };
   }
   const { poll, session, summary } = plan;
-  const posted = await postPoll(deps, poll, session, summary, { jobKey: job.key });
+  const posted = await postPoll(deps, poll, session, summary, meta);
   planPollClose(services, job.teamId, poll);
   return { status: 'done', result: { channel: posted.channel, ts: posted.ts } };
 };
 
 /** poll_close:<session>: marks the poll closed and replaces the buttons with the final result. */
-export const handlePollClose: JobHandler<PollJobPayload> = async ({ deps, job, payload: { sessionNumber } }) => {
+export const handlePollClose: JobHandler<PollJobPayload> = async ({ deps, job, payload: { sessionNumber }, meta }) => {
   const closed = closePoll(serviceDeps(deps), job.teamId, sessionNumber);
   if (closed === undefined) return { status: 'skipped', reason: 'poll_not_found' };
   const { poll, summary } = closed;
   if (poll.messageTs === null) return { status: 'done', result: { votes: summary.votes, posted: false } };
   // Rendered from the database in turn with any vote updates still in flight, so the final
   // result is the last thing written to the message.
-  await refreshPollMessage(deps, job.teamId, sessionNumber, { jobKey: job.key });
+  await refreshPollMessage(deps, job.teamId, sessionNumber, meta);
   return { status: 'done', result: { votes: summary.votes, average: summary.average } };
 };
 

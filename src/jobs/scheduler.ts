@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { serviceDeps, type AppDeps } from '../deps.js';
-import { claimDueJobs, failJob, pruneFinishedJobs, releaseJob, retryJobLater, type Job } from '../services/jobs.js';
+import { claimDueJobs, failJob, hasExpiredLeases, jobStillHeld, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
+import { jobTakenOver, type SendAttempt } from '../slack/send-attempt.js';
 import { recordFailure, recordOutcome } from './outcomes.js';
 import type { JobHandler, JobPlanner, TickReport } from './types.js';
 
@@ -20,12 +21,18 @@ export interface SchedulerOptions {
   batchSize?: number;
   /** Jobs run at once within a pass. */
   concurrency?: number;
-  /** How long a claim holds a job; must exceed the longest handler run (Slack calls time out in 10 s, 3 tries). */
+  /**
+   * How long a claim holds a job without a heartbeat. A started scheduler renews the leases of its
+   * jobs every heartbeatMs, so only a dead (or frozen) process loses them: this is how long its
+   * jobs wait before another process takes them over.
+   */
   leaseMs?: number;
   /** Transient failures allowed before a job is recorded as failed. */
   maxAttempts?: number;
-  /** Names this process in logs. */
+  /** Names this process in logs and as the owner of the jobs it runs. */
   owner?: string;
+  /** How often a started scheduler renews its leases (and looks for jobs a dead process left). */
+  heartbeatMs?: number;
 }
 
 function emptyReport(): TickReport {
@@ -51,9 +58,10 @@ export interface Scheduler {
   idle(): Promise<void>;
 }
 
-export const DEFAULT_LEASE_MS = 5 * 60_000;
-/** A job is only started with at least this much lease left: one send (10 s timeout, 2 retries, pacing) fits well inside. */
-export const LEASE_SAFETY_MS = 60_000;
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+/** A process that missed this many heartbeats is dead (5 s beats: taken over after 20 s, well inside 30 s). */
+export const HEARTBEATS_BEFORE_TAKEOVER = 4;
+export const DEFAULT_LEASE_MS = DEFAULT_HEARTBEAT_MS * HEARTBEATS_BEFORE_TAKEOVER;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export function createScheduler(deps: AppDeps, options: SchedulerOptions): Scheduler {
   const batchSize = options.batchSize ?? 200;
@@ -61,8 +69,40 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const owner = options.owner ?? `peerloop-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const log = deps.logger.child({ component: 'scheduler', owner });
   const sdeps = serviceDeps(deps);
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  /**
+   * Keeps this process's jobs its own (however long a send takes); then, if a dead process left
+   * running jobs, starts a pass to take them over (within about leaseMs + heartbeatMs of its
+   * death, not at the next cron tick).
+   */
+  function onHeartbeat(): void {
+    try {
+      renewLeases(sdeps, owner, leaseMs);
+      if (!stopping && hasExpiredLeases(sdeps)) {
+        log.info('jobs of a process whose heartbeat stopped are waiting; taking them over');
+        void tick().catch((error: unknown) => log.error({ err: error }, 'takeover pass failed'));
+      }
+    } catch (error) {
+      // A busy or failing database: the next beat tries again (the lease allows several misses).
+      log.error({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  /** What the messenger needs to post this job's messages safely (send-attempt.ts). */
+  function sendAttemptFor(job: Job): SendAttempt {
+    return {
+      verifySince: job.verifySince,
+      posts: new Map(),
+      postSent: false,
+      assertHeld() {
+        if (!jobStillHeld(sdeps, job)) throw jobTakenOver('chat.postMessage');
+      },
+    };
+  }
 
   let task: ScheduledTask | undefined;
   let running: Promise<TickReport> | undefined;
@@ -112,12 +152,13 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       jobLog.error({ maxAttempts }, 'job lease ran out on every attempt; recorded as failed without running it again');
       return;
     }
-    jobLog.info('job attempt');
+    jobLog.info(job.verifySince === null ? 'job attempt' : 'job attempt after an interrupted one; its posts are looked for first');
     const settle = { deps: sdeps, job, report, log: jobLog };
+    const attempt = sendAttemptFor(job);
     try {
-      recordOutcome(settle, await handler({ deps, job, payload: job.payload }));
+      recordOutcome(settle, await handler({ deps, job, payload: job.payload, meta: { jobKey: job.key, attempt } }));
     } catch (error) {
-      recordFailure(settle, error, pacedTeams, maxAttempts);
+      recordFailure(settle, error, pacedTeams, maxAttempts, attempt.postSent);
     }
   }
 
@@ -129,14 +170,6 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         if (stopping) {
           // Claimed but not started: hand it back now rather than leaving it to the lease.
           releaseJob(sdeps, job);
-          continue;
-        }
-        if (job.leaseUntil !== null && deps.clock.now() >= job.leaseUntil - LEASE_SAFETY_MS) {
-          // Slow sends earlier in this batch used up most of its lease: another process may take it
-          // over at any moment, so starting it now could send it twice. Leave it to whoever claims
-          // it next (this process included, on a later pass).
-          report.retried += 1;
-          log.warn({ jobKey: job.key, teamId: job.teamId }, 'lease nearly over before the job started; left for a later claim');
           continue;
         }
         if (pacedTeams.has(job.teamId)) {
@@ -222,6 +255,9 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   return {
     async start() {
       stopping = false;
+      heartbeat = setInterval(onHeartbeat, heartbeatMs);
+      // The heartbeat must not keep a process alive that is otherwise done (tests, CLIs).
+      heartbeat.unref();
       log.info({ tick: options.tick }, 'scheduler starting with a catch-up pass');
       // The catch-up runs in the background so the app is serving while a long backlog drains.
       void tick().catch((error: unknown) => log.error({ err: error }, 'catch-up pass failed'));
@@ -244,6 +280,10 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         task = undefined;
       }
       if (running !== undefined) await running.catch(() => undefined);
+      if (heartbeat !== undefined) {
+        clearInterval(heartbeat);
+        heartbeat = undefined;
+      }
       log.info('scheduler stopped');
     },
     tick: () => {

@@ -9,12 +9,12 @@ import type { JobHandler, JobPlanner } from './types.js';
  * and offers no Join or Leave. Skipped (with the reason) if the session was cancelled, moved or
  * removed, or never got a card.
  */
-export const refreshEndedSessionCard: JobHandler<SessionEndPayload> = async ({ deps, job, payload }) => {
+export const refreshEndedSessionCard: JobHandler<SessionEndPayload> = async ({ deps, job, payload, meta }) => {
   const check = checkSessionEnd(serviceDeps(deps), job.teamId, payload);
   if (!check.refresh) return { status: 'skipped', reason: check.reason };
   const { session } = check;
   // Rendered from the database in its turn with any click's card refresh still in flight.
-  const updated = await updateSessionCard(deps, job.teamId, session.number, { jobKey: job.key });
+  const updated = await updateSessionCard(deps, job.teamId, session.number, meta);
   if (updated === 'no_card') return { status: 'skipped', reason: 'no_card' };
   return { status: 'done', result: { channel: session.channelId, ts: session.announcementTs } };
 };

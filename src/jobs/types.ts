@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps.js';
 import type { Job } from '../services/jobs.js';
+import type { CallMeta } from '../slack/messenger.js';
 
 /**
  * What a handler reports back. Slack failures are not outcomes: handlers let SlackCallError
@@ -22,6 +23,8 @@ export interface JobContext<P = unknown> {
    * handler given to createScheduler directly (tests) gets the stored JSON as it is.
    */
   payload: P;
+  /** What every Slack call of this run passes on: the job key (pacing) and the send attempt (safe reposting). */
+  meta: CallMeta;
 }
 
 export type JobHandler<P = unknown> = (ctx: JobContext<P>) => Promise<JobOutcome>;

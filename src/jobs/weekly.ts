@@ -11,7 +11,7 @@ import type { JobHandler, JobPlanner } from './types.js';
  * down): it still goes out until the next week's DM is due, listing what is still ahead; after
  * that it is skipped as too_late, and the week in progress gets its DM instead.
  */
-export const sendWeeklyDm: JobHandler<WeeklyPayload> = async ({ deps, job, payload: { userId } }) => {
+export const sendWeeklyDm: JobHandler<WeeklyPayload> = async ({ deps, job, payload: { userId }, meta }) => {
   const week = parseWeeklyKey(job.key);
   if (week === undefined) return { status: 'skipped', reason: 'bad_key' };
   const services = serviceDeps(deps);
@@ -31,7 +31,7 @@ export const sendWeeklyDm: JobHandler<WeeklyPayload> = async ({ deps, job, paylo
   }
   const overview = getWeekOverview(services, job.teamId, userId, endsAt);
   if (overview.mine.length === 0 && overview.suggestions.length === 0) return { status: 'skipped', reason: 'nothing_to_show' };
-  const sent = await sendWeeklyOverview(deps, job.teamId, userId, { timeZone: zone, nowMs: now, overview }, { jobKey: job.key });
+  const sent = await sendWeeklyOverview(deps, job.teamId, userId, { timeZone: zone, nowMs: now, overview }, meta);
   if ('skipped' in sent) return { status: 'skipped', reason: sent.skipped };
   return { status: 'done', result: { channel: sent.channel, ts: sent.ts, mine: overview.mine.length, suggestions: overview.suggestions.length } };
 };

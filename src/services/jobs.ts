@@ -28,6 +28,15 @@ export interface Job {
   leaseUntil: number | null;
   lastError: string | null;
   result: string | null;
+  /** The process holding it while running (or that held it last); null before its first claim. */
+  owner: string | null;
+  /** When the claim that holds it (or held it last) took it. */
+  claimedAt: number | null;
+  /**
+   * Non-null when an earlier attempt may have reached Slack without its result being recorded:
+   * this attempt first looks for what it would post, posted since then (slack/send-attempt.ts).
+   */
+  verifySince: number | null;
 }
 
 export interface ScheduleJobInput {
@@ -108,6 +117,9 @@ interface Statements {
   existingKeys: Database.Statement;
   prune: Database.Statement;
   cancelPending: Database.Statement;
+  held: Database.Statement;
+  renew: Database.Statement;
+  expired: Database.Statement;
 }
 
 const statementCache = new WeakMap<Database.Database, Statements>();
@@ -132,11 +144,14 @@ function statements(deps: ServiceDeps): Statements {
   const made: Statements = {
     // One statement: SQLite takes the write lock for the whole UPDATE, so two processes on one
     // file can never both flip the same row to running. A running row whose lease has run out
-    // belonged to a process that died; it is taken over first. Two ordered halves (not one OR)
-    // so each walks jobs_due_idx (status, run_at) in order and stops at the limit, instead of
-    // sorting every due row on every claim.
+    // belonged to a process that died (a live one's heartbeat keeps moving its leases on); it is
+    // taken over first, and marked for verification (SET reads the row as it was: a row that was
+    // running may have reached Slack). Two ordered halves (not one OR) so each walks
+    // jobs_due_idx (status, run_at) in order and stops at the limit, instead of sorting every due row.
     claim: sqlite.prepare(
-      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?,
+         verify_since = CASE WHEN status = 'running' THEN coalesce(verify_since, claimed_at, updated_at) ELSE verify_since END,
+         owner = ?, claimed_at = ?
        WHERE id IN (
          SELECT id FROM (
            SELECT id FROM jobs WHERE status = 'running' AND lease_until < ? AND team_id NOT IN (SELECT value FROM json_each(?))
@@ -154,22 +169,24 @@ function statements(deps: ServiceDeps): Statements {
     // write (scheduler.kick) sends what that write planned without draining everyone's backlog.
     // Taking over expired leases stays the tick's job.
     claimTeams: sqlite.prepare(
-      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+      `UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?, owner = ?, claimed_at = ?
        WHERE id IN (
          SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?
            AND team_id IN (SELECT value FROM json_each(?)) AND team_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY run_at LIMIT ?
        ) RETURNING *`,
     ),
-    complete: sqlite.prepare(`UPDATE jobs SET status = 'done', result = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
-    fail: sqlite.prepare(`UPDATE jobs SET status = 'failed', last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
-    skip: sqlite.prepare(`UPDATE jobs SET status = 'skipped', result = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    complete: sqlite.prepare(`UPDATE jobs SET status = 'done', result = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`),
+    fail: sqlite.prepare(`UPDATE jobs SET status = 'failed', last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`),
+    skip: sqlite.prepare(`UPDATE jobs SET status = 'skipped', result = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`),
     retry: sqlite.prepare(
-      `UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL, attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
+      `UPDATE jobs SET status = 'pending', run_at = ?, last_error = ?, lease_until = NULL, attempts = attempts - ?, updated_at = ?,
+         verify_since = CASE WHEN ? THEN coalesce(verify_since, claimed_at, updated_at) ELSE verify_since END
+       WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`,
     ),
-    release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`),
+    release: sqlite.prepare(`UPDATE jobs SET status = 'pending', lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`),
     postpone: sqlite.prepare(
-      `UPDATE jobs SET status = 'pending', run_at = ?, result = ?, lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND lease_until IS ?`,
+      `UPDATE jobs SET status = 'pending', run_at = ?, result = ?, lease_until = NULL, attempts = attempts - 1, updated_at = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`,
     ),
     // Run on every join, leave and edit (syncSessionReminders): prepared once, not built each time.
     listKeys: sqlite.prepare(LIST_KEYS_SQL),
@@ -178,13 +195,20 @@ function statements(deps: ServiceDeps): Statements {
     prune: sqlite.prepare(PRUNE_SQL),
     cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
+    // Before each post of a job: the claim still holds it (fenced like the finishing verbs).
+    held: sqlite.prepare(`SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`).pluck(),
+    // The heartbeat: a live process moves the leases of everything it holds on.
+    renew: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE status = 'running' AND owner = ?`),
+    // Whether a dead process left running jobs behind (the heartbeat's check).
+    expired: sqlite.prepare(`SELECT 1 FROM jobs WHERE status = 'running' AND lease_until < ? LIMIT 1`).pluck(),
     // Insert, or revive a row that was cancelled (or skipped for one of the reasons given as a
     // JSON array); any other existing row is left alone and the statement reports no change.
     upsert: sqlite.prepare(
       `INSERT INTO jobs (team_id, kind, key, payload, run_at, status, attempts, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
        ON CONFLICT (team_id, key) DO UPDATE SET kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at,
-         status = 'pending', attempts = 0, lease_until = NULL, last_error = NULL, result = NULL, updated_at = excluded.updated_at
+         status = 'pending', attempts = 0, lease_until = NULL, last_error = NULL, result = NULL, updated_at = excluded.updated_at,
+         owner = NULL, claimed_at = NULL, verify_since = NULL
        WHERE jobs.status = 'cancelled'
           OR (jobs.status = 'skipped' AND json_extract(jobs.result, '$.reason') IN (SELECT value FROM json_each(?)))`,
     ),
@@ -205,6 +229,9 @@ interface JobRow {
   lease_until: number | null;
   last_error: string | null;
   result: string | null;
+  owner: string | null;
+  claimed_at: number | null;
+  verify_since: number | null;
 }
 
 function toJob(row: JobRow): Job {
@@ -226,6 +253,9 @@ function toJob(row: JobRow): Job {
     leaseUntil: row.lease_until,
     lastError: row.last_error,
     result: row.result,
+    owner: row.owner,
+    claimedAt: row.claimed_at,
+    verifySince: row.verify_since,
   };
 }
 
@@ -343,10 +373,11 @@ export function getJob(deps: ServiceDeps, teamId: string, key: string): Job | un
 
 /**
  * Atomically takes up to `limit` due jobs (pending with run_at <= now, or running with an
- * expired lease) and leases them to the caller until now + leaseMs. `owner` is only logged:
- * the lease itself is what keeps other processes off the rows. `skipTeams`: workspaces the
- * current pass already found paced out, so their jobs are not claimed only to be put back.
- * `onlyTeams`: claim only these workspaces' pending due jobs (a kick; see scheduler.kick).
+ * expired lease: its process died) for `owner`, leased until now + leaseMs; the owner's
+ * heartbeat moves the lease on while it runs (renewLeases). `owner` and the claim time name the
+ * claim (see the finishing verbs). `skipTeams`: workspaces the current pass already found paced
+ * out, so their jobs are not claimed only to be put back. `onlyTeams`: claim only these
+ * workspaces' pending due jobs (a kick; see scheduler.kick).
  */
 export function claimDueJobs(
   deps: ServiceDeps,
@@ -360,8 +391,8 @@ export function claimDueJobs(
   const skip = JSON.stringify(skipTeams);
   const rows = (
     onlyTeams === undefined
-      ? statements(deps).claim.all(now + leaseMs, now, now, skip, limit, now, skip, limit, limit)
-      : statements(deps).claimTeams.all(now + leaseMs, now, now, JSON.stringify(onlyTeams), skip, limit)
+      ? statements(deps).claim.all(now + leaseMs, now, owner, now, now, skip, limit, now, skip, limit, limit)
+      : statements(deps).claimTeams.all(now + leaseMs, now, owner, now, now, JSON.stringify(onlyTeams), skip, limit)
   ) as JobRow[];
   if (rows.length > 0) deps.logger.debug({ owner, count: rows.length }, 'claimed due jobs');
   // RETURNING gives rows in no promised order; run the oldest first.
@@ -370,29 +401,47 @@ export function claimDueJobs(
 
 /**
  * The finishing verbs below take the claimed job and only touch the row while this claim still
- * holds it (same lease): if the lease ran out and another process took the job over, a late
- * finish from the first one changes nothing. Each returns whether it did.
+ * holds it (same owner, same claim time): if the lease ran out and another process took the job
+ * over, a late finish from the first one changes nothing. Each returns whether it did.
  */
-export type ClaimedJob = Pick<Job, 'id' | 'leaseUntil'>;
+export type ClaimedJob = Pick<Job, 'id' | 'owner' | 'claimedAt'>;
 
 export function completeJob(deps: ServiceDeps, job: ClaimedJob, result: Record<string, unknown> = {}): boolean {
-  return statements(deps).complete.run(JSON.stringify(result), deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+  return statements(deps).complete.run(JSON.stringify(result), deps.clock.now(), job.id, job.owner, job.claimedAt).changes === 1;
 }
 
 export function failJob(deps: ServiceDeps, job: ClaimedJob, error: string): boolean {
-  return statements(deps).fail.run(error, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+  return statements(deps).fail.run(error, deps.clock.now(), job.id, job.owner, job.claimedAt).changes === 1;
 }
 
 export function skipJob(deps: ServiceDeps, job: ClaimedJob, reason: string): boolean {
-  return statements(deps).skip.run(JSON.stringify({ reason }), deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+  return statements(deps).skip.run(JSON.stringify({ reason }), deps.clock.now(), job.id, job.owner, job.claimedAt).changes === 1;
 }
 
 /**
  * Puts a running job back to pending for `runAt`. `countAttempt: false` (429s, pacing) gives
- * the attempt back, so waiting for Slack never uses up the failure budget.
+ * the attempt back, so waiting for Slack never uses up the failure budget. `mayHaveSent`: this
+ * attempt's post may have reached Slack (it timed out, or Slack answered 5xx), so the next
+ * attempt verifies before posting.
  */
-export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number, error: string, options: { countAttempt: boolean }): boolean {
-  return statements(deps).retry.run(runAt, error, options.countAttempt ? 0 : 1, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number, error: string, options: { countAttempt: boolean; mayHaveSent?: boolean }): boolean {
+  const verify = options.mayHaveSent === true ? 1 : 0;
+  return statements(deps).retry.run(runAt, error, options.countAttempt ? 0 : 1, deps.clock.now(), verify, job.id, job.owner, job.claimedAt).changes === 1;
+}
+
+/** Whether this claim still holds the job (no other process has taken it over). */
+export function jobStillHeld(deps: ServiceDeps, job: ClaimedJob): boolean {
+  return statements(deps).held.get(job.id, job.owner, job.claimedAt) !== undefined;
+}
+
+/** The heartbeat: every job `owner` is running stays its own for another `leaseMs`. Returns how many. */
+export function renewLeases(deps: ServiceDeps, owner: string, leaseMs: number): number {
+  return statements(deps).renew.run(deps.clock.now() + leaseMs, owner).changes;
+}
+
+/** Whether a running job's lease has run out (its process stopped beating: it died). */
+export function hasExpiredLeases(deps: ServiceDeps): boolean {
+  return statements(deps).expired.get(deps.clock.now()) !== undefined;
 }
 
 /**
@@ -402,12 +451,12 @@ export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number,
  */
 export function postponeJob(deps: ServiceDeps, job: ClaimedJob & Pick<Job, 'runAt'>, runAt: number, reason: string): boolean {
   const result = JSON.stringify({ rescheduled: reason, from: job.runAt });
-  return statements(deps).postpone.run(runAt, result, deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+  return statements(deps).postpone.run(runAt, result, deps.clock.now(), job.id, job.owner, job.claimedAt).changes === 1;
 }
 
 /** Hands a claimed job that was never started back (shutdown between claim and run). */
 export function releaseJob(deps: ServiceDeps, job: ClaimedJob): boolean {
-  return statements(deps).release.run(deps.clock.now(), job.id, job.leaseUntil).changes === 1;
+  return statements(deps).release.run(deps.clock.now(), job.id, job.owner, job.claimedAt).changes === 1;
 }
 
 /** Finished jobs are kept this long after they last changed, then deleted by the tick. */

@@ -9,7 +9,8 @@ import { memberDmChannels, type DmChannelStore, type MemberProfile } from '../se
 import { getSettings } from '../services/workspace-settings.js';
 import { createSendBudget, type SendBudget } from '../services/send-budget.js';
 import { createPacer, type CapFor } from './pacing.js';
-import { SlackCallError } from './slack-errors.js';
+import { MISSING_SCOPE_ERRORS, SlackCallError } from './slack-errors.js';
+import { findPosted, nextPostMetadata, oldestTs, VERIFY_MAX_PAGES, type JobMessageMetadata, type SendAttempt } from './send-attempt.js';
 
 /** What conversations.info says about a channel, as far as Peerloop reads it. */
 const ChannelInfo = z.object({ is_member: z.boolean().optional(), is_mpim: z.boolean().optional(), name: z.string().optional() });
@@ -142,6 +143,12 @@ export interface UploadFilesInput {
 export interface CallMeta {
   /** Set by jobs: marks the send as scheduled, so it is paced (see above). */
   jobKey?: string;
+  /**
+   * Set by the scheduler for a job's run (with jobKey): each post carries the job's metadata, is
+   * made only while the job is still held, and after an interrupted attempt is looked for before
+   * it is posted again (send-attempt.ts).
+   */
+  attempt?: SendAttempt;
 }
 
 export interface MessengerOptions {
@@ -248,8 +255,63 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   }
 
   async function postMessage(teamId: string, args: PostMessageInput, meta?: CallMeta) {
-    const res = await call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(args as ChatPostMessageArguments), meta, args.channel);
+    const attempt = meta?.attempt;
+    let metadata: JobMessageMetadata | undefined;
+    if (attempt !== undefined && meta?.jobKey !== undefined) {
+      metadata = nextPostMetadata(attempt, meta.jobKey, args.channel, args.thread_ts);
+      if (attempt.verifySince !== null) {
+        const ts = await findEarlierPost(teamId, args, metadata, attempt.verifySince, meta.jobKey);
+        if (ts !== undefined) return { channel: args.channel, ts };
+      }
+      attempt.assertHeld();
+    }
+    const message = metadata === undefined ? args : { ...args, metadata };
+    const res = await call(
+      teamId,
+      'chat.postMessage',
+      () => {
+        if (attempt !== undefined) attempt.postSent = true;
+        return postingClient.chat.postMessage(message as ChatPostMessageArguments);
+      },
+      meta,
+      args.channel,
+    );
     return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
+  }
+
+  /**
+   * Looks for a post an interrupted attempt may have made: the conversation (or thread) since
+   * `since`, Peerloop's own messages only by their metadata; nothing read is kept or logged.
+   * Returns its ts, or undefined when it is not there. A transient failure throws (the job waits
+   * and looks again); a missing scope (an install from before the history scopes) or a
+   * conversation Slack refuses is logged and the post goes ahead, as it did before verification.
+   */
+  async function findEarlierPost(teamId: string, args: PostMessageInput, metadata: JobMessageMetadata, since: number, jobKey: string): Promise<string | undefined> {
+    const oldest = oldestTs(since);
+    const method = args.thread_ts === undefined ? 'conversations.history' : 'conversations.replies';
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < VERIFY_MAX_PAGES; page += 1) {
+        const common = { channel: args.channel, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
+        const res = await call(teamId, method, () =>
+          args.thread_ts === undefined ? client.conversations.history(common) : client.conversations.replies({ ...common, ts: args.thread_ts }),
+        );
+        const ts = findPosted(res.messages, metadata);
+        if (ts !== undefined) {
+          log.info({ teamId, jobKey, channel: args.channel, ts }, 'earlier attempt had posted this message; not posting it again');
+          return ts;
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (cursor === undefined) return undefined;
+      }
+      log.warn({ teamId, jobKey, pages: VERIFY_MAX_PAGES }, 'earlier post not found in the pages read; posting');
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof SlackCallError) || error.kind !== 'permanent') throw error;
+      const reason = MISSING_SCOPE_ERRORS.has(error.code) ? 'reinstall Peerloop to grant the history scopes in manifest.yml' : 'the conversation could not be read';
+      log.warn({ teamId, jobKey, code: error.code, method }, `could not check for an earlier post (${reason}); posting, which may repeat it`);
+      return undefined;
+    }
   }
 
   /**

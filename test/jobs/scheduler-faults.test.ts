@@ -5,6 +5,7 @@ import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { claimDueJobs, countJobs } from '../../src/services/jobs.js';
+import { DEFAULT_LEASE_MS } from '../../src/jobs/scheduler.js';
 import { reminderKey } from '../../src/services/reminders.js';
 import { serviceDeps } from '../../src/deps.js';
 import type { TestApp } from '../support/app.js';
@@ -173,7 +174,7 @@ describe('restarts, crashes, outages and two processes on one database', () => {
     expect(countJobs(serviceDeps(second.deps))).toMatchObject({ done: 500, pending: 2, running: 0 });
   }, 30_000);
 
-  it('a process that died holding jobs: they are taken over after the lease, once', async () => {
+  it('a process that died holding jobs: they are taken over once its lease runs out (20 s without a heartbeat), checked first, and sent once', async () => {
     const deliveries = recordDeliveries(files.fake);
     const app = await start();
     setSettings(app, { reminderLeadMinutes: [15], messagesPerMinute: 600 });
@@ -182,15 +183,22 @@ describe('restarts, crashes, outages and two processes on one database', () => {
     clock.set(sessionStart - 15 * MINUTE);
     // Another process claims 10 jobs and dies before sending them.
     const dead = openDb(files.databasePath);
-    const claimed = claimDueJobs({ db: dead.db, clock, logger: createLogger('silent') }, 10, 60_000, 'dead-process');
+    const deadDeps = { db: dead.db, clock, logger: createLogger('silent') };
+    const claimed = claimDueJobs(deadDeps, 10, DEFAULT_LEASE_MS, 'dead-process');
     dead.close();
     expect(claimed).toHaveLength(10);
     await app.tick();
+    // Its lease (which its heartbeat would keep moving on) has not run out: its jobs are left to it.
     expect(deliveries.total()).toBe(20);
-    clock.advance(60_001);
+    clock.advance(DEFAULT_LEASE_MS - 1_000);
+    await app.tick();
+    expect(deliveries.total()).toBe(20);
+    clock.advance(1_001);
     await app.tick();
     expect(deliveries.total()).toBe(30);
     expect([...deliveries.perChannel.values()].every((count) => count === 1)).toBe(true);
+    // Each taken-over job looked in its DM for the post the dead process may have made.
+    expect(files.fake.callsTo('conversations.history').map((c) => c.args.channel).sort()).toEqual(claimed.map((j) => dmChannel((j.payload as { userId: string }).userId)).sort());
   });
 
   it('two app processes ticking at once on one database: each job runs once', async () => {

@@ -32,6 +32,22 @@ export interface ScriptedReply {
   body?: Record<string, unknown>;
   /** Wait this long before answering. */
   delayMs?: number;
+  /**
+   * With `status`: do the work first (a post is stored) and then answer with that status, as when
+   * Slack accepted a message but the answer was lost (a 5xx from a proxy, a dropped connection).
+   */
+  afterProcessing?: boolean;
+}
+
+/** A message as Slack keeps it in a conversation (what conversations.history and replies return). */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text?: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  bot_id: string;
+  metadata?: { event_type: string; event_payload?: Record<string, unknown> };
 }
 
 export interface FakeUser {
@@ -49,7 +65,7 @@ export interface FakeUser {
   team_id?: string;
 }
 
-type Handler = (args: Record<string, any>, call: RecordedCall) => Record<string, unknown>;
+export type Handler = (args: Record<string, any>, call: RecordedCall) => Record<string, unknown>;
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -87,6 +103,13 @@ export class FakeSlack {
   readonly refuseGroupsWith = new Map<string, string>();
   /** Conversation ids Slack no longer knows (e.g. after an org migration): posts and file shares there fail with channel_not_found. */
   readonly goneChannels = new Set<string>();
+  /** Every message chat.postMessage accepted, by conversation, oldest first. */
+  readonly messages = new Map<string, StoredMessage[]>();
+  /**
+   * When set, message ts are read from this clock (milliseconds), as Slack stamps them with the
+   * time it got them; otherwise they count up from 1700000000 (fixed, for tests that compare ts).
+   */
+  tsClock: (() => number) | undefined;
 
   constructor() {
     this.installDefaultHandlers();
@@ -138,6 +161,14 @@ export class FakeSlack {
     return this;
   }
 
+  /** Wraps a method's normal answer (it runs after any scripted delay): `around` may act, then calls `normal` or answers itself. */
+  intercept(method: string, around: (args: Record<string, any>, call: RecordedCall, normal: Handler) => Record<string, unknown>): this {
+    const normal = this.handlers.get(method);
+    if (normal === undefined) throw new Error(`no handler for ${method}`);
+    this.handlers.set(method, (args, call) => around(args, call, normal));
+    return this;
+  }
+
   clearScripts(): void {
     this.scripts.clear();
     this.persistent.clear();
@@ -152,7 +183,13 @@ export class FakeSlack {
     this.groupDms.clear();
     this.mpims.clear();
     this.refuseGroupsWith.clear();
+    this.messages.clear();
     this.clearScripts();
+  }
+
+  /** The messages accepted in a conversation (top level and thread replies), oldest first. */
+  messagesIn(channel: string): StoredMessage[] {
+    return this.messages.get(channel) ?? [];
   }
 
   setUser(user: FakeUser): this {
@@ -203,6 +240,11 @@ export class FakeSlack {
 
   nextTs(): string {
     this.tsCounter += 1;
+    if (this.tsClock !== undefined) {
+      // Seconds and microseconds like Slack's; the counter keeps two messages in one millisecond apart.
+      const ms = this.tsClock();
+      return `${Math.floor(ms / 1000)}.${String(((ms % 1000) * 1000 + (this.tsCounter % 1000)) % 1_000_000).padStart(6, '0')}`;
+    }
     return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
@@ -237,6 +279,13 @@ export class FakeSlack {
     const queued = this.scripts.get(method);
     const scripted = queued !== undefined && queued.length > 0 ? queued.shift() : this.persistent.get(method);
     if (scripted?.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+    if (scripted?.afterProcessing === true) {
+      try {
+        this.handlers.get(method)?.(args, call);
+      } catch {
+        // The answer is the scripted status either way.
+      }
+    }
     if (scripted?.status !== undefined) {
       const headers: Record<string, string> = {};
       if (scripted.retryAfter !== undefined) headers['retry-after'] = String(scripted.retryAfter);
@@ -308,7 +357,45 @@ export class FakeSlack {
       if (this.goneChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
       if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
       const ts = this.nextTs();
-      return { ok: true, channel, ts, message: { type: 'message', text: args.text, blocks: args.blocks, ts, bot_id: 'BBOT0000' } };
+      const message: StoredMessage = { type: 'message', ts, text: args.text, blocks: args.blocks, bot_id: 'BBOT0000' };
+      if (args.thread_ts !== undefined) message.thread_ts = String(args.thread_ts);
+      if (isMetadata(args.metadata)) message.metadata = args.metadata;
+      this.messages.set(channel, [...this.messagesIn(channel), message]);
+      return { ok: true, channel, ts, message };
+    });
+    // History and replies: newest first, `oldest`/`latest` exclusive (inclusive with `inclusive`),
+    // cursor paging; metadata only with include_all_metadata, as Slack does for other apps' events.
+    const page = (args: Record<string, any>, messages: StoredMessage[]) => {
+      const oldest = Number(args.oldest ?? 0);
+      const latest = args.latest === undefined ? Infinity : Number(args.latest);
+      const inclusive = args.inclusive === true || args.inclusive === 'true';
+      const inRange = messages.filter((m) => {
+        const ts = Number(m.ts);
+        return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+      });
+      const newestFirst = [...inRange].reverse();
+      const start = args.cursor === undefined || args.cursor === '' ? 0 : Number(String(args.cursor).replace('page:', ''));
+      if (!Number.isInteger(start) || start < 0) return { ok: false, error: 'invalid_cursor' };
+      const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+      const shown = newestFirst.slice(start, start + limit).map((m) => {
+        if (args.include_all_metadata === true || args.include_all_metadata === 'true') return m;
+        const { metadata: _hidden, ...rest } = m;
+        return rest;
+      });
+      const more = start + limit < newestFirst.length;
+      return { ok: true, messages: shown, has_more: more, response_metadata: { next_cursor: more ? `page:${start + limit}` : '' } };
+    };
+    this.handlers.set('conversations.history', (args) => {
+      const channel = String(args.channel);
+      if (this.goneChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
+      return page(args, this.messagesIn(channel).filter((m) => m.thread_ts === undefined));
+    });
+    this.handlers.set('conversations.replies', (args) => {
+      const channel = String(args.channel);
+      if (this.goneChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
+      const parent = this.messagesIn(channel).find((m) => m.ts === String(args.ts));
+      if (parent === undefined) return { ok: false, error: 'thread_not_found' };
+      return page(args, [parent, ...this.messagesIn(channel).filter((m) => m.thread_ts === parent.ts)]);
     });
     this.handlers.set('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } }));
     this.handlers.set('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
@@ -389,6 +476,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** The Web API takes form bodies (nested values JSON-encoded, as the SDK sends them) or JSON. */
+function isMetadata(value: unknown): value is StoredMessage['metadata'] {
+  return typeof value === 'object' && value !== null && typeof (value as { event_type?: unknown }).event_type === 'string';
+}
+
 function parseArgs(raw: Buffer, contentType: string | undefined): Record<string, any> {
   const text = raw.toString('utf8');
   if (contentType?.includes('application/json')) return safeJson(text);

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { SlackCallError } from './slack-errors.js';
+
+/**
+ * What makes a scheduled post safe to repeat. Every message a job posts carries Slack message
+ * metadata naming the job and which of its posts it is (event_type `peerloop_job`). When an
+ * earlier attempt may have reached Slack without its result being recorded (its process was
+ * killed mid-send, or the post timed out), the next attempt first reads the conversation since
+ * that attempt began and, if the post is there, takes it instead of posting again. So a message
+ * Slack accepted is never posted twice, and one it never got is always posted.
+ */
+
+/** The metadata event type on every message a job posts. */
+export const JOB_MESSAGE_EVENT = 'peerloop_job';
+
+/** Slack's clock and ours may differ a little; the look back starts this much earlier. */
+export const VERIFY_SKEW_MS = 60_000;
+/** Pages of 200 messages read at most when looking for an earlier post (a busy channel). */
+export const VERIFY_MAX_PAGES = 5;
+
+export interface SendAttempt {
+  /** Posts of an earlier attempt since this time (ms) may have reached Slack; null: none can have. */
+  readonly verifySince: number | null;
+  /** Throws SlackCallError `job_taken_over` when this process no longer holds the job: nothing may be posted then. */
+  assertHeld(): void;
+  /** How many posts this attempt made so far in each conversation (and thread): numbers each post. */
+  readonly posts: Map<string, number>;
+  /** Set once a post of this attempt has gone to Slack (not merely been held back by pacing). */
+  postSent: boolean;
+}
+
+export const JOB_TAKEN_OVER = 'job_taken_over';
+
+export function jobTakenOver(method: string): SlackCallError {
+  return new SlackCallError(method, JOB_TAKEN_OVER, 'permanent');
+}
+
+/** The metadata of the next post of this attempt into `channel` (and `threadTs`), counting it. */
+export function nextPostMetadata(attempt: SendAttempt, jobKey: string, channel: string, threadTs: string | undefined): JobMessageMetadata {
+  const where = `${channel}/${threadTs ?? ''}`;
+  const part = (attempt.posts.get(where) ?? 0) + 1;
+  attempt.posts.set(where, part);
+  return { event_type: JOB_MESSAGE_EVENT, event_payload: { job: jobKey, part } };
+}
+
+export interface JobMessageMetadata {
+  event_type: typeof JOB_MESSAGE_EVENT;
+  event_payload: { job: string; part: number };
+}
+
+const HistoryMessage = z.object({
+  ts: z.string(),
+  metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
+/** The ts of the message in `messages` that carries exactly this metadata, if any. */
+export function findPosted(messages: unknown, metadata: JobMessageMetadata): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const raw of messages) {
+    const message = HistoryMessage.safeParse(raw);
+    if (!message.success || message.data.metadata?.event_type !== JOB_MESSAGE_EVENT) continue;
+    const payload = message.data.metadata.event_payload;
+    if (payload?.job === metadata.event_payload.job && payload?.part === metadata.event_payload.part) return message.data.ts;
+  }
+  return undefined;
+}
+
+/** Slack's `oldest` for the look back: seconds, as Slack writes a message ts. */
+export function oldestTs(verifySince: number): string {
+  return (Math.max(0, verifySince - VERIFY_SKEW_MS) / 1000).toFixed(6);
+}

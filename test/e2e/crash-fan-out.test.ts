@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { runCrashDrill, type CrashDrill } from '../support/crash-fan-out.js';
+import { useBuiltApp } from '../support/built-app.js';
+
+/**
+ * Issue 12 with real processes: `kill -9` in the middle of a 60-person reminder fan-out (Slack
+ * answering each post in about 50 ms, 32 posts in flight), at several points, then a restart (or
+ * the other process on the file carries on). Every person gets exactly one reminder, and the rest
+ * go out within 60 s. The heartbeat is 1 s here (taken for dead after 4 s) so the file runs in
+ * seconds; `npm run bench -- crash` runs the drill with the default 5 s, ten times at random points.
+ */
+
+const used = useBuiltApp('crash');
+const drill = (killAt: CrashDrill['killAt'], mode: CrashDrill['mode']): CrashDrill => ({ work: used.work, attendees: 59, killAt, mode, heartbeatSeconds: 1 });
+
+function expectExactlyOnce(outcome: Awaited<ReturnType<typeof runCrashDrill>>): void {
+  const summary = { losses: outcome.losses, duplicates: outcome.duplicates, acceptedAtKill: outcome.acceptedAtKill, jobs: outcome.jobs };
+  expect(summary, outcome.output.slice(-4_000)).toMatchObject({ losses: 0, duplicates: 0 });
+  expect(outcome.people).toBe(60);
+  expect(outcome.recoveryMs).toBeLessThan(60_000);
+  // Every reminder job is recorded as done: the found posts too, with their ts.
+  expect(outcome.jobs).toEqual({ done: 60 });
+}
+
+describe('killed with SIGKILL mid fan-out, then started again', () => {
+  it.each([
+    ['after claiming, before any post', 'open' as const],
+    ['after the first post', 1],
+    ['half way, with a full batch in flight', 30],
+    ['after the last post was accepted, before any result was recorded', 60],
+  ])('%s: every person gets exactly one reminder', async (_label, killAt) => {
+    const outcome = await runCrashDrill(drill(killAt, 'restart'));
+    expectExactlyOnce(outcome);
+    if (killAt !== 'open') expect(outcome.acceptedAtKill).toBeGreaterThanOrEqual(killAt);
+  }, 90_000);
+});
+
+describe('two processes on one file, one killed mid fan-out', () => {
+  it('the other takes its jobs over once its heartbeat stops: exactly one reminder each, within 60 s', async () => {
+    const outcome = await runCrashDrill(drill(20, 'survivor'));
+    expectExactlyOnce(outcome);
+    expect(outcome.output).toContain('taking them over');
+  }, 90_000);
+});
