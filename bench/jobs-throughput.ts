@@ -18,16 +18,17 @@ import { startFakeSlackProcess } from './lib/children.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
 
 /**
- * Issue 4, "Speed": 10,000 reminders due at the same moment, against a fake Slack that answers
- * instantly. Measures jobs settled per second by Peerloop's side (claim, check, render, send
- * through the real messenger and web client over HTTP, record), checks that no reminder went
- * out twice, and in a second pass checks the per-workspace messages-per-minute cap minute by
- * minute on a moving settable clock. Bar: at least 2,000 jobs per second.
+ * 10,000 reminders due at the same moment, against a fake Slack that answers instantly.
+ * Measures jobs settled per second by Peerloop's side (claim, check, render, send through the
+ * real messenger, record), checks that no reminder went out twice, and in a second pass checks
+ * the per-workspace messages-per-minute cap minute by minute on a moving settable clock.
+ * Bar (issue 12: the exactly-once checks must not cost it): at least 10,000 jobs per second.
  */
 
 const TEAM = 'T0BENCH';
 const START = Date.UTC(2030, 0, 7, 10, 0);
-const BAR_PER_SECOND = 2_000;
+export const THROUGHPUT_BAR_PER_SECOND = 10_000;
+const BAR_PER_SECOND = THROUGHPUT_BAR_PER_SECOND;
 
 interface Setup {
   dir: string;
@@ -148,6 +149,20 @@ async function measure(fake: { apiUrl: string }, client: WebClient | undefined):
   await scheduler.stop();
   tearDown(setup);
   return { jobs, settled: report.done + report.skipped + report.failed, seconds };
+}
+
+/** Pass 1 of this benchmark on its own: jobs per second with Slack answering in-process, and whether each person got exactly one. */
+export async function measureInProcessThroughput(): Promise<{ perSecond: number; duplicates: number; missing: number; jobs: number; settled: number; seconds: number }> {
+  const fake = await startFakeSlack();
+  try {
+    const instant = instantClient();
+    const one = await measure(fake, instant.client);
+    const duplicates = [...instant.perChannel.values()].filter((n) => n > 1).length;
+    const missing = one.jobs - instant.perChannel.size;
+    return { ...one, perSecond: one.settled / one.seconds, duplicates, missing };
+  } finally {
+    await fake.stop();
+  }
 }
 
 export interface JobsThroughputResult {

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { runAckLatency } from './ack-latency.js';
+import { runCrash } from './crash.js';
 import { runDigest } from './digest.js';
 import { runJobsThroughput } from './jobs-throughput.js';
 import { killAllServers } from './lib/children.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'matching', run: () => runMatching() },
   { name: 'export', run: () => runExport() },
   { name: 'digest', run: () => runDigest() },
+  { name: 'crash', run: () => runCrash() },
 ];
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -17,6 +17,8 @@ interface Settling {
   job: Job;
   report: TickReport;
   log: Logger;
+  /** Records a done job later, with others in one transaction (the scheduler's group commit); default: now. */
+  complete?: (job: Job, result: Record<string, unknown> | undefined, log: Logger) => void;
 }
 
 const BACKOFF_BASE_MS = 30_000;
@@ -27,10 +29,11 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_BASE_MS * 4 ** Math.max(0, attempt - 1), BACKOFF_MAX_MS);
 }
 
-export function recordOutcome({ deps, job, report, log }: Settling, outcome: JobOutcome): void {
+export function recordOutcome({ deps, job, report, log, complete }: Settling, outcome: JobOutcome): void {
   if (outcome.status === 'done') {
+    if (complete !== undefined) complete(job, outcome.result, log);
     // False only if this run outlived its lease and another process took the job over.
-    if (!completeJob(deps, job, outcome.result)) log.warn('job finished after its lease ran out; another process may send it again');
+    else if (!completeJob(deps, job, outcome.result)) log.warn('job finished after its lease ran out; another process may send it again');
     report.done += 1;
     log.info({ result: outcome.result }, 'job done');
   } else if (outcome.status === 'rescheduled') {

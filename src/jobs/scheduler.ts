@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { serviceDeps, type AppDeps } from '../deps.js';
-import { claimDueJobs, failJob, hasExpiredLeases, jobStillHeld, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
+import { claimDueJobs, completeJobs, failJob, hasExpiredLeases, jobStillHeld, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
+import type { Logger } from '../logger.js';
 import { jobTakenOver, type SendAttempt } from '../slack/send-attempt.js';
 import { recordFailure, recordOutcome } from './outcomes.js';
 import type { JobHandler, JobPlanner, TickReport } from './types.js';
@@ -92,6 +93,43 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     }
   }
 
+  /**
+   * Group commit of done jobs: recorded together once the current burst of completions is over
+   * (setImmediate), and at the end of every batch, in one transaction. A commit per job was most
+   * of a job's cost. Safe under a crash: a job whose "done" was not yet written is still running
+   * with its lease, so whoever takes it over looks for its post first and finds it.
+   */
+  const completions: { job: Job; result: Record<string, unknown> | undefined; log: Logger }[] = [];
+  let flushQueued = false;
+  let flushRetry: NodeJS.Timeout | undefined;
+
+  function queueCompletion(job: Job, result: Record<string, unknown> | undefined, jobLog: Logger): void {
+    completions.push({ job, result, log: jobLog });
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(flushCompletions);
+  }
+
+  function flushCompletions(): void {
+    flushQueued = false;
+    if (completions.length === 0) return;
+    const batch = completions.splice(0);
+    try {
+      const held = completeJobs(sdeps, batch);
+      held.forEach((ok, i) => {
+        if (!ok) batch[i]!.log.warn('job finished after its lease ran out; another process may send it again');
+      });
+    } catch (error) {
+      // The database is busy or failing: keep them (this process's heartbeat keeps their leases) and try again shortly.
+      completions.unshift(...batch);
+      log.error({ err: error, jobs: batch.length }, 'recording finished jobs failed; trying again');
+      flushRetry ??= setTimeout(() => {
+        flushRetry = undefined;
+        flushCompletions();
+      }, 1_000);
+    }
+  }
+
   /** What the messenger needs to post this job's messages safely (send-attempt.ts). */
   function sendAttemptFor(job: Job): SendAttempt {
     return {
@@ -153,7 +191,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       return;
     }
     jobLog.info(job.verifySince === null ? 'job attempt' : 'job attempt after an interrupted one; its posts are looked for first');
-    const settle = { deps: sdeps, job, report, log: jobLog };
+    const settle = { deps: sdeps, job, report, log: jobLog, complete: queueCompletion };
     const attempt = sendAttemptFor(job);
     try {
       recordOutcome(settle, await handler({ deps, job, payload: job.payload, meta: { jobKey: job.key, attempt } }));
@@ -191,6 +229,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams], onlyTeams);
       if (jobs.length === 0) break;
       await runBatch(jobs, report, pacedTeams);
+      flushCompletions();
     }
     if (report.done + report.skipped + report.failed + report.retried + report.rescheduled > 0) log.info({ ...report, kick: onlyTeams !== undefined }, 'scheduler pass finished');
   }
@@ -284,6 +323,12 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         clearInterval(heartbeat);
         heartbeat = undefined;
       }
+      if (flushRetry !== undefined) {
+        clearTimeout(flushRetry);
+        flushRetry = undefined;
+      }
+      // Last try; if the database still refuses, those jobs' leases run out and whoever takes them over finds their posts.
+      flushCompletions();
       log.info('scheduler stopped');
     },
     tick: () => {

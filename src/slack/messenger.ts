@@ -10,7 +10,7 @@ import { getSettings } from '../services/workspace-settings.js';
 import { createSendBudget, type SendBudget } from '../services/send-budget.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { MISSING_SCOPE_ERRORS, SlackCallError } from './slack-errors.js';
-import { findPosted, nextPostMetadata, oldestTs, VERIFY_MAX_PAGES, type JobMessageMetadata, type SendAttempt } from './send-attempt.js';
+import { FILE_VERIFY_SKEW_MS, findPosted, findUploaded, nextPostMetadata, oldestTs, VERIFY_MAX_PAGES, type JobMessageMetadata, type SendAttempt } from './send-attempt.js';
 
 /** What conversations.info says about a channel, as far as Peerloop reads it. */
 const ChannelInfo = z.object({ is_member: z.boolean().optional(), is_mpim: z.boolean().optional(), name: z.string().optional() });
@@ -260,8 +260,11 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     if (attempt !== undefined && meta?.jobKey !== undefined) {
       metadata = nextPostMetadata(attempt, meta.jobKey, args.channel, args.thread_ts);
       if (attempt.verifySince !== null) {
-        const ts = await findEarlierPost(teamId, args, metadata, attempt.verifySince, meta.jobKey);
-        if (ts !== undefined) return { channel: args.channel, ts };
+        const ts = await lookBack(teamId, args.channel, args.thread_ts, oldestTs(attempt.verifySince), meta.jobKey, (messages) => findPosted(messages, metadata!));
+        if (ts !== undefined) {
+          log.info({ teamId, jobKey: meta.jobKey, channel: args.channel, ts }, 'earlier attempt had posted this message; not posting it again');
+          return { channel: args.channel, ts };
+        }
       }
       attempt.assertHeld();
     }
@@ -280,27 +283,22 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   }
 
   /**
-   * Looks for a post an interrupted attempt may have made: the conversation (or thread) since
-   * `since`, Peerloop's own messages only by their metadata; nothing read is kept or logged.
-   * Returns its ts, or undefined when it is not there. A transient failure throws (the job waits
-   * and looks again); a missing scope (an install from before the history scopes) or a
-   * conversation Slack refuses is logged and the post goes ahead, as it did before verification.
+   * Looks for what an interrupted attempt may have sent: the conversation (or thread) from
+   * `oldest` on, read a page at a time until `find` recognises Peerloop's own message (by its
+   * metadata, or a file by its name); nothing read is kept or logged. Returns what `find` gave,
+   * or undefined when it is not there. A transient failure throws (the job waits and looks
+   * again); a missing scope (an install from before the history scopes) or a conversation Slack
+   * refuses is logged and the send goes ahead, as it did before verification.
    */
-  async function findEarlierPost(teamId: string, args: PostMessageInput, metadata: JobMessageMetadata, since: number, jobKey: string): Promise<string | undefined> {
-    const oldest = oldestTs(since);
-    const method = args.thread_ts === undefined ? 'conversations.history' : 'conversations.replies';
+  async function lookBack(teamId: string, channel: string, threadTs: string | undefined, oldest: string, jobKey: string, find: (messages: unknown) => string | undefined): Promise<string | undefined> {
+    const method = threadTs === undefined ? 'conversations.history' : 'conversations.replies';
     let cursor: string | undefined;
     try {
       for (let page = 0; page < VERIFY_MAX_PAGES; page += 1) {
-        const common = { channel: args.channel, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
-        const res = await call(teamId, method, () =>
-          args.thread_ts === undefined ? client.conversations.history(common) : client.conversations.replies({ ...common, ts: args.thread_ts }),
-        );
-        const ts = findPosted(res.messages, metadata);
-        if (ts !== undefined) {
-          log.info({ teamId, jobKey, channel: args.channel, ts }, 'earlier attempt had posted this message; not posting it again');
-          return ts;
-        }
+        const common = { channel, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
+        const res = await call(teamId, method, () => (threadTs === undefined ? client.conversations.history(common) : client.conversations.replies({ ...common, ts: threadTs })));
+        const found = find(res.messages);
+        if (found !== undefined) return found;
         cursor = res.response_metadata?.next_cursor || undefined;
         if (cursor === undefined) return undefined;
       }
@@ -332,11 +330,34 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     }
   }
 
+  /**
+   * For an upload in a job's attempt: after an interrupted attempt, the file is looked for in its
+   * conversation (by name and title) and not uploaded again; otherwise the job must still be held.
+   * Returns the id of the file found, if any.
+   */
+  async function checkUpload(teamId: string, channel: string, file: { filename: string; title?: string; threadTs?: string }, meta: CallMeta | undefined): Promise<string | undefined> {
+    const attempt = meta?.attempt;
+    if (attempt === undefined) return undefined;
+    if (attempt.verifySince !== null) {
+      const jobKey = meta?.jobKey ?? '';
+      const id = await lookBack(teamId, channel, file.threadTs, oldestTs(attempt.verifySince, FILE_VERIFY_SKEW_MS), jobKey, (messages) => findUploaded(messages, file));
+      if (id !== undefined) {
+        log.info({ teamId, jobKey, channel, fileId: id }, 'earlier attempt had uploaded this file; not uploading it again');
+        return id;
+      }
+    }
+    attempt.assertHeld();
+    return undefined;
+  }
+
   async function uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
+    const earlier = await checkUpload(teamId, file.channelId, file, meta);
+    if (earlier !== undefined) return { fileIds: [earlier] };
     const res = await call(
       teamId,
       'files.uploadV2',
       () => {
+        if (meta?.attempt !== undefined) meta.attempt.postSent = true;
         const common = {
           filename: file.filename,
           // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.

@@ -13,8 +13,13 @@ import { SlackCallError } from './slack-errors.js';
 /** The metadata event type on every message a job posts. */
 export const JOB_MESSAGE_EVENT = 'peerloop_job';
 
-/** Slack's clock and ours may differ a little; the look back starts this much earlier. */
+/**
+ * Slack's clock and ours may differ a little; the look back starts this much earlier. A post is
+ * matched by its job's metadata, so looking further back costs nothing; a file has no metadata
+ * and is matched by name and title, so its look back starts only a little before the attempt.
+ */
 export const VERIFY_SKEW_MS = 60_000;
+export const FILE_VERIFY_SKEW_MS = 10_000;
 /** Pages of 200 messages read at most when looking for an earlier post (a busy channel). */
 export const VERIFY_MAX_PAGES = 5;
 
@@ -66,6 +71,20 @@ export function findPosted(messages: unknown, metadata: JobMessageMetadata): str
 }
 
 /** Slack's `oldest` for the look back: seconds, as Slack writes a message ts. */
-export function oldestTs(verifySince: number): string {
-  return (Math.max(0, verifySince - VERIFY_SKEW_MS) / 1000).toFixed(6);
+export function oldestTs(verifySince: number, skewMs = VERIFY_SKEW_MS): string {
+  return (Math.max(0, verifySince - skewMs) / 1000).toFixed(6);
+}
+
+const FileMessage = z.object({ files: z.array(z.object({ id: z.string(), name: z.string().optional(), title: z.string().optional() })) });
+
+/** The id of a file in `messages` with this name (and title, when given): an upload an interrupted attempt made. */
+export function findUploaded(messages: unknown, file: { filename: string; title?: string }): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const raw of messages) {
+    const message = FileMessage.safeParse(raw);
+    if (!message.success) continue;
+    const found = message.data.files.find((f) => f.name === file.filename && (file.title === undefined || f.title === file.title));
+    if (found !== undefined) return found.id;
+  }
+  return undefined;
 }

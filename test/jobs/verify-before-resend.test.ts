@@ -175,6 +175,31 @@ describe('taking over the jobs of a process that died mid fan-out', () => {
   });
 });
 
+describe('files a job uploads', () => {
+  const attempt = (verifySince: number | null) => ({ attempt: { verifySince, posts: new Map(), postSent: false, assertHeld: () => undefined } });
+
+  it('a calendar file already in the DM is not uploaded again; one with another name is', async () => {
+    const file = { filename: 'peerloop-session-7.ics', title: 'Intro to SQLite', content: 'BEGIN:VCALENDAR', initialComment: "You're in" };
+    const since = t.clock.now();
+    const first = await t.deps.messenger.uploadFileToDm(TEAM, 'U0FILE0001', file, attempt(null));
+    const again = await t.deps.messenger.uploadFileToDm(TEAM, 'U0FILE0001', file, attempt(since));
+    expect(again).toEqual(first);
+    expect(t.fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    await t.deps.messenger.uploadFileToDm(TEAM, 'U0FILE0001', { ...file, filename: 'peerloop-session-8.ics' }, attempt(since));
+    expect(t.fake.callsTo('files.completeUploadExternal')).toHaveLength(2);
+  });
+
+  it('the digest chart already in the thread is not uploaded again', async () => {
+    const parent = await t.deps.messenger.postMessage(TEAM, { channel: 'C0DIGEST', text: 'digest' });
+    const chart = { channelId: 'C0DIGEST', threadTs: parent.ts, filename: 'peerloop-digest-2026-11-16.png', title: 'Participation', content: Buffer.from('png') };
+    const since = t.clock.now();
+    const first = await t.deps.messenger.uploadFile(TEAM, chart, attempt(null));
+    expect(await t.deps.messenger.uploadFile(TEAM, chart, attempt(since))).toEqual(first);
+    expect(t.fake.callsTo('files.completeUploadExternal')).toHaveLength(1);
+    expect(t.fake.callsTo('conversations.replies')[0]?.args).toMatchObject({ channel: 'C0DIGEST', ts: parent.ts });
+  });
+});
+
 describe('heartbeats', () => {
   it('a dead process\'s jobs are taken over as soon as its lease runs out, without waiting for a tick', async () => {
     const attendees = [...people('0H', 3), 'U0HOST'];

@@ -179,7 +179,7 @@ describe.each([httpManifest, socketManifest])('$file', ({ text, manifest, socket
     });
 
     it('asks for exactly the minimal bot scopes and no user scopes, each with a reason', () => {
-      expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'files:write', 'groups:read', 'im:write', 'mpim:write', 'users:read']);
+      expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'im:history', 'im:write', 'mpim:history', 'mpim:write', 'users:read']);
       expect(manifest.oauth_config.scopes.user).toBeUndefined();
       for (const scope of manifest.oauth_config.scopes.bot) {
         // A YAML comment on the scope's own line says why it is needed.

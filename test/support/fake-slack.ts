@@ -48,6 +48,7 @@ export interface StoredMessage {
   thread_ts?: string;
   bot_id: string;
   metadata?: { event_type: string; event_payload?: Record<string, unknown> };
+  files?: { id: string; name?: string; title?: string }[];
 }
 
 export interface FakeUser {
@@ -103,7 +104,9 @@ export class FakeSlack {
   readonly refuseGroupsWith = new Map<string, string>();
   /** Conversation ids Slack no longer knows (e.g. after an org migration): posts and file shares there fail with channel_not_found. */
   readonly goneChannels = new Set<string>();
-  /** Every message chat.postMessage accepted, by conversation, oldest first. */
+  /** Uploads' file names, by file id (files.getUploadURLExternal). */
+  private readonly fileNames = new Map<string, string>();
+  /** Every message chat.postMessage accepted (and every file share), by conversation, oldest first. */
   readonly messages = new Map<string, StoredMessage[]>();
   /**
    * When set, message ts are read from this clock (milliseconds), as Slack stamps them with the
@@ -435,11 +438,20 @@ export class FakeSlack {
     this.handlers.set('views.publish', viewAnswer);
     this.handlers.set('files.getUploadURLExternal', (args) => {
       const id = this.nextId('F');
+      this.fileNames.set(id, String(args.filename));
       return { ok: true, upload_url: `${this.baseUrl}/upload/${id}?name=${encodeURIComponent(String(args.filename))}`, file_id: id };
     });
     this.handlers.set('files.completeUploadExternal', (args) => {
       if (args.channel_id !== undefined && this.goneChannels.has(String(args.channel_id))) return { ok: false, error: 'channel_not_found' };
-      return { ok: true, files: (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) };
+      const files = (args.files as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title }));
+      if (args.channel_id !== undefined) {
+        // Sharing puts a message in the conversation (or thread) carrying the files, as Slack does.
+        const channel = String(args.channel_id);
+        const message: StoredMessage = { type: 'message', ts: this.nextTs(), text: args.initial_comment, bot_id: 'BBOT0000', files: files.map((f) => ({ ...f, name: this.fileNames.get(f.id) })) };
+        if (args.thread_ts !== undefined) message.thread_ts = String(args.thread_ts);
+        this.messages.set(channel, [...this.messagesIn(channel), message]);
+      }
+      return { ok: true, files };
     });
   }
 }

@@ -51,7 +51,7 @@ const notInChannel = (error: unknown): error is SlackCallError => error instance
  * for good, never undoes the digest: it is logged and the digest stands without it. A transient
  * failure propagates, so the job is retried and the re-run uploads the chart only.
  */
-async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, channelId: string, threadTs: string): Promise<string | undefined> {
+async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, channelId: string, threadTs: string, meta: CallMeta | undefined): Promise<string | undefined> {
   const label = periodLabel(report.period, report.timeZone);
   let png: Buffer;
   try {
@@ -61,13 +61,15 @@ async function uploadChart(deps: AppDeps, teamId: string, report: KpiReport, cha
     return undefined;
   }
   try {
-    const { fileIds } = await deps.messenger.uploadFile(teamId, {
+    const file = {
       channelId,
       threadTs,
       filename: `peerloop-digest-${localDateYmd(report.period.from, report.timeZone)}.png`,
       content: png,
       title: `Participation and sessions per week, ${DIGEST_CHART_WEEKS} weeks to ${label}`,
-    });
+    };
+    // The job's attempt (a re-run after a crash finds a chart already in the thread), not its key (not paced).
+    const { fileIds } = await deps.messenger.uploadFile(teamId, file, meta?.attempt === undefined ? undefined : { attempt: meta.attempt });
     return fileIds[0] ?? 'uploaded';
   } catch (error) {
     if (error instanceof SlackCallError && error.kind === 'permanent') {
@@ -101,7 +103,7 @@ export async function runDigest(deps: AppDeps, teamId: string, payload: DigestPa
     const snapshot = getDigestSnapshot(svc, teamId, weekId);
     if (recorded.chartFileId !== null || recorded.messageTs === null || recorded.channelId === null || snapshot === undefined) return { status: 'skipped', reason: 'already_posted' };
     // Posted, but the run stopped before the chart was in the thread: the chart only.
-    const chart = await uploadChart(deps, teamId, snapshot.report, recorded.channelId, recorded.messageTs);
+    const chart = await uploadChart(deps, teamId, snapshot.report, recorded.channelId, recorded.messageTs, meta);
     if (chart !== undefined) recordDigestChart(svc, teamId, weekId, chart);
     return { status: 'done', result: { channel: recorded.channelId, ts: recorded.messageTs, chart: chart ?? null, chartOnly: true } };
   }
@@ -123,7 +125,7 @@ export async function runDigest(deps: AppDeps, teamId: string, payload: DigestPa
     return { status: 'skipped', reason: status };
   }
   recordDigestPosted(svc, teamId, weekId, posted.channel, posted.ts);
-  const chart = await uploadChart(deps, teamId, snapshot.report, posted.channel, posted.ts);
+  const chart = await uploadChart(deps, teamId, snapshot.report, posted.channel, posted.ts, meta);
   if (chart !== undefined) recordDigestChart(svc, teamId, weekId, chart);
   return { status: 'done', result: { channel: posted.channel, ts: posted.ts, chart: chart ?? null, ...(payload.requestedBy === undefined ? {} : { requestedBy: payload.requestedBy }) } };
 }
@@ -193,7 +195,7 @@ export async function previewDigest(deps: AppDeps, actor: Actor): Promise<{ text
   const message = buildDigestMessage({ report, upcoming, preview: { action } });
   const dm = await sendDirectMessage(deps, actor.teamId, actor.userId, message);
   if ('skipped' in dm) return { ephemeral: message };
-  const chart = await uploadChart(deps, actor.teamId, report, dm.channel, dm.ts);
+  const chart = await uploadChart(deps, actor.teamId, report, dm.channel, dm.ts, undefined);
   return { text: `I sent you a preview of last week's digest (${periodLabel(report.period, zone)}) in our DM${chart === undefined ? '' : ', with its chart in the thread'}.` };
 }
 
