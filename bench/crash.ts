@@ -37,7 +37,7 @@ export async function runCrash(): Promise<{ outcomes: CrashOutcome[]; perSecond:
       const ok = outcome.losses === 0 && outcome.duplicates === 0 && outcome.recoveryMs < RECOVERY_BAR_MS;
       console.log(
         `  run ${String(run).padStart(2)}: ${mode === 'restart' ? 'killed, restarted' : 'killed, other process on'} at ${killAt === 'open' ? 'the first DM open (nothing posted)' : `post ${killAt}`}` +
-          ` (${outcome.acceptedAtKill} accepted by the kill): losses ${outcome.losses}, duplicates ${outcome.duplicates},` +
+          ` (${outcome.acceptedFromKilled} of its posts reached Slack): losses ${outcome.losses}, duplicates ${outcome.duplicates},` +
           ` ${mode === 'restart' ? 'restart' : 'kill'} to last reminder ${(outcome.recoveryMs / 1000).toFixed(1)} s ${ok ? 'PASS' : 'FAIL'}`,
       );
     }

@@ -14,7 +14,7 @@ const used = useBuiltApp('crash');
 const drill = (killAt: CrashDrill['killAt'], mode: CrashDrill['mode']): CrashDrill => ({ work: used.work, attendees: 59, killAt, mode, heartbeatSeconds: 1 });
 
 function expectExactlyOnce(outcome: Awaited<ReturnType<typeof runCrashDrill>>): void {
-  const summary = { losses: outcome.losses, duplicates: outcome.duplicates, acceptedAtKill: outcome.acceptedAtKill, jobs: outcome.jobs };
+  const summary = { losses: outcome.losses, duplicates: outcome.duplicates, acceptedFromKilled: outcome.acceptedFromKilled, jobs: outcome.jobs };
   expect(summary, outcome.output.slice(-4_000)).toMatchObject({ losses: 0, duplicates: 0 });
   expect(outcome.people).toBe(60);
   expect(outcome.recoveryMs).toBeLessThan(60_000);
@@ -31,7 +31,7 @@ describe('killed with SIGKILL mid fan-out, then started again', () => {
   ])('%s: every person gets exactly one reminder', async (_label, killAt) => {
     const outcome = await runCrashDrill(drill(killAt, 'restart'));
     expectExactlyOnce(outcome);
-    if (killAt !== 'open') expect(outcome.acceptedAtKill).toBeGreaterThanOrEqual(killAt);
+    if (killAt !== 'open') expect(outcome.acceptedFromKilled).toBeGreaterThanOrEqual(killAt);
   }, 90_000);
 });
 

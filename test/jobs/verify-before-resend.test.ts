@@ -220,6 +220,34 @@ describe('heartbeats', () => {
     }
   });
 
+  it('a process that lost its job (missed heartbeats, taken over) posts nothing when it wakes up', async () => {
+    setSettings(t, {});
+    scheduleJob(serviceDeps(t.deps), { teamId: TEAM, kind: 'announce', key: 'announce:lost', runAt: t.clock.now() - 1 });
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const frozen: JobHandler = async ({ deps, meta }) => {
+      await woken;
+      await deps.messenger.postMessage(TEAM, { channel: 'C0LOST', text: 'from the frozen process' }, meta);
+      return { status: 'done' };
+    };
+    const healthy: JobHandler = async ({ deps, meta }) => {
+      await deps.messenger.postMessage(TEAM, { channel: 'C0LOST', text: 'from the one that took over' }, meta);
+      return { status: 'done' };
+    };
+    // Not started: no heartbeat renews its lease, as in a process frozen for longer than the lease.
+    const stuck = createScheduler(t.deps, { handlers: { announce: frozen }, planners: [], tick: '0 0 1 1 *', owner: 'frozen' });
+    const other = createScheduler(t.deps, { handlers: { announce: healthy }, planners: [], tick: '0 0 1 1 *', owner: 'healthy' });
+    const stuckPass = stuck.tick();
+    await t.fake.waitFor(() => t.database.db.select().from(jobs).where(eq(jobs.key, 'announce:lost')).get()?.status === 'running', 'the claim');
+    t.clock.advance(DEFAULT_LEASE_MS + 1);
+    expect(await other.tick()).toMatchObject({ done: 1 });
+    wake();
+    expect(await stuckPass).toMatchObject({ done: 0, retried: 1 });
+    expect(t.fake.messagesIn('C0LOST').map((m) => m.text)).toEqual(['from the one that took over']);
+    expect(t.database.db.select().from(jobs).where(eq(jobs.key, 'announce:lost')).get()).toMatchObject({ status: 'done', owner: 'healthy', attempts: 2 });
+    expect(logs.matching('job was taken over by another process')).toHaveLength(1);
+  });
+
   it('a live process keeps a job through a send far longer than the lease: another process never takes it', async () => {
     setSettings(t, {});
     scheduleJob(serviceDeps(t.deps), { teamId: TEAM, kind: 'slow', key: 'slow:long', runAt: t.clock.now() - 1 });
