@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { jobHandlers, jobPlanners } from './jobs/registry.js';
-import { createScheduler, HEARTBEATS_BEFORE_TAKEOVER, type Scheduler } from './jobs/scheduler.js';
+import { createScheduler, leaseForHeartbeat, type Scheduler } from './jobs/scheduler.js';
 import type { JobPlanner } from './jobs/types.js';
 import type { Logger } from './logger.js';
 import { createAppMessenger, type Messenger } from './slack/messenger.js';
@@ -48,7 +48,7 @@ export function composePeerloop(input: ComposeInput): Peerloop {
   const app = createApp(deps, input.appOptions);
   const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: input.planners ?? jobPlanners, tick: config.schedulerTick,
     heartbeatMs: config.schedulerHeartbeatMs,
-    leaseMs: config.schedulerHeartbeatMs * HEARTBEATS_BEFORE_TAKEOVER,
+    leaseMs: leaseForHeartbeat(config.schedulerHeartbeatMs),
   });
   return { deps, app, scheduler };
 }

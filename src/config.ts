@@ -142,8 +142,9 @@ export interface Config {
   publicUrl: string | undefined;
   schedulerTick: string;
   /**
-   * How often each process records that it is alive. A process silent for four beats is taken
-   * for dead and its running jobs are taken over (after checking what it had already posted).
+   * How often each process records that it is alive. A process silent for four beats (and at
+   * least 12 s plus two beats: jobs/scheduler.ts leaseForHeartbeat) is taken for dead, and its
+   * running jobs are taken over (after checking what it had already posted).
    */
   schedulerHeartbeatMs: number;
 }

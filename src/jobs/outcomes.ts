@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/context.js';
 import { completeJob, failJob, postponeJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
-import { JOB_TAKEN_OVER } from '../slack/send-attempt.js';
+import { JobNotHeldError } from '../slack/send-attempt.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobOutcome, TickReport } from './types.js';
 
@@ -65,13 +65,13 @@ export function recordOutcome({ deps, job, report, log, complete }: Settling, ou
  */
 export function recordFailure({ deps, job, report, log }: Settling, error: unknown, pacedTeams: Set<string>, maxAttempts: number, postsStarted = false): void {
   const now = deps.clock.now();
+  if (error instanceof JobNotHeldError) {
+    // Its lease ran out (this process missed its heartbeats): whoever takes it over decides; nothing was posted here.
+    report.retried += 1;
+    log.warn('job was taken over by another process before this one posted; left to it');
+    return;
+  }
   if (error instanceof SlackCallError) {
-    if (error.code === JOB_TAKEN_OVER) {
-      // Another process took the job over (this one's heartbeat was missed): it decides; nothing was posted here.
-      report.retried += 1;
-      log.warn('job was taken over by another process before this one posted; left to it');
-      return;
-    }
     if (error.kind === 'permanent') {
       failJob(deps, job, error.code);
       report.failed += 1;

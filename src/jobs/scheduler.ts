@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { serviceDeps, type AppDeps } from '../deps.js';
-import { claimDueJobs, completeJobs, failJob, hasExpiredLeases, jobStillHeld, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
+import { claimDueJobs, completeJob, completeJobs, failJob, hasExpiredLeases, jobStillHeld, POST_FENCE_MS, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
 import type { Logger } from '../logger.js';
-import { jobTakenOver, type SendAttempt } from '../slack/send-attempt.js';
+import { JobNotHeldError, type SendAttempt } from '../slack/send-attempt.js';
 import { recordFailure, recordOutcome } from './outcomes.js';
 import type { JobHandler, JobPlanner, TickReport } from './types.js';
 
@@ -18,14 +18,18 @@ export interface SchedulerOptions {
   planners: readonly JobPlanner[];
   /** Cron expression (config.schedulerTick). */
   tick: string;
-  /** Jobs claimed per statement. */
+  /**
+   * Jobs claimed per statement (default: `concurrency`, so a process holds no more jobs than it
+   * is sending: a crash then leaves only those to be checked in Slack by whoever takes over).
+   */
   batchSize?: number;
   /** Jobs run at once within a pass. */
   concurrency?: number;
   /**
-   * How long a claim holds a job without a heartbeat. A started scheduler renews the leases of its
-   * jobs every heartbeatMs, so only a dead (or frozen) process loses them: this is how long its
-   * jobs wait before another process takes them over.
+   * How long a claim holds a job without a heartbeat (default: leaseForHeartbeat). A started
+   * scheduler renews the leases of its jobs every heartbeatMs, so only a dead (or frozen) process
+   * loses them: this is how long its jobs wait before another process takes them over. It must
+   * exceed POST_FENCE_MS, or no post could start.
    */
   leaseMs?: number;
   /** Transient failures allowed before a job is recorded as failed. */
@@ -60,22 +64,36 @@ export interface Scheduler {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 5_000;
-/** A process that missed this many heartbeats is dead (5 s beats: taken over after 20 s, well inside 30 s). */
+/** A process that missed this many heartbeats is dead. */
 export const HEARTBEATS_BEFORE_TAKEOVER = 4;
-export const DEFAULT_LEASE_MS = DEFAULT_HEARTBEAT_MS * HEARTBEATS_BEFORE_TAKEOVER;
+
+/**
+ * The lease for a heartbeat: four beats, and always room for a post's fence (POST_FENCE_MS) and
+ * two beats on top, or a post could never start. 5 s beats: 22 s, so a dead process's jobs are
+ * taken over 22 to 27 s after its last beat.
+ */
+export function leaseForHeartbeat(heartbeatMs: number): number {
+  return Math.max(heartbeatMs * HEARTBEATS_BEFORE_TAKEOVER, POST_FENCE_MS + 2 * heartbeatMs);
+}
+export const DEFAULT_LEASE_MS = leaseForHeartbeat(DEFAULT_HEARTBEAT_MS);
 export const DEFAULT_MAX_ATTEMPTS = 5;
-/** A post this close to the end of its claim's own lease first checks the job is still held. */
-const HELD_MARGIN_MS = 2_000;
 export function createScheduler(deps: AppDeps, options: SchedulerOptions): Scheduler {
-  const batchSize = options.batchSize ?? 200;
   const concurrency = options.concurrency ?? 32;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const batchSize = options.batchSize ?? concurrency;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const leaseMs = options.leaseMs ?? leaseForHeartbeat(heartbeatMs);
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const owner = options.owner ?? `peerloop-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const log = deps.logger.child({ component: 'scheduler', owner });
   const sdeps = serviceDeps(deps);
   let heartbeat: NodeJS.Timeout | undefined;
+  /**
+   * The jobs this process is working on (claimed, running, or done and waiting for the group
+   * commit): only their leases are renewed. A job leaves when its row is finished or handed back,
+   * or when writing that failed: its lease then runs out and it is taken over (and checked in
+   * Slack) rather than held forever by a live process.
+   */
+  const holding = new Map<number, Job>();
 
   /**
    * Keeps this process's jobs its own (however long a send takes); then, if a dead process left
@@ -84,7 +102,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
    */
   function onHeartbeat(): void {
     try {
-      renewLeases(sdeps, owner, leaseMs);
+      renewLeases(sdeps, owner, [...holding.keys()], leaseMs);
       if (!stopping && hasExpiredLeases(sdeps)) {
         log.info('jobs of a process whose heartbeat stopped are waiting; taking them over');
         void tick().catch((error: unknown) => log.error({ err: error }, 'takeover pass failed'));
@@ -103,7 +121,6 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
    */
   const completions: { job: Job; result: Record<string, unknown> | undefined; log: Logger }[] = [];
   let flushQueued = false;
-  let flushRetry: NodeJS.Timeout | undefined;
 
   function queueCompletion(job: Job, result: Record<string, unknown> | undefined, jobLog: Logger): void {
     completions.push({ job, result, log: jobLog });
@@ -116,20 +133,26 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     flushQueued = false;
     if (completions.length === 0) return;
     const batch = completions.splice(0);
+    let held: boolean[];
     try {
-      const held = completeJobs(sdeps, batch);
-      held.forEach((ok, i) => {
-        if (!ok) batch[i]!.log.warn('job finished after its lease ran out; another process may send it again');
-      });
+      held = completeJobs(sdeps, batch);
     } catch (error) {
-      // The database is busy or failing: keep them (this process's heartbeat keeps their leases) and try again shortly.
-      completions.unshift(...batch);
-      log.error({ err: error, jobs: batch.length }, 'recording finished jobs failed; trying again');
-      flushRetry ??= setTimeout(() => {
-        flushRetry = undefined;
-        flushCompletions();
-      }, 1_000);
+      // One at a time, so one row that cannot be written does not hold back the others.
+      log.warn({ err: error, jobs: batch.length }, 'recording finished jobs together failed; recording them one by one');
+      held = batch.map(({ job, result, log: jobLog }) => {
+        try {
+          return completeJob(sdeps, job, result);
+        } catch (one) {
+          // Its lease is no longer renewed: it is taken over, and its post is found in Slack.
+          jobLog.error({ err: one }, 'recording a finished job failed; it will be taken over and checked');
+          return true;
+        }
+      });
     }
+    batch.forEach(({ job, log: jobLog }, i) => {
+      holding.delete(job.id);
+      if (!held[i]) jobLog.warn('job finished after its lease ran out; another process may send it again');
+    });
   }
 
   /** What the messenger needs to post this job's messages safely (send-attempt.ts). */
@@ -139,9 +162,9 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       posts: new Map(),
       postSent: false,
       assertHeld() {
-        // Within the lease its own claim set, no other process can have taken it: no read needed.
-        if (job.claimedAt !== null && deps.clock.now() < job.claimedAt + leaseMs - HELD_MARGIN_MS) return;
-        if (!jobStillHeld(sdeps, job)) throw jobTakenOver('chat.postMessage');
+        // Well inside the lease its own claim set, no other process can take it before the post is over: no read needed.
+        if (job.claimedAt !== null && deps.clock.now() < job.claimedAt + leaseMs - POST_FENCE_MS) return;
+        if (!jobStillHeld(sdeps, job)) throw new JobNotHeldError(job.key);
       },
     };
   }
@@ -177,6 +200,19 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function runJob(job: Job, report: TickReport, pacedTeams: Set<string>): Promise<void> {
+    let awaitsCommit = false;
+    try {
+      await attemptJob(job, report, pacedTeams, () => (awaitsCommit = true));
+    } catch (error) {
+      // Writing the outcome failed (say the database stayed busy): the job is no longer renewed,
+      // so its lease runs out and it is taken over, and what it posted is found in Slack.
+      log.error({ err: error, jobKey: job.key, teamId: job.teamId }, 'recording a job\'s outcome failed; it will be taken over and checked');
+    } finally {
+      if (!awaitsCommit) holding.delete(job.id);
+    }
+  }
+
+  async function attemptJob(job: Job, report: TickReport, pacedTeams: Set<string>, onQueued: () => void): Promise<void> {
     const jobLog = log.child({ jobKey: job.key, kind: job.kind, teamId: job.teamId, attempt: job.attempts });
     const handler = options.handlers[job.kind];
     if (handler === undefined) {
@@ -195,7 +231,11 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       return;
     }
     jobLog.info(job.verifySince === null ? 'job attempt' : 'job attempt after an interrupted one; its posts are looked for first');
-    const settle = { deps: sdeps, job, report, log: jobLog, complete: queueCompletion };
+    const complete = (done: Job, result: Record<string, unknown> | undefined, doneLog: Logger) => {
+      onQueued();
+      queueCompletion(done, result, doneLog);
+    };
+    const settle = { deps: sdeps, job, report, log: jobLog, complete };
     const attempt = sendAttemptFor(job);
     try {
       recordOutcome(settle, await handler({ deps, job, payload: job.payload, meta: { jobKey: job.key, attempt } }));
@@ -211,11 +251,13 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         const job = jobs[next++]!;
         if (stopping) {
           // Claimed but not started: hand it back now rather than leaving it to the lease.
+          holding.delete(job.id);
           releaseJob(sdeps, job);
           continue;
         }
         if (pacedTeams.has(job.teamId)) {
           // Its workspace is paced out for this pass; put it back without calling Slack.
+          holding.delete(job.id);
           retryJobLater(sdeps, job, deps.clock.now() + 1_000, 'paced', { countAttempt: false });
           report.retried += 1;
           continue;
@@ -232,6 +274,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     while (!stopping) {
       const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams], onlyTeams);
       if (jobs.length === 0) break;
+      for (const job of jobs) holding.set(job.id, job);
       await runBatch(jobs, report, pacedTeams);
       flushCompletions();
     }
@@ -327,11 +370,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
         clearInterval(heartbeat);
         heartbeat = undefined;
       }
-      if (flushRetry !== undefined) {
-        clearTimeout(flushRetry);
-        flushRetry = undefined;
-      }
-      // Last try; if the database still refuses, those jobs' leases run out and whoever takes them over finds their posts.
+      // Normally empty (every pass flushes at its end); if the database refuses, those jobs' leases run out and whoever takes them over finds their posts.
       flushCompletions();
       log.info('scheduler stopped');
     },

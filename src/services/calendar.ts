@@ -72,8 +72,14 @@ export function feedUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/calendar/${token}.ics`;
 }
 
-export function sessionIcsFilename(number: number): string {
-  return `peerloop-session-${number}.ics`;
+/**
+ * The calendar file's name. A changed session's file (sequence above 0) is named after its
+ * revision too, so each revision sent to a person is a file of its own name: after a crash, the
+ * check for an upload already made (matched by name and title) can never take an earlier
+ * revision's file for this one.
+ */
+export function sessionIcsFilename(number: number, sequence = 0): string {
+  return sequence === 0 ? `peerloop-session-${number}.ics` : `peerloop-session-${number}-v${sequence + 1}.ics`;
 }
 
 function describeSession(session: CalendarSession): string {

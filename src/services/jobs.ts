@@ -196,9 +196,9 @@ function statements(deps: ServiceDeps): Statements {
     cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
     // Before each post of a job: the claim still holds it (fenced like the finishing verbs).
-    held: sqlite.prepare(`SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ?`).pluck(),
+    held: sqlite.prepare(`SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ? AND lease_until > ?`).pluck(),
     // The heartbeat: a live process moves the leases of everything it holds on.
-    renew: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE status = 'running' AND owner = ?`),
+    renew: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE status = 'running' AND owner = ? AND id IN (SELECT value FROM json_each(?))`),
     // Whether a dead process left running jobs behind (the heartbeat's check).
     expired: sqlite.prepare(`SELECT 1 FROM jobs WHERE status = 'running' AND lease_until < ? LIMIT 1`).pluck(),
     // Insert, or revive a row that was cancelled (or skipped for one of the reasons given as a
@@ -440,14 +440,25 @@ export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number,
   return statements(deps).retry.run(runAt, error, options.countAttempt ? 0 : 1, deps.clock.now(), verify, job.id, job.owner, job.claimedAt).changes === 1;
 }
 
-/** Whether this claim still holds the job (no other process has taken it over). */
+/**
+ * A post (or upload) of a job starts only with at least this much of its lease left. A Slack call
+ * gives up after 10 s (messenger SLACK_CALL_TIMEOUT_MS), so a post that started is over before
+ * the lease can run out and another process can take the job over and look for the post.
+ */
+export const POST_FENCE_MS = 12_000;
+
+/** Whether this claim still holds the job (no other process has taken it over) with POST_FENCE_MS of its lease left. */
 export function jobStillHeld(deps: ServiceDeps, job: ClaimedJob): boolean {
-  return statements(deps).held.get(job.id, job.owner, job.claimedAt) !== undefined;
+  return statements(deps).held.get(job.id, job.owner, job.claimedAt, deps.clock.now() + POST_FENCE_MS) !== undefined;
 }
 
-/** The heartbeat: every job `owner` is running stays its own for another `leaseMs`. Returns how many. */
-export function renewLeases(deps: ServiceDeps, owner: string, leaseMs: number): number {
-  return statements(deps).renew.run(deps.clock.now() + leaseMs, owner).changes;
+/**
+ * The heartbeat: the jobs `owner` is running (`ids`: only those it is really working on, so a row
+ * it has lost track of lapses and is taken over) stay its own for another `leaseMs`. Returns how many.
+ */
+export function renewLeases(deps: ServiceDeps, owner: string, ids: readonly number[], leaseMs: number): number {
+  if (ids.length === 0) return 0;
+  return statements(deps).renew.run(deps.clock.now() + leaseMs, owner, JSON.stringify(ids)).changes;
 }
 
 /** Whether a running job's lease has run out (its process stopped beating: it died). */

@@ -269,17 +269,24 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       attempt.assertHeld();
     }
     const message = metadata === undefined ? args : { ...args, metadata };
-    const res = await call(
-      teamId,
-      'chat.postMessage',
-      () => {
-        if (attempt !== undefined) attempt.postSent = true;
-        return postingClient.chat.postMessage(message as ChatPostMessageArguments);
-      },
-      meta,
-      args.channel,
-    );
+    const res = await sending(attempt, () => call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(message as ChatPostMessageArguments), meta, args.channel));
     return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
+  }
+
+  /**
+   * Runs a post or an upload of a job's attempt and notes whether it may now be in Slack: it was
+   * accepted, or its outcome is unknown (timeout, network, 5xx). A refusal (429, ok:false, our
+   * own pacing) leaves nothing behind, so the retry need not look for it.
+   */
+  async function sending<T>(attempt: SendAttempt | undefined, send: () => Promise<T>): Promise<T> {
+    try {
+      const result = await send();
+      if (attempt !== undefined) attempt.postSent = true;
+      return result;
+    } catch (error) {
+      if (attempt !== undefined && (!(error instanceof SlackCallError) || error.kind === 'transient')) attempt.postSent = true;
+      throw error;
+    }
   }
 
   /**
@@ -353,11 +360,10 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   async function uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
     const earlier = await checkUpload(teamId, file.channelId, file, meta);
     if (earlier !== undefined) return { fileIds: [earlier] };
-    const res = await call(
+    const res = await sending(meta?.attempt, () => call(
       teamId,
       'files.uploadV2',
       () => {
-        if (meta?.attempt !== undefined) meta.attempt.postSent = true;
         const common = {
           filename: file.filename,
           // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
@@ -372,7 +378,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       },
       meta,
       file.channelId,
-    );
+    ));
     const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
     return { fileIds };
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SlackCallError } from './slack-errors.js';
 
 /**
  * What makes a scheduled post safe to repeat. Every message a job posts carries Slack message
@@ -26,18 +25,29 @@ export const VERIFY_MAX_PAGES = 5;
 export interface SendAttempt {
   /** Posts of an earlier attempt since this time (ms) may have reached Slack; null: none can have. */
   readonly verifySince: number | null;
-  /** Throws SlackCallError `job_taken_over` when this process no longer holds the job: nothing may be posted then. */
+  /** Throws JobNotHeldError when this process no longer holds the job (or its lease is about to end): nothing may be posted then. */
   assertHeld(): void;
   /** How many posts this attempt made so far in each conversation (and thread): numbers each post. */
   readonly posts: Map<string, number>;
-  /** Set once a post of this attempt has gone to Slack (not merely been held back by pacing). */
+  /**
+   * Set once a post of this attempt may be in Slack: Slack accepted it, or its outcome is unknown
+   * (a timeout, a 5xx, a dropped connection). Not for a post held back by pacing or refused (429,
+   * ok:false): those are certainly not there.
+   */
   postSent: boolean;
 }
 
-export const JOB_TAKEN_OVER = 'job_taken_over';
-
-export function jobTakenOver(method: string): SlackCallError {
-  return new SlackCallError(method, JOB_TAKEN_OVER, 'permanent');
+/**
+ * This process no longer holds the job: another took it over (this one missed its heartbeats) or
+ * its lease is about to run out. Not a Slack error, so no flow mistakes it for Slack refusing the
+ * post (a flow that records a refusal only acts on SlackCallError); the scheduler leaves the job
+ * to whoever holds it.
+ */
+export class JobNotHeldError extends Error {
+  constructor(readonly jobKey: string) {
+    super(`job ${jobKey} is no longer held by this process; nothing was sent`);
+    this.name = 'JobNotHeldError';
+  }
 }
 
 /** The metadata of the next post of this attempt into `channel` (and `threadTs`), counting it. */

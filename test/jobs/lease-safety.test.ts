@@ -24,16 +24,17 @@ describe('a live process whose sends are slow', () => {
     const slow: JobHandler = async ({ job }) => {
       runs.push(job.key);
       if (job.key === 'slow:1') {
-        // Its heartbeat (a started scheduler's timer) moves its leases on meanwhile.
+        // Its heartbeat (a started scheduler's timer) moves the leases of the jobs it holds on meanwhile.
+        const held = t.database.db.select().from(jobs).where(and(eq(jobs.teamId, 'T0LEASE'), eq(jobs.owner, 'mine'))).all().map((j) => j.id);
         t.clock.advance(DEFAULT_LEASE_MS - 1_000);
-        renewLeases(svc, 'mine', DEFAULT_LEASE_MS);
+        renewLeases(svc, 'mine', held, DEFAULT_LEASE_MS);
         t.clock.advance(DEFAULT_LEASE_MS - 1_000);
-        renewLeases(svc, 'mine', DEFAULT_LEASE_MS);
+        renewLeases(svc, 'mine', held, DEFAULT_LEASE_MS);
         otherReport = await other.tick();
       }
       return { status: 'done' };
     };
-    const scheduler = createScheduler(t.deps, { handlers: { slow }, planners: [], tick: '* * * * *', concurrency: 1, owner: 'mine' });
+    const scheduler = createScheduler(t.deps, { handlers: { slow }, planners: [], tick: '* * * * *', concurrency: 1, batchSize: 2, owner: 'mine' });
     await scheduler.tick();
     expect(runs).toEqual(['slow:1', 'slow:2']);
     expect(otherReport).toMatchObject({ done: 0, failed: 0 });

@@ -135,6 +135,19 @@ describe('taking over the jobs of a process that died mid fan-out', () => {
     expect(jobRows(t, TEAM, 'reminder')[0]?.status).toBe('done');
   });
 
+  it('a post Slack refused (429) is certainly not there: the retry posts without reading anything', async () => {
+    dueReminders(['U0RATE0001']);
+    t.fake.always('chat.postMessage', { status: 429, retryAfter: 1 });
+    await t.tick();
+    t.fake.clearScripts();
+    const row = jobRows(t, TEAM, 'reminder').find((j) => JSON.parse(j.payload).userId === 'U0RATE0001')!;
+    expect(row).toMatchObject({ status: 'pending', verifySince: null });
+    t.clock.advance(2_000);
+    await t.tick();
+    expect(reminderDms('U0RATE0001')).toHaveLength(1);
+    expect(t.fake.callsTo('conversations.history')).toHaveLength(0);
+  });
+
   it('a slow or failing look back waits and looks again; it never posts blind', async () => {
     dueReminders(['U0SLOW0001']);
     const [job] = claimAndDie(1);

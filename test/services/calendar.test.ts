@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFeedIcs, buildSessionIcs, feedUrl, sessionCalendarUrl, type CalendarSession } from '../../src/services/calendar.js';
+import { buildFeedIcs, buildSessionIcs, feedUrl, sessionCalendarUrl, sessionIcsFilename, type CalendarSession } from '../../src/services/calendar.js';
 import { parseIcs } from '../support/ics.js';
 
 const base: CalendarSession = {
@@ -51,5 +51,14 @@ describe('.ics text', () => {
   it('builds URLs without doubled slashes', () => {
     expect(feedUrl('https://p.example.com/', 'tok')).toBe('https://p.example.com/calendar/tok.ics');
     expect(sessionCalendarUrl('https://p.example.com', 'tok', 12)).toBe('https://p.example.com/calendar/tok/session-12.ics');
+  });
+});
+
+describe('the calendar file name', () => {
+  it('is the session number for a session never changed, and names the revision after a change (so each revision sent is its own file)', () => {
+    expect(sessionIcsFilename(7)).toBe('peerloop-session-7.ics');
+    expect(sessionIcsFilename(7, 0)).toBe('peerloop-session-7.ics');
+    expect(sessionIcsFilename(7, 1)).toBe('peerloop-session-7-v2.ics');
+    expect(new Set([0, 1, 2, 3].map((sequence) => sessionIcsFilename(7, sequence))).size).toBe(4);
   });
 });

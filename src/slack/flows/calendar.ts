@@ -57,7 +57,7 @@ export async function deliverCalendarInvite(
     teamId,
     userId,
     {
-      filename: sessionIcsFilename(sessionNumber),
+      filename: sessionIcsFilename(sessionNumber, session.sequence),
       title: method === 'CANCEL' ? `Cancelled: ${plainTitle}` : plainTitle,
       content,
       initialComment,

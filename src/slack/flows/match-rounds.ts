@@ -33,6 +33,7 @@ import { buildCheckinMessage, buildGroupsRefusedDm, buildMatchIntroMessage, buil
 import type { MessageJson } from '../blocks/types.js';
 import type { CallMeta } from '../messenger.js';
 import { MISSING_SCOPE_ERRORS, NOT_IN_CHANNEL_ERRORS, neededScope, SlackCallError } from '../slack-errors.js';
+import { JobNotHeldError } from '../send-attempt.js';
 import { sendDirectMessage } from './notices.js';
 
 /**
@@ -220,7 +221,8 @@ export async function deliverMatchIntro(deps: AppDeps, teamId: string, groupId: 
     recordIntroPosted(svc, teamId, groupId, posted.ts);
     return { status: 'done', channel: posted.channel, ts: posted.ts };
   } catch (error) {
-    if (!(error instanceof SlackCallError && error.kind === 'rate_limited')) {
+    // Not held any more: nothing was sent, and the process that holds the job now decides.
+    if (!(error instanceof SlackCallError && error.kind === 'rate_limited') && !(error instanceof JobNotHeldError)) {
       planGroupRefusedNotice(svc, teamId, group, error instanceof SlackCallError ? error.code : 'unexpected_error');
       if (error instanceof SlackCallError && error.kind === 'permanent') deps.runDueJobs?.(teamId);
     }
