@@ -2,7 +2,7 @@ import { SessionActions } from '../src/slack/ids.js';
 import { blockActionsBody } from '../test/support/payloads.js';
 import { BENCH_USERS, formatComparison, responseUrlFor, runComparison, slashCommand, type BenchContext, type ComparisonResult } from './lib/compare.js';
 import type { RequestFactory } from './lib/load.js';
-import { FIRST_UPCOMING_SESSION, SEEDED_SESSIONS } from './servers/seeds.js';
+import { FIRST_UPCOMING_SESSION, SEEDED_CHANNEL, SEEDED_SESSIONS, seededAnnouncementTs } from './servers/seeds.js';
 
 /**
  * Issue 3, "Speed": with 10,000 sessions and 100,000 participant rows in the database,
@@ -19,12 +19,17 @@ const joinClick: RequestFactory = (i, target) => {
   const upcoming = SEEDED_SESSIONS - FIRST_UPCOMING_SESSION + 1;
   let session = FIRST_UPCOMING_SESSION + ((i * 37) % upcoming);
   if (session % 50 === 0) session += 1; // every 50th seeded session is cancelled
+  const response = responseUrlFor(target, i);
   return {
     body: blockActionsBody([{ action_id: SessionActions.join, value: String(session) }], {
-      user: BENCH_USERS[i % BENCH_USERS.length]!,
-      responseUrl: responseUrlFor(target, i),
+      // Shifted once per pass over the sessions, so no (session, person) repeats within 100,000 clicks.
+      user: BENCH_USERS[(i + Math.floor(i / upcoming)) % BENCH_USERS.length]!,
+      responseUrl: response.url,
     }),
     contentType: 'application/x-www-form-urlencoded',
+    // What the person sees: the private "You're in" on the click's response_url, then the card's new count.
+    reply: response.key,
+    card: `update:${SEEDED_CHANNEL}:${seededAnnouncementTs(session)}`,
   };
 };
 
@@ -48,6 +53,8 @@ async function runSessionsScenario(context: BenchContext, what: string, requests
 export function runSessionsList(context: BenchContext): Promise<ComparisonResult> {
   return runSessionsScenario(context, '/peer list', slashCommand('list'));
 }
+
+export { joinClick };
 
 export function runSessionsJoin(context: BenchContext): Promise<ComparisonResult> {
   return runSessionsScenario(context, 'Join click', joinClick);

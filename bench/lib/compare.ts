@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
 import { slashCommandBody } from '../../test/support/payloads.js';
 import { startServer, type ServerHandle, type ServerKind } from './children.js';
-import { createAgent, percentile, runLoad, type RequestFactory, type RequestTarget } from './load.js';
+import { createAgent, createTarget, percentile, replyTimes, runLoad, type RequestFactory, type RequestSample, type RequestTarget } from './load.js';
 
 /** The servers of one `npm run bench`, started on first use and shared by every scenario. */
 export interface BenchContext {
@@ -32,17 +32,25 @@ export function createBenchContext(): BenchContext {
 /** People the requests rotate through; the warm-up meets each one (users.info runs once per person). */
 export const BENCH_USERS = Array.from({ length: 20 }, (_, i) => `U0BENCH${String(i).padStart(2, '0')}`);
 
-/** A unique response_url on the target's fake Slack (or a dead local one when it has none). */
-export function responseUrlFor(target: RequestTarget, index: number): string {
-  return `${target.responseUrlBase ?? 'http://127.0.0.1:9'}/response/bench-${index}`;
+/**
+ * A unique response_url on the target's fake Slack (or a dead local one when it has none), and
+ * the key its post arrives under in the reply log.
+ */
+export function responseUrlFor(target: RequestTarget, index: number): { url: string; key: string } {
+  const id = `${target.tag}-${index}`;
+  return { url: `${target.responseUrlBase ?? 'http://127.0.0.1:9'}/response/${id}`, key: `response:${id}` };
 }
 
-/** A signed-to-be `/peer <text>` from one of BENCH_USERS. */
+/** A signed-to-be `/peer <text>` from one of BENCH_USERS; its reply is in the ack or on its response_url. */
 export function slashCommand(text: string): RequestFactory {
-  return (i, target) => ({
-    body: slashCommandBody(text, { user: BENCH_USERS[i % BENCH_USERS.length]!, responseUrl: responseUrlFor(target, i) }),
-    contentType: 'application/x-www-form-urlencoded',
-  });
+  return (i, target) => {
+    const response = responseUrlFor(target, i);
+    return {
+      body: slashCommandBody(text, { user: BENCH_USERS[i % BENCH_USERS.length]!, responseUrl: response.url }),
+      contentType: 'application/x-www-form-urlencoded',
+      reply: response.key,
+    };
+  };
 }
 
 export interface Bar {
@@ -95,9 +103,19 @@ export interface SideResult {
   p99Ms: number;
   maxMs: number;
   reqPerSec: number;
-  /** Resident memory when the server came up, before any request. */
+  /** Resident memory when this scenario started (its peak is measured from there). */
   startRssMb: number;
   peakRssMb: number;
+  /** Request to the reply on the person's screen (the ack when it carries the reply), in ms. */
+  replyP50Ms: number;
+  replyP99Ms: number;
+  /** Acked requests whose reply never arrived. */
+  repliesMissing: number;
+  /** Requests answered in the ack body. */
+  repliesInAck: number;
+  /** Request to the card's update, when the requests name one. */
+  cardP50Ms?: number;
+  cardP99Ms?: number;
 }
 
 export interface BarResult extends Bar {
@@ -131,6 +149,8 @@ interface Side {
   errorSamples: string[];
   sent: number;
   roundP99Ms: number[];
+  samples: RequestSample[];
+  startRssKb: number;
 }
 
 /**
@@ -146,9 +166,13 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const warmup = options.warmup ?? 500;
 
   const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed), context.server('bare')]);
+  // Each scenario's peak is its own, not the previous one's on the same server.
+  for (const server of new Set([peerloopServer, bareServer])) server.resetPeakRss();
   const makeSide = (server: ServerHandle, factory: RequestFactory): Side => ({
     server,
-    target: { responseUrlBase: server.fakeSlackUrl },
+    target: createTarget(server.fakeSlackUrl),
+    samples: [],
+    startRssKb: server.rssKb(),
     agent: createAgent(concurrency),
     requestsFor: factory,
     latencies: [],
@@ -210,6 +234,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
           replies.delivered = peerloopServer.replies() - measuredBase;
         }
         side.latencies.push(...result.latenciesMs);
+        side.samples.push(...result.samples);
         side.roundP99Ms.push(percentile([...result.latenciesMs].sort((a, b) => a - b), 99));
         side.elapsedMs += result.elapsedMs;
         side.errors += result.errors;
@@ -223,7 +248,15 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
 
   const summarize = (side: Side): SideResult => {
     const sorted = [...side.latencies].sort((a, b) => a - b);
+    const times = replyTimes(side.samples, side.server.replyLog);
+    const reply = times.replyMs.sort((a, b) => a - b);
+    const card = times.cardMs.sort((a, b) => a - b);
     return {
+      replyP50Ms: percentile(reply, 50),
+      replyP99Ms: percentile(reply, 99),
+      repliesMissing: times.missing,
+      repliesInAck: times.inAck,
+      ...(card.length > 0 ? { cardP50Ms: percentile(card, 50), cardP99Ms: percentile(card, 99) } : {}),
       label: side.server.label,
       requests: side.sent,
       errors: side.errors,
@@ -232,7 +265,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       p99Ms: percentile(sorted, 99),
       maxMs: sorted.at(-1) ?? Number.NaN,
       reqPerSec: (side.sent - side.errors) / (side.elapsedMs / 1000),
-      startRssMb: side.server.readyRssKb / 1024,
+      startRssMb: side.startRssKb / 1024,
       peakRssMb: side.server.peakRssKb() / 1024,
     };
   };
@@ -274,6 +307,7 @@ export function formatComparison(result: ComparisonResult): string {
   lines.push(
     `  ${'ratio'.padEnd(width)}${pad(`${fixed(p.p50Ms / b.p50Ms)}x`, 9)}${pad(`${fixed(p99Ratio)}x`, 9)}${pad('', 9)}${pad(`${fixed(p.reqPerSec / b.reqPerSec)}x`, 9)}${pad(`${fixed(p.startRssMb / b.startRssMb)}x`, 14)}${pad(`${fixed(rssRatio)}x`, 13)}`,
   );
+  lines.push(`  ${replyLine(p)}`);
   const rounds = [...result.roundP99Ratios].sort((a, b) => a - b);
   if (rounds.length > 0) {
     lines.push(`  per-round p99 ratio (for noise, not the bar): median ${fixed(percentile(rounds, 50))}x, range ${fixed(rounds[0]!)}x to ${fixed(rounds.at(-1)!)}x`);
@@ -294,4 +328,14 @@ export function formatComparison(result: ComparisonResult): string {
     if (s.errors > 0) lines.push(`  FAIL  ${s.label}: ${s.errors} requests failed (${s.errorSamples.join('; ')})`);
   }
   return lines.join('\n');
+}
+
+/** "reply on screen p50 / p99", where the replies went, and the card when there is one. */
+export function replyLine(side: SideResult): string {
+  const fixed = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+  const later = side.requests - side.errors - side.repliesInAck;
+  const where = side.repliesInAck === side.requests - side.errors ? 'all in the ack' : side.repliesInAck === 0 ? 'all after the ack' : `${side.repliesInAck} in the ack, ${later} after`;
+  const card = side.cardP99Ms === undefined ? '' : `; card updated p50 ${fixed(side.cardP50Ms)} / p99 ${fixed(side.cardP99Ms)} ms`;
+  const missing = side.repliesMissing > 0 ? `; FAIL ${side.repliesMissing} replies never arrived` : '';
+  return `${side.label} reply on screen p50 ${fixed(side.replyP50Ms)} / p99 ${fixed(side.replyP99Ms)} ms (${where})${card}${missing}`;
 }

@@ -35,10 +35,24 @@ export interface ProgressLine {
   replies: number;
   /** Slack Web API calls so far (card updates, DMs, files, Home), also cumulative. */
   calls: number;
+  /** What arrived since the last line that a person would see, with when (nowUs); see bench/servers/fake-slack.ts. */
+  seen?: SeenReply[];
 }
 
-export function announceProgress(replies: number, calls: number): void {
-  const line: ProgressLine = { replies, calls };
+/** [what arrived (e.g. `response:<id>`), when in µs of nowUs()]. */
+export type SeenReply = [key: string, atUs: number];
+
+/**
+ * Microseconds on the system's monotonic clock (process.hrtime is CLOCK_MONOTONIC on Linux, one
+ * clock for every process on the machine), so a request stamped by the load generator and its
+ * reply stamped by the fake Slack process can be subtracted.
+ */
+export function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+export function announceProgress(replies: number, calls: number, seen: SeenReply[] = []): void {
+  const line: ProgressLine = { replies, calls, ...(seen.length > 0 ? { seen } : {}) };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
