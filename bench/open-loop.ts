@@ -1,6 +1,6 @@
 import { SessionActions, SessionViews } from '../src/slack/ids.js';
 import { viewSubmissionBody } from '../test/support/payloads.js';
-import type { ServerHandle } from './lib/children.js';
+import { startServer, type ServerHandle } from './lib/children.js';
 import { BENCH_USERS, slashCommand, type BenchContext } from './lib/compare.js';
 import { createAgent, createTarget, percentile, replyTimes, runLoad, type RequestFactory } from './lib/load.js';
 import { runOpenLoop } from './lib/open-loop.js';
@@ -28,6 +28,7 @@ interface Settings {
   ratePerSec: number;
   durationMs: number;
   stepMs: number;
+  scenarios: Scenario[];
 }
 
 function numberSetting(flag: string, env: string, fallback: number): number {
@@ -42,6 +43,7 @@ export function openLoopSettings(): Settings {
     ratePerSec: numberSetting('--rate', 'BENCH_RATE', 50),
     durationMs: numberSetting('--duration', 'BENCH_DURATION', 20) * 1000,
     stepMs: numberSetting('--step', 'BENCH_STEP', 5) * 1000,
+    scenarios: chosenScenarios(),
   };
 }
 
@@ -75,6 +77,8 @@ const scheduleSubmission: RequestFactory = (i) => {
 };
 
 export interface Scenario {
+  /** For `--only` (e.g. `--only join,list`). */
+  key: string;
   name: string;
   requestsFor: RequestFactory;
   /** 'ratio': reply p99 within 3x the bare app's ack p99; 'absolute': under 100 ms; none: reported only. */
@@ -82,12 +86,22 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { name: '/peer help', requestsFor: slashCommand('help'), bar: 'absolute' },
-  { name: '/peer list', requestsFor: slashCommand('list'), bar: 'ratio' },
-  { name: '/peer list mine', requestsFor: slashCommand('list mine'), bar: 'ratio' },
-  { name: 'Join click', requestsFor: joinClick, bar: 'ratio' },
-  { name: 'schedule submit', requestsFor: scheduleSubmission },
+  { key: 'help', name: '/peer help', requestsFor: slashCommand('help'), bar: 'absolute' },
+  { key: 'list', name: '/peer list', requestsFor: slashCommand('list'), bar: 'ratio' },
+  { key: 'list-mine', name: '/peer list mine', requestsFor: slashCommand('list mine'), bar: 'ratio' },
+  { key: 'join', name: 'Join click', requestsFor: joinClick, bar: 'ratio' },
+  { key: 'schedule', name: 'schedule submit', requestsFor: scheduleSubmission },
 ];
+/** `--only help,join` (or BENCH_ONLY) runs some scenarios; all by default. */
+function chosenScenarios(): Scenario[] {
+  const only = flagValue('--only') ?? process.env.BENCH_ONLY;
+  if (only === undefined || only === '') return SCENARIOS;
+  const keys = only.split(',').map((k) => k.trim());
+  const unknown = keys.filter((k) => !SCENARIOS.some((s) => s.key === k));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.key).join(', ')}`);
+  return SCENARIOS.filter((s) => keys.includes(s.key));
+}
+
 const RATIO_BAR = 3;
 const ABSOLUTE_BAR_MS = 100;
 const RSS_BAR = 1.5;
@@ -185,16 +199,23 @@ export async function warmUp(server: ServerHandle, scenario: Scenario): Promise<
 const fixed = (n: number | undefined, digits = 2) => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : n === Infinity ? 'never' : 'n/a');
 
 export async function runOpenLoopBench(context: BenchContext): Promise<{ pass: boolean }> {
-  const { ratePerSec, durationMs } = openLoopSettings();
-  const [peerloop, bare] = await Promise.all([context.server('peerloop', SEED), context.server('bare')]);
+  const { ratePerSec, durationMs, scenarios } = openLoopSettings();
   const help = SCENARIOS[0]!;
+  // Every run on a server of its own, warmed up, so each peak RSS is that scenario's alone.
+  const bare = await context.server('bare', undefined, 'open');
   await warmUp(bare, help);
-  for (const scenario of SCENARIOS) await warmUp(peerloop, scenario);
-
-  // The yardstick before and after Peerloop's runs, pooled, so a neighbour's burst lands on both.
+  // The yardstick before and after Peerloop's runs, so a neighbour's burst lands on both.
   const bareBefore = await openRun(bare, help, ratePerSec, durationMs, 'bare Bolt, /peer help');
   const runs: OpenRun[] = [];
-  for (const scenario of SCENARIOS) runs.push(await openRun(peerloop, scenario, ratePerSec, durationMs));
+  for (const scenario of scenarios) {
+    const peerloop = await startServer('peerloop', { seed: SEED });
+    try {
+      await warmUp(peerloop, scenario);
+      runs.push(await openRun(peerloop, scenario, ratePerSec, durationMs));
+    } finally {
+      await peerloop.stop();
+    }
+  }
   const bareAfter = await openRun(bare, help, ratePerSec, durationMs, 'bare Bolt, /peer help');
   const bareAckP99 = Math.max(bareBefore.ackP99Ms, bareAfter.ackP99Ms);
   const bareAckP99Low = Math.min(bareBefore.ackP99Ms, bareAfter.ackP99Ms);
@@ -219,7 +240,7 @@ export async function runOpenLoopBench(context: BenchContext): Promise<{ pass: b
     lines.push(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
   };
   for (const [i, r] of runs.entries()) {
-    const scenario = SCENARIOS[i]!;
+    const scenario = scenarios[i]!;
     if (scenario.bar === 'absolute') verdict(r.replyP99Ms < ABSOLUTE_BAR_MS, `${r.label}: reply p99 ${fixed(r.replyP99Ms)} ms (bar: under ${ABSOLUTE_BAR_MS} ms)`);
     if (scenario.bar === 'ratio') verdict(r.replyP99Ms <= RATIO_BAR * bareAckP99, `${r.label}: reply p99 ${fixed(r.replyP99Ms / bareAckP99)}x the bare app's ack p99 (bar: within ${RATIO_BAR}x)`);
   }
@@ -239,11 +260,11 @@ export async function runOpenLoopBench(context: BenchContext): Promise<{ pass: b
  * factor of 1.5, not to the request).
  */
 export async function runSaturation(context: BenchContext): Promise<void> {
-  const { stepMs } = openLoopSettings();
-  const peerloop = await context.server('peerloop', SEED);
+  const { stepMs, scenarios } = openLoopSettings();
+  const peerloop = await context.server('peerloop', SEED, 'saturation');
   const limitMs = 1000;
   console.log(`saturation: highest open-loop rate with reply p99 under ${limitMs / 1000} s, ${stepMs / 1000} s per rate tried, Peerloop on 10,000 sessions`);
-  for (const scenario of SCENARIOS.filter((s) => s.name !== '/peer list mine')) {
+  for (const scenario of scenarios.filter((s) => s.key !== 'list-mine')) {
     await warmUp(peerloop, scenario);
     const tried: string[] = [];
     const holds = async (rate: number) => {

@@ -1,8 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SEED_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
+import { FROM_FLAG, SEED_FLAG, SEED_ONLY_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -200,6 +202,34 @@ export async function startFakeSlackProcess(): Promise<FakeSlackProcess> {
   };
 }
 
+const seededFiles = new Map<string, Promise<string>>();
+let seedDir: string | undefined;
+process.on('exit', () => {
+  if (seedDir !== undefined) rmSync(seedDir, { recursive: true, force: true });
+});
+
+/** A database file filled with `seed`, made once per benchmark run in its own process (SEED_ONLY_FLAG). */
+function seededFile(seed: string): Promise<string> {
+  let file = seededFiles.get(seed);
+  if (file === undefined) {
+    buildServers();
+    seedDir ??= mkdtempSync(join(tmpdir(), 'peerloop-bench-seeds-'));
+    const path = join(seedDir, `${seed}.db`);
+    file = new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [`${BUILD_DIR}/peerloop.js`, SEED_FLAG, seed, SEED_ONLY_FLAG, path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      live.add(child);
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        live.delete(child);
+        if (code === 0) resolve(path);
+        else reject(new Error(`seeding ${seed} failed (exit code ${code})`));
+      });
+    });
+    seededFiles.set(seed, file);
+  }
+  return file;
+}
+
 /**
  * Starts a benchmark server as its own process and waits for it to listen. Peerloop also gets
  * its own fake Slack process, so the server's memory is Peerloop's alone.
@@ -207,7 +237,7 @@ export async function startFakeSlackProcess(): Promise<FakeSlackProcess> {
 export async function startServer(kind: ServerKind, options: { seed?: string } = {}): Promise<ServerHandle> {
   const fake = kind === 'peerloop' ? await startFakeSlackProcess() : undefined;
   const args = fake === undefined ? [] : [SLACK_FLAG, fake.apiUrl];
-  if (options.seed !== undefined) args.push(SEED_FLAG, options.seed);
+  if (options.seed !== undefined) args.push(FROM_FLAG, await seededFile(options.seed));
   let server: Child;
   try {
     server = await spawnServer(kind, args);

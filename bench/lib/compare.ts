@@ -5,15 +5,16 @@ import { createAgent, createTarget, percentile, replyTimes, runLoad, type Reques
 
 /** The servers of one `npm run bench`, started on first use and shared by every scenario. */
 export interface BenchContext {
-  server(kind: ServerKind, seed?: string): Promise<ServerHandle>;
+  /** `instance` names a server of its own (a scenario that wants its memory measured from a fresh start). */
+  server(kind: ServerKind, seed?: string, instance?: string): Promise<ServerHandle>;
   stopAll(): Promise<void>;
 }
 
 export function createBenchContext(): BenchContext {
   const servers = new Map<string, Promise<ServerHandle>>();
   return {
-    server(kind, seed) {
-      const key = `${kind}:${seed ?? ''}`;
+    server(kind, seed, instance) {
+      const key = `${kind}:${seed ?? ''}:${instance ?? ''}`;
       let handle = servers.get(key);
       if (handle === undefined) {
         handle = startServer(kind, seed === undefined ? {} : { seed });
@@ -69,6 +70,8 @@ export interface ComparisonOptions {
   bareRequestsFor?: RequestFactory;
   /** Seed the Peerloop database with this bench/servers/seeds.ts entry (a separate Peerloop process). */
   seed?: string;
+  /** A Peerloop server of this scenario's own (BenchContext.server), so its memory starts fresh. */
+  instance?: string;
   bars: Bar[];
   rounds?: number;
   perRound?: number;
@@ -118,6 +121,11 @@ export interface SideResult {
   cardP99Ms?: number;
 }
 
+/** Acked requests whose reply goes after the ack (on their response_url). */
+function later(samples: readonly RequestSample[]): number {
+  return samples.filter((s) => s.ackUs !== undefined && !s.ackCarriesReply && s.reply !== undefined && s.reply !== 'ack').length;
+}
+
 export interface BarResult extends Bar {
   ratio: number;
   pass: boolean;
@@ -165,7 +173,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const concurrency = options.concurrency ?? 10;
   const warmup = options.warmup ?? 500;
 
-  const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed), context.server('bare')]);
+  const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed, options.instance), context.server('bare')]);
   // Each scenario's peak is its own, not the previous one's on the same server.
   for (const server of new Set([peerloopServer, bareServer])) server.resetPeakRss();
   const makeSide = (server: ServerHandle, factory: RequestFactory): Side => ({
@@ -208,7 +216,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     for (const side of [peerloop, bare]) {
       const result = await runLoad({ port: side.server.port, agent: side.agent, count: warmup, concurrency, requestFor: side.requestsFor, target: side.target });
       if (result.errors > 0) throw new Error(`${side.server.label} failed during warm-up: ${result.errorSamples.join('; ')}`);
-      if (side === peerloop && perRequest !== undefined) await drainTo(repliesBase + warmup * perRequest);
+      if (side === peerloop && perRequest !== undefined) await drainTo(repliesBase + later(result.samples) * perRequest);
     }
     const measuredBase = peerloopServer.replies();
 
@@ -226,11 +234,12 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         });
         side.sent += perRound;
         if (side === peerloop && replies !== undefined && perRequest !== undefined) {
-          const target = measuredBase + side.sent * perRequest;
-          const roundBase = target - perRound * perRequest;
+          // Only the replies that were not in the ack are waited for.
+          const roundBase = measuredBase + replies.expected;
+          replies.expected += later(result.samples) * perRequest;
+          const target = measuredBase + replies.expected;
           replies.withinRounds += Math.max(0, peerloopServer.replies() - roundBase);
           replies.maxDrainMs = Math.max(replies.maxDrainMs, await drainTo(target));
-          replies.expected = side.sent * perRequest;
           replies.delivered = peerloopServer.replies() - measuredBase;
         }
         side.latencies.push(...result.latenciesMs);
@@ -313,7 +322,7 @@ export function formatComparison(result: ComparisonResult): string {
     lines.push(`  per-round p99 ratio (for noise, not the bar): median ${fixed(percentile(rounds, 50))}x, range ${fixed(rounds[0]!)}x to ${fixed(rounds.at(-1)!)}x`);
   }
   const r = result.replies;
-  if (r !== undefined) {
+  if (r !== undefined && r.expected > 0) {
     const share = r.expected === 0 ? 0 : (100 * r.withinRounds) / r.expected;
     lines.push(
       `  replies via response_url: ${r.withinRounds} of ${r.expected} (${fixed(share, 0)}%) landed within the timed rounds; ` +

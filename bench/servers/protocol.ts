@@ -8,6 +8,13 @@ export interface ReadyLine {
 }
 
 export const SEED_FLAG = '--seed';
+/**
+ * `--seed <name> --seed-only <file>`: fill a new database file and exit. `--from <file>`: start
+ * from a copy of such a file. Seeding in its own process keeps the garbage of writing 100k rows
+ * out of the server's memory figures (a real Peerloop opens a full database, it does not fill it).
+ */
+export const SEED_ONLY_FLAG = '--seed-only';
+export const FROM_FLAG = '--from';
 /** The Web API URL of the fake Slack process (bench/servers/fake-slack.ts) Peerloop talks to. */
 export const SLACK_FLAG = '--slack';
 
