@@ -8,9 +8,11 @@ import { runMatching } from './matching.js';
 import { runExport } from './export.js';
 import { createBenchContext, type BenchContext } from './lib/compare.js';
 import { runSessionsJoin, runSessionsList } from './sessions.js';
+import { runOpenLoopBench, runSaturation } from './open-loop.js';
 
 /**
- * `npm run bench` runs every benchmark in order; `npm run bench -- ack list` runs the named ones.
+ * `npm run bench` runs every benchmark in order; `npm run bench -- ack list` runs the named ones;
+ * `npm run bench -- open --rate 20 --duration 5` shortens the open-loop runs (bench/open-loop.ts).
  * A missed bar prints FAIL and still exits 0 (absolute numbers on a shared machine are noise
  * to read, not a gate); only a crashed benchmark makes the exit code non-zero, and the others
  * still run.
@@ -25,6 +27,8 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'ack', run: runAckLatency },
   { name: 'list', run: runSessionsList },
   { name: 'join', run: runSessionsJoin },
+  { name: 'open', run: runOpenLoopBench },
+  { name: 'saturation', run: runSaturation },
   { name: 'jobs', run: () => runJobsThroughput() },
   { name: 'matching', run: () => runMatching() },
   { name: 'export', run: () => runExport() },
@@ -40,7 +44,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  // Flags (`--rate 20`, `--duration=5`) belong to the benchmarks (bench/open-loop.ts), not the list of names.
+  const args = process.argv.slice(2);
+  const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
   const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
   if (unknown.length > 0) {
     console.error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);

@@ -1,8 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SEED_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
+import { FROM_FLAG, SEED_FLAG, SEED_ONLY_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,6 +25,13 @@ export interface ServerHandle {
   rssKb(): number;
   /** VmRSS when the server said it was ready, before any request, in KB. */
   readyRssKb: number;
+  /**
+   * Starts a new peak: VmHWM drops to the RSS of now (Linux clear_refs 5), so the next
+   * peakRssKb() is the peak of what ran since, not of an earlier scenario on the same server.
+   */
+  resetPeakRss(): void;
+  /** What reached Peerloop's fake Slack that a person would see, and when (undefined for the bare app). */
+  replyLog: ReplyLog | undefined;
   /** response_url posts Peerloop's fake Slack has received so far (0 for the bare app). */
   replies(): number;
   /** Slack API calls Peerloop's fake Slack has received so far (0 for the bare app). */
@@ -30,11 +39,41 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * Replies the fake Slack process reported (bench/servers/fake-slack.ts: `response:<id>`,
+ * `update:<channel>:<ts>`, ...) with their arrival in µs of nowUs(), kept in the parent so a
+ * benchmark can match each request to the reply it led to.
+ */
+export interface ReplyLog {
+  /** When `key` first arrived at or after `afterUs`, or undefined if it has not (yet). */
+  firstAt(key: string, afterUs: number): number | undefined;
+  /** Forgets everything seen so far (between scenarios). */
+  clear(): void;
+}
+
+export function createReplyLog(): ReplyLog & { add(key: string, atUs: number): void } {
+  const byKey = new Map<string, number[]>();
+  return {
+    add(key, atUs) {
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [atUs]);
+      else list.push(atUs);
+    },
+    firstAt(key, afterUs) {
+      // Lines arrive in order, so each list is ascending; the lists are short (a card's updates).
+      return byKey.get(key)?.find((at) => at >= afterUs);
+    },
+    clear: () => byKey.clear(),
+  };
+}
+
 export interface FakeSlackProcess {
+  /** Base URL for response_url posts (a server of the fake's own that stamps them). */
   url: string;
   apiUrl: string;
   replies(): number;
   calls(): number;
+  replyLog: ReplyLog;
   /** chat.postMessage deliveries, and channels that got more than one. */
   counts(): Promise<{ channels: number; deliveries: number; duplicates: number }>;
   stop(): Promise<void>;
@@ -142,22 +181,53 @@ export async function startFakeSlackProcess(): Promise<FakeSlackProcess> {
   const { url, apiUrl } = fake.ready as { url: string; apiUrl: string };
   let replies = 0;
   let calls = 0;
+  const replyLog = createReplyLog();
   fake.onLine((line) => {
     const progress = line as Partial<ProgressLine>;
     if (typeof progress.replies === 'number') replies = progress.replies;
     if (typeof progress.calls === 'number') calls = progress.calls;
+    for (const [key, atUs] of progress.seen ?? []) replyLog.add(key, atUs);
   });
   return {
     url,
     apiUrl,
     replies: () => replies,
     calls: () => calls,
+    replyLog,
     async counts() {
       const res = await fetch(`${apiUrl}bench.counts`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test-token' } });
       return (await res.json()) as { channels: number; deliveries: number; duplicates: number };
     },
     stop: () => fake.stop(),
   };
+}
+
+const seededFiles = new Map<string, Promise<string>>();
+let seedDir: string | undefined;
+process.on('exit', () => {
+  if (seedDir !== undefined) rmSync(seedDir, { recursive: true, force: true });
+});
+
+/** A database file filled with `seed`, made once per benchmark run in its own process (SEED_ONLY_FLAG). */
+function seededFile(seed: string): Promise<string> {
+  let file = seededFiles.get(seed);
+  if (file === undefined) {
+    buildServers();
+    seedDir ??= mkdtempSync(join(tmpdir(), 'peerloop-bench-seeds-'));
+    const path = join(seedDir, `${seed}.db`);
+    file = new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [`${BUILD_DIR}/peerloop.js`, SEED_FLAG, seed, SEED_ONLY_FLAG, path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      live.add(child);
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        live.delete(child);
+        if (code === 0) resolve(path);
+        else reject(new Error(`seeding ${seed} failed (exit code ${code})`));
+      });
+    });
+    seededFiles.set(seed, file);
+  }
+  return file;
 }
 
 /**
@@ -167,7 +237,7 @@ export async function startFakeSlackProcess(): Promise<FakeSlackProcess> {
 export async function startServer(kind: ServerKind, options: { seed?: string } = {}): Promise<ServerHandle> {
   const fake = kind === 'peerloop' ? await startFakeSlackProcess() : undefined;
   const args = fake === undefined ? [] : [SLACK_FLAG, fake.apiUrl];
-  if (options.seed !== undefined) args.push(SEED_FLAG, options.seed);
+  if (options.seed !== undefined) args.push(FROM_FLAG, await seededFile(options.seed));
   let server: Child;
   try {
     server = await spawnServer(kind, args);
@@ -186,6 +256,8 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
     port: ready.port,
     fakeSlackUrl: fake?.url,
     replies: () => fake?.replies() ?? 0,
+    replyLog: fake?.replyLog,
+    resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     slackCalls: () => fake?.calls() ?? 0,
     peakRssKb: () => readStatusKb(pid, 'VmHWM'),
     rssKb: () => readStatusKb(pid, 'VmRSS'),

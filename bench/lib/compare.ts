@@ -1,19 +1,20 @@
 import type { Agent } from 'node:http';
 import { slashCommandBody } from '../../test/support/payloads.js';
 import { startServer, type ServerHandle, type ServerKind } from './children.js';
-import { createAgent, percentile, runLoad, type RequestFactory, type RequestTarget } from './load.js';
+import { createAgent, createTarget, percentile, replyTimes, runLoad, type RequestFactory, type RequestSample, type RequestTarget } from './load.js';
 
 /** The servers of one `npm run bench`, started on first use and shared by every scenario. */
 export interface BenchContext {
-  server(kind: ServerKind, seed?: string): Promise<ServerHandle>;
+  /** `instance` names a server of its own (a scenario that wants its memory measured from a fresh start). */
+  server(kind: ServerKind, seed?: string, instance?: string): Promise<ServerHandle>;
   stopAll(): Promise<void>;
 }
 
 export function createBenchContext(): BenchContext {
   const servers = new Map<string, Promise<ServerHandle>>();
   return {
-    server(kind, seed) {
-      const key = `${kind}:${seed ?? ''}`;
+    server(kind, seed, instance) {
+      const key = `${kind}:${seed ?? ''}:${instance ?? ''}`;
       let handle = servers.get(key);
       if (handle === undefined) {
         handle = startServer(kind, seed === undefined ? {} : { seed });
@@ -32,17 +33,25 @@ export function createBenchContext(): BenchContext {
 /** People the requests rotate through; the warm-up meets each one (users.info runs once per person). */
 export const BENCH_USERS = Array.from({ length: 20 }, (_, i) => `U0BENCH${String(i).padStart(2, '0')}`);
 
-/** A unique response_url on the target's fake Slack (or a dead local one when it has none). */
-export function responseUrlFor(target: RequestTarget, index: number): string {
-  return `${target.responseUrlBase ?? 'http://127.0.0.1:9'}/response/bench-${index}`;
+/**
+ * A unique response_url on the target's fake Slack (or a dead local one when it has none), and
+ * the key its post arrives under in the reply log.
+ */
+export function responseUrlFor(target: RequestTarget, index: number): { url: string; key: string } {
+  const id = `${target.tag}-${index}`;
+  return { url: `${target.responseUrlBase ?? 'http://127.0.0.1:9'}/response/${id}`, key: `response:${id}` };
 }
 
-/** A signed-to-be `/peer <text>` from one of BENCH_USERS. */
+/** A signed-to-be `/peer <text>` from one of BENCH_USERS; its reply is in the ack or on its response_url. */
 export function slashCommand(text: string): RequestFactory {
-  return (i, target) => ({
-    body: slashCommandBody(text, { user: BENCH_USERS[i % BENCH_USERS.length]!, responseUrl: responseUrlFor(target, i) }),
-    contentType: 'application/x-www-form-urlencoded',
-  });
+  return (i, target) => {
+    const response = responseUrlFor(target, i);
+    return {
+      body: slashCommandBody(text, { user: BENCH_USERS[i % BENCH_USERS.length]!, responseUrl: response.url }),
+      contentType: 'application/x-www-form-urlencoded',
+      reply: response.key,
+    };
+  };
 }
 
 export interface Bar {
@@ -61,6 +70,8 @@ export interface ComparisonOptions {
   bareRequestsFor?: RequestFactory;
   /** Seed the Peerloop database with this bench/servers/seeds.ts entry (a separate Peerloop process). */
   seed?: string;
+  /** A Peerloop server of this scenario's own (BenchContext.server), so its memory starts fresh. */
+  instance?: string;
   bars: Bar[];
   rounds?: number;
   perRound?: number;
@@ -95,9 +106,24 @@ export interface SideResult {
   p99Ms: number;
   maxMs: number;
   reqPerSec: number;
-  /** Resident memory when the server came up, before any request. */
+  /** Resident memory when this scenario started (its peak is measured from there). */
   startRssMb: number;
   peakRssMb: number;
+  /** Request to the reply on the person's screen (the ack when it carries the reply), in ms. */
+  replyP50Ms: number;
+  replyP99Ms: number;
+  /** Acked requests whose reply never arrived. */
+  repliesMissing: number;
+  /** Requests answered in the ack body. */
+  repliesInAck: number;
+  /** Request to the card's update, when the requests name one. */
+  cardP50Ms?: number;
+  cardP99Ms?: number;
+}
+
+/** Acked requests whose reply goes after the ack (on their response_url). */
+function later(samples: readonly RequestSample[]): number {
+  return samples.filter((s) => s.ackUs !== undefined && !s.ackCarriesReply && s.reply !== undefined && s.reply !== 'ack').length;
 }
 
 export interface BarResult extends Bar {
@@ -131,6 +157,8 @@ interface Side {
   errorSamples: string[];
   sent: number;
   roundP99Ms: number[];
+  samples: RequestSample[];
+  startRssKb: number;
 }
 
 /**
@@ -145,10 +173,14 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
   const concurrency = options.concurrency ?? 10;
   const warmup = options.warmup ?? 500;
 
-  const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed), context.server('bare')]);
+  const [peerloopServer, bareServer] = await Promise.all([context.server('peerloop', options.seed, options.instance), context.server('bare')]);
+  // Each scenario's peak is its own, not the previous one's on the same server.
+  for (const server of new Set([peerloopServer, bareServer])) server.resetPeakRss();
   const makeSide = (server: ServerHandle, factory: RequestFactory): Side => ({
     server,
-    target: { responseUrlBase: server.fakeSlackUrl },
+    target: createTarget(server.fakeSlackUrl),
+    samples: [],
+    startRssKb: server.rssKb(),
     agent: createAgent(concurrency),
     requestsFor: factory,
     latencies: [],
@@ -184,7 +216,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     for (const side of [peerloop, bare]) {
       const result = await runLoad({ port: side.server.port, agent: side.agent, count: warmup, concurrency, requestFor: side.requestsFor, target: side.target });
       if (result.errors > 0) throw new Error(`${side.server.label} failed during warm-up: ${result.errorSamples.join('; ')}`);
-      if (side === peerloop && perRequest !== undefined) await drainTo(repliesBase + warmup * perRequest);
+      if (side === peerloop && perRequest !== undefined) await drainTo(repliesBase + later(result.samples) * perRequest);
     }
     const measuredBase = peerloopServer.replies();
 
@@ -202,14 +234,16 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
         });
         side.sent += perRound;
         if (side === peerloop && replies !== undefined && perRequest !== undefined) {
-          const target = measuredBase + side.sent * perRequest;
-          const roundBase = target - perRound * perRequest;
+          // Only the replies that were not in the ack are waited for.
+          const roundBase = measuredBase + replies.expected;
+          replies.expected += later(result.samples) * perRequest;
+          const target = measuredBase + replies.expected;
           replies.withinRounds += Math.max(0, peerloopServer.replies() - roundBase);
           replies.maxDrainMs = Math.max(replies.maxDrainMs, await drainTo(target));
-          replies.expected = side.sent * perRequest;
           replies.delivered = peerloopServer.replies() - measuredBase;
         }
         side.latencies.push(...result.latenciesMs);
+        side.samples.push(...result.samples);
         side.roundP99Ms.push(percentile([...result.latenciesMs].sort((a, b) => a - b), 99));
         side.elapsedMs += result.elapsedMs;
         side.errors += result.errors;
@@ -223,7 +257,15 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
 
   const summarize = (side: Side): SideResult => {
     const sorted = [...side.latencies].sort((a, b) => a - b);
+    const times = replyTimes(side.samples, side.server.replyLog);
+    const reply = times.replyMs.sort((a, b) => a - b);
+    const card = times.cardMs.sort((a, b) => a - b);
     return {
+      replyP50Ms: percentile(reply, 50),
+      replyP99Ms: percentile(reply, 99),
+      repliesMissing: times.missing,
+      repliesInAck: times.inAck,
+      ...(card.length > 0 ? { cardP50Ms: percentile(card, 50), cardP99Ms: percentile(card, 99) } : {}),
       label: side.server.label,
       requests: side.sent,
       errors: side.errors,
@@ -232,7 +274,7 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
       p99Ms: percentile(sorted, 99),
       maxMs: sorted.at(-1) ?? Number.NaN,
       reqPerSec: (side.sent - side.errors) / (side.elapsedMs / 1000),
-      startRssMb: side.server.readyRssKb / 1024,
+      startRssMb: side.startRssKb / 1024,
       peakRssMb: side.server.peakRssKb() / 1024,
     };
   };
@@ -274,12 +316,13 @@ export function formatComparison(result: ComparisonResult): string {
   lines.push(
     `  ${'ratio'.padEnd(width)}${pad(`${fixed(p.p50Ms / b.p50Ms)}x`, 9)}${pad(`${fixed(p99Ratio)}x`, 9)}${pad('', 9)}${pad(`${fixed(p.reqPerSec / b.reqPerSec)}x`, 9)}${pad(`${fixed(p.startRssMb / b.startRssMb)}x`, 14)}${pad(`${fixed(rssRatio)}x`, 13)}`,
   );
+  lines.push(`  ${replyLine(p)}`);
   const rounds = [...result.roundP99Ratios].sort((a, b) => a - b);
   if (rounds.length > 0) {
     lines.push(`  per-round p99 ratio (for noise, not the bar): median ${fixed(percentile(rounds, 50))}x, range ${fixed(rounds[0]!)}x to ${fixed(rounds.at(-1)!)}x`);
   }
   const r = result.replies;
-  if (r !== undefined) {
+  if (r !== undefined && r.expected > 0) {
     const share = r.expected === 0 ? 0 : (100 * r.withinRounds) / r.expected;
     lines.push(
       `  replies via response_url: ${r.withinRounds} of ${r.expected} (${fixed(share, 0)}%) landed within the timed rounds; ` +
@@ -294,4 +337,14 @@ export function formatComparison(result: ComparisonResult): string {
     if (s.errors > 0) lines.push(`  FAIL  ${s.label}: ${s.errors} requests failed (${s.errorSamples.join('; ')})`);
   }
   return lines.join('\n');
+}
+
+/** "reply on screen p50 / p99", where the replies went, and the card when there is one. */
+export function replyLine(side: SideResult): string {
+  const fixed = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+  const later = side.requests - side.errors - side.repliesInAck;
+  const where = side.repliesInAck === side.requests - side.errors ? 'all in the ack' : side.repliesInAck === 0 ? 'all after the ack' : `${side.repliesInAck} in the ack, ${later} after`;
+  const card = side.cardP99Ms === undefined ? '' : `; card updated p50 ${fixed(side.cardP50Ms)} / p99 ${fixed(side.cardP99Ms)} ms`;
+  const missing = side.repliesMissing > 0 ? `; FAIL ${side.repliesMissing} replies never arrived` : '';
+  return `${side.label} reply on screen p50 ${fixed(side.replyP50Ms)} / p99 ${fixed(side.replyP99Ms)} ms (${where})${card}${missing}`;
 }

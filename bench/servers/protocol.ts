@@ -8,6 +8,13 @@ export interface ReadyLine {
 }
 
 export const SEED_FLAG = '--seed';
+/**
+ * `--seed <name> --seed-only <file>`: fill a new database file and exit. `--from <file>`: start
+ * from a copy of such a file. Seeding in its own process keeps the garbage of writing 100k rows
+ * out of the server's memory figures (a real Peerloop opens a full database, it does not fill it).
+ */
+export const SEED_ONLY_FLAG = '--seed-only';
+export const FROM_FLAG = '--from';
 /** The Web API URL of the fake Slack process (bench/servers/fake-slack.ts) Peerloop talks to. */
 export const SLACK_FLAG = '--slack';
 
@@ -35,10 +42,24 @@ export interface ProgressLine {
   replies: number;
   /** Slack Web API calls so far (card updates, DMs, files, Home), also cumulative. */
   calls: number;
+  /** What arrived since the last line that a person would see, with when (nowUs); see bench/servers/fake-slack.ts. */
+  seen?: SeenReply[];
 }
 
-export function announceProgress(replies: number, calls: number): void {
-  const line: ProgressLine = { replies, calls };
+/** [what arrived (e.g. `response:<id>`), when in µs of nowUs()]. */
+export type SeenReply = [key: string, atUs: number];
+
+/**
+ * Microseconds on the system's monotonic clock (process.hrtime is CLOCK_MONOTONIC on Linux, one
+ * clock for every process on the machine), so a request stamped by the load generator and its
+ * reply stamped by the fake Slack process can be subtracted.
+ */
+export function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+export function announceProgress(replies: number, calls: number, seen: SeenReply[] = []): void {
+  const line: ProgressLine = { replies, calls, ...(seen.length > 0 ? { seen } : {}) };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 

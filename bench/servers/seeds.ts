@@ -22,6 +22,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Sessions numbered above this start in the future; every 50th one is cancelled. */
 export const FIRST_UPCOMING_SESSION = SEEDED_SESSIONS / 2 + 1;
 
+/** Where every seeded session is announced, and its card's ts (the seed writes both). */
+export const SEEDED_CHANNEL = 'C0GENERAL';
+export function seededAnnouncementTs(n: number): string {
+  return `1700000000.${String(n).padStart(6, '0')}`;
+}
+
 export function seededUserId(i: number): string {
   return `U0SEED${String(i).padStart(5, '0')}`;
 }
@@ -45,7 +51,7 @@ function seedSessions(sqlite: Database.Database, now: number): void {
   const insertSession = sqlite.prepare(
     `insert into sessions (team_id, number, title, format, topic, host_id, creator_id, starts_at, duration_min, capacity,
        channel_id, announcement_ts, agenda, status, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, 60, ?, 'C0GENERAL', ?, 'Intro, practice, questions', ?, ?, ?)`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, 60, ?, ?, ?, 'Intro, practice, questions', ?, ?, ?)`,
   );
   const insertParticipant = sqlite.prepare(
     `insert into participants (team_id, session_number, user_id, role, joined_at) values (?, ?, ?, ?, ?)`,
@@ -70,7 +76,7 @@ function seedSessions(sqlite: Database.Database, now: number): void {
       const startsAt = now + offset;
       const host = (n * 7) % SEEDED_PEOPLE;
       const status = n % 50 === 0 ? 'cancelled' : 'scheduled';
-      insertSession.run(BENCH_TEAM, n, `Session ${n}`, FORMAT_IDS[n % FORMAT_IDS.length], `topic ${n % 40}`, seededUserId(host), seededUserId(host), startsAt, n % 3 === 0 ? 20 : null, `1700000000.${String(n).padStart(6, '0')}`, status, now, now);
+      insertSession.run(BENCH_TEAM, n, `Session ${n}`, FORMAT_IDS[n % FORMAT_IDS.length], `topic ${n % 40}`, seededUserId(host), seededUserId(host), startsAt, n % 3 === 0 ? 20 : null, SEEDED_CHANNEL, seededAnnouncementTs(n), status, now, now);
       insertParticipant.run(BENCH_TEAM, n, seededUserId(host), 'host', now);
       // At most 10 people per session and capacity 20 or none: everyone has a seat.
       if (status === 'scheduled') remind(n, seededUserId(host), startsAt);

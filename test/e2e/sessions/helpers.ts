@@ -100,17 +100,16 @@ export function blocksText(blocks: unknown): string {
 }
 
 /**
- * `/peer list [mine]`: the ack is empty (the list is built after it) and the list arrives on
- * this command's own response_url; returns that post's body.
+ * `/peer list [mine]`: the list is the ack's body (nothing goes to the response_url); returns it.
  */
 export async function listCommand(t: TestApp, text = 'list', who: { user?: string; team?: string } = {}) {
   const id = `list-${Math.random().toString(36).slice(2)}`;
   const withResponseUrl = { ...who, responseUrl: t.fake.responseUrl(id) };
   const res = await t.command(text, withResponseUrl);
   if (res.status !== 200) throw new Error(`/peer ${text} answered ${res.status}`);
-  if (res.text !== '') throw new Error(`/peer ${text} acked with a body: ${res.text}`);
-  const post = await t.fake.waitFor(() => t.fake.responses.find((r) => r.id === id), `the ${text} reply on its response_url`);
-  return post.body as { response_type?: string; text: string; blocks: Record<string, unknown>[] };
+  if (res.json === undefined) throw new Error(`/peer ${text} acked without the list: ${res.text}`);
+  if (t.fake.responses.some((r) => r.id === id)) throw new Error(`/peer ${text} also posted on its response_url`);
+  return res.json as { response_type?: string; text: string; blocks: Record<string, unknown>[] };
 }
 
 /** The people the session tests use, each in a different zone (the fake's users.info answers with these). */

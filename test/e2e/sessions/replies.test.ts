@@ -4,38 +4,25 @@ import { assertBlockKitLimits } from '../../support/block-kit.js';
 import { click, listCommand, participantRows, scheduleOk, useSessionsTestApp } from './helpers.js';
 
 /**
- * Where the answers to `/peer list`, `/peer join` and App Home clicks go: the list after an
- * empty ack (response_url, else an ephemeral post), the join reply for someone who opted out of
- * DMs, and refusals on Home (which has no response_url) in a small modal.
+ * Where the answers to `/peer list`, `/peer join` and App Home clicks go: the list in the ack, an
+ * answer after the ack (stats: response_url, else an ephemeral post), the join reply for someone
+ * who opted out of DMs, and refusals on Home (which has no response_url) in a small modal.
  */
 
 const t = useSessionsTestApp();
 
 const HOME = { id: 'V0HOME', type: 'home' };
 
-describe('/peer list after the ack', () => {
-  it('acks with no body, then posts the list on the response_url, built from the database at that moment', async () => {
-    const s = await scheduleOk(t, { title: 'Listed later' });
+describe('/peer list in the ack', () => {
+  it('answers with the list in the ack, built from the database at that moment, and nothing after', async () => {
+    const s = await scheduleOk(t, { title: 'Listed at once' });
+    t.fake.reset();
     const list = await listCommand(t, 'list', { user: 'U0BOB' });
     expect(list.response_type).toBe('ephemeral');
-    expect(JSON.stringify(list.blocks)).toContain(`#${s.number} Listed later`);
+    expect(JSON.stringify(list.blocks)).toContain(`#${s.number} Listed at once`);
     assertBlockKitLimits('message', list);
-    expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
-  });
-
-  it('falls back to an ephemeral message in the channel when the response_url fails', async () => {
-    const s = await scheduleOk(t, { title: 'Still reaches Bob' });
-    t.fake.reset();
-    // The fake answers 404 for anything outside /api, /response and /upload: an expired response_url.
-    const broken = { user: 'U0BOB', channel: 'C0GENERAL', responseUrl: `${t.fake.url}/expired/r1` };
-    const res = await t.command('list', broken);
-    expect(res.status).toBe(200);
-    expect(res.text).toBe('');
-    const [posted] = await t.fake.waitForCalls('chat.postEphemeral');
-    expect(posted!.args.user).toBe('U0BOB');
-    expect(posted!.args.channel).toBe('C0GENERAL');
-    expect(JSON.stringify(posted!.args.blocks)).toContain(`#${s.number} Still reaches Bob`);
     expect(t.fake.responses).toHaveLength(0);
+    expect(t.fake.callsTo('chat.postEphemeral')).toHaveLength(0);
   });
 
   it('`list mine` goes the same way, and a bad argument is still answered in the ack', async () => {
@@ -44,6 +31,23 @@ describe('/peer list after the ack', () => {
     expect(mine.text).toContain('You have no sessions');
     const bad = await t.command('list everything');
     expect(bad.json.text).toContain('not `everything`');
+  });
+});
+
+describe('answers after the ack (/peer stats)', () => {
+  it('falls back to an ephemeral message in the channel when the response_url fails', async () => {
+    await scheduleOk(t, { title: 'Counted' });
+    t.fake.reset();
+    // The fake answers 404 for anything outside /api, /response and /upload: an expired response_url.
+    const broken = { user: 'U0BOB', channel: 'C0GENERAL', responseUrl: `${t.fake.url}/expired/r1` };
+    const res = await t.command('stats', broken);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    const [posted] = await t.fake.waitForCalls('chat.postEphemeral');
+    expect(posted!.args.user).toBe('U0BOB');
+    expect(posted!.args.channel).toBe('C0GENERAL');
+    expect(String(posted!.args.text).length).toBeGreaterThan(0);
+    expect(t.fake.responses).toHaveLength(0);
   });
 });
 

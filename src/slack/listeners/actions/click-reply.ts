@@ -9,7 +9,9 @@ import { openModal } from '../../flows/session-modals.js';
 
 /**
  * How every button click answers the person who clicked: the work runs after the ack, and
- * whatever it says (or the refusal an error makes) goes back privately. Session buttons, poll
+ * whatever it says (or the refusal an error makes) goes back privately. A click's ack body
+ * cannot carry a message (Slack ignores it for block_actions), so the reply always goes through
+ * response_url, and it goes first: before the card, calendar file and Home the click also causes. Session buttons, poll
  * votes and the poll comment button all go through here.
  */
 
