@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +6,10 @@ import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
-import { useBuiltApp, repoRoot } from '../support/built-app.js';
+import { launchApp, until } from '../support/app-process.js';
+import { useBuiltApp } from '../support/built-app.js';
 import { addParticipant, createSession, createWorkspace } from '../support/factories.js';
 import { dmChannel } from '../support/fake-slack.js';
-import { TEST_SIGNING_SECRET } from '../support/sign.js';
 
 /**
  * Issue 12, item 3, with real processes: three built apps (dist/main.js, as `npm start` runs it)
@@ -21,49 +20,6 @@ import { TEST_SIGNING_SECRET } from '../support/sign.js';
 const used = useBuiltApp('shared-cap');
 const TEAM = 'T0PROC';
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  exited: Promise<void>;
-}
-
-function launch(databasePath: string, tick: string): Proc {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js')], {
-    cwd: used.work,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? used.work,
-      SLACK_BOT_TOKEN: used.fake.validToken!,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: used.fake.apiUrl,
-      DATABASE_PATH: databasePath,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SCHEDULER_TICK: tick,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const exited = new Promise<void>((resolve) =>
-    child.on('close', () => {
-      clearTimeout(guard);
-      resolve();
-    }),
-  );
-  return { child, stdout: () => stdout, exited };
-}
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('three Peerloop processes on one database file', () => {
   it('send 60 of 153 due reminders within the minute under a 60/min cap, each person once', async () => {
     const databasePath = join(used.work, 'shared', 'peerloop.db');
@@ -72,9 +28,9 @@ describe('three Peerloop processes on one database file', () => {
     seed.db.update(workspaces).set({ settings: JSON.stringify({ reminderLeadMinutes: [15], messagesPerMinute: 60 }) }).where(eq(workspaces.teamId, TEAM)).run();
     // Each ticks every third second, one after the other: the reminders below fall due in three
     // groups a second apart, so each group is claimed by a different process.
-    const procs = [0, 1, 2].map((k) => launch(databasePath, `${k}-59/3 * * * * *`));
+    const procs = [0, 1, 2].map((k) => launchApp(used.work, used.fake, databasePath, { SCHEDULER_TICK: `${k}-59/3 * * * * *` }, 90_000));
     try {
-      await Promise.all(procs.map((p) => until(() => p.stdout().includes('Peerloop is running'), 'a process to start')));
+      await Promise.all(procs.map((p) => until(p.started, 'a process to start')));
       const delivered = () => used.fake.callsTo('chat.postMessage').length;
       // All three are up: now the reminders fall due, 50 (and a host) in each of three sessions.
       const attendees: string[] = [];
@@ -102,9 +58,9 @@ describe('three Peerloop processes on one database file', () => {
       expect(new Set(channels).size).toBe(60);
       expect(channels.every((c) => attendees.some((u) => dmChannel(u) === c))).toBe(true);
       // Each process claimed its group; the two that came later were held by the window the first filled.
-      const held = procs.filter((p) => p.stdout().includes('"code":"workspace_cap"'));
+      const held = procs.filter((p) => p.output().includes('"code":"workspace_cap"'));
       expect(held.length).toBeGreaterThanOrEqual(2);
-      expect(procs.every((p) => p.stdout().includes('"msg":"job attempt"'))).toBe(true);
+      expect(procs.every((p) => p.output().includes('"msg":"job attempt"'))).toBe(true);
       // The others are waiting in the table, not failed.
       const statuses = seed.sqlite.prepare(`SELECT status, count(*) AS n FROM jobs WHERE team_id = ? AND kind = 'reminder' GROUP BY status ORDER BY status`).all(TEAM);
       expect(statuses).toEqual([

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -7,10 +6,9 @@ import { openDb } from '../../src/db/client.js';
 import { workspaces } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { syncSessionJobs } from '../../src/services/session-jobs.js';
-import { repoRoot } from './built-app.js';
+import { launchApp, until, type AppProcess } from './app-process.js';
 import { addParticipant, createSession, createWorkspace } from './factories.js';
-import { dmChannel, startFakeSlack, type FakeSlack } from './fake-slack.js';
-import { TEST_SIGNING_SECRET } from './sign.js';
+import { dmChannel, startFakeSlack } from './fake-slack.js';
 
 /**
  * Issue 12's crash drill, shared by test/e2e/crash-fan-out.test.ts and `npm run bench -- crash`:
@@ -59,52 +57,6 @@ export interface CrashOutcome {
   output: string;
 }
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-}
-
-function launch(work: string, fake: FakeSlack, databasePath: string, tick: string, heartbeatSeconds: number | undefined): Proc {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/main.js')], {
-    cwd: work,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? work,
-      SLACK_BOT_TOKEN: fake.validToken!,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      DATABASE_PATH: databasePath,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SCHEDULER_TICK: tick,
-      ...(heartbeatSeconds === undefined ? {} : { SCHEDULER_HEARTBEAT_SECONDS: String(heartbeatSeconds) }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 180_000);
-  const exited = new Promise<void>((resolve) =>
-    child.on('close', () => {
-      clearTimeout(guard);
-      resolve();
-    }),
-  );
-  return { child, output: () => output, exited };
-}
-
-async function until(condition: () => boolean, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const started = (p: Proc) => p.output().includes('Peerloop is running');
-
 export async function runCrashDrill(drill: CrashDrill): Promise<CrashOutcome> {
   const fake = await startFakeSlack();
   fake.tsClock = () => Date.now();
@@ -112,14 +64,14 @@ export async function runCrashDrill(drill: CrashDrill): Promise<CrashOutcome> {
   mkdirSync(dir, { recursive: true });
   const databasePath = join(dir, 'peerloop.db');
   const people = [...Array.from({ length: drill.attendees }, (_, i) => `U0CR${String(i).padStart(5, '0')}`), 'U0CRHOST'];
-  const procs: Proc[] = [];
+  const procs: AppProcess[] = [];
   try {
     const seed = openDb(databasePath);
     createWorkspace(seed.db, TEAM);
     // A cap above the fan-out, so the drill measures the crash and not the pacing.
     seed.db.update(workspaces).set({ settings: JSON.stringify({ reminderLeadMinutes: [15], messagesPerMinute: 120 }) }).where(eq(workspaces.teamId, TEAM)).run();
 
-    let victim: Proc | undefined;
+    let victim: AppProcess | undefined;
     let killedAt = 0;
     let accepted = 0;
     const acceptedAt = new Map<string, number[]>();
@@ -146,10 +98,11 @@ export async function runCrashDrill(drill: CrashDrill): Promise<CrashOutcome> {
 
     // `survivor`: the second process never ticks on its own (its cron is once a year): it can only
     // get the jobs by taking them over when the first one's heartbeat stops.
-    const first = launch(dir, fake, databasePath, '* * * * * *', drill.heartbeatSeconds);
+    const env = (tick: string) => ({ SCHEDULER_TICK: tick, ...(drill.heartbeatSeconds === undefined ? {} : { SCHEDULER_HEARTBEAT_SECONDS: String(drill.heartbeatSeconds) }) });
+    const first = launchApp(dir, fake, databasePath, env('* * * * * *'));
     procs.push(first);
-    if (drill.mode === 'survivor') procs.push(launch(dir, fake, databasePath, '0 0 1 1 *', drill.heartbeatSeconds));
-    await Promise.all(procs.map((p) => until(() => started(p), 'a process to start', 30_000)));
+    if (drill.mode === 'survivor') procs.push(launchApp(dir, fake, databasePath, env('0 0 1 1 *')));
+    await Promise.all(procs.map((p) => until(p.started, 'a process to start', 30_000)));
     victim = first;
 
     // Now the fan-out falls due: reminders 15 minutes before a session 15 minutes and a moment away.
@@ -166,7 +119,7 @@ export async function runCrashDrill(drill: CrashDrill): Promise<CrashOutcome> {
     let recoveryFrom = killedAt;
     if (drill.mode === 'restart') {
       recoveryFrom = Date.now();
-      procs.push(launch(dir, fake, databasePath, '* * * * * *', drill.heartbeatSeconds));
+      procs.push(launchApp(dir, fake, databasePath, env('* * * * * *')));
     }
     const received = (userId: string) => acceptedAt.get(dmChannel(userId))?.length ?? 0;
     const reminderJobs = () =>
