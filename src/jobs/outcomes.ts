@@ -66,9 +66,9 @@ export function recordOutcome({ deps, job, report, log, complete }: Settling, ou
 export function recordFailure({ deps, job, report, log }: Settling, error: unknown, pacedTeams: Set<string>, maxAttempts: number, postsStarted = false): void {
   const now = deps.clock.now();
   if (error instanceof JobNotHeldError) {
-    // Its lease ran out (this process missed its heartbeats): whoever takes it over decides; nothing was posted here.
+    // Its lease ran out before the post (this process missed its heartbeats): whoever takes it over decides; nothing more was posted here.
     report.retried += 1;
-    log.warn('job was taken over by another process before this one posted; left to it');
+    log.warn('job lease ran out before this process posted (it missed its heartbeats); left to whoever takes it over');
     return;
   }
   if (error instanceof SlackCallError) {

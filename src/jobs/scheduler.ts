@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { serviceDeps, type AppDeps } from '../deps.js';
-import { claimDueJobs, completeJob, completeJobs, failJob, hasExpiredLeases, jobStillHeld, POST_FENCE_MS, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
+import { claimDueJobs, completeJob, completeJobs, failJob, hasExpiredLeases, keepHeldJob, POST_FENCE_MS, pruneFinishedJobs, releaseJob, renewLeases, retryJobLater, type Job } from '../services/jobs.js';
 import type { Logger } from '../logger.js';
 import { JobNotHeldError, type SendAttempt } from '../slack/send-attempt.js';
 import { recordFailure, recordOutcome } from './outcomes.js';
@@ -162,9 +162,10 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       posts: new Map(),
       postSent: false,
       assertHeld() {
-        // Well inside the lease its own claim set, no other process can take it before the post is over: no read needed.
+        // Well inside the lease its own claim set, no other process can take it before the post is over.
         if (job.claimedAt !== null && deps.clock.now() < job.claimedAt + leaseMs - POST_FENCE_MS) return;
-        if (!jobStillHeld(sdeps, job)) throw new JobNotHeldError(job.key);
+        // Later: still ours and not run out, so renewed for the post; otherwise nothing is posted.
+        if (!keepHeldJob(sdeps, job, leaseMs)) throw new JobNotHeldError(job.key);
       },
     };
   }

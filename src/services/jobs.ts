@@ -195,8 +195,9 @@ function statements(deps: ServiceDeps): Statements {
     prune: sqlite.prepare(PRUNE_SQL),
     cancelPending: sqlite.prepare(CANCEL_PENDING_SQL),
     byKey: sqlite.prepare(`SELECT * FROM jobs WHERE team_id = ? AND key = ?`),
-    // Before each post of a job: the claim still holds it (fenced like the finishing verbs).
-    held: sqlite.prepare(`SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ? AND lease_until > ?`).pluck(),
+    // Before a post of a job late in its lease: the claim still holds it and the lease has not run
+    // out (so no other process can have taken it), and then the lease is renewed, in one statement.
+    held: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'running' AND owner IS ? AND claimed_at IS ? AND lease_until > ?`),
     // The heartbeat: a live process moves the leases of everything it holds on.
     renew: sqlite.prepare(`UPDATE jobs SET lease_until = ? WHERE status = 'running' AND owner = ? AND id IN (SELECT value FROM json_each(?))`),
     // Whether a dead process left running jobs behind (the heartbeat's check).
@@ -441,15 +442,21 @@ export function retryJobLater(deps: ServiceDeps, job: ClaimedJob, runAt: number,
 }
 
 /**
- * A post (or upload) of a job starts only with at least this much of its lease left. A Slack call
- * gives up after 10 s (messenger SLACK_CALL_TIMEOUT_MS), so a post that started is over before
- * the lease can run out and another process can take the job over and look for the post.
+ * A post (or a file's share) of a job starts only with at least this much of its lease left. A
+ * Slack call gives up after 10 s (messenger SLACK_CALL_TIMEOUT_MS), so a post that started is
+ * over before the lease can run out and another process can take the job over and look for it.
  */
 export const POST_FENCE_MS = 12_000;
 
-/** Whether this claim still holds the job (no other process has taken it over) with POST_FENCE_MS of its lease left. */
-export function jobStillHeld(deps: ServiceDeps, job: ClaimedJob): boolean {
-  return statements(deps).held.get(job.id, job.owner, job.claimedAt, deps.clock.now() + POST_FENCE_MS) !== undefined;
+/**
+ * Before a post: if this claim still holds the job and its lease has not run out, renews the
+ * lease (to now + leaseMs, more than POST_FENCE_MS) and returns true. False: the lease ran out
+ * (this process missed its heartbeats) and another process may take the job over or has: nothing
+ * may be posted.
+ */
+export function keepHeldJob(deps: ServiceDeps, job: ClaimedJob, leaseMs: number): boolean {
+  const now = deps.clock.now();
+  return statements(deps).held.run(now + leaseMs, job.id, job.owner, job.claimedAt, now).changes === 1;
 }
 
 /**

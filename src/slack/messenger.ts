@@ -338,49 +338,54 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   }
 
   /**
-   * For an upload in a job's attempt: after an interrupted attempt, the file is looked for in its
-   * conversation (by name and title) and not uploaded again; otherwise the job must still be held.
-   * Returns the id of the file found, if any.
+   * After an interrupted attempt of a job, looks for the file in its conversation (by name and
+   * title) so it is not shared again. Returns the id of the file found, if any.
    */
-  async function checkUpload(teamId: string, channel: string, file: { filename: string; title?: string; threadTs?: string }, meta: CallMeta | undefined): Promise<string | undefined> {
+  async function findEarlierUpload(teamId: string, file: UploadFileInput, meta: CallMeta | undefined): Promise<string | undefined> {
     const attempt = meta?.attempt;
-    if (attempt === undefined) return undefined;
-    if (attempt.verifySince !== null) {
-      const jobKey = meta?.jobKey ?? '';
-      const id = await lookBack(teamId, channel, file.threadTs, oldestTs(attempt.verifySince, FILE_VERIFY_SKEW_MS), jobKey, (messages) => findUploaded(messages, file));
-      if (id !== undefined) {
-        log.info({ teamId, jobKey, channel, fileId: id }, 'earlier attempt had uploaded this file; not uploading it again');
-        return id;
-      }
-    }
-    attempt.assertHeld();
-    return undefined;
+    if (attempt === undefined || attempt.verifySince === null) return undefined;
+    const jobKey = meta?.jobKey ?? '';
+    const id = await lookBack(teamId, file.channelId, file.threadTs, oldestTs(attempt.verifySince, FILE_VERIFY_SKEW_MS), jobKey, (messages) => findUploaded(messages, file));
+    if (id !== undefined) log.info({ teamId, jobKey, channel: file.channelId, fileId: id }, 'earlier attempt had uploaded this file; not uploading it again');
+    return id;
   }
 
+  /**
+   * One file into a conversation, in Slack's three steps (what files.uploadV2 does), run here so a
+   * job's attempt can check it still holds the job right before the last step: only
+   * files.completeUploadExternal puts the file in the conversation, and it is one call, so the
+   * same fence as a post holds (see send-attempt.ts). The bytes' upload is not paced; the share is.
+   */
   async function uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
-    const earlier = await checkUpload(teamId, file.channelId, file, meta);
+    const earlier = await findEarlierUpload(teamId, file, meta);
     if (earlier !== undefined) return { fileIds: [earlier] };
-    const res = await sending(meta?.attempt, () => call(
-      teamId,
-      'files.uploadV2',
-      () => {
-        const common = {
-          filename: file.filename,
-          // The SDK takes a Buffer (or stream) as `file`; strings become UTF-8 bytes.
-          file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
-          ...(file.title === undefined ? {} : { title: file.title }),
-          ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
-        };
-        // The SDK types a thread reply (channel and thread_ts together) apart from a plain channel share.
-        return file.threadTs === undefined
-          ? postingClient.filesUploadV2({ ...common, channel_id: file.channelId })
-          : postingClient.filesUploadV2({ ...common, channel_id: file.channelId, thread_ts: file.threadTs });
-      },
-      meta,
-      file.channelId,
-    ));
-    const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
-    return { fileIds };
+    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    const target = await call(teamId, 'files.getUploadURLExternal', () => postingClient.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }));
+    if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
+    const uploadUrl = target.upload_url;
+    await call(teamId, 'files.upload', async () => {
+      const res = await fetch(uploadUrl, { method: 'POST', body: bytes, signal: AbortSignal.timeout(SLACK_CALL_TIMEOUT_MS) });
+      if (!res.ok) throw new SlackCallError('files.upload', `http_${res.status}`, res.status >= 500 ? 'transient' : 'permanent');
+    });
+    meta?.attempt?.assertHeld();
+    const fileId = target.file_id;
+    const res = await sending(meta?.attempt, () =>
+      call(
+        teamId,
+        'files.completeUploadExternal',
+        () =>
+          postingClient.files.completeUploadExternal({
+            files: [{ id: fileId, ...(file.title === undefined ? {} : { title: file.title }) }],
+            channel_id: file.channelId,
+            ...(file.threadTs === undefined ? {} : { thread_ts: file.threadTs }),
+            ...(file.initialComment === undefined ? {} : { initial_comment: file.initialComment }),
+          }),
+        meta,
+        file.channelId,
+      ),
+    );
+    const fileIds = (res.files ?? []).map((f) => f.id ?? '').filter(Boolean);
+    return { fileIds: fileIds.length > 0 ? fileIds : [fileId] };
   }
 
   async function uploadFiles(teamId: string, channelId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {

@@ -25,7 +25,7 @@ export const VERIFY_MAX_PAGES = 5;
 export interface SendAttempt {
   /** Posts of an earlier attempt since this time (ms) may have reached Slack; null: none can have. */
   readonly verifySince: number | null;
-  /** Throws JobNotHeldError when this process no longer holds the job (or its lease is about to end): nothing may be posted then. */
+  /** Before each post: throws JobNotHeldError when the job's lease has run out (this process missed its heartbeats), so nothing may be posted; else the lease lasts past the post. */
   assertHeld(): void;
   /** How many posts this attempt made so far in each conversation (and thread): numbers each post. */
   readonly posts: Map<string, number>;
@@ -38,8 +38,8 @@ export interface SendAttempt {
 }
 
 /**
- * This process no longer holds the job: another took it over (this one missed its heartbeats) or
- * its lease is about to run out. Not a Slack error, so no flow mistakes it for Slack refusing the
+ * This process no longer holds the job: its lease ran out (it missed its heartbeats), and another
+ * process may take it over or has. Not a Slack error, so no flow mistakes it for Slack refusing the
  * post (a flow that records a refusal only acts on SlackCallError); the scheduler leaves the job
  * to whoever holds it.
  */
