@@ -23,6 +23,8 @@ export interface ServerHandle {
   peakRssKb(): number;
   /** VmRSS now, in KB. */
   rssKb(): number;
+  /** CPU time the process has used so far (user + system), in ms (10 ms resolution on Linux). */
+  cpuMs(): number;
   /** VmRSS when the server said it was ready, before any request, in KB. */
   readyRssKb: number;
   /**
@@ -261,11 +263,22 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
     slackCalls: () => fake?.calls() ?? 0,
     peakRssKb: () => readStatusKb(pid, 'VmHWM'),
     rssKb: () => readStatusKb(pid, 'VmRSS'),
+    cpuMs: () => readCpuMs(pid),
     async stop() {
       await server.stop();
       await fake?.stop();
     },
   };
+}
+
+// /proc/<pid>/stat counts in clock ticks: USER_HZ, 100 on every Linux the bench runs on.
+const TICKS_PER_SECOND = 100;
+
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command (in parentheses, which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
