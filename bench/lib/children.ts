@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { NODE_START_FLAGS } from '../../src/runtime.js';
 import { FROM_FLAG, SEED_FLAG, SEED_ONLY_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -124,7 +125,9 @@ async function spawnServer(name: (typeof SERVERS)[number], args: string[]): Prom
   buildServers();
   // BENCH_NODE_ARGS passes extra flags to the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, `${BUILD_DIR}/${name}.js`, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  // Peerloop starts as `npm start` starts it, with the V8 flags that must be given at start (src/runtime.ts).
+  const startFlags = name === 'peerloop' ? NODE_START_FLAGS : [];
+  const child = spawn(process.execPath, [...startFlags, ...extra, `${BUILD_DIR}/${name}.js`, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
 
