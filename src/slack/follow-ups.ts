@@ -57,17 +57,18 @@ export function createFollowUpQueue(logger: Logger, concurrency = 2, options: Fo
     return true;
   }
 
-  // A higher lane's task settling may let this one start (coalesced: one pump per turn of the loop).
-  for (const lane of yieldTo) {
-    lane.onSettled(() => {
-      if (waiting.length === 0 || pumpQueued) return;
-      pumpQueued = true;
-      setImmediate(() => {
-        pumpQueued = false;
-        pump();
-      });
+  /** A pump after this turn's I/O, at most one queued at a time. */
+  function schedulePump(): void {
+    if (waiting.length === 0 || pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pump();
     });
   }
+
+  // A higher lane's task settling may let this one start.
+  for (const lane of yieldTo) lane.onSettled(schedulePump);
 
   function pump(): void {
     while (active < concurrency && waiting.length > 0) {
@@ -84,7 +85,7 @@ export function createFollowUpQueue(logger: Logger, concurrency = 2, options: Fo
           for (const listener of settledListeners) listener();
           // The next task starts after the event loop's I/O phase, so requests that arrived
           // meanwhile are acknowledged before more follow-up work runs (bench/sessions measures it).
-          setImmediate(pump);
+          schedulePump();
         });
     }
   }
@@ -101,7 +102,9 @@ export function createFollowUpQueue(logger: Logger, concurrency = 2, options: Fo
       });
       waiting.push({ key, task, done, queuedAt: performance.now() });
       if (key !== undefined) queuedByKey.set(key, settled);
-      pump();
+      // Even the first task starts after the I/O phase: a click's work (a Join's write, ~2 ms)
+      // run straight after its ack would make the acks of requests already read wait behind it.
+      schedulePump();
       return settled;
     },
     waitingCount: () => waiting.length,

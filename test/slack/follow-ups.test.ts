@@ -24,6 +24,9 @@ describe('follow-up queue', () => {
         await g.opened;
       }),
     );
+    // Nothing starts before the event loop's I/O phase (acks of requests already read go first).
+    expect(started).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([0, 1]);
     gates[0]!.open();
     await done[0];
@@ -44,6 +47,8 @@ describe('follow-up queue', () => {
       runs.push('running');
       await blocker.opened;
     });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toEqual(['running']);
     // card:1 is running now; these queue one more run, shared by both callers.
     const second = queue.run('card:1', async () => {
       runs.push('second');
