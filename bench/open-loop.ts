@@ -129,6 +129,8 @@ export interface OpenRun {
   inAck: number;
   startRssMb: number;
   peakRssMb: number;
+  /** The server's CPU time per request, from the first request to the end of the drain (replies and the Slack calls that follow), in ms. */
+  cpuPerRequestMs: number;
   /** Wait after the run for its replies and the Slack calls that follow, in ms. */
   drainMs: number;
   maxLateMs: number;
@@ -151,6 +153,7 @@ export async function openRun(server: ServerHandle, scenario: Scenario, ratePerS
   server.replyLog?.clear();
   server.resetPeakRss();
   const startRssKb = server.rssKb();
+  const startCpuMs = server.cpuMs();
   const expected = Math.ceil(ratePerSec * (durationMs / 1000) * 1.5) + 100;
   const result = await runOpenLoop({
     port: server.port,
@@ -161,6 +164,7 @@ export async function openRun(server: ServerHandle, scenario: Scenario, ratePerS
     firstIndex: takeIndices(`${server.label}:${scenario.name}`, expected),
   });
   const drainMs = await drain(server);
+  const cpuMs = server.cpuMs() - startCpuMs;
   const times = replyTimes(result.samples, server.replyLog);
   const acks = result.samples.flatMap((s) => (s.ackUs === undefined ? [] : [(s.ackUs - s.sentUs) / 1000])).sort((a, b) => a - b);
   const replies = times.replyMs.sort((a, b) => a - b);
@@ -180,6 +184,7 @@ export async function openRun(server: ServerHandle, scenario: Scenario, ratePerS
     inAck: times.inAck,
     startRssMb: startRssKb / 1024,
     peakRssMb: server.peakRssKb() / 1024,
+    cpuPerRequestMs: cpuMs / Math.max(1, result.samples.length),
     drainMs,
     maxLateMs: result.maxLateMs,
   };
@@ -224,14 +229,14 @@ export async function runOpenLoopBench(context: BenchContext): Promise<{ pass: b
   const lines = [
     `open loop: ${ratePerSec} requests/s for ${durationMs / 1000} s each, Poisson arrivals, Peerloop on 10,000 sessions and 100,000 participants; the bare Bolt app acks \`/peer help\` at the same rate before and after`,
     `  ("reply" is request to the reply on the person's screen: the ack when it carries it, else the response_url post; "card" a Join's card update)`,
-    `  ${''.padEnd(24)}${'requests'.padStart(9)}${'ack p50'.padStart(9)}${'ack p99'.padStart(9)}${'reply p50'.padStart(11)}${'reply p99'.padStart(11)}${'card p99'.padStart(10)}${'in ack'.padStart(8)}${'start RSS'.padStart(11)}${'peak RSS'.padStart(10)}${'errors'.padStart(8)}`,
+    `  ${''.padEnd(24)}${'requests'.padStart(9)}${'ack p50'.padStart(9)}${'ack p99'.padStart(9)}${'reply p50'.padStart(11)}${'reply p99'.padStart(11)}${'card p99'.padStart(10)}${'in ack'.padStart(8)}${'start RSS'.padStart(11)}${'peak RSS'.padStart(10)}${'CPU/req'.padStart(9)}${'errors'.padStart(8)}`,
   ];
   for (const r of [bareBefore, ...runs, bareAfter]) {
     lines.push(
-      `  ${r.label.padEnd(24)}${String(r.requests).padStart(9)}${fixed(r.ackP50Ms).padStart(9)}${fixed(r.ackP99Ms).padStart(9)}${fixed(r.replyP50Ms).padStart(11)}${fixed(r.replyP99Ms).padStart(11)}${fixed(r.cardP99Ms).padStart(10)}${`${Math.round((100 * r.inAck) / Math.max(1, r.requests - r.errors))}%`.padStart(8)}${fixed(r.startRssMb, 1).padStart(11)}${fixed(r.peakRssMb, 1).padStart(10)}${String(r.errors).padStart(8)}`,
+      `  ${r.label.padEnd(24)}${String(r.requests).padStart(9)}${fixed(r.ackP50Ms).padStart(9)}${fixed(r.ackP99Ms).padStart(9)}${fixed(r.replyP50Ms).padStart(11)}${fixed(r.replyP99Ms).padStart(11)}${fixed(r.cardP99Ms).padStart(10)}${`${Math.round((100 * r.inAck) / Math.max(1, r.requests - r.errors))}%`.padStart(8)}${fixed(r.startRssMb, 1).padStart(11)}${fixed(r.peakRssMb, 1).padStart(10)}${fixed(r.cpuPerRequestMs).padStart(9)}${String(r.errors).padStart(8)}`,
     );
   }
-  lines.push(`  ms and MB; the yardstick: bare ack p99 ${fixed(bareAckP99)} ms (the larger of its two runs; the other ${fixed(bareAckP99Low)}), bare peak RSS ${fixed(barePeak, 1)} MB`);
+  lines.push(`  ms and MB; the yardstick: bare ack p99 ${fixed(bareAckP99)} ms (the larger of its two runs; the other ${fixed(bareAckP99Low)}), bare peak RSS ${fixed(barePeak, 1)} MB; CPU/req is the server's CPU time per request, follow-up work included`);
   const slowest = Math.max(...runs.map((r) => r.drainMs));
   lines.push(`  after each run, the Slack calls that follow (cards, calendar files, Home) settled within ${fixed(slowest / 1000, 1)} s; generator lateness at most ${fixed(Math.max(...runs.map((r) => r.maxLateMs)), 1)} ms`);
   let pass = true;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { NODE_START_FLAGS } from '../../src/runtime.js';
 import { FROM_FLAG, SEED_FLAG, SEED_ONLY_FLAG, SLACK_FLAG, type ProgressLine, type ReadyLine } from '../servers/protocol.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,6 +24,8 @@ export interface ServerHandle {
   peakRssKb(): number;
   /** VmRSS now, in KB. */
   rssKb(): number;
+  /** CPU time the process has used so far (user + system), in ms (10 ms resolution on Linux). */
+  cpuMs(): number;
   /** VmRSS when the server said it was ready, before any request, in KB. */
   readyRssKb: number;
   /**
@@ -122,7 +125,9 @@ async function spawnServer(name: (typeof SERVERS)[number], args: string[]): Prom
   buildServers();
   // BENCH_NODE_ARGS passes extra flags to the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, `${BUILD_DIR}/${name}.js`, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  // Peerloop starts as `npm start` starts it, with the V8 flags that must be given at start (src/runtime.ts).
+  const startFlags = name === 'peerloop' ? NODE_START_FLAGS : [];
+  const child = spawn(process.execPath, [...startFlags, ...extra, `${BUILD_DIR}/${name}.js`, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
 
@@ -261,11 +266,22 @@ export async function startServer(kind: ServerKind, options: { seed?: string } =
     slackCalls: () => fake?.calls() ?? 0,
     peakRssKb: () => readStatusKb(pid, 'VmHWM'),
     rssKb: () => readStatusKb(pid, 'VmRSS'),
+    cpuMs: () => readCpuMs(pid),
     async stop() {
       await server.stop();
       await fake?.stop();
     },
   };
+}
+
+// /proc/<pid>/stat counts in clock ticks: USER_HZ, 100 on every Linux the bench runs on.
+const TICKS_PER_SECOND = 100;
+
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command (in parentheses, which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {

@@ -91,6 +91,28 @@ export function syncSessionReminders(deps: ServiceDeps, teamId: string, sessionN
   cancelPendingJobs(deps, teamId, prefix, { keep: wanted, reason: 'no_longer_needed' });
 }
 
+/**
+ * A join's share of syncSessionReminders: a new seat changes nobody's reminders but the
+ * joiner's (the start, the status and everyone else's seat are as they were), so only their
+ * keys are read and planned, by the same rules. A join is the hottest write; re-syncing the
+ * whole session read every participant and every reminder key of it (bench/open-loop.ts: about
+ * a millisecond of the event loop per Join on the 10,000-session seed). Synchronous, for the
+ * join's transaction.
+ */
+export function planSeatReminders(deps: ServiceDeps, teamId: string, session: Pick<Session, 'number' | 'startsAt'>, userId: string): void {
+  const now = deps.clock.now();
+  const { reminderLeadMinutes } = getSettings(deps, teamId);
+  // The colon after the id keeps U1's range clear of U12's.
+  const existing = new Map(listJobKeys(deps, teamId, `${reminderKeyPrefix(session.number)}${userId}:`).map((row) => [row.key, row.status]));
+  for (const leadMinutes of reminderLeadMinutes) {
+    const payload: ReminderPayload = { sessionNumber: session.number, userId, leadMinutes, startsAt: session.startsAt };
+    const key = reminderKey(payload);
+    const runAt = session.startsAt - leadMinutes * 60_000;
+    if (runAt < now) continue;
+    if (mayNeedScheduling(existing.get(key))) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload, reviveSkipped: REVIVABLE_SKIPS });
+  }
+}
+
 /** What a reminder shows about its session. */
 export type ReminderSession = Pick<Session, 'number' | 'title' | 'startsAt' | 'durationMin' | 'channelId' | 'agenda' | 'link' | 'hostId'>;
 

@@ -9,6 +9,7 @@ import { countParticipants, listParticipants, requireSession } from './session-q
 import { inTransaction, type ServiceDeps } from './context.js';
 import { planCancelNotices, planChangeNotices, planHostingNotice, planPromotionNotices, planUnhostedNotice } from './session-notices.js';
 import { syncSessionJobs } from './session-jobs.js';
+import { planSeatReminders } from './reminders.js';
 import type { JobStatus } from './jobs.js';
 
 /**
@@ -364,7 +365,8 @@ export function joinSession(deps: ServiceDeps, teamId: string, number: number, u
       const counts = countParticipants(deps, teamId, number);
       const full = session.capacity !== null && (counts.attendees >= session.capacity || counts.waitlist > 0);
       upsertAttendee(deps.db).run({ teamId, number, userId, now, waitlisted: full });
-      syncSessionJobs(deps, teamId, number);
+      // Only the joiner's reminders change (none while waitlisted); the end job follows the start, which a join leaves alone.
+      if (!full) planSeatReminders(deps, teamId, session, userId);
       if (full) return { status: 'waitlisted', session, position: waitlistPosition(deps, teamId, number, userId) };
       return { status: 'joined', session };
     },

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'd
 import { z } from 'zod';
 import { memberSkills, profiles, skills } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { isRootDb, preparedPerDb } from '../db/prepared.js';
 import { inTransaction, type ServiceDeps } from './context.js';
 import { defineJobKind, scheduleJob } from './jobs.js';
 import { addDaysYmd, localDateYmd, startOfLocalDay } from './time.js';
@@ -203,8 +204,10 @@ export interface SkillsProfile {
 
 export const LEARNED_SHOWN = 5;
 
-function skillRows(deps: ServiceDeps, teamId: string, userId: string, ...where: SQL[]) {
-  return deps.db
+const toActive = ({ id, key, name, startedAt }: ActiveSkill): ActiveSkill => ({ id, key, name, startedAt });
+
+function skillRowsQuery(db: ServiceDeps['db'], teamId: unknown, userId: unknown, ...where: SQL[]) {
+  return db
     .select({
       id: memberSkills.id,
       key: memberSkills.skillKey,
@@ -219,36 +222,65 @@ function skillRows(deps: ServiceDeps, teamId: string, userId: string, ...where: 
     })
     .from(memberSkills)
     .innerJoin(skills, and(eq(skills.teamId, memberSkills.teamId), eq(skills.key, memberSkills.skillKey)))
-    .where(and(eq(memberSkills.teamId, teamId), eq(memberSkills.userId, userId), ...where));
+    .where(and(eq(memberSkills.teamId, teamId as string), eq(memberSkills.userId, userId as string), ...where));
+}
+
+function skillRows(deps: ServiceDeps, teamId: string, userId: string, ...where: SQL[]) {
+  return skillRowsQuery(deps.db, teamId, userId, ...where);
 }
 
 function activeRows(deps: ServiceDeps, teamId: string, userId: string, kind: SkillKind): ActiveSkill[] {
   return skillRows(deps, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt))
     .orderBy(asc(memberSkills.addedAt), asc(memberSkills.id))
     .all()
-    .map(({ id, key, name, startedAt }) => ({ id, key, name, startedAt }));
+    .map(toActive);
+}
+
+/** The four reads of a profile, built for a team and person given as values or as placeholders. */
+function profileQueries(db: ServiceDeps['db'], teamId: unknown, userId: unknown) {
+  const active = (kind: SkillKind) =>
+    skillRowsQuery(db, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt)).orderBy(asc(memberSkills.addedAt), asc(memberSkills.id));
+  return {
+    profile: db
+      .select()
+      .from(profiles)
+      .where(and(eq(profiles.teamId, teamId as string), eq(profiles.userId, userId as string))),
+    learned: skillRowsQuery(db, teamId, userId, eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt))
+      .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
+      .limit(LEARNED_SHOWN),
+    teach: active('teach'),
+    learn: active('learn'),
+  };
+}
+
+// App Home reads the profile after every Join, Leave and opt-out: prepared once per database.
+const preparedProfileQueries = preparedPerDb((db) => {
+  const q = profileQueries(db, sql.placeholder('teamId'), sql.placeholder('userId'));
+  return { profile: q.profile.prepare(), learned: q.learned.prepare(), teach: q.teach.prepare(), learn: q.learn.prepare() };
+});
+
+function readProfileRows(deps: ServiceDeps, teamId: string, userId: string) {
+  if (isRootDb(deps.db)) {
+    const q = preparedProfileQueries(deps.db);
+    const params = { teamId, userId };
+    return { profile: q.profile.get(params), learned: q.learned.all(params), teach: q.teach.all(params), learn: q.learn.all(params) };
+  }
+  const q = profileQueries(deps.db, teamId, userId);
+  return { profile: q.profile.get(), learned: q.learned.all(), teach: q.teach.all(), learn: q.learn.all() };
 }
 
 export function getSkillsProfile(deps: ServiceDeps, teamId: string, userId: string): SkillsProfile {
-  const profile = deps.db
-    .select()
-    .from(profiles)
-    .where(and(eq(profiles.teamId, teamId), eq(profiles.userId, userId)))
-    .get();
-  const learned = skillRows(deps, teamId, userId, eq(memberSkills.kind, 'learn'), isNotNull(memberSkills.completedAt))
-    .orderBy(desc(memberSkills.completedAt), desc(memberSkills.id))
-    .limit(LEARNED_SHOWN)
-    .all()
-    .map((r) => ({ id: r.id, key: r.key, name: r.name, startedAt: r.startedAt, completedAt: r.completedAt!, taughtBy: r.taughtBy, taughtConfirmedAt: r.taughtConfirmedAt }));
+  const rows = readProfileRows(deps, teamId, userId);
+  const profile = rows.profile;
   return {
     role: profile?.role ?? null,
     matchingOptIn: profile?.matchingOptIn ?? false,
     pausedUntil: profile?.pausedUntil ?? null,
     pauseReason: profile?.pauseReason ?? null,
     saved: profile !== undefined,
-    teach: activeRows(deps, teamId, userId, 'teach'),
-    learn: activeRows(deps, teamId, userId, 'learn'),
-    learned,
+    teach: rows.teach.map(toActive),
+    learn: rows.learn.map(toActive),
+    learned: rows.learned.map((r) => ({ id: r.id, key: r.key, name: r.name, startedAt: r.startedAt, completedAt: r.completedAt!, taughtBy: r.taughtBy, taughtConfirmedAt: r.taughtConfirmedAt })),
   };
 }
 

@@ -24,6 +24,9 @@ describe('follow-up queue', () => {
         await g.opened;
       }),
     );
+    // Nothing starts before the event loop's I/O phase (acks of requests already read go first).
+    expect(started).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([0, 1]);
     gates[0]!.open();
     await done[0];
@@ -44,6 +47,8 @@ describe('follow-up queue', () => {
       runs.push('running');
       await blocker.opened;
     });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toEqual(['running']);
     // card:1 is running now; these queue one more run, shared by both callers.
     const second = queue.run('card:1', async () => {
       runs.push('second');
@@ -74,5 +79,63 @@ describe('follow-up queue', () => {
     expect(logs.records()).toEqual([
       expect.objectContaining({ level: 'warn', msg: 'follow-up failed', key: 'card:7', err: expect.objectContaining({ type: 'Error', message: 'boom' }) }),
     ]);
+  });
+
+  it('a lane that yields starts nothing while a higher lane has work waiting, then goes', async () => {
+    const clicks = createFollowUpQueue(logger, 1);
+    const after = createFollowUpQueue(logger, 1, { yieldTo: [clicks], maxDeferMs: 10_000 });
+    const order: string[] = [];
+    const first = gate();
+    const clickA = clicks.run(undefined, async () => {
+      order.push('click A');
+      await first.opened;
+    });
+    const clickB = clicks.run(undefined, async () => {
+      order.push('click B');
+    });
+    // click B waits for the clicks lane: the card must not start before it.
+    const card = after.run('card:1', async () => {
+      order.push('card');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['click A']);
+    first.open();
+    await Promise.all([clickA, clickB, card]);
+    expect(order).toEqual(['click A', 'click B', 'card']);
+  });
+
+  it('a yielding lane waits at most maxDeferMs, so a click that waits for it is not stuck', async () => {
+    const clicks = createFollowUpQueue(logger, 1);
+    const after = createFollowUpQueue(logger, 1, { yieldTo: [clicks], maxDeferMs: 20 });
+    const order: string[] = [];
+    // The running click waits for a card, while another click waits behind it.
+    const clickA = clicks.run(undefined, async () => {
+      order.push('click A');
+      await after.run('card:1', async () => {
+        order.push('card');
+      });
+    });
+    const clickB = clicks.run(undefined, async () => {
+      order.push('click B');
+    });
+    await Promise.all([clickA, clickB]);
+    expect(order).toEqual(['click A', 'card', 'click B']);
+  });
+
+  it('Home publishes queued for one person behind other work become one', async () => {
+    const after = createFollowUpQueue(logger, 1);
+    const home = createFollowUpQueue(logger, 1, { yieldTo: [after], maxDeferMs: 10_000 });
+    const blocker = gate();
+    const publishes: string[] = [];
+    const card = after.run('card:1', async () => {
+      await blocker.opened;
+    });
+    const cardQueued = after.run('card:2', async () => undefined);
+    const homes = [1, 2, 3].map(() => home.run('home:T1:U1', async () => {
+      publishes.push('U1');
+    }));
+    blocker.open();
+    await Promise.all([card, cardQueued, ...homes]);
+    expect(publishes).toEqual(['U1']);
   });
 });

@@ -58,7 +58,10 @@ export function setDmPreference(deps: AppDeps, actor: Pick<Actor, 'teamId' | 'us
   void refreshHome(deps, actor.teamId, actor.userId);
 }
 
-/** Re-publishes a person's App Home (refreshHome) through the queue, once per burst. */
+/**
+ * Re-publishes a person's App Home (refreshHome) in the app's Home lane (follow-ups.ts), after
+ * the replies and card updates waiting meanwhile: several clicks in a row become one publish.
+ */
 export function queueHomeRefresh(deps: AppDeps, teamId: string, userId: string): Promise<void> {
-  return followUps(deps, deps.logger).run(`home:${teamId}:${userId}`, () => refreshHome(deps, teamId, userId));
+  return followUps(deps, deps.logger, 'home').run(`home:${teamId}:${userId}`, () => refreshHome(deps, teamId, userId));
 }

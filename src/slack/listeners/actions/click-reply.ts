@@ -56,9 +56,9 @@ export async function runClick(
   work: () => Promise<string | undefined | { refused: string }>,
   options: { queued?: boolean } = {},
 ): Promise<void> {
+  let text: string | undefined;
+  let refused = false;
   const run = async () => {
-    let text: string | undefined;
-    let refused = false;
     try {
       const said = await work();
       if (typeof said === 'object') {
@@ -73,10 +73,13 @@ export async function runClick(
         text = UNEXPECTED_ERROR_TEXT;
       }
     }
-    if (text !== undefined) await replyToClick(deps, teamId, body, text, { refused });
   };
+  // The lane bounds the work (database, rendering), not the reply's round trip to Slack: a
+  // slot held while the response_url post travels would make the next clicks wait for the
+  // network (bench/open-loop.ts: a Join burst's reply p99 was mostly that wait).
   if (options.queued === true) await followUps(deps, deps.logger, 'clicks').run(undefined, run);
   else await run();
+  if (text !== undefined) await replyToClick(deps, teamId, body, text, { refused });
 }
 
 
