@@ -108,6 +108,8 @@ export async function listCommand(t: TestApp, text = 'list', who: { user?: strin
   const res = await t.command(text, withResponseUrl);
   if (res.status !== 200) throw new Error(`/peer ${text} answered ${res.status}`);
   if (res.json === undefined) throw new Error(`/peer ${text} acked without the list: ${res.text}`);
+  // Once everything the command set going has run, nothing went to its response_url either.
+  await t.settled();
   if (t.fake.responses.some((r) => r.id === id)) throw new Error(`/peer ${text} also posted on its response_url`);
   return res.json as { response_type?: string; text: string; blocks: Record<string, unknown>[] };
 }

@@ -14,7 +14,9 @@ import type { EphemeralMessage } from '../../blocks/help.js';
  * the ack. After the ack (response_url, in the click lane) when it needs a Slack call, a read that
  * grows with the workspace's history (stats, digest, export), or more than ~10 ms of work, so it
  * cannot hold up the acks of other requests. Slack work that follows a reply (cards, calendar
- * files, Home) always comes after it.
+ * files, Home) always comes after it. One exception, kept in the ack until measured: `/peer match`
+ * (suggestions read the workspace's matchable people and recent history: about a millisecond per
+ * hundred people; bench/matching.ts has the workspace-sized figures).
  */
 export interface SubcommandArgs<K extends SubcommandName> {
   command: Extract<PeerCommand, { name: K }>;
