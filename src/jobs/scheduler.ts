@@ -19,8 +19,9 @@ export interface SchedulerOptions {
   /** Cron expression (config.schedulerTick). */
   tick: string;
   /**
-   * Jobs claimed per statement (default: `concurrency`, so a process holds no more jobs than it
-   * is sending: a crash then leaves only those to be checked in Slack by whoever takes over).
+   * Jobs claimed per statement (default: twice `concurrency`). Small, so a crash leaves few jobs
+   * to be checked in Slack by whoever takes over (each check is a history read, which Slack rate
+   * limits); not smaller, because each claim is a write transaction of its own.
    */
   batchSize?: number;
   /** Jobs run at once within a pass. */
@@ -79,7 +80,7 @@ export const DEFAULT_LEASE_MS = leaseForHeartbeat(DEFAULT_HEARTBEAT_MS);
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export function createScheduler(deps: AppDeps, options: SchedulerOptions): Scheduler {
   const concurrency = options.concurrency ?? 32;
-  const batchSize = options.batchSize ?? concurrency;
+  const batchSize = options.batchSize ?? concurrency * 2;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const leaseMs = options.leaseMs ?? leaseForHeartbeat(heartbeatMs);
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
