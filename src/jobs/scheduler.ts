@@ -202,19 +202,19 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
   }
 
   async function runJob(job: Job, report: TickReport, pacedTeams: Set<string>): Promise<void> {
-    let awaitsCommit = false;
     try {
-      await attemptJob(job, report, pacedTeams, () => (awaitsCommit = true));
+      await attemptJob(job, report, pacedTeams);
     } catch (error) {
       // Writing the outcome failed (say the database stayed busy): the job is no longer renewed,
       // so its lease runs out and it is taken over, and what it posted is found in Slack.
       log.error({ err: error, jobKey: job.key, teamId: job.teamId }, 'recording a job\'s outcome failed; it will be taken over and checked');
     } finally {
-      if (!awaitsCommit) holding.delete(job.id);
+      // A done job stays held until the group commit has written it (flushCompletions lets go then).
+      if (!completions.some((c) => c.job.id === job.id)) holding.delete(job.id);
     }
   }
 
-  async function attemptJob(job: Job, report: TickReport, pacedTeams: Set<string>, onQueued: () => void): Promise<void> {
+  async function attemptJob(job: Job, report: TickReport, pacedTeams: Set<string>): Promise<void> {
     const jobLog = log.child({ jobKey: job.key, kind: job.kind, teamId: job.teamId, attempt: job.attempts });
     const handler = options.handlers[job.kind];
     if (handler === undefined) {
@@ -233,11 +233,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
       return;
     }
     jobLog.info(job.verifySince === null ? 'job attempt' : 'job attempt after an interrupted one; its posts are looked for first');
-    const complete = (done: Job, result: Record<string, unknown> | undefined, doneLog: Logger) => {
-      onQueued();
-      queueCompletion(done, result, doneLog);
-    };
-    const settle = { deps: sdeps, job, report, log: jobLog, complete };
+    const settle = { deps: sdeps, job, report, log: jobLog, complete: queueCompletion };
     const attempt = sendAttemptFor(job);
     try {
       recordOutcome(settle, await handler({ deps, job, payload: job.payload, meta: { jobKey: job.key, attempt } }));

@@ -54,9 +54,12 @@ async function postAsDeadProcess(job: Job): Promise<void> {
   const userId = (job.payload as { userId: string }).userId;
   await t.deps.messenger.postMessage(TEAM, { channel: dmChannel(userId), text: 'Reminder (sent before the crash)' }, {
     jobKey: job.key,
-    attempt: { verifySince: null, posts: new Map(), postSent: false, assertHeld: () => undefined },
+    attempt: attemptAt(null),
   });
 }
+
+/** A job's send attempt as the scheduler makes it, held throughout; `verifySince` set: an earlier attempt may have sent. */
+const attemptAt = (verifySince: number | null) => ({ verifySince, posts: new Map<string, number>(), postSent: false, assertHeld: () => undefined });
 
 const reminderDms = (userId: string) => t.fake.messagesIn(dmChannel(userId));
 
@@ -175,7 +178,7 @@ describe('taking over the jobs of a process that died mid fan-out', () => {
 
   it('finds a post in a thread through conversations.replies', async () => {
     const parent = await t.deps.messenger.postMessage(TEAM, { channel: 'C0THREAD', text: 'card' });
-    const meta = (verifySince: number | null) => ({ jobKey: 'poll_open:T:1', attempt: { verifySince, posts: new Map(), postSent: false, assertHeld: () => undefined } });
+    const meta = (verifySince: number | null) => ({ jobKey: 'poll_open:T:1', attempt: attemptAt(verifySince) });
     const since = t.clock.now();
     t.clock.advance(1_100);
     const first = await t.deps.messenger.postMessage(TEAM, { channel: 'C0THREAD', thread_ts: parent.ts, text: 'poll' }, meta(null));
@@ -189,7 +192,7 @@ describe('taking over the jobs of a process that died mid fan-out', () => {
 });
 
 describe('files a job uploads', () => {
-  const attempt = (verifySince: number | null) => ({ attempt: { verifySince, posts: new Map(), postSent: false, assertHeld: () => undefined } });
+  const attempt = (verifySince: number | null) => ({ attempt: attemptAt(verifySince) });
 
   it('a calendar file already in the DM is not uploaded again; one with another name is', async () => {
     const file = { filename: 'peerloop-session-7.ics', title: 'Intro to SQLite', content: 'BEGIN:VCALENDAR', initialComment: "You're in" };
