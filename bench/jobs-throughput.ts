@@ -12,7 +12,7 @@ import { REMINDER_KIND } from '../src/services/reminders.js';
 import { createSendBudget } from '../src/services/send-budget.js';
 import { syncSessionJobs } from '../src/services/session-jobs.js';
 import type { AppDeps } from '../src/deps.js';
-import type { WebClient } from '@slack/web-api';
+import type { SlackApi } from '../src/slack/web-api.js';
 import { createMessenger } from '../src/slack/messenger.js';
 import { startFakeSlackProcess } from './lib/children.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
@@ -39,29 +39,30 @@ interface Setup {
 }
 
 /**
- * A Slack that answers instantly inside this process: the WebClient methods the messenger calls,
- * with nothing in between, so the measurement is Peerloop's own work and not this machine's
- * loopback HTTP (which tops out near 2,000 requests a second on 2 cores).
+ * A Slack that answers instantly inside this process: the Web API calls the messenger makes
+ * (web-api.ts), with nothing in between, so the measurement is Peerloop's own work and not this
+ * machine's loopback HTTP (which tops out near 2,000 requests a second on 2 cores).
  */
-function instantClient() {
+function instantApi() {
   const perChannel = new Map<string, number>();
   let ts = 0;
-  const client = {
-    chat: {
-      postMessage: async (args: { channel: string }) => {
-        perChannel.set(args.channel, (perChannel.get(args.channel) ?? 0) + 1);
+  const api: SlackApi = {
+    async call<T>(method: string, args: Record<string, unknown>): Promise<T> {
+      if (method === 'chat.postMessage') {
+        const channel = String(args.channel);
+        perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
         ts += 1;
-        return { ok: true, channel: args.channel, ts: `1700000000.${String(ts).padStart(6, '0')}` };
-      },
+        return { ok: true, channel, ts: `1700000000.${String(ts).padStart(6, '0')}` } as T;
+      }
+      if (method === 'conversations.open') return { ok: true, channel: { id: `D${String(args.users).slice(1)}` } } as T;
+      throw new Error(`the in-process Slack does not answer ${method}`);
     },
-    conversations: {
-      open: async (args: { users: string }) => ({ ok: true, channel: { id: `D${args.users.slice(1)}` } }),
-    },
+    post: async () => undefined,
   };
-  return { client: client as unknown as WebClient, perChannel };
+  return { api, perChannel };
 }
 
-async function setUp(fake: { apiUrl: string }, options: { sessions: number; perSession: number; cap: number | undefined; client?: WebClient }): Promise<Setup> {
+async function setUp(fake: { apiUrl: string }, options: { sessions: number; perSession: number; cap: number | undefined; api?: SlackApi }): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'peerloop-bench-jobs-'));
   const parsed = parseConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -78,8 +79,8 @@ async function setUp(fake: { apiUrl: string }, options: { sessions: number; perS
   const cap = options.cap;
   // The shared send budget, as the app's messenger has it (createAppMessenger): every paced send asks the database.
   const sendBudget = createSendBudget({ db: database.db, clock, logger });
-  const messenger = createMessenger(config, logger, { clock, capFor: () => cap, sendBudget, ...(options.client === undefined ? {} : { client: options.client }) });
-  // Composed like the app (no kicks: the bench ticks by hand), with its own messenger (cap, client).
+  const messenger = createMessenger(config, logger, { clock, capFor: () => cap, sendBudget, ...(options.api === undefined ? {} : { api: options.api }) });
+  // Composed like the app (no kicks: the bench ticks by hand), with its own messenger (cap, api).
   const { deps, scheduler } = composePeerloop({ config, database, clock, logger, messenger, planners: [], kick: false });
 
   // Rows written straight to SQLite in one transaction: the set-up is not what is measured.
@@ -139,8 +140,8 @@ function countDeliveries(fake: FakeSlack, clock: SettableClock) {
   return { perChannel, perMinute };
 }
 
-async function measure(fake: { apiUrl: string }, client: WebClient | undefined): Promise<{ jobs: number; settled: number; seconds: number }> {
-  const setup = await setUp(fake, { sessions: 100, perSession: 100, cap: undefined, ...(client === undefined ? {} : { client }) });
+async function measure(fake: { apiUrl: string }, api: SlackApi | undefined): Promise<{ jobs: number; settled: number; seconds: number }> {
+  const setup = await setUp(fake, { sessions: 100, perSession: 100, cap: undefined, ...(api === undefined ? {} : { api }) });
   const { scheduler } = setup;
   const jobs = pendingReminders(setup);
   const started = performance.now();
@@ -155,8 +156,8 @@ async function measure(fake: { apiUrl: string }, client: WebClient | undefined):
 export async function measureInProcessThroughput(): Promise<{ perSecond: number; deliveries: number; duplicates: number; missing: number; jobs: number; settled: number; seconds: number }> {
   const fake = await startFakeSlack();
   try {
-    const instant = instantClient();
-    const one = await measure(fake, instant.client);
+    const instant = instantApi();
+    const one = await measure(fake, instant.api);
     const duplicates = [...instant.perChannel.values()].filter((n) => n > 1).length;
     const missing = one.jobs - instant.perChannel.size;
     const deliveries = [...instant.perChannel.values()].reduce((a, b) => a + b, 0);

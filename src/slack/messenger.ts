@@ -1,4 +1,4 @@
-import { ErrorCode, WebClient, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError, type ChatPostMessageArguments, type ChatUpdateArguments, type ChatPostEphemeralArguments, type ViewsOpenArguments, type ViewsUpdateArguments, type ViewsPublishArguments } from '@slack/web-api';
+import { ErrorCode, WebClient, type UsersInfoResponse, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { z } from 'zod';
 import type { MessageContent, ViewJson } from './blocks/types.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -10,15 +10,14 @@ import { getSettings } from '../services/workspace-settings.js';
 import { createSendBudget, type SendBudget } from '../services/send-budget.js';
 import { createPacer, type CapFor } from './pacing.js';
 import { MISSING_SCOPE_ERRORS, SlackCallError } from './slack-errors.js';
+import { createSlackApi, TRANSIENT_PLATFORM_ERRORS, type SlackApi } from './web-api.js';
 import { FILE_VERIFY_SKEW_MS, findPosted, findUploaded, nextPostMetadata, oldestTs, VERIFY_MAX_PAGES, type JobMessageMetadata, type SendAttempt } from './send-attempt.js';
 
 /** What conversations.info says about a channel, as far as Peerloop reads it. */
 const ChannelInfo = z.object({ is_member: z.boolean().optional(), is_mpim: z.boolean().optional(), name: z.string().optional() });
 
-/** Slack errors that a later retry may cure; everything else ok:false is permanent. */
-const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
-/** Any error of the Web API client (or anything thrown while calling it) as one SlackCallError, with its kind. */
+/** Any error of @slack/web-api's client (Bolt's, and auth.test at start-up), or anything thrown while calling Slack, as one SlackCallError with its kind. */
 export function toSlackCallError(method: string, error: unknown): SlackCallError {
   if (error instanceof SlackCallError) return error;
   const code = (error as { code?: string } | undefined)?.code;
@@ -152,7 +151,8 @@ export interface CallMeta {
 }
 
 export interface MessengerOptions {
-  client?: WebClient;
+  /** How calls reach Slack (default: HTTP to config.slack.apiUrl, web-api.ts); the jobs benchmark answers in-process. */
+  api?: SlackApi;
   /** The clock pacing and Retry-After pauses follow (the app's injected clock). */
   clock?: Clock;
   /** The workspace's messages-per-minute cap; undefined means no cap. */
@@ -167,7 +167,23 @@ export const SLACK_CALL_TIMEOUT_MS = 10_000;
 export const SLACK_CALL_RETRIES = { retries: 2, factor: 4, minTimeout: 250, maxTimeout: 2_000, randomize: true } as const;
 
 
-type SlackUser = NonNullable<Awaited<ReturnType<WebClient['users']['info']>>['user']>;
+type SlackUser = NonNullable<UsersInfoResponse['user']>;
+
+/** The parts of Slack's answers the messenger reads (the Web API reference's field names). */
+interface OpenedConversation {
+  channel?: { id?: string };
+}
+interface MessagePage {
+  messages?: unknown;
+  response_metadata?: { next_cursor?: string };
+}
+interface UploadTarget {
+  upload_url?: string;
+  file_id?: string;
+}
+interface CompletedUpload {
+  files?: { id?: string }[];
+}
 
 /** What Peerloop reads from a users.info answer: the profile it stores, and what kind of account it is. */
 function toAccount(userId: string, user: SlackUser | undefined) {
@@ -200,13 +216,15 @@ export function createWebClient(config: Config, logger: Logger, retryConfig: { r
 }
 
 export function createMessenger(config: Config, logger: Logger, options: MessengerOptions = {}): Messenger {
-  const client = options.client ?? createWebClient(config, logger);
+  // Bolt's authorize and the start-up token check use @slack/web-api; the messenger's calls do not (web-api.ts says why).
+  const client = createWebClient(config, logger);
+  const api = options.api ?? createSlackApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, timeoutMs: SLACK_CALL_TIMEOUT_MS, retries: SLACK_CALL_RETRIES.retries });
+  /** Reads, updates and views: repeating them is harmless, so a network error or 5xx is tried again twice. */
+  const request = <T>(method: string, args: Record<string, unknown>) => api.call<T>(method, args);
   // Posting a message or a file is not idempotent: after a timeout or a 5xx Slack may already
-  // have it, and an automatic retry would post it twice. These calls are never retried by the
-  // SDK; a scheduled one is retried by the scheduler's backoff, an interactive one fails with a
-  // message. (Reads, updates and views keep the quick retries: repeating them is harmless.)
-  const postingClient = options.client ?? createWebClient(config, logger, { retries: 0 });
-  const quickClient = options.client ?? createWebClient(config, logger, { retries: 0 }, QUICK_CALL_TIMEOUT_MS);
+  // have it, and an automatic retry would post it twice. These calls are never retried here; a
+  // scheduled one is retried by the scheduler's backoff, an interactive one fails with a message.
+  const posting = <T>(method: string, args: Record<string, unknown>) => api.call<T>(method, args, { retries: 0 });
   const log = logger.child({ component: 'messenger' });
   const pacer = createPacer(options.clock ?? systemClock, options.capFor ?? (() => undefined), options.sendBudget);
   // DM channel ids never change for a (workspace, person) pair; caching saves a call per DM.
@@ -241,7 +259,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       dmChannels.set(cacheKey, known);
       return known;
     }
-    const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userId }), meta);
+    const res = await call(teamId, 'conversations.open', () => request<OpenedConversation>('conversations.open', { users: userId }), meta);
     const channel = res.channel?.id;
     if (channel === undefined) throw new SlackCallError('conversations.open', 'no_channel', 'permanent');
     dmChannels.set(cacheKey, channel);
@@ -269,7 +287,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       attempt.assertHeld();
     }
     const message = metadata === undefined ? args : { ...args, metadata };
-    const res = await sending(attempt, () => call(teamId, 'chat.postMessage', () => postingClient.chat.postMessage(message as ChatPostMessageArguments), meta, args.channel));
+    const res = await sending(attempt, () => call(teamId, 'chat.postMessage', () => posting<{ channel?: string; ts?: string }>('chat.postMessage', { ...message }), meta, args.channel));
     return { channel: res.channel ?? args.channel, ts: res.ts ?? '' };
   }
 
@@ -303,7 +321,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     try {
       for (let page = 0; page < VERIFY_MAX_PAGES; page += 1) {
         const common = { channel, oldest, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) };
-        const res = await call(teamId, method, () => (threadTs === undefined ? client.conversations.history(common) : client.conversations.replies({ ...common, ts: threadTs })));
+        const res = await call(teamId, method, () => request<MessagePage>(method, threadTs === undefined ? common : { ...common, ts: threadTs }));
         const found = find(res.messages);
         if (found !== undefined) return found;
         cursor = res.response_metadata?.next_cursor || undefined;
@@ -360,13 +378,10 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     const earlier = await findEarlierUpload(teamId, file, meta);
     if (earlier !== undefined) return { fileIds: [earlier] };
     const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    const target = await call(teamId, 'files.getUploadURLExternal', () => postingClient.files.getUploadURLExternal({ filename: file.filename, length: bytes.length }));
+    const target = await call(teamId, 'files.getUploadURLExternal', () => posting<UploadTarget>('files.getUploadURLExternal', { filename: file.filename, length: bytes.length }));
     if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
     const uploadUrl = target.upload_url;
-    await call(teamId, 'files.upload', async () => {
-      const res = await fetch(uploadUrl, { method: 'POST', body: bytes, signal: AbortSignal.timeout(SLACK_CALL_TIMEOUT_MS) });
-      if (!res.ok) throw new SlackCallError('files.upload', `http_${res.status}`, res.status >= 500 ? 'transient' : 'permanent');
-    });
+    await call(teamId, 'files.upload', () => api.post('files.upload', uploadUrl, bytes, 'application/octet-stream'));
     meta?.attempt?.assertHeld();
     const fileId = target.file_id;
     const res = await sending(meta?.attempt, () =>
@@ -374,7 +389,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
         teamId,
         'files.completeUploadExternal',
         () =>
-          postingClient.files.completeUploadExternal({
+          posting<CompletedUpload>('files.completeUploadExternal', {
             files: [{ id: fileId, ...(file.title === undefined ? {} : { title: file.title }) }],
             channel_id: file.channelId,
             ...(file.threadTs === undefined ? {} : { thread_ts: file.threadTs }),
@@ -388,38 +403,44 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     return { fileIds: fileIds.length > 0 ? fileIds : [fileId] };
   }
 
+  /** Several files shared in one message: each file's bytes go up, then one completeUploadExternal shares them all. */
   async function uploadFiles(teamId: string, channelId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
+    const staged: { id: string; title?: string }[] = [];
+    for (const file of upload.files) {
+      const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+      const target = await call(teamId, 'files.getUploadURLExternal', () => posting<UploadTarget>('files.getUploadURLExternal', { filename: file.filename, length: bytes.length }));
+      if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
+      const uploadUrl = target.upload_url;
+      await call(teamId, 'files.upload', () => api.post('files.upload', uploadUrl, bytes, 'application/octet-stream'));
+      staged.push({ id: target.file_id, ...(file.title === undefined ? {} : { title: file.title }) });
+    }
     const res = await call(
       teamId,
-      'files.uploadV2',
+      'files.completeUploadExternal',
       () =>
-        postingClient.filesUploadV2({
+        posting<CompletedUpload>('files.completeUploadExternal', {
+          files: staged,
           channel_id: channelId,
           ...(upload.initialComment === undefined ? {} : { initial_comment: upload.initialComment }),
-          file_uploads: upload.files.map((f) => ({
-            filename: f.filename,
-            file: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content,
-            ...(f.title === undefined ? {} : { title: f.title }),
-          })),
         }),
       meta,
       channelId,
     );
-    const fileIds = (res.files ?? []).flatMap((entry) => (entry.files ?? []).map((f) => f.id ?? '')).filter(Boolean);
-    return { fileIds };
+    const fileIds = (res.files ?? []).map((f) => f.id ?? '').filter(Boolean);
+    return { fileIds: fileIds.length > 0 ? fileIds : staged.map((f) => f.id) };
   }
 
   return {
     client,
     postMessage,
     async updateMessage(teamId, args, meta) {
-      await call(teamId, 'chat.update', () => client.chat.update(args as ChatUpdateArguments), meta);
+      await call(teamId, 'chat.update', () => request('chat.update', { ...args }), meta);
     },
     async deleteMessage(teamId, channel, ts) {
-      await call(teamId, 'chat.delete', () => client.chat.delete({ channel, ts }));
+      await call(teamId, 'chat.delete', () => request('chat.delete', { channel, ts }));
     },
     async postEphemeral(teamId, args, meta) {
-      await call(teamId, 'chat.postEphemeral', () => client.chat.postEphemeral(args as ChatPostEphemeralArguments), meta);
+      await call(teamId, 'chat.postEphemeral', () => request('chat.postEphemeral', { ...args }), meta);
     },
     // A scheduled DM's open is paced too: it waits out a 429 on conversations.open.
     sendDm: (teamId, userId, message, meta) => inDm(teamId, userId, meta, (channel) => postMessage(teamId, { ...message, channel }, meta)),
@@ -427,26 +448,26 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       inDm(teamId, userId, meta, async (channel) => ({ channel, ...(await uploadFile(teamId, { ...file, channelId: channel }, meta)) })),
     uploadFilesToDm: (teamId, userId, upload, meta) => inDm(teamId, userId, meta, async (channel) => ({ channel, ...(await uploadFiles(teamId, channel, upload, meta)) })),
     async openView(teamId, args) {
-      const res = await call(teamId, 'views.open', () => client.views.open(args as unknown as ViewsOpenArguments));
+      const res = await call(teamId, 'views.open', () => request<{ view?: { id?: string } }>('views.open', { ...args }));
       return { viewId: res.view?.id ?? '' };
     },
     async updateView(teamId, args) {
-      await call(teamId, 'views.update', () => client.views.update(args as unknown as ViewsUpdateArguments));
+      await call(teamId, 'views.update', () => request('views.update', { ...args }));
     },
     async publishHome(teamId, args) {
-      await call(teamId, 'views.publish', () => client.views.publish(args as unknown as ViewsPublishArguments));
+      await call(teamId, 'views.publish', () => request('views.publish', { ...args }));
     },
     async fetchProfile(teamId, userId, lookup = {}) {
-      const res = await call(teamId, 'users.info', () => (lookup.quick === true ? quickClient : client).users.info({ user: userId }));
+      const res = await call(teamId, 'users.info', () => api.call<UsersInfoResponse>('users.info', { user: userId }, lookup.quick === true ? { retries: 0, timeoutMs: QUICK_CALL_TIMEOUT_MS } : {}));
       return toAccount(userId, res.user).profile;
     },
     async fetchAccountKind(teamId, userId) {
-      const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
+      const res = await call(teamId, 'users.info', () => request<UsersInfoResponse>('users.info', { user: userId }));
       const { isBot, deleted, profile } = toAccount(userId, res.user);
       return { isBot, deleted, name: profile.name };
     },
     async fetchAccount(teamId, userId) {
-      const res = await call(teamId, 'users.info', () => client.users.info({ user: userId }));
+      const res = await call(teamId, 'users.info', () => request<UsersInfoResponse>('users.info', { user: userId }));
       return toAccount(userId, res.user);
     },
     async listChannelMembers(teamId, channelId, meta) {
@@ -454,7 +475,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       let cursor: string | undefined;
       // Slack pages at up to 1,000; a cap on pages keeps a runaway cursor from looping forever.
       for (let page = 0; page < 100; page += 1) {
-        const res = await call(teamId, 'conversations.members', () => client.conversations.members({ channel: channelId, limit: 500, ...(cursor === undefined ? {} : { cursor }) }), meta);
+        const res = await call(teamId, 'conversations.members', () => request<{ members?: string[]; response_metadata?: { next_cursor?: string } }>('conversations.members', { channel: channelId, limit: 500, ...(cursor === undefined ? {} : { cursor }) }), meta);
         members.push(...(res.members ?? []));
         cursor = res.response_metadata?.next_cursor || undefined;
         if (cursor === undefined) break;
@@ -462,7 +483,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
       return [...new Set(members)];
     },
     async fetchChannelMembership(teamId, channelId) {
-      const res = await call(teamId, 'conversations.info', () => client.conversations.info({ channel: channelId }));
+      const res = await call(teamId, 'conversations.info', () => request<{ channel?: unknown }>('conversations.info', { channel: channelId }));
       const channel = ChannelInfo.safeParse(res.channel);
       if (!channel.success) throw new SlackCallError('conversations.info', 'invalid_response', 'transient');
       const name = channel.data.name ?? null;
@@ -470,19 +491,13 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     },
     async openGroupDm(teamId, userIds, meta) {
       // Posting nothing, so it is not paced by channel; a scheduled one still waits out a 429.
-      const res = await call(teamId, 'conversations.open', () => client.conversations.open({ users: userIds.join(',') }), meta);
+      const res = await call(teamId, 'conversations.open', () => request<OpenedConversation>('conversations.open', { users: userIds.join(',') }), meta);
       const channel = res.channel?.id;
       if (channel === undefined) throw new SlackCallError('conversations.open', 'no_channel', 'permanent');
       return channel;
     },
     async respond(responseUrl, body) {
-      const res = await fetch(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(SLACK_CALL_TIMEOUT_MS),
-      });
-      if (!res.ok) throw new SlackCallError('response_url', `http_${res.status}`, res.status >= 500 ? 'transient' : 'permanent');
+      await api.post('response_url', responseUrl, JSON.stringify(body), 'application/json');
     },
     uploadFile,
   };
