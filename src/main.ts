@@ -1,6 +1,7 @@
 import type { BotIdentity } from './app.js';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { openDb, type DbHandle } from './db/client.js';
 import { isAppError } from './errors.js';
 import { composePeerloop } from './compose.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const checkpointer = await startCheckpointer(database, logger);
   const messenger = createAppMessenger(config, logger, { db: database.db, clock: systemClock, logger });
   let botIdentity: BotIdentity | undefined;
   try {
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     } catch (error) {
       logger.error({ err: error }, 'error while stopping the scheduler');
     }
+    await checkpointer.stop();
     database.close();
     logger.info('stopped');
     logger.flush();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { composePeerloop } from '../../src/compose.js';
 import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
+import { startCheckpointer } from '../../src/db/checkpointer.js';
 import { openDb } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { applyRuntimeSettings } from '../../src/runtime.js';
@@ -57,6 +58,7 @@ if (seedName !== undefined) {
 }
 
 // Composed like main.ts; the scheduler is built but never started (the bench times requests).
+await startCheckpointer(database, logger);
 const { app } = composePeerloop({ config, database, clock: systemClock, logger, kick: false });
 const { port } = await app.start(0);
 
