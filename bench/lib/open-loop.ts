@@ -53,7 +53,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     maxLateMs = Math.max(maxLateMs, (nowUs() - dueUs) / 1000);
     const spec = requestFor(i, target);
     inFlight.push(
-      sendSigned(port, path, agent, spec, Math.round(dueUs)).then(({ sample, error }) => {
+      // Timed from when it was due, or from when it went if the timer let it go a little early
+      // (the wait is rounded to whole ms): a reply to an early request must not seem to predate it.
+      sendSigned(port, path, agent, spec, Math.round(Math.min(dueUs, nowUs()))).then(({ sample, error }) => {
         samples.push(sample);
         if (error !== undefined) {
           errors += 1;
