@@ -66,18 +66,25 @@ class NetworkError extends Error {}
 // and an idle one is closed after 4 s, before a server that keeps them 5 s (Node's default) would
 // close it under a request just sent.
 const IDLE_SOCKET_MS = 4_000;
-const agents = { 'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }), 'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) };
+// At most 64 connections per host, as the SDK's queue held 100 calls at once: a burst waits
+// for a free one rather than opening hundreds.
+const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 64 };
+const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+/** Who is calling, in Slack's logs (the SDK sent its own name and version). */
+const USER_AGENT = `peerloop node/${process.versions.node}`;
 
 /**
  * One POST. A kept-open connection the other end closed while it was idle fails the request
- * sent on it at once (ECONNRESET on a reused socket, before any answer): that request never
- * reached Slack, so it goes again once on a new connection (Node's documented remedy).
+ * sent on it at once (ECONNRESET on a reused socket, before any answer). Such a request almost
+ * always never reached Slack, so a repeatable one goes again at once on a new connection (Node's
+ * documented remedy); a post does not, because "almost" could mean posting twice: it fails as a
+ * network error, and a scheduled one is looked for before it is sent again (send-attempt.ts).
  */
-async function send(url: URL, headers: Record<string, string | number>, body: string | Buffer, timeoutMs: number): Promise<Answer> {
+async function send(url: URL, headers: Record<string, string | number>, body: string | Buffer, timeoutMs: number, repeatable: boolean): Promise<Answer> {
   try {
     return await sendOnce(url, headers, body, timeoutMs);
   } catch (error) {
-    if (!(error instanceof StaleConnectionError)) throw error;
+    if (!(error instanceof StaleConnectionError) || !repeatable) throw error;
     return sendOnce(url, headers, body, timeoutMs);
   }
 }
@@ -149,8 +156,9 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
     async call<T>(method: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<T> {
       const url = new URL(method, settings.apiUrl);
       const body = formBody(args);
-      const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization, 'content-length': Buffer.byteLength(body) };
-      const answer = await withRetries(method, options.retries ?? settings.retries, () => send(url, headers, body, options.timeoutMs ?? settings.timeoutMs));
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': USER_AGENT, authorization, 'content-length': Buffer.byteLength(body) };
+      const retries = options.retries ?? settings.retries;
+      const answer = await withRetries(method, retries, () => send(url, headers, body, options.timeoutMs ?? settings.timeoutMs, retries > 0));
       if (answer.status !== 200) throw new SlackCallError(method, `http_${answer.status}`, 'permanent');
       let parsed: { ok?: unknown; error?: unknown };
       try {
@@ -158,6 +166,7 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
       } catch (cause) {
         throw new SlackCallError(method, 'invalid_response', 'transient', undefined, { cause });
       }
+      if (typeof parsed !== 'object' || parsed === null) throw new SlackCallError(method, 'invalid_response', 'transient');
       if (parsed.ok === true) return parsed as T;
       const code = typeof parsed.error === 'string' && parsed.error !== '' ? parsed.error : 'unknown_error';
       throw new SlackCallError(method, code, TRANSIENT_PLATFORM_ERRORS.has(code) ? 'transient' : 'permanent', undefined, { cause: { data: parsed } });
@@ -169,8 +178,9 @@ export function createSlackApi(settings: SlackApiSettings): SlackApi {
       } catch (cause) {
         throw new SlackCallError(name, 'invalid_url', 'permanent', undefined, { cause });
       }
-      const headers = { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
-      await withRetries(name, options.retries ?? 0, () => send(target, headers, body, options.timeoutMs ?? settings.timeoutMs));
+      const headers = { 'content-type': contentType, 'user-agent': USER_AGENT, 'content-length': Buffer.byteLength(body) };
+      const retries = options.retries ?? 0;
+      await withRetries(name, retries, () => send(target, headers, body, options.timeoutMs ?? settings.timeoutMs, retries > 0));
     },
   };
 }

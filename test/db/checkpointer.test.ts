@@ -45,10 +45,10 @@ const walBytes = () => statSync(join(dir, 'peerloop.db-wal')).size;
 const pragma = (name: string) => handle.sqlite.pragma(name, { simple: true });
 
 describe('background WAL checkpoints', () => {
-  it("switch the app's own checkpoints off and copy the log into the database from the worker", async () => {
+  it("leave the app's own commits only a 4,000-page backstop and copy the log into the database from the worker", async () => {
     const results: { log: number; checkpointed: number }[] = [];
     await start({ intervalMs: 20, onCheckpoint: (r) => results.push(r) });
-    expect(pragma('wal_autocheckpoint')).toBe(0);
+    expect(pragma('wal_autocheckpoint')).toBe(4_000);
 
     // Past SQLite's 1,000-page threshold: the app's commits alone would have checkpointed by now.
     write(1_500);
@@ -59,6 +59,39 @@ describe('background WAL checkpoints', () => {
     write(200);
     await expect.poll(() => results.at(-1)!.log < 1_000 && results.at(-1)!.checkpointed === results.at(-1)!.log, { timeout: 5_000 }).toBe(true);
     expect(walBytes()).toBeLessThanOrEqual(before);
+  });
+
+  it('keep the log bounded under a steady stream of writes, when the worker never catches up on its own', async () => {
+    // Writes keep coming while the worker copies, so its checkpoints never cover the whole log and
+    // the log never starts over; the app's backstop (100 pages here, 4,000 in the app) does.
+    await start({ intervalMs: 5, backstopPages: 100 });
+    const insert = handle.sqlite.prepare('insert into filler (body) values (?)');
+    const body = 'x'.repeat(1000);
+    const until = performance.now() + 1_500;
+    let largest = 0;
+    while (performance.now() < until) {
+      for (let i = 0; i < 20; i += 1) handle.sqlite.transaction(() => insert.run(body))();
+      largest = Math.max(largest, walBytes());
+      // Let the worker's timer and messages in between batches, as the app's event loop would.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // 100 pages of 4 KB (plus frame headers) and the writes of one batch; without the backstop
+    // this log grew to about 290 MB in the same time.
+    expect(largest).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('stop even when the worker has already gone', async () => {
+    const { log, warnings } = recordingLog();
+    // A worker that gets ready and then ends on its own, as a crash of its thread would.
+    const dying = "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ type: 'ready' }); setTimeout(() => process.exit(3), 50);";
+    const checkpointer = await startCheckpointer(handle, log, { intervalMs: 20, workerSource: dying });
+    running.push(checkpointer);
+    expect(pragma('wal_autocheckpoint')).toBe(4_000);
+    // The app is told, and checkpoints in its own commits again.
+    await expect.poll(() => warnings.length).toBe(1);
+    expect(warnings[0]).toMatch(/^background WAL checkpoints stopped \(the worker exited\)/);
+    expect(pragma('wal_autocheckpoint')).toBe(1_000);
+    await checkpointer.stop();
   });
 
   it('leave every commit readable from another connection', async () => {
@@ -87,7 +120,7 @@ describe('background WAL checkpoints', () => {
     const checkpointer = await startCheckpointer(broken, log, { intervalMs: 20 });
     running.push(checkpointer);
     expect(pragma('wal_autocheckpoint')).toBe(1_000);
-    expect(warnings).toEqual(['background WAL checkpoints stopped; the app checkpoints in its own commits again']);
+    expect(warnings).toEqual(['background WAL checkpoints stopped (the worker failed); the app checkpoints in its own commits again']);
   });
 
   it('do nothing for an in-memory database, which has no log', async () => {
