@@ -16,7 +16,6 @@ import { FILE_VERIFY_SKEW_MS, findPosted, findUploaded, nextPostMetadata, oldest
 /** What conversations.info says about a channel, as far as Peerloop reads it. */
 const ChannelInfo = z.object({ is_member: z.boolean().optional(), is_mpim: z.boolean().optional(), name: z.string().optional() });
 
-
 /** Any error of @slack/web-api's client (Bolt's, and auth.test at start-up), or anything thrown while calling Slack, as one SlackCallError with its kind. */
 export function toSlackCallError(method: string, error: unknown): SlackCallError {
   if (error instanceof SlackCallError) return error;
