@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import type { AppDeps } from './deps.js';
 import { jobHandlers, jobPlanners } from './jobs/registry.js';
-import { createScheduler, leaseForHeartbeat, type Scheduler } from './jobs/scheduler.js';
+import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import type { JobPlanner } from './jobs/types.js';
 import type { Logger } from './logger.js';
 import { createAppMessenger, type Messenger } from './slack/messenger.js';
@@ -46,9 +46,11 @@ export function composePeerloop(input: ComposeInput): Peerloop {
   // Listeners reach the scheduler through runDueJobs: a cancel's DMs go out at once, not at the next tick.
   if (input.kick !== false) deps.runDueJobs = (teamId) => scheduler.kick(teamId);
   const app = createApp(deps, input.appOptions);
-  const scheduler = createScheduler(deps, { handlers: jobHandlers, planners: input.planners ?? jobPlanners, tick: config.schedulerTick,
+  const scheduler = createScheduler(deps, {
+    handlers: jobHandlers,
+    planners: input.planners ?? jobPlanners,
+    tick: config.schedulerTick,
     heartbeatMs: config.schedulerHeartbeatMs,
-    leaseMs: leaseForHeartbeat(config.schedulerHeartbeatMs),
   });
   return { deps, app, scheduler };
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/context.js';
-import { completeJob, failJob, postponeJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
+import { failJob, postponeJob, retryJobLater, skipJob, type Job } from '../services/jobs.js';
 import { JobNotHeldError } from '../slack/send-attempt.js';
 import { SlackCallError } from '../slack/slack-errors.js';
 import type { JobOutcome, TickReport } from './types.js';
@@ -17,8 +17,8 @@ interface Settling {
   job: Job;
   report: TickReport;
   log: Logger;
-  /** Records a done job later, with others in one transaction (the scheduler's group commit); default: now. */
-  complete?: (job: Job, result: Record<string, unknown> | undefined, log: Logger) => void;
+  /** Records a done job, later and with others in one transaction (the scheduler's group commit). */
+  complete: (job: Job, result: Record<string, unknown> | undefined, log: Logger) => void;
 }
 
 const BACKOFF_BASE_MS = 30_000;
@@ -31,9 +31,7 @@ export function backoffMs(attempt: number): number {
 
 export function recordOutcome({ deps, job, report, log, complete }: Settling, outcome: JobOutcome): void {
   if (outcome.status === 'done') {
-    if (complete !== undefined) complete(job, outcome.result, log);
-    // False only if this run outlived its lease and another process took the job over.
-    else if (!completeJob(deps, job, outcome.result)) log.warn('job finished after its lease ran out; another process may send it again');
+    complete(job, outcome.result, log);
     report.done += 1;
     log.info({ result: outcome.result }, 'job done');
   } else if (outcome.status === 'rescheduled') {

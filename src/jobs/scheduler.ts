@@ -94,7 +94,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
    * or when writing that failed: its lease then runs out and it is taken over (and checked in
    * Slack) rather than held forever by a live process.
    */
-  const holding = new Map<number, Job>();
+  const holding = new Set<number>();
 
   /**
    * Keeps this process's jobs its own (however long a send takes); then, if a dead process left
@@ -103,7 +103,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
    */
   function onHeartbeat(): void {
     try {
-      renewLeases(sdeps, owner, [...holding.keys()], leaseMs);
+      renewLeases(sdeps, owner, [...holding], leaseMs);
       if (!stopping && hasExpiredLeases(sdeps)) {
         log.info('jobs of a process whose heartbeat stopped are waiting; taking them over');
         void tick().catch((error: unknown) => log.error({ err: error }, 'takeover pass failed'));
@@ -272,7 +272,7 @@ export function createScheduler(deps: AppDeps, options: SchedulerOptions): Sched
     while (!stopping) {
       const jobs = claimDueJobs(sdeps, batchSize, leaseMs, owner, [...pacedTeams], onlyTeams);
       if (jobs.length === 0) break;
-      for (const job of jobs) holding.set(job.id, job);
+      for (const job of jobs) holding.add(job.id);
       await runBatch(jobs, report, pacedTeams);
       flushCompletions();
     }

@@ -76,17 +76,7 @@ export function syncSessionReminders(deps: ServiceDeps, teamId: string, sessionN
   const existing = new Map(listJobKeys(deps, teamId, prefix).map((row) => [row.key, row.status]));
   const wanted: string[] = [];
   for (const userId of recipients(deps, teamId, sessionNumber)) {
-    for (const leadMinutes of reminderLeadMinutes) {
-      const payload: ReminderPayload = { sessionNumber, userId, leadMinutes, startsAt: session.startsAt };
-      const key = reminderKey(payload);
-      wanted.push(key);
-      const runAt = session.startsAt - leadMinutes * 60_000;
-      if (runAt < now) continue;
-      // New, or cancelled/skipped-unsent and due again (left and came back, or the session moved
-      // back to this time): scheduleJob adds or revives it. Pending, running, done and failed
-      // rows are not touched, so nobody gets the same reminder twice.
-      if (mayNeedScheduling(existing.get(key))) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload, reviveSkipped: REVIVABLE_SKIPS });
-    }
+    wanted.push(...planPersonReminders(deps, teamId, session, userId, reminderLeadMinutes, existing, now));
   }
   cancelPendingJobs(deps, teamId, prefix, { keep: wanted, reason: 'no_longer_needed' });
 }
@@ -104,13 +94,35 @@ export function planSeatReminders(deps: ServiceDeps, teamId: string, session: Pi
   const { reminderLeadMinutes } = getSettings(deps, teamId);
   // The colon after the id keeps U1's range clear of U12's.
   const existing = new Map(listJobKeys(deps, teamId, `${reminderKeyPrefix(session.number)}${userId}:`).map((row) => [row.key, row.status]));
-  for (const leadMinutes of reminderLeadMinutes) {
+  planPersonReminders(deps, teamId, session, userId, reminderLeadMinutes, existing, now);
+}
+
+/**
+ * One person's reminders of a session, given the keys it already has (any status). Returns every
+ * key the person should have, sent or not. Reminders whose time has passed are not scheduled.
+ */
+function planPersonReminders(
+  deps: ServiceDeps,
+  teamId: string,
+  session: Pick<Session, 'number' | 'startsAt'>,
+  userId: string,
+  leads: readonly number[],
+  existing: ReadonlyMap<string, JobStatus>,
+  now: number,
+): string[] {
+  const keys: string[] = [];
+  for (const leadMinutes of leads) {
     const payload: ReminderPayload = { sessionNumber: session.number, userId, leadMinutes, startsAt: session.startsAt };
     const key = reminderKey(payload);
+    keys.push(key);
     const runAt = session.startsAt - leadMinutes * 60_000;
     if (runAt < now) continue;
+    // New, or cancelled/skipped-unsent and due again (left and came back, or the session moved
+    // back to this time): scheduleJob adds or revives it. Pending, running, done and failed
+    // rows are not touched, so nobody gets the same reminder twice.
     if (mayNeedScheduling(existing.get(key))) scheduleJob(deps, { teamId, kind: REMINDER_KIND, key, runAt, payload, reviveSkipped: REVIVABLE_SKIPS });
   }
+  return keys;
 }
 
 /** What a reminder shows about its session. */

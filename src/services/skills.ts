@@ -229,17 +229,21 @@ function skillRows(deps: ServiceDeps, teamId: string, userId: string, ...where: 
   return skillRowsQuery(deps.db, teamId, userId, ...where);
 }
 
+/** A person's skills of one kind still being taught or learned, oldest first (values or placeholders). */
+function activeRowsQuery(db: ServiceDeps['db'], teamId: unknown, userId: unknown, kind: SkillKind) {
+  return skillRowsQuery(db, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt)).orderBy(
+    asc(memberSkills.addedAt),
+    asc(memberSkills.id),
+  );
+}
+
 function activeRows(deps: ServiceDeps, teamId: string, userId: string, kind: SkillKind): ActiveSkill[] {
-  return skillRows(deps, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt))
-    .orderBy(asc(memberSkills.addedAt), asc(memberSkills.id))
-    .all()
-    .map(toActive);
+  return activeRowsQuery(deps.db, teamId, userId, kind).all().map(toActive);
 }
 
 /** The four reads of a profile, built for a team and person given as values or as placeholders. */
 function profileQueries(db: ServiceDeps['db'], teamId: unknown, userId: unknown) {
-  const active = (kind: SkillKind) =>
-    skillRowsQuery(db, teamId, userId, eq(memberSkills.kind, kind), isNull(memberSkills.removedAt), isNull(memberSkills.completedAt)).orderBy(asc(memberSkills.addedAt), asc(memberSkills.id));
+  const active = (kind: SkillKind) => activeRowsQuery(db, teamId, userId, kind);
   return {
     profile: db
       .select()

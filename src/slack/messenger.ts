@@ -70,7 +70,7 @@ export interface Messenger {
   /** Uploads a file into the person's DM (an .ics); the same stale-channel recovery as sendDm. */
   uploadFileToDm(teamId: string, userId: string, file: Omit<UploadFileInput, 'channelId'>, meta?: CallMeta): Promise<{ channel: string; fileIds: string[] }>;
   /**
-   * Several files in one DM message (files.uploadV2 with file_uploads: each file's bytes go up,
+   * Several files in one DM message (each file's bytes go up through files.getUploadURLExternal,
    * then one files.completeUploadExternal shares them all, so they arrive together or not at all).
    */
   uploadFilesToDm(teamId: string, userId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ channel: string; fileIds: string[] }>;
@@ -109,7 +109,7 @@ export interface Messenger {
   openGroupDm(teamId: string, userIds: readonly string[], meta?: CallMeta): Promise<string>;
   /** Posts to a response_url (slash command or interaction); used for replies after ack. */
   respond(responseUrl: string, body: Record<string, unknown>): Promise<void>;
-  /** Uploads a file into a channel or DM (files.uploadV2: get URL, upload, complete). */
+  /** Uploads a file into a channel or DM (Slack's three steps: get an upload URL, upload, complete). */
   uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }>;
 }
 
@@ -204,11 +204,11 @@ function toAccount(userId: string, user: SlackUser | undefined) {
 /** A lookup made before an ack gets this long, once: the ack must leave within Slack's 3 s. */
 export const QUICK_CALL_TIMEOUT_MS = 1_200;
 
-export function createWebClient(config: Config, logger: Logger, retryConfig: { retries: number } = SLACK_CALL_RETRIES, timeout = SLACK_CALL_TIMEOUT_MS): WebClient {
+export function createWebClient(config: Config, logger: Logger): WebClient {
   return new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
-    timeout,
-    retryConfig,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+    retryConfig: SLACK_CALL_RETRIES,
     rejectRateLimitedCalls: true,
     logger: toBoltLogger(logger),
   });
@@ -367,6 +367,16 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
     return id;
   }
 
+  /** Slack's first two upload steps: an upload URL for the file, then its bytes; not yet in any conversation. */
+  async function stageFile(teamId: string, file: { filename: string; content: string | Buffer; title?: string }): Promise<{ id: string; title?: string }> {
+    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    const target = await call(teamId, 'files.getUploadURLExternal', () => posting<UploadTarget>('files.getUploadURLExternal', { filename: file.filename, length: bytes.length }));
+    if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
+    const uploadUrl = target.upload_url;
+    await call(teamId, 'files.upload', () => api.post('files.upload', uploadUrl, bytes, 'application/octet-stream'));
+    return { id: target.file_id, ...(file.title === undefined ? {} : { title: file.title }) };
+  }
+
   /**
    * One file into a conversation, in Slack's three steps (what files.uploadV2 does), run here so a
    * job's attempt can check it still holds the job right before the last step: only
@@ -376,13 +386,8 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   async function uploadFile(teamId: string, file: UploadFileInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
     const earlier = await findEarlierUpload(teamId, file, meta);
     if (earlier !== undefined) return { fileIds: [earlier] };
-    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    const target = await call(teamId, 'files.getUploadURLExternal', () => posting<UploadTarget>('files.getUploadURLExternal', { filename: file.filename, length: bytes.length }));
-    if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
-    const uploadUrl = target.upload_url;
-    await call(teamId, 'files.upload', () => api.post('files.upload', uploadUrl, bytes, 'application/octet-stream'));
+    const { id: fileId } = await stageFile(teamId, file);
     meta?.attempt?.assertHeld();
-    const fileId = target.file_id;
     const res = await sending(meta?.attempt, () =>
       call(
         teamId,
@@ -405,14 +410,7 @@ export function createMessenger(config: Config, logger: Logger, options: Messeng
   /** Several files shared in one message: each file's bytes go up, then one completeUploadExternal shares them all. */
   async function uploadFiles(teamId: string, channelId: string, upload: UploadFilesInput, meta?: CallMeta): Promise<{ fileIds: string[] }> {
     const staged: { id: string; title?: string }[] = [];
-    for (const file of upload.files) {
-      const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-      const target = await call(teamId, 'files.getUploadURLExternal', () => posting<UploadTarget>('files.getUploadURLExternal', { filename: file.filename, length: bytes.length }));
-      if (target.upload_url === undefined || target.file_id === undefined) throw new SlackCallError('files.getUploadURLExternal', 'invalid_response', 'transient');
-      const uploadUrl = target.upload_url;
-      await call(teamId, 'files.upload', () => api.post('files.upload', uploadUrl, bytes, 'application/octet-stream'));
-      staged.push({ id: target.file_id, ...(file.title === undefined ? {} : { title: file.title }) });
-    }
+    for (const file of upload.files) staged.push(await stageFile(teamId, file));
     const res = await call(
       teamId,
       'files.completeUploadExternal',

@@ -6,8 +6,8 @@ import type { Actor } from '../actor.js';
 
 /**
  * The answer to a `/peer` command that takes longer to build than an ack should wait (a person's
- * stats, the digest preview; see the rule in listeners/commands/subcommand.ts): built in the app's click lane (follow-ups.ts) after the empty ack, so a burst
- * of them cannot delay the acks of other requests, and sent through the command's response_url.
+ * stats, the digest preview; see the rule in listeners/commands/subcommand.ts): built in the
+ * app's click lane (follow-ups.ts) after the empty ack, so a burst of them cannot delay the acks of other requests, and sent through the command's response_url.
  *
  * A flow (src/slack/flows/) is what a listener or a job sets going in Slack: it calls services
  * and the messenger and renders with blocks; it never imports a listener or a job.
