@@ -30,7 +30,8 @@ export function applyRuntimeSettings(): void {
  * the benchmarks start Peerloop with them.
  *
  * --max-semi-space-size=2: the young generation is 2 x 2 MB instead of 2 x 16 MB. A Join leaves
- * only short-lived garbage (request bodies, rendered cards, Home views, calendar files); a 32 MB nursery held on to it as resident memory. Measured with
+ * only short-lived garbage (request bodies, rendered cards, Home views, calendar files); a 32 MB
+ * nursery held on to it as resident memory. Measured with
  * `npm run bench -- open --only join` at 50 Joins/s: peak RSS 178 -> 132 MB, CPU per Join about
  * the same (scavenges are more frequent but each is smaller).
  */
